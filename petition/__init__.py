@@ -1,0 +1,108 @@
+"""The petition service: sign, confirm by email, count, export."""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.exc import OperationalError
+from werkzeug.routing import BaseConverter
+
+from petition import config as default_config
+from petition.extensions import csrf, db, login, mail, migrate
+from petition.slugs import SLUG_PATTERN
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SlugConverter(BaseConverter):
+    """Matches petition slugs only, so /petitions/x.json is never read as a slug."""
+
+    regex = SLUG_PATTERN
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: load config, bind extensions, register blueprints and commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(default_config)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+    else:
+        app.config.from_mapping(test_config)
+    _check_settings(app)
+
+    app.url_map.converters["slug"] = SlugConverter
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    _init_login(app)
+    _register_views(app)
+
+    from petition.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _check_settings(app: Flask) -> None:
+    if not (app.debug or app.testing) and app.config["SECRET_KEY"] in (
+        default_config.DEV_SECRET_KEY,
+        None,
+        "",
+    ):
+        raise RuntimeError(
+            "Refusing to start: SECRET_KEY is the development key. Set FLASK_SECRET_KEY "
+            "(or SECRET_KEY in instance/config.py) to a long random value."
+        )
+    if str(app.config["PUBLIC_URL"]).startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+
+
+def _init_login(app: Flask) -> None:
+    from petition.models import Organiser
+
+    login.init_app(app)
+    login.login_view = "organisers.login"
+    login.login_message = "Please log in to see that page."
+
+    @login.user_loader
+    def load_organiser(organiser_id: str) -> Organiser | None:
+        if not organiser_id.isdigit():
+            return None
+        try:
+            return db.session.get(Organiser, int(organiser_id))
+        except OperationalError:
+            return None  # the database is down; the page says so without the account
+
+
+def _register_views(app: Flask) -> None:
+    from petition.deliverer import deliverer_for
+    from petition.text import last_day, render_markdown
+    from petition.urls import public_url
+    from petition.views import dev, organisers, public
+    from petition.views.errors import register_error_handlers, unavailable
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(organisers.bp)
+    app.register_blueprint(dev.bp)
+    register_error_handlers(app)
+    app.register_error_handler(OperationalError, unavailable)
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["last_day"] = last_day
+    app.jinja_env.globals["public_url"] = public_url
+
+    @app.before_request
+    def start_delivery() -> None:
+        # Cheap after the first request; restarts the thread in a forked worker.
+        if app.config["OUTBOX_DELIVER_IN_WEB"]:
+            deliverer_for(app).ensure_started()

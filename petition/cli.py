@@ -1,0 +1,145 @@
+"""Commands under `flask --app petition …` for operators."""
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from petition.accounts import AccountError, find_organiser, set_organiser_password
+from petition.demo import load_demo
+from petition.exports import FORMATS, export_chunks
+from petition.outbox import deliver_due
+from petition.petitions import (
+    PetitionError,
+    all_petitions,
+    close_petition,
+    create_petition,
+    petition_by_slug,
+)
+from petition.urls import public_url
+
+petitions_cli = AppGroup("petitions", help="Publish, close and list petitions.")
+organisers_cli = AppGroup("organisers", help="Manage organiser accounts.")
+outbox_cli = AppGroup("outbox", help="Deliver the mail the site owes.")
+
+
+@petitions_cli.command("add")
+@click.option("--title", required=True, help="The petition's title, one line.")
+@click.option("--body-file", required=True, type=click.File(encoding="utf-8"), help="Markdown text.")
+@click.option("--organiser", "organiser_email", required=True, help="Login of the organiser.")
+@click.option("--slug", help="The address, e.g. stop-evictions (default: from the title).")
+@click.option("--target", help="Who the petition is addressed to.")
+@click.option("--goal", type=click.IntRange(min=1), help="Signatures wanted.")
+@click.option("--closes", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
+def add_petition(
+    title: str,
+    body_file: click.utils.LazyFile,
+    organiser_email: str,
+    slug: str | None,
+    target: str | None,
+    goal: int | None,
+    closes: "date | None",
+) -> None:
+    """Publish a petition and print its URL."""
+    organiser = find_organiser(organiser_email)
+    if organiser is None:
+        raise click.ClickException(
+            f"No organiser {organiser_email!r}; create one with `organisers add {organiser_email}`."
+        )
+    try:
+        petition = create_petition(
+            title=title,
+            body=body_file.read(),
+            organiser=organiser,
+            slug=slug,
+            target=target,
+            goal=goal,
+            closes_on=closes.date() if closes else None,
+        )
+    except PetitionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(public_url("public.petition", slug=petition.slug))
+
+
+@petitions_cli.command("close")
+@click.argument("slug")
+def close(slug: str) -> None:
+    """Stop taking signatures on a petition."""
+    try:
+        petition = close_petition(slug)
+    except PetitionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Closed {petition.slug}.")
+
+
+@petitions_cli.command("list")
+def list_petitions() -> None:
+    """Every petition with its state and verified count."""
+    for petition in all_petitions():
+        state = "open" if petition.is_open() else "closed"
+        click.echo(f"{petition.slug}\t{state}\t{petition.signature_count}\t{petition.title}")
+
+
+@organisers_cli.command("add")
+@click.argument("email")
+@click.password_option(help="Asked twice, hidden; read from standard input when piped.")
+def add_organiser(email: str, password: str) -> None:
+    """Create an organiser (or set a new password for one)."""
+    try:
+        organiser = set_organiser_password(email, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Organiser {organiser.email} can log in.")
+
+
+@click.command("export")
+@click.argument("slug")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+def export(slug: str, output: str | None, fmt: str) -> None:
+    """Write a petition's verified signatures."""
+    petition = petition_by_slug(slug)
+    if petition is None:
+        raise click.ClickException(f"No petition has the slug {slug!r}.")
+    if output is None:
+        for chunk in export_chunks(petition, fmt):
+            sys.stdout.write(chunk)
+        return
+    with Path(output).open("w", encoding="utf-8", newline="") as file:
+        for chunk in export_chunks(petition, fmt):
+            file.write(chunk)
+    click.echo(f"Wrote {output}.", err=True)
+
+
+@outbox_cli.command("deliver")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
+def deliver(once: bool) -> None:
+    """Deliver owed mail; without --once, keep delivering until stopped."""
+    while True:
+        report = deliver_due()
+        if report.claimed:
+            click.echo(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}")
+        if once and report.claimed == 0:
+            return
+        if once or report.sent or report.failed:
+            continue
+        time.sleep(float(current_app.config["OUTBOX_POLL_SECONDS"]))
+
+
+@click.command("demo")
+def demo() -> None:
+    """Load the demo petitions and print the demo organiser's login."""
+    email, password, created = load_demo()
+    for slug in created:
+        click.echo(f"Loaded {public_url('public.petition', slug=slug)}")
+    click.echo(f"Demo organiser: {email} / password: {password}")
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the commands to the app."""
+    for command in (petitions_cli, organisers_cli, outbox_cli, export, demo):
+        app.cli.add_command(command)

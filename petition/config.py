@@ -1,0 +1,60 @@
+"""Documented defaults. Overridden, in order, by instance/config.py and FLASK_* environment variables."""
+
+# Signs sessions and every emailed link. The app refuses to start in production with this value.
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+SECRET_KEY = DEV_SECRET_KEY
+
+# Where signatures live. A relative SQLite path is placed in instance/; use postgresql+psycopg://… at scale.
+SQLALCHEMY_DATABASE_URI = "sqlite:///petition.sqlite3"
+# Reconnect transparently after the database restarts instead of failing the next request.
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+# SMTP relay for outgoing mail. Empty in debug mode: messages are printed and listed at /dev/mail.
+MAIL_SERVER = ""
+# SMTP port (587 for STARTTLS submission, 465 for implicit TLS).
+MAIL_PORT = 25
+# Upgrade the SMTP connection with STARTTLS.
+MAIL_USE_TLS = False
+# Speak TLS from the first byte (port 465).
+MAIL_USE_SSL = False
+# SMTP login, when the relay needs one.
+MAIL_USERNAME: str | None = None
+# SMTP password, when the relay needs one.
+MAIL_PASSWORD: str | None = None
+# The From: of every message, e.g. "Housing Campaign <petitions@example.org>".
+MAIL_DEFAULT_SENDER = "Petitions <petitions@localhost>"
+# Seconds to wait on the SMTP server before treating it as down and retrying later.
+MAIL_TIMEOUT = 10
+
+# The address people use to reach the site; every emailed link starts with it (never the Host header).
+PUBLIC_URL = "http://127.0.0.1:5000"
+
+# Seconds a confirmation link stays valid (14 days).
+CONFIRMATION_MAX_AGE = 14 * 24 * 3600
+# Seconds after a petition closes during which signatures made before closing can still be confirmed.
+CLOSED_CONFIRMATION_GRACE = 24 * 3600
+# Most messages one signature can cause, so nobody can use the form to flood a mailbox.
+MAX_MESSAGES_PER_SIGNATURE = 5
+
+# Deliver the outbox from a background thread of each web process. Turn off when
+# dedicated workers run `flask --app petition outbox deliver`.
+OUTBOX_DELIVER_IN_WEB = True
+# Messages one delivery round claims at once.
+OUTBOX_BATCH_SIZE = 10
+# Seconds a claim lasts; a worker that dies holding one releases it when it runs out.
+OUTBOX_CLAIM_SECONDS = 60
+# Seconds an idle deliverer waits before looking for owed mail again.
+OUTBOX_POLL_SECONDS = 2.0
+# Longest wait, in seconds, between two attempts at a message while the mail server is unreachable.
+OUTBOX_MAX_BACKOFF = 60
+# Seconds after which a message that still cannot be delivered is recorded as failed (3 days).
+OUTBOX_GIVE_UP_AFTER = 3 * 24 * 3600
+
+# Largest request body accepted, in bytes; larger ones get a clear 413 page.
+MAX_CONTENT_LENGTH = 256 * 1024
+
+# Session cookie hardening; SESSION_COOKIE_SECURE is switched on when PUBLIC_URL is https.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# CSRF tokens live as long as the session, so a form left open for hours still submits.
+WTF_CSRF_TIME_LIMIT: int | None = None

@@ -1,0 +1,85 @@
+"""Demo petitions and a demo organiser, so a newcomer can try every step locally."""
+
+import secrets
+from datetime import timedelta
+
+from petition.accounts import find_organiser, set_organiser_password
+from petition.models import utcnow
+from petition.petitions import create_petition, petition_by_slug
+
+DEMO_ORGANISER = "demo-organiser@example.org"
+
+HOUSING = """\
+Since spring, families in the riverside district have been given **ten days' notice** to leave
+homes they have lived in for decades, to make way for a private development.
+
+Many have no papers for land their grandparents were given, and no offer of rehousing.
+Children have been taken out of school mid-year; elderly residents have nowhere to go.
+
+We call on the city administration to:
+
+1. stop every eviction until each family has a fair hearing;
+2. offer adequate rehousing in the same district, or fair compensation;
+3. publish the development contracts.
+
+*Signatures are delivered to the city administration and the UN Special Rapporteur on adequate housing.*
+"""
+
+LAWYER = """\
+Our colleague, a human-rights lawyer, has been held in pre-trial detention for eight months
+on charges of "spreading false information" after representing peaceful protesters in court.
+
+Lawyers must be able to defend their clients without fear. Detaining them for doing their job
+undermines the right of every person to a fair trial.
+
+We ask the Prosecutor General to:
+
+- release our colleague and drop the charges;
+- guarantee access to independent doctors and to family;
+- end the prosecution of lawyers for their work.
+
+Read the [UN Basic Principles on the Role of Lawyers](https://www.ohchr.org/en/instruments-mechanisms/instruments/basic-principles-role-lawyers).
+"""
+
+PETITIONS = (
+    {
+        "slug": "stop-forced-evictions",
+        "title": "Stop the forced evictions in the riverside district",
+        "target": "The city administration",
+        "body": HOUSING,
+        "goal": 5000,
+        "closes_in_days": 60,
+    },
+    {
+        "slug": "free-the-jailed-lawyer",
+        "title": "Free the human-rights lawyer jailed for defending protesters",
+        "target": "The Prosecutor General",
+        "body": LAWYER,
+        "goal": None,
+        "closes_in_days": None,
+    },
+)
+
+
+def load_demo() -> tuple[str, str, list[str]]:
+    """Create what is missing; give the demo organiser a fresh password. Returns login and slugs."""
+    password = secrets.token_urlsafe(12)
+    set_organiser_password(DEMO_ORGANISER, password)
+    organiser = find_organiser(DEMO_ORGANISER)
+    assert organiser is not None
+    created = []
+    for spec in PETITIONS:
+        if petition_by_slug(spec["slug"]) is not None:
+            continue
+        days = spec["closes_in_days"]
+        create_petition(
+            title=spec["title"],
+            body=spec["body"],
+            organiser=organiser,
+            slug=spec["slug"],
+            target=spec["target"],
+            goal=spec["goal"],
+            closes_on=(utcnow() + timedelta(days=days)).date() if days else None,
+        )
+        created.append(spec["slug"])
+    return DEMO_ORGANISER, password, created

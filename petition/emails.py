@@ -1,0 +1,52 @@
+"""Messages to signers, composed from the text and HTML templates in templates/email/."""
+
+from dataclasses import dataclass
+
+from flask import render_template
+
+from petition.models import Petition, Signature
+from petition.urls import public_url
+
+
+@dataclass(frozen=True)
+class Email:
+    """A composed message, ready for the outbox."""
+
+    recipient: str
+    subject: str
+    text: str
+    html: str
+
+
+def _compose(template: str, recipient: str, subject: str, **context: object) -> Email:
+    return Email(
+        recipient=recipient,
+        subject=subject,
+        text=render_template(f"email/{template}.txt", **context),
+        html=render_template(f"email/{template}.html", **context),
+    )
+
+
+def confirmation_email(petition: Petition, signature: Signature, token: str) -> Email:
+    """The double opt-in message: one link that leads to the Confirm button."""
+    return _compose(
+        "confirm",
+        signature.email,
+        f"Confirm your signature: {petition.title}",
+        petition=petition,
+        name=signature.name,
+        confirm_url=public_url("public.confirm", token=token),
+        petition_url=public_url("public.petition", slug=petition.slug),
+    )
+
+
+def already_signed_email(petition: Petition, signature: Signature) -> Email:
+    """The note for someone who signs again after confirming: nothing more to do."""
+    return _compose(
+        "already_signed",
+        signature.email,
+        f"You have already signed: {petition.title}",
+        petition=petition,
+        name=signature.name,
+        petition_url=public_url("public.petition", slug=petition.slug),
+    )

@@ -1,0 +1,80 @@
+"""The forms people fill in, each field with a limit and a message a person understands."""
+
+import unicodedata
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, Field, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from petition.addresses import MAX_EMAIL_LENGTH, InvalidAddressError, normalise_email
+
+MAX_NAME_LENGTH = 200
+MAX_PASSWORD_LENGTH = 1024
+# Direction overrides can disguise a name in an export; line and paragraph separators break rows.
+_FORBIDDEN_CATEGORIES = {"Cc", "Cs", "Co", "Cn", "Zl", "Zp"}
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def plain_text(form: FlaskForm, field: Field) -> None:
+    """Reject control characters and line breaks (names end up in emails and spreadsheets)."""
+    for char in field.data or "":
+        if char in _BIDI_CONTROLS or unicodedata.category(char) in _FORBIDDEN_CATEGORIES:
+            raise ValidationError("Please use letters, spaces and punctuation only, on one line.")
+
+
+def deliverable_email(form: FlaskForm, field: Field) -> None:
+    """Check the address's form and keep it in its normal form."""
+    try:
+        field.data = normalise_email(field.data or "")
+    except InvalidAddressError as exc:
+        raise ValidationError(f"Please check your email address. {exc}") from exc
+
+
+class SignForm(FlaskForm):
+    """A signature: a name and the address that will confirm it."""
+
+    name = StringField(
+        "Your name",
+        filters=[_strip],
+        validators=[
+            DataRequired("Please enter your name."),
+            Length(max=MAX_NAME_LENGTH, message=f"Please keep your name to {MAX_NAME_LENGTH} characters."),
+            plain_text,
+        ],
+    )
+    email = EmailField(
+        "Your email address",
+        filters=[_strip],
+        validators=[
+            DataRequired("Please enter your email address: we send you a link to confirm."),
+            Length(
+                max=MAX_EMAIL_LENGTH,
+                message=f"An email address has at most {MAX_EMAIL_LENGTH} characters.",
+            ),
+            deliverable_email,
+        ],
+    )
+
+
+class LoginForm(FlaskForm):
+    """An organiser's login."""
+
+    email = EmailField(
+        "Email address",
+        filters=[_strip],
+        validators=[
+            DataRequired("Please enter your email address."),
+            Length(max=MAX_EMAIL_LENGTH, message=f"At most {MAX_EMAIL_LENGTH} characters."),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Please enter your password."),
+            Length(max=MAX_PASSWORD_LENGTH, message=f"At most {MAX_PASSWORD_LENGTH} characters."),
+        ],
+    )

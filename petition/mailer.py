@@ -1,0 +1,55 @@
+"""The SMTP side of delivery: Flask-Mail messages over a connection that cannot hang forever."""
+
+import smtplib
+
+from flask import current_app
+from flask_mail import Connection, Message
+
+from petition.extensions import mail
+
+
+class TimedConnection(Connection):
+    """Flask-Mail's connection with a socket timeout (0.10 opens SMTP with none)."""
+
+    def __init__(self, timeout: float) -> None:
+        app = current_app
+        # Built from the config as it is now, so settings are read at call time.
+        super().__init__(mail.init_mail(app.config, app.debug, testing=False))
+        self.timeout = timeout
+
+    def configure_host(self) -> smtplib.SMTP:
+        settings = self.mail
+        if not settings.server:
+            raise smtplib.SMTPConnectError(421, "MAIL_SERVER is not configured")
+        host: smtplib.SMTP
+        if settings.use_ssl:
+            host = smtplib.SMTP_SSL(settings.server, settings.port, timeout=self.timeout)
+        else:
+            host = smtplib.SMTP(settings.server, settings.port, timeout=self.timeout)
+        host.set_debuglevel(int(settings.debug))
+        if settings.use_tls:
+            host.starttls()
+        if settings.username and settings.password:
+            host.login(settings.username, settings.password)
+        return host
+
+
+def open_connection() -> TimedConnection:
+    """Open an SMTP connection to the configured relay; use it as a context manager."""
+    return TimedConnection(float(current_app.config["MAIL_TIMEOUT"]))
+
+
+def build_message(recipient: str, subject: str, body_text: str, body_html: str | None) -> Message:
+    """A multipart message from the site's default sender."""
+    return Message(
+        subject=subject,
+        recipients=[recipient],
+        body=body_text,
+        html=body_html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+    )
+
+
+def prints_mail_locally() -> bool:
+    """In debug mode with no relay configured, mail is printed instead of sent."""
+    return current_app.debug and not current_app.config["MAIL_SERVER"]

@@ -1,0 +1,159 @@
+"""The tables: organisers, petitions, signatures and the mail outbox."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from petition.extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A datetime stored as UTC and always read back timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass a timezone-aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+memberships = Table(
+    "memberships",
+    db.metadata,
+    Column("petition_id", ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True),
+    Column("organiser_id", ForeignKey("organisers.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Organiser(UserMixin, db.Model):
+    """A campaigner who can see and export the signatures of their petitions."""
+
+    __tablename__ = "organisers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    petitions: Mapped[list[Petition]] = relationship(
+        secondary=memberships, back_populates="organisers", order_by="Petition.id"
+    )
+
+
+class Petition(db.Model):
+    """A public appeal that people sign."""
+
+    __tablename__ = "petitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    target: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    goal: Mapped[int | None] = mapped_column(Integer)
+    collects_country: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Verified signatures, kept in step with confirmations so a page never counts rows.
+    signature_count: Mapped[int] = mapped_column(default=0)
+
+    organisers: Mapped[list[Organiser]] = relationship(
+        secondary=memberships, back_populates="petitions"
+    )
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """Whether the petition still accepts new signatures."""
+        return self.closes_at is None or (now or utcnow()) < self.closes_at
+
+
+class SignatureStatus(enum.StrEnum):
+    """Where a signature stands in the double opt-in."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+
+
+class Signature(db.Model):
+    """One person's signature on one petition, counted once its email is confirmed."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (
+        UniqueConstraint("petition_id", "email_canonical", name="uq_signatures_petition_email"),
+        Index("ix_signatures_petition_status", "petition_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    # The address folded so that one mailbox signs once (see addresses.canonical_email).
+    email_canonical: Mapped[str] = mapped_column(String(254))
+    country: Mapped[str | None] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(16), default=SignatureStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    messages_sent: Mapped[int] = mapped_column(default=0)
+
+    petition: Mapped[Petition] = relationship()
+
+
+class OutboxState(enum.StrEnum):
+    """Where a queued message stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(db.Model):
+    """A message written in the same transaction as the change that owes it, sent afterwards."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    # A worker's claim: no other worker takes the message until claimed_until has passed.
+    claim_id: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,155 @@
+"""The signer's use cases: sign, then confirm by the emailed link. No request, no session."""
+
+import enum
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from petition import tokens
+from petition.addresses import canonical_email
+from petition.deliverer import notify_delivery
+from petition.emails import Email, already_signed_email, confirmation_email
+from petition.extensions import db
+from petition.models import Petition, Signature, SignatureStatus, utcnow
+from petition.outbox import queue_message
+from petition.transactions import write_transaction
+
+
+class PetitionClosedError(Exception):
+    """The petition no longer accepts signatures or confirmations."""
+
+    def __init__(self, petition: Petition) -> None:
+        super().__init__(f"petition {petition.slug} is closed")
+        self.petition = petition
+
+
+class SignOutcome(enum.StrEnum):
+    """What a submission did. Only the signer's mailbox ever learns this."""
+
+    NEW = "new"
+    REMINDED = "reminded"
+    ALREADY_CONFIRMED = "already-confirmed"
+    CAPPED = "capped"
+
+
+def confirmation_token(signature: Signature) -> str:
+    """A link token that confirms this signature and nothing else."""
+    secret = current_app.config["SECRET_KEY"]
+    return tokens.make_token(
+        secret, tokens.CONFIRM_SIGNATURE, [signature.id, signature.petition_id]
+    )
+
+
+def _send(session: Session, signature: Signature, email: Email) -> None:
+    queue_message(session, email.recipient, email.subject, email.text, email.html)
+    signature.messages_sent += 1
+
+
+def _sign(
+    session: Session, petition: Petition, name: str, email: str, country: str | None
+) -> SignOutcome:
+    if not petition.is_open():
+        raise PetitionClosedError(petition)
+    canonical = canonical_email(email)
+    signature = session.scalar(
+        select(Signature).where(
+            Signature.petition_id == petition.id, Signature.email_canonical == canonical
+        )
+    )
+    if signature is None:
+        signature = Signature(
+            petition=petition, name=name, email=email, email_canonical=canonical, country=country
+        )
+        session.add(signature)
+        session.flush()  # the id goes into the token; a concurrent twin fails here
+        _send(session, signature, confirmation_email(petition, signature, confirmation_token(signature)))
+        return SignOutcome.NEW
+    if signature.messages_sent >= current_app.config["MAX_MESSAGES_PER_SIGNATURE"]:
+        return SignOutcome.CAPPED
+    if signature.status == SignatureStatus.CONFIRMED:
+        _send(session, signature, already_signed_email(petition, signature))
+        return SignOutcome.ALREADY_CONFIRMED
+    signature.name, signature.email, signature.country = name, email, country
+    _send(session, signature, confirmation_email(petition, signature, confirmation_token(signature)))
+    return SignOutcome.REMINDED
+
+
+def sign_petition(
+    petition: Petition, *, name: str, email: str, country: str | None = None
+) -> SignOutcome:
+    """Record a pending signature (or find the existing one) and owe its owner one email."""
+    for attempt in (1, 2):
+        try:
+            with write_transaction() as session:
+                outcome = _sign(session, petition, name, email, country)
+            break
+        except IntegrityError:
+            # Two submissions of one address raced; the second now finds the first.
+            if attempt == 2:
+                raise
+    if outcome is not SignOutcome.CAPPED:
+        notify_delivery()
+    return outcome
+
+
+def _signature_id(token: str) -> int:
+    config = current_app.config
+    payload: Any = tokens.read_token(
+        config["SECRET_KEY"], tokens.CONFIRM_SIGNATURE, token, config["CONFIRMATION_MAX_AGE"]
+    )
+    if not (isinstance(payload, list) and payload and isinstance(payload[0], int)):
+        raise tokens.InvalidTokenError("unexpected payload")
+    return payload[0]
+
+
+def _check_confirmable(signature: Signature) -> None:
+    closes_at = signature.petition.closes_at
+    grace = timedelta(seconds=current_app.config["CLOSED_CONFIRMATION_GRACE"])
+    if closes_at is not None and (signature.created_at >= closes_at or utcnow() > closes_at + grace):
+        raise PetitionClosedError(signature.petition)
+
+
+def load_confirmation(token: str) -> Signature:
+    """The signature a confirmation link is for, if it can still be confirmed. Changes nothing."""
+    signature = db.session.get(Signature, _signature_id(token))
+    if signature is None:
+        raise tokens.InvalidTokenError("no such signature")
+    if signature.status == SignatureStatus.PENDING:
+        _check_confirmable(signature)
+    return signature
+
+
+def confirm_signature(token: str) -> Signature:
+    """Count the signature once, however often the link is used."""
+    signature_id = _signature_id(token)
+    with write_transaction() as session:
+        signature = session.get(Signature, signature_id)
+        if signature is None:
+            raise tokens.InvalidTokenError("no such signature")
+        if signature.status == SignatureStatus.CONFIRMED:
+            return signature
+        _check_confirmable(signature)
+        confirmed = session.execute(
+            update(Signature)
+            .where(Signature.id == signature_id, Signature.status == SignatureStatus.PENDING)
+            .values(status=SignatureStatus.CONFIRMED, confirmed_at=utcnow())
+        )
+        if confirmed.rowcount:  # type: ignore[attr-defined]
+            session.execute(
+                update(Petition)
+                .where(Petition.id == signature.petition_id)
+                .values(signature_count=Petition.signature_count + 1)
+            )
+    return signature
+
+
+def petition_of_expired_token(error: tokens.ExpiredTokenError) -> Petition | None:
+    """The petition an expired confirmation link was for, to offer signing again."""
+    payload = error.payload
+    if isinstance(payload, list) and len(payload) == 2 and isinstance(payload[1], int):
+        return db.session.get(Petition, payload[1])
+    return None

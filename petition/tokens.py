@@ -1,0 +1,43 @@
+"""Signed, expiring tokens for emailed links: one salt per purpose, so no link does another's job."""
+
+from typing import Any
+
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+
+CONFIRM_SIGNATURE = "confirm-signature"
+
+
+class InvalidTokenError(Exception):
+    """The token was tampered with, truncated, or made for another purpose."""
+
+
+class ExpiredTokenError(InvalidTokenError):
+    """The token is genuine but too old; its payload says what it was for."""
+
+    def __init__(self, payload: Any) -> None:
+        super().__init__("token expired")
+        self.payload = payload
+
+
+def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=f"petition.{purpose}")
+
+
+def make_token(secret: str, purpose: str, payload: Any) -> str:
+    """Sign a JSON-serialisable payload for one purpose."""
+    return _serializer(secret, purpose).dumps(payload)
+
+
+def read_token(secret: str, purpose: str, token: str, max_age: int) -> Any:
+    """Return the payload of a token made for this purpose within max_age seconds."""
+    serializer = _serializer(secret, purpose)
+    try:
+        return serializer.loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        try:
+            payload = serializer.load_payload(exc.payload) if exc.payload is not None else None
+        except BadData:
+            payload = None
+        raise ExpiredTokenError(payload) from exc
+    except (BadData, UnicodeError, ValueError, TypeError) as exc:
+        raise InvalidTokenError("invalid token") from exc

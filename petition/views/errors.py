@@ -1,0 +1,52 @@
+"""Error pages that say what happened in plain words, never a traceback."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back and try again."),
+    401: ("Please log in", "This page is for organisers who are logged in."),
+    403: ("Not allowed", "You do not have access to this page."),
+    404: ("Page not found", "There is nothing at this address. Check the link, or start from the home page."),
+    405: ("Not allowed here", "This address does not accept that kind of request."),
+    409: ("Conflict", "That could not be done in the current state. Please reload and try again."),
+    410: ("Gone", "This is no longer available."),
+    413: ("Too much data", "What you sent is larger than this site accepts. Please shorten it."),
+    429: ("Too many requests", "Please wait a moment and try again."),
+    500: ("Something went wrong on our side", "Nothing you did caused this. Please try again in a moment."),
+    503: ("Temporarily unavailable", "The site is busy or being restarted. Please try again in a minute."),
+}  # fmt: skip
+
+
+def _page(code: int, title: str | None = None, message: str | None = None) -> tuple[str, int]:
+    default_title, default_message = MESSAGES.get(code, MESSAGES[500])
+    return render_template(
+        "errors/error.html", code=code, title=title or default_title, message=message or default_message
+    ), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error gets one of our pages."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return _page(
+            400,
+            "This form has expired",
+            "For your security the form was too old or came without its cookie. "
+            "Please go back, reload the page and send it again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        return _page(error.code or 500)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError) -> tuple[str, int]:
+        return _page(500)
+
+
+def unavailable(error: Exception) -> tuple[str, int]:
+    """The database is unreachable or busy: ask people to retry rather than show a crash."""
+    return _page(503)

@@ -1,0 +1,109 @@
+"""Pages for signers: browse, sign, confirm."""
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from petition import tokens
+from petition.extensions import csrf
+from petition.forms import SignForm
+from petition.models import Petition
+from petition.petitions import open_petitions, petition_by_slug
+from petition.signing import (
+    PetitionClosedError,
+    confirm_signature,
+    load_confirmation,
+    petition_of_expired_token,
+    sign_petition,
+)
+from petition.urls import public_url
+
+bp = Blueprint("public", __name__)
+MAX_TOKEN_LENGTH = 512
+
+
+def _petition_or_404(slug: str) -> Petition:
+    petition = petition_by_slug(slug)
+    if petition is None:
+        abort(404)
+    return petition
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("public/index.html", petitions=open_petitions())
+
+
+@bp.get("/petitions/<slug:slug>")
+def petition(slug: str) -> str:
+    return render_template(
+        "public/petition.html", petition=_petition_or_404(slug), form=SignForm()
+    )
+
+
+@bp.post("/petitions/<slug:slug>/sign")
+def sign(slug: str) -> BaseResponse | tuple[str, int]:
+    petition = _petition_or_404(slug)
+    form = SignForm()
+    if not petition.is_open():
+        return render_template("public/petition.html", petition=petition, form=form), 409
+    if not form.validate_on_submit():
+        return render_template("public/petition.html", petition=petition, form=form), 400
+    try:
+        sign_petition(petition, name=form.name.data, email=form.email.data)
+    except PetitionClosedError:
+        return render_template("public/petition.html", petition=petition, form=form), 409
+    return redirect(url_for(".check_email", slug=slug), 303)
+
+
+@bp.get("/petitions/<slug:slug>/check-email")
+def check_email(slug: str) -> str:
+    return render_template("public/check_email.html", petition=_petition_or_404(slug))
+
+
+@bp.get("/petitions/<slug:slug>.json")
+def petition_json(slug: str) -> Response:
+    petition = _petition_or_404(slug)
+    return jsonify(
+        slug=petition.slug,
+        title=petition.title,
+        target=petition.target,
+        url=public_url("public.petition", slug=petition.slug),
+        signature_count=petition.signature_count,
+        goal=petition.goal,
+        open=petition.is_open(),
+        closes_at=petition.closes_at.isoformat() if petition.closes_at else None,
+        created_at=petition.created_at.isoformat(),
+    )
+
+
+def _token_error_page(error: tokens.InvalidTokenError) -> tuple[str, int]:
+    if isinstance(error, tokens.ExpiredTokenError):
+        petition = petition_of_expired_token(error)
+        return render_template("public/link_expired.html", petition=petition), 410
+    return render_template("public/link_invalid.html"), 400
+
+
+def _confirmation_page(token: str, confirm: bool) -> tuple[str, int]:
+    try:
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise tokens.InvalidTokenError("token too long")
+        signature = confirm_signature(token) if confirm else load_confirmation(token)
+    except tokens.InvalidTokenError as error:
+        return _token_error_page(error)
+    except PetitionClosedError as error:
+        return render_template("public/confirm_closed.html", petition=error.petition), 410
+    if signature.status == "confirmed":
+        return render_template("public/confirmed.html", petition=signature.petition), 200
+    return render_template("public/confirm.html", petition=signature.petition), 200
+
+
+@bp.get("/confirm/<token>")
+def confirm(token: str) -> tuple[str, int, dict[str, str]]:
+    """Show the Confirm button; opening the link alone (as mail scanners do) changes nothing."""
+    return (*_confirmation_page(token, confirm=False), {"Referrer-Policy": "no-referrer"})
+
+
+@bp.post("/confirm/<token>")
+@csrf.exempt  # the signed token is the proof; confirming must work without cookies
+def confirm_post(token: str) -> tuple[str, int, dict[str, str]]:
+    return (*_confirmation_page(token, confirm=True), {"Referrer-Policy": "no-referrer"})
