@@ -2,7 +2,8 @@
 
 import sys
 import time
-from datetime import date
+from typing import TextIO
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -37,12 +38,12 @@ outbox_cli = AppGroup("outbox", help="Deliver the mail the site owes.")
 @click.option("--closes", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
 def add_petition(
     title: str,
-    body_file: click.utils.LazyFile,
+    body_file: TextIO,
     organiser_email: str,
     slug: str | None,
     target: str | None,
     goal: int | None,
-    closes: "date | None",
+    closes: datetime | None,
 ) -> None:
     """Publish a petition and print its URL."""
     organiser = find_organiser(organiser_email)

@@ -56,9 +56,9 @@ def _sign(
         raise PetitionClosedError(petition)
     canonical = canonical_email(email)
     signature = session.scalar(
-        select(Signature).where(
-            Signature.petition_id == petition.id, Signature.email_canonical == canonical
-        )
+        select(Signature)
+        .where(Signature.petition_id == petition.id, Signature.email_canonical == canonical)
+        .with_for_update()  # concurrent resubmissions queue here, so the message cap holds
     )
     if signature is None:
         signature = Signature(

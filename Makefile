@@ -1,0 +1,35 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := FLASK_DEBUG=1 $(BIN)/flask --app petition
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test install lint clean
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(INSTALLED)
+
+## Set up, create the SQLite database in instance/, load the demo petitions and serve on 127.0.0.1:5000.
+run: $(INSTALLED)
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo "Mail is printed here and listed at http://127.0.0.1:5000/dev/mail"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## Set up and run the whole test suite (SQLite; set PETITION_TEST_DATABASE_URL for PostgreSQL).
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check petition tests
+	$(BIN)/ruff format --check petition tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

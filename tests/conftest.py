@@ -1,0 +1,204 @@
+"""Fixtures: a fresh app and database per test, a real SMTP server, a live HTTP server."""
+
+import email
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from email import policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from petition import create_app
+from petition.accounts import set_organiser_password
+from petition.deliverer import deliverer_for
+from petition.extensions import db
+from petition.models import Organiser, Petition
+from petition.petitions import create_petition
+
+# The suite runs on SQLite by default and on PostgreSQL when this names a database.
+DATABASE_URL_VARIABLE = "PETITION_TEST_DATABASE_URL"
+PASSWORD = "correct horse battery staple"
+
+
+def service_missing(reason: str) -> None:
+    """Skip a test whose service is absent on this machine; in CI (CI=true) that is a failure."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI must provide this: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class MailSink:
+    """An aiosmtpd handler that keeps what it receives and can answer with an error instead."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.reply: str | None = None  # e.g. "451 4.3.0 try later" to refuse every message
+        self._changed = threading.Condition()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.reply:
+            return self.reply
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self._changed:
+            self.messages.append(message)  # type: ignore[arg-type]
+            self._changed.notify_all()
+        return "250 Message accepted"
+
+    def wait_for(self, count: int, timeout: float = 15.0) -> list[EmailMessage]:
+        """Block until `count` messages have arrived; fail the test if they do not in time."""
+        with self._changed:
+            arrived = self._changed.wait_for(lambda: len(self.messages) >= count, timeout)
+        assert arrived, f"expected {count} messages, got {len(self.messages)} in {timeout}s"
+        return list(self.messages)
+
+
+class SMTPServer:
+    """A real SMTP server on a loopback port that can be stopped and started again."""
+
+    def __init__(self) -> None:
+        self.sink = MailSink()
+        self.port = free_port()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def smtp() -> Iterator[SMTPServer]:
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def database_url(tmp_path: Any) -> str:
+    return os.environ.get(DATABASE_URL_VARIABLE) or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def make_app(tmp_path: Any, smtp: SMTPServer) -> Iterator[Callable[..., Flask]]:
+    """Build an app with test settings plus overrides, its tables created fresh."""
+    apps: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        config = {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "WTF_CSRF_ENABLED": False,
+            "PUBLIC_URL": "https://petitions.example.org",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": smtp.port,
+            "MAIL_TIMEOUT": 5,
+            "MAIL_DEFAULT_SENDER": "Petitions <petitions@example.org>",
+            "OUTBOX_DELIVER_IN_WEB": False,
+            "OUTBOX_POLL_SECONDS": 0.2,
+        } | overrides
+        app = create_app(config)
+        with app.app_context():
+            if not apps:
+                db.drop_all()
+                db.create_all()
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        deliverer_for(app).stop()
+    if apps:
+        with apps[0].app_context():
+            db.session.remove()
+            db.drop_all()
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_organiser(app: Flask) -> Callable[..., Organiser]:
+    def make(email: str = "organiser@example.org", password: str = PASSWORD) -> Organiser:
+        return set_organiser_password(email, password)
+
+    return make
+
+
+@pytest.fixture
+def make_petition(app: Flask, make_organiser: Callable[..., Organiser]) -> Callable[..., Petition]:
+    def make(**overrides: Any) -> Petition:
+        fields: dict[str, Any] = {
+            "title": "Stop the forced evictions",
+            "body": "We call on the city to **stop** evicting families.",
+            "target": "The city administration",
+        } | overrides
+        if "organiser" not in fields:
+            fields["organiser"] = make_organiser()
+        return create_petition(**fields)
+
+    return make
+
+
+class LiveServer:
+    """The app served over real HTTP on a loopback port, in a thread."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        app.config["PUBLIC_URL"] = self.url
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(5)
+        self._server.server_close()
+
+
+@pytest.fixture
+def live_server(make_app: Callable[..., Flask]) -> Iterator[LiveServer]:
+    """A server as a newcomer runs it: CSRF on, mail delivered by the web process itself."""
+    app = make_app(WTF_CSRF_ENABLED=True, OUTBOX_DELIVER_IN_WEB=True)
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
