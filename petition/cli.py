@@ -2,9 +2,9 @@
 
 import sys
 import time
-from typing import TextIO
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 import click
 from flask import Flask, current_app
@@ -30,7 +30,9 @@ outbox_cli = AppGroup("outbox", help="Deliver the mail the site owes.")
 
 @petitions_cli.command("add")
 @click.option("--title", required=True, help="The petition's title, one line.")
-@click.option("--body-file", required=True, type=click.File(encoding="utf-8"), help="Markdown text.")
+@click.option(
+    "--body-file", required=True, type=click.File(encoding="utf-8"), help="Markdown text."
+)
 @click.option("--organiser", "organiser_email", required=True, help="Login of the organiser.")
 @click.option("--slug", help="The address, e.g. stop-evictions (default: from the title).")
 @click.option("--target", help="Who the petition is addressed to.")
@@ -99,7 +101,9 @@ def add_organiser(email: str, password: str) -> None:
 
 @click.command("export")
 @click.argument("slug")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout).")
+@click.option(
+    "--output", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout)."
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 def export(slug: str, output: str | None, fmt: str) -> None:
     """Write a petition's verified signatures."""

@@ -42,7 +42,10 @@ class SignForm(FlaskForm):
         filters=[_strip],
         validators=[
             DataRequired("Please enter your name."),
-            Length(max=MAX_NAME_LENGTH, message=f"Please keep your name to {MAX_NAME_LENGTH} characters."),
+            Length(
+                max=MAX_NAME_LENGTH,
+                message=f"Please keep your name to {MAX_NAME_LENGTH} characters.",
+            ),
             plain_text,
         ],
     )

@@ -48,7 +48,9 @@ def queue_message(
 ) -> None:
     """Owe a message: it is sent only if the caller's transaction commits."""
     session.add(
-        OutboxMessage(recipient=recipient, subject=subject, body_text=body_text, body_html=body_html)
+        OutboxMessage(
+            recipient=recipient, subject=subject, body_text=body_text, body_html=body_html
+        )
     )
 
 

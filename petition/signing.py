@@ -66,7 +66,11 @@ def _sign(
         )
         session.add(signature)
         session.flush()  # the id goes into the token; a concurrent twin fails here
-        _send(session, signature, confirmation_email(petition, signature, confirmation_token(signature)))
+        _send(
+            session,
+            signature,
+            confirmation_email(petition, signature, confirmation_token(signature)),
+        )
         return SignOutcome.NEW
     if signature.messages_sent >= current_app.config["MAX_MESSAGES_PER_SIGNATURE"]:
         return SignOutcome.CAPPED
@@ -74,7 +78,9 @@ def _sign(
         _send(session, signature, already_signed_email(petition, signature))
         return SignOutcome.ALREADY_CONFIRMED
     signature.name, signature.email, signature.country = name, email, country
-    _send(session, signature, confirmation_email(petition, signature, confirmation_token(signature)))
+    _send(
+        session, signature, confirmation_email(petition, signature, confirmation_token(signature))
+    )
     return SignOutcome.REMINDED
 
 
@@ -109,7 +115,9 @@ def _signature_id(token: str) -> int:
 def _check_confirmable(signature: Signature) -> None:
     closes_at = signature.petition.closes_at
     grace = timedelta(seconds=current_app.config["CLOSED_CONFIRMATION_GRACE"])
-    if closes_at is not None and (signature.created_at >= closes_at or utcnow() > closes_at + grace):
+    if closes_at is not None and (
+        signature.created_at >= closes_at or utcnow() > closes_at + grace
+    ):
         raise PetitionClosedError(signature.petition)
 
 

@@ -13,6 +13,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.exc import OperationalError
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from petition import create_app
@@ -92,12 +94,37 @@ def smtp() -> Iterator[SMTPServer]:
     server.stop()
 
 
-def database_url(tmp_path: Any) -> str:
-    return os.environ.get(DATABASE_URL_VARIABLE) or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+@pytest.fixture(scope="session")
+def server_database() -> Iterator[str | None]:
+    """On PostgreSQL, a database of this test run's own, dropped at the end; None on SQLite."""
+    base = os.environ.get(DATABASE_URL_VARIABLE)
+    if not base:
+        yield None
+        return
+    url = make_url(base)
+    name = f"petition_test_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except OperationalError as exc:
+        admin.dispose()
+        service_missing(f"PostgreSQL at {url.render_as_string(hide_password=True)}: {exc}")
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
 
 
 @pytest.fixture
-def make_app(tmp_path: Any, smtp: SMTPServer) -> Iterator[Callable[..., Flask]]:
+def database_url(server_database: str | None, tmp_path: Any) -> str:
+    """A database for one test: the run's PostgreSQL database, or a fresh SQLite file."""
+    return server_database or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def make_app(database_url: str, smtp: SMTPServer) -> Iterator[Callable[..., Flask]]:
     """Build an app with test settings plus overrides, its tables created fresh."""
     apps: list[Flask] = []
 
@@ -105,7 +132,7 @@ def make_app(tmp_path: Any, smtp: SMTPServer) -> Iterator[Callable[..., Flask]]:
         config = {
             "TESTING": True,
             "SECRET_KEY": "test-secret-key",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "PUBLIC_URL": "https://petitions.example.org",
             "MAIL_SERVER": "127.0.0.1",
@@ -197,7 +224,7 @@ class LiveServer:
 @pytest.fixture
 def live_server(make_app: Callable[..., Flask]) -> Iterator[LiveServer]:
     """A server as a newcomer runs it: CSRF on, mail delivered by the web process itself."""
-    app = make_app(WTF_CSRF_ENABLED=True, OUTBOX_DELIVER_IN_WEB=True)
+    app = make_app(WTF_CSRF_ENABLED=True, OUTBOX_DELIVER_IN_WEB=True, PUBLIC_URL="http://127.0.0.1")
     server = LiveServer(app)
     server.start()
     yield server

@@ -63,7 +63,10 @@ def test_signing_after_confirming_sends_an_already_signed_note(make_petition) ->
     petition = make_petition()
     sign_petition(petition, name="Ann", email="ann@example.org")
     confirm_signature(token_in(outbox()[0]))
-    assert sign_petition(petition, name="Ann", email="ANN@example.org") is SignOutcome.ALREADY_CONFIRMED
+    assert (
+        sign_petition(petition, name="Ann", email="ANN@example.org")
+        is SignOutcome.ALREADY_CONFIRMED
+    )
     note = outbox()[-1]
     assert note.subject.startswith("You have already signed")
     assert "/confirm/" not in note.body_text
@@ -132,7 +135,9 @@ def test_a_token_made_with_another_secret_is_invalid(make_petition) -> None:
     sign_petition(petition, name="Ann", email="ann@example.org")
     signature = db.session.scalar(select(Signature))
     good = confirmation_token(signature)
-    forged = tokens.make_token("not-our-secret", tokens.CONFIRM_SIGNATURE, [signature.id, petition.id])
+    forged = tokens.make_token(
+        "not-our-secret", tokens.CONFIRM_SIGNATURE, [signature.id, petition.id]
+    )
     assert good != forged
     with pytest.raises(tokens.InvalidTokenError):
         confirm_signature(forged)

@@ -22,7 +22,10 @@ MESSAGES = {
 def _page(code: int, title: str | None = None, message: str | None = None) -> tuple[str, int]:
     default_title, default_message = MESSAGES.get(code, MESSAGES[500])
     return render_template(
-        "errors/error.html", code=code, title=title or default_title, message=message or default_message
+        "errors/error.html",
+        code=code,
+        title=title or default_title,
+        message=message or default_message,
     ), code
 
 

@@ -35,9 +35,7 @@ def index() -> str:
 
 @bp.get("/petitions/<slug:slug>")
 def petition(slug: str) -> str:
-    return render_template(
-        "public/petition.html", petition=_petition_or_404(slug), form=SignForm()
-    )
+    return render_template("public/petition.html", petition=_petition_or_404(slug), form=SignForm())
 
 
 @bp.post("/petitions/<slug:slug>/sign")

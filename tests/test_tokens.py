@@ -1,0 +1,55 @@
+"""Signed tokens: one purpose each, an expiry, and one error for every kind of bad token."""
+
+import time
+
+import pytest
+
+from petition import tokens
+
+SECRET = "test-secret"
+
+
+def test_a_token_gives_back_its_payload() -> None:
+    token = tokens.make_token(SECRET, tokens.CONFIRM_SIGNATURE, [12, 3])
+    assert tokens.read_token(SECRET, tokens.CONFIRM_SIGNATURE, token, max_age=60) == [12, 3]
+
+
+def test_a_token_for_one_purpose_does_not_serve_another() -> None:
+    token = tokens.make_token(SECRET, "withdraw-signature", [12, 3])
+    with pytest.raises(tokens.InvalidTokenError):
+        tokens.read_token(SECRET, tokens.CONFIRM_SIGNATURE, token, max_age=60)
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),
+        lambda t: t[: len(t) // 2],
+        lambda t: "",
+        lambda t: "not.a.token",
+        lambda t: t + "\x00",
+        lambda t: "\u0436" * 40,
+    ],
+)
+def test_a_tampered_token_is_invalid(mangle) -> None:
+    token = tokens.make_token(SECRET, tokens.CONFIRM_SIGNATURE, [12, 3])
+    with pytest.raises(tokens.InvalidTokenError) as info:
+        tokens.read_token(SECRET, tokens.CONFIRM_SIGNATURE, mangle(token), max_age=60)
+    assert not isinstance(info.value, tokens.ExpiredTokenError)
+
+
+def test_a_token_from_another_secret_is_invalid() -> None:
+    token = tokens.make_token("another-secret", tokens.CONFIRM_SIGNATURE, [12, 3])
+    with pytest.raises(tokens.InvalidTokenError):
+        tokens.read_token(SECRET, tokens.CONFIRM_SIGNATURE, token, max_age=60)
+
+
+def test_an_old_token_is_expired_and_still_says_what_it_was_for(monkeypatch) -> None:
+    issued = time.time() - 3600
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: issued)
+    token = tokens.make_token(SECRET, tokens.CONFIRM_SIGNATURE, [12, 3])
+    monkeypatch.undo()
+    with pytest.raises(tokens.ExpiredTokenError) as info:
+        tokens.read_token(SECRET, tokens.CONFIRM_SIGNATURE, token, max_age=60)
+    assert info.value.payload == [12, 3]
+    assert tokens.read_token(SECRET, tokens.CONFIRM_SIGNATURE, token, max_age=7200) == [12, 3]
