@@ -15,9 +15,15 @@ def normalise_email(text: str) -> str:
     text = text.strip()
     if len(text) > MAX_EMAIL_LENGTH:
         raise InvalidAddressError(f"An email address has at most {MAX_EMAIL_LENGTH} characters.")
+    if not text.rpartition("@")[0].isascii():
+        # Most relays cannot deliver to such mailboxes (no SMTPUTF8): say so now, not never.
+        raise InvalidAddressError(
+            "Before the @ sign, please use Latin letters, digits and . _ - + only: "
+            "mail to other characters there cannot be delivered."
+        )
     try:
         # No DNS: the request must not wait on the network, and the confirmation mail proves it.
-        result = validate_email(text, check_deliverability=False)
+        result = validate_email(text, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise InvalidAddressError(str(exc)) from exc
     return result.normalized

@@ -9,10 +9,12 @@ from typing import TextIO
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError
 
 from petition.accounts import AccountError, find_organiser, set_organiser_password
 from petition.demo import load_demo
 from petition.exports import FORMATS, export_chunks
+from petition.extensions import db
 from petition.outbox import deliver_due
 from petition.petitions import (
     PetitionError,
@@ -125,7 +127,16 @@ def export(slug: str, output: str | None, fmt: str) -> None:
 def deliver(once: bool) -> None:
     """Deliver owed mail; without --once, keep delivering until stopped."""
     while True:
-        report = deliver_due()
+        try:
+            report = deliver_due()
+        except OperationalError:
+            if once:
+                raise
+            # The database restarted or is unreachable: wait and carry on rather than exit.
+            current_app.logger.exception("outbox delivery round failed; retrying")
+            db.session.remove()
+            time.sleep(float(current_app.config["OUTBOX_POLL_SECONDS"]))
+            continue
         if report.claimed:
             click.echo(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}")
         if once and report.claimed == 0:

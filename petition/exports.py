@@ -34,7 +34,7 @@ def columns(petition: Petition) -> list[str]:
 
 
 def verified_records(petition: Petition) -> Iterator[dict[str, str]]:
-    """Each verified signature as a record of strings, oldest confirmation first, streamed."""
+    """Each verified signature as a record of strings, in the order people signed, streamed."""
     wanted = columns(petition)
     rows = db.session.execute(
         select(

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from flask_mail import BadHeaderError
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
@@ -123,19 +122,18 @@ def _retry_later(claim_id: str, message: ClaimedMessage, error: str) -> bool:
     return True
 
 
-def _is_permanent(exc: Exception) -> bool:
-    """A 5xx answer will not change by trying again; anything else might."""
-    if isinstance(exc, BadHeaderError):
-        return True
+def _is_permanent(exc: smtplib.SMTPException) -> bool:
+    """A 5xx answer will not change by trying again; a 4xx answer might."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in exc.recipients.values())
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
 def _breaks_connection(exc: Exception) -> bool:
-    return isinstance(exc, smtplib.SMTPServerDisconnected | OSError) and not isinstance(
-        exc, smtplib.SMTPResponseException
-    )
+    """A dropped, reset or timed-out connection, as opposed to an answer about one message."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
 def _print_locally(claim_id: str, messages: list[ClaimedMessage]) -> DeliveryReport:
@@ -150,6 +148,19 @@ def _print_locally(claim_id: str, messages: list[ClaimedMessage]) -> DeliveryRep
     return DeliveryReport(sent=len(messages))
 
 
+def _settle_refused(
+    claim_id: str, message: ClaimedMessage, exc: Exception, report: DeliveryReport
+) -> None:
+    """One message was refused or cannot be sent as it is; the rest of the batch goes on."""
+    retryable = isinstance(exc, smtplib.SMTPException) and not _is_permanent(exc)
+    if retryable and _retry_later(claim_id, message, repr(exc)):
+        report.retrying += 1
+        return
+    if not retryable:  # a 5xx, or a message smtplib cannot encode (UnicodeEncodeError…)
+        _mark_failed(claim_id, message, repr(exc))
+    report.failed += 1
+
+
 def deliver_due(limit: int | None = None) -> DeliveryReport:
     """Claim due messages and send them over one SMTP connection."""
     claim_id, messages = claim_due(limit or current_app.config["OUTBOX_BATCH_SIZE"])
@@ -162,26 +173,22 @@ def deliver_due(limit: int | None = None) -> DeliveryReport:
     try:
         with open_connection() as connection:
             while remaining:
-                message = remaining[0]
+                message = remaining.pop(0)
                 try:
                     connection.send(
                         build_message(
                             message.recipient, message.subject, message.body_text, message.body_html
                         )
                     )
-                except (smtplib.SMTPException, OSError, BadHeaderError) as exc:
+                except Exception as exc:
                     if _breaks_connection(exc):
+                        remaining.insert(0, message)
                         raise
-                    remaining.pop(0)
-                    if _is_permanent(exc):
-                        _mark_failed(claim_id, message, repr(exc))
-                        report.failed += 1
-                    elif _retry_later(claim_id, message, repr(exc)):
-                        report.retrying += 1
-                    else:
-                        report.failed += 1
+                    _settle_refused(claim_id, message, exc, report)
+                    if not isinstance(exc, smtplib.SMTPException):
+                        # Failed before or during the SMTP dialogue: start the next one cleanly.
+                        connection.host.rset()
                     continue
-                remaining.pop(0)
                 _mark_sent(claim_id, message)
                 report.sent += 1
     except (smtplib.SMTPException, OSError) as exc:

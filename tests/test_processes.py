@@ -69,7 +69,9 @@ class Gunicorn:
 
 
 @pytest.fixture
-def gunicorn(app: Flask, database_url: str, smtp: SMTPServer) -> Iterator[Callable[[int], Gunicorn]]:
+def gunicorn(
+    app: Flask, database_url: str, smtp: SMTPServer
+) -> Iterator[Callable[[int], Gunicorn]]:
     servers: list[Gunicorn] = []
 
     def start(workers: int) -> Gunicorn:
@@ -94,7 +96,11 @@ def sign_as(base: str, slug: str, number: int) -> int:
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         response = session.post(
             f"{base}/petitions/{slug}/sign",
-            data={"csrf_token": token, "name": f"Signer {number}", "email": f"signer{number}@example.org"},
+            data={
+                "csrf_token": token,
+                "name": f"Signer {number}",
+                "email": f"signer{number}@example.org",
+            },
             allow_redirects=False,
             timeout=30,
         )
@@ -139,7 +145,10 @@ def test_mail_owed_at_a_crash_goes_out_once_both_are_back(
     owed = 12
     assert [sign_as(server.url, slug, n) for n in range(owed)] == [303] * owed
     wait_until(
-        lambda: db.session.rollback() or db.session.scalar(select(func.min(OutboxMessage.attempts))) >= 1,
+        lambda: (
+            db.session.rollback()
+            or db.session.scalar(select(func.min(OutboxMessage.attempts))) >= 1
+        ),
         30,
         "every message has met the dead mail server",
     )
