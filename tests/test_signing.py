@@ -2,7 +2,9 @@
 
 import re
 import threading
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from flask import Flask
@@ -143,26 +145,35 @@ def test_a_token_made_with_another_secret_is_invalid(make_petition) -> None:
         confirm_signature(forged)
 
 
-def test_racing_submissions_of_one_address_end_as_one_signature(app: Flask, make_petition) -> None:
-    petition_id = make_petition().id
-    barrier = threading.Barrier(8)
+def run_at_once(app: Flask, calls: list[Callable[[], object]]) -> list[BaseException]:
+    """Run each call in its own thread and app context, released together; return the errors."""
+    barrier = threading.Barrier(len(calls))
     errors: list[BaseException] = []
 
-    def submit(n: int) -> None:
+    def run(call: Callable[[], object]) -> None:
         with app.app_context():
             try:
-                petition = db.session.get(Petition, petition_id)
                 barrier.wait()
-                sign_petition(petition, name=f"Ann {n}", email=f"ann+{n}@example.org")
-            except BaseException as exc:  # noqa: BLE001 - reported below
+                call()
+            except BaseException as exc:  # noqa: BLE001 - reported to the test
                 errors.append(exc)
 
-    threads = [threading.Thread(target=submit, args=(n,)) for n in range(8)]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    return errors
+
+
+def test_racing_submissions_of_one_address_end_as_one_signature(app: Flask, make_petition) -> None:
+    petition_id = make_petition().id
+
+    def submit(n: int) -> None:
+        petition = db.session.get(Petition, petition_id)
+        sign_petition(petition, name=f"Ann {n}", email=f"ann+{n}@example.org")
+
+    assert run_at_once(app, [partial(submit, n) for n in range(8)]) == []
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Signature)) == 1
     assert len(outbox()) == 5  # one signature: its first five messages, then the cap
@@ -172,23 +183,7 @@ def test_concurrent_confirmations_never_lose_an_increment(app: Flask, make_petit
     petition = make_petition()
     for n in range(12):
         sign_petition(petition, name=f"Signer {n}", email=f"signer{n}@example.org")
-    confirmation_tokens = [token_in(m) for m in outbox()]
-    barrier = threading.Barrier(len(confirmation_tokens))
-    errors: list[BaseException] = []
-
-    def confirm(token: str) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                confirm_signature(token)
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-    threads = [threading.Thread(target=confirm, args=(t,)) for t in confirmation_tokens]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    calls = [partial(confirm_signature, token_in(message)) for message in outbox()]
+    assert run_at_once(app, calls) == []
     db.session.rollback()
     assert db.session.get(Petition, petition.id).signature_count == 12
