@@ -2,6 +2,8 @@
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -13,7 +15,8 @@ from sqlalchemy.exc import OperationalError
 
 from petition.accounts import AccountError, find_organiser, set_organiser_password
 from petition.demo import load_demo
-from petition.exports import FORMATS, export_chunks
+from petition.export_runs import ALL_FORMATS, plan_export, run_export
+from petition.exports import ROWS_DONE, Period
 from petition.extensions import db
 from petition.outbox import deliver_due
 from petition.petitions import (
@@ -106,20 +109,48 @@ def add_organiser(email: str, password: str) -> None:
 @click.option(
     "--output", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout)."
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
-def export(slug: str, output: str | None, fmt: str) -> None:
-    """Write a petition's verified signatures."""
+@click.option("--format", "fmt", type=click.Choice(ALL_FORMATS), default="csv", show_default=True)
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First signing day.")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last signing day.")
+def export(
+    slug: str, output: str | None, fmt: str, first: datetime | None, last: datetime | None
+) -> None:
+    """Write a petition's verified signatures (signing days in UTC, both ends included)."""
     petition = petition_by_slug(slug)
     if petition is None:
         raise click.ClickException(f"No petition has the slug {slug!r}.")
-    if output is None:
-        for chunk in export_chunks(petition, fmt):
-            sys.stdout.write(chunk)
-        return
-    with Path(output).open("w", encoding="utf-8", newline="") as file:
-        for chunk in export_chunks(petition, fmt):
-            file.write(chunk)
-    click.echo(f"Wrote {output}.", err=True)
+    if first and last and last < first:
+        raise click.ClickException("--to comes before --from.")
+    plan = plan_export(petition, fmt, Period(first and first.date(), last and last.date()))
+    if output is None and fmt == "xlsx" and sys.stdout.isatty():
+        raise click.ClickException("An Excel file is binary: use --output FILE or redirect.")
+    with ExitStack() as stack:
+        target = (
+            stack.enter_context(Path(output).open("wb"))
+            if output is not None
+            else sys.stdout.buffer
+        )
+        chunks = run_export(plan, organiser=None)
+        for chunk in _with_progress(chunks, plan.rows, plan.fmt, stack):
+            target.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+        target.flush()
+    click.echo(f"{plan.rows:,} verified signatures.", err=True)
+    if output is not None:
+        click.echo(f"Wrote {output}.", err=True)
+
+
+def _with_progress(
+    chunks: Iterator[str | bytes], rows: int, fmt: str, stack: ExitStack
+) -> Iterator[str | bytes]:
+    """Show a progress bar on a terminal only; logs and pipes get no escape codes."""
+    if not sys.stderr.isatty():
+        return chunks
+    bar = stack.enter_context(
+        click.progressbar(length=rows, label=f"Exporting {fmt.upper()}", file=sys.stderr)
+    )
+    reset = ROWS_DONE.set(bar.update)
+    stack.callback(ROWS_DONE.reset, reset)
+    return chunks
 
 
 @outbox_cli.command("deliver")

@@ -58,3 +58,15 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # CSRF tokens live as long as the session, so a form left open for hours still submits.
 WTF_CSRF_TIME_LIMIT: int | None = None
+
+# Wrong passwords in a row an organiser account accepts before each further attempt is delayed.
+LOGIN_FAILURES_ALLOWED = 5
+# Longest delay, in seconds, between attempts on an account after repeated wrong passwords (the
+# delay doubles from 1 s with each further failure up to this).
+LOGIN_DELAY_MAX = 900
+# Seconds an emailed invitation to join a petition's organisers stays valid (7 days).
+INVITATION_MAX_AGE = 7 * 24 * 3600
+# Seconds an organiser waits between two resends of confirmation links on one petition.
+RESEND_MIN_INTERVAL = 3600
+# A TrueType font with Latin and Cyrillic letters for the delivery pack PDF (Debian: fonts-dejavu-core).
+DELIVERY_PACK_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"

@@ -50,3 +50,19 @@ def already_signed_email(petition: Petition, signature: Signature) -> Email:
         name=signature.name,
         petition_url=public_url("public.petition", slug=petition.slug),
     )
+
+
+def invitation_email(
+    petition: Petition, inviter: str, recipient: str, token: str, new_account: bool, days: int
+) -> Email:
+    """An invitation to become one of a petition's organisers."""
+    return _compose(
+        "invite",
+        recipient,
+        f"Help run the petition: {petition.title}",
+        petition=petition,
+        inviter=inviter,
+        accept_url=public_url("organisers.accept_invitation", token=token),
+        new_account=new_account,
+        days=days,
+    )

@@ -3,17 +3,21 @@
 import csv
 import io
 import json
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from petition.extensions import db
 from petition.models import Petition, Signature, SignatureStatus
+from petition.petitions import closing_time
 
 FORMATS = ("csv", "json")
 BATCH_ROWS = 2000
 BOM = "\ufeff"
+ONE_DAY = timedelta(days=1)
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -27,28 +31,78 @@ def _utc_iso(moment: datetime | None) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z") if moment else ""
 
 
+@dataclass(frozen=True)
+class Period:
+    """The signing days (UTC, both ends included) an export covers; None is open-ended."""
+
+    first: date | None = None
+    last: date | None = None
+
+    def describe(self) -> str:
+        """The period in words, for the export log."""
+        if self.first is None and self.last is None:
+            return "all dates"
+        return f"{self.first or 'the start'} to {self.last or 'today'}"
+
+
+ALL_DATES = Period()
+# Set by the command line to move its progress bar: called with the number of rows just read.
+ROWS_DONE: ContextVar[Callable[[int], None] | None] = ContextVar("rows_done", default=None)
+# A row as the database yields it: name, email, country, signed_at, confirmed_at.
+Row = tuple[str, str, str | None, datetime, datetime | None]
+
+
+def _verified(query: Select, petition: Petition, period: Period) -> Select:
+    query = query.where(
+        Signature.petition_id == petition.id, Signature.status == SignatureStatus.CONFIRMED
+    )
+    if period.first is not None:
+        query = query.where(Signature.created_at >= closing_time(period.first) - ONE_DAY)
+    if period.last is not None:
+        query = query.where(Signature.created_at < closing_time(period.last))
+    return query
+
+
+def count_verified(petition: Petition, period: Period = ALL_DATES) -> int:
+    """How many rows an export of this period will have."""
+    return db.session.scalar(_verified(select(func.count()), petition, period)) or 0
+
+
+def verified_rows(petition: Petition, period: Period = ALL_DATES) -> Iterator[Row]:
+    """Verified signatures of the period as database rows, in signing order, streamed."""
+    query = select(
+        Signature.name,
+        Signature.email,
+        Signature.country,
+        Signature.created_at,
+        Signature.confirmed_at,
+    )
+    rows = db.session.execute(
+        _verified(query, petition, period)
+        .order_by(Signature.id)
+        .execution_options(yield_per=BATCH_ROWS)
+    )
+    report = ROWS_DONE.get()
+    done = 0
+    for row in rows:
+        yield row  # type: ignore[misc]
+        done += 1
+        if report is not None and done % BATCH_ROWS == 0:
+            report(BATCH_ROWS)
+    if report is not None:
+        report(done % BATCH_ROWS)
+
+
 def columns(petition: Petition) -> list[str]:
     """The export's columns; country only where the petition collects it."""
     base = ["name", "email", "country", "signed_at", "confirmed_at"]
     return base if petition.collects_country else [c for c in base if c != "country"]
 
 
-def verified_records(petition: Petition) -> Iterator[dict[str, str]]:
+def verified_records(petition: Petition, period: Period = ALL_DATES) -> Iterator[dict[str, str]]:
     """Each verified signature as a record of strings, in the order people signed, streamed."""
     wanted = columns(petition)
-    rows = db.session.execute(
-        select(
-            Signature.name,
-            Signature.email,
-            Signature.country,
-            Signature.created_at,
-            Signature.confirmed_at,
-        )
-        .where(Signature.petition_id == petition.id, Signature.status == SignatureStatus.CONFIRMED)
-        .order_by(Signature.id)
-        .execution_options(yield_per=BATCH_ROWS)
-    )
-    for name, email, country, signed_at, confirmed_at in rows:
+    for name, email, country, signed_at, confirmed_at in verified_rows(petition, period):
         record = {
             "name": name,
             "email": email,
@@ -70,32 +124,32 @@ def _batched(records: Iterator[dict[str, str]]) -> Iterator[list[dict[str, str]]
         yield batch
 
 
-def csv_chunks(petition: Petition) -> Iterator[str]:
+def csv_chunks(petition: Petition, period: Period = ALL_DATES) -> Iterator[str]:
     """The CSV export in pieces: a BOM so Excel reads UTF-8, a header, then the rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns(petition))
     yield BOM + buffer.getvalue()
-    for batch in _batched(verified_records(petition)):
+    for batch in _batched(verified_records(petition, period)):
         buffer.seek(0)
         buffer.truncate()
         writer.writerows([safe_cell(value) for value in record.values()] for record in batch)
         yield buffer.getvalue()
 
 
-def json_chunks(petition: Petition) -> Iterator[str]:
+def json_chunks(petition: Petition, period: Period = ALL_DATES) -> Iterator[str]:
     """The JSON export in pieces: one array of signature objects."""
     yield "["
     first = True
-    for batch in _batched(verified_records(petition)):
+    for batch in _batched(verified_records(petition, period)):
         text = ",\n".join(json.dumps(record, ensure_ascii=False) for record in batch)
         yield ("\n" if first else ",\n") + text
         first = False
     yield "\n]\n"
 
 
-def export_chunks(petition: Petition, fmt: str) -> Iterator[str]:
-    """The export in the given format ("csv" or "json")."""
+def export_chunks(petition: Petition, fmt: str, period: Period = ALL_DATES) -> Iterator[str]:
+    """The export in the given text format ("csv" or "json")."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
-    return csv_chunks(petition) if fmt == "csv" else json_chunks(petition)
+    return csv_chunks(petition, period) if fmt == "csv" else json_chunks(petition, period)

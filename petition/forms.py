@@ -3,10 +3,11 @@
 import unicodedata
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, Field, PasswordField, StringField
+from wtforms import EmailField, Field, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from petition.addresses import MAX_EMAIL_LENGTH, InvalidAddressError, normalise_email
+from petition.countries import country_choices
 
 MAX_NAME_LENGTH = 200
 MAX_PASSWORD_LENGTH = 1024
@@ -61,6 +62,20 @@ class SignForm(FlaskForm):
             deliverable_email,
         ],
     )
+    # Removed from the form (see without_country) unless the petition collects countries.
+    country = SelectField(
+        "Your country",
+        choices=[],
+        validate_choice=True,
+        validators=[DataRequired("Please choose your country.")],
+    )
+
+    def __init__(self, *args: object, collects_country: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if collects_country:
+            self.country.choices = [("", "Choose your country")] + country_choices()
+        else:
+            del self.country
 
 
 class LoginForm(FlaskForm):

@@ -66,6 +66,9 @@ class Organiser(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Consecutive wrong passwords; past a threshold each one delays the next attempt further.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    login_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     petitions: Mapped[list[Petition]] = relationship(
         secondary=memberships, back_populates="organisers", order_by="Petition.id"
@@ -88,6 +91,8 @@ class Petition(db.Model):
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Verified signatures, kept in step with confirmations so a page never counts rows.
     signature_count: Mapped[int] = mapped_column(default=0)
+    # Set when an organiser hides the petition: it leaves the public pages but keeps its data.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisers: Mapped[list[Organiser]] = relationship(
         secondary=memberships, back_populates="petitions"
@@ -95,7 +100,9 @@ class Petition(db.Model):
 
     def is_open(self, now: datetime | None = None) -> bool:
         """Whether the petition still accepts new signatures."""
-        return self.closes_at is None or (now or utcnow()) < self.closes_at
+        return self.hidden_at is None and (
+            self.closes_at is None or (now or utcnow()) < self.closes_at
+        )
 
 
 class SignatureStatus(enum.StrEnum):
@@ -157,3 +164,23 @@ class OutboxMessage(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class PetitionEvent(db.Model):
+    """Something an organiser (or an operator, when organiser_id is empty) did to a petition."""
+
+    __tablename__ = "petition_events"
+    __table_args__ = (Index("ix_petition_events_petition", "petition_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisers.id", ondelete="SET NULL")
+    )
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    # Rows written, for exports; kept apart from the wording so the dashboard can sum them.
+    rows: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organiser: Mapped[Organiser | None] = relationship()

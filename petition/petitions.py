@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
 
+from petition.audit import record_event
 from petition.extensions import db
 from petition.models import Organiser, Petition, Signature, SignatureStatus, utcnow
 from petition.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
@@ -24,7 +25,8 @@ def closing_time(last_day: date) -> datetime:
     return datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
-def _check_fields(title: str, body: str, target: str | None, goal: int | None) -> None:
+def check_fields(title: str, body: str, target: str | None, goal: int | None) -> None:
+    """Refuse a title, text, target or goal that would not make a usable petition."""
     if not title.strip() or len(title) > MAX_TITLE_LENGTH or "\n" in title or "\r" in title:
         raise PetitionError(f"A title is one line of 1 to {MAX_TITLE_LENGTH} characters.")
     if not body.strip() or len(body) > MAX_BODY_LENGTH:
@@ -54,10 +56,11 @@ def create_petition(
     target: str | None = None,
     goal: int | None = None,
     closes_on: date | None = None,
+    collects_country: bool = False,
 ) -> Petition:
     """Publish a petition run by one organiser."""
     title = title.strip()
-    _check_fields(title, body, target, goal)
+    check_fields(title, body, target, goal)
     if slug is not None and not is_valid_slug(slug):
         raise PetitionError("A slug is lowercase letters, digits and single hyphens.")
     with write_transaction() as session:
@@ -72,13 +75,17 @@ def create_petition(
             target=target,
             goal=goal,
             closes_at=closing_time(closes_on) if closes_on else None,
+            collects_country=collects_country,
         )
-        petition.organisers.append(session.merge(organiser))
+        member = session.merge(organiser)
+        petition.organisers.append(member)
         session.add(petition)
+        session.flush()
+        record_event(session, petition, member, "created", f"Published at /petitions/{slug}")
     return petition
 
 
-def close_petition(slug: str) -> Petition:
+def close_petition(slug: str, organiser: Organiser | None = None) -> Petition:
     """Stop taking signatures now (pending ones may still be confirmed for a grace period)."""
     with write_transaction() as session:
         petition = session.scalar(select(Petition).where(Petition.slug == slug))
@@ -87,12 +94,19 @@ def close_petition(slug: str) -> Petition:
         now = utcnow()
         if petition.closes_at is None or petition.closes_at > now:
             petition.closes_at = now
+            record_event(session, petition, organiser, "closed")
     return petition
 
 
 def petition_by_slug(slug: str) -> Petition | None:
-    """The petition at this address, if any."""
+    """The petition at this address, if any (hidden ones included)."""
     return db.session.scalar(select(Petition).where(Petition.slug == slug))
+
+
+def public_petition_by_slug(slug: str) -> Petition | None:
+    """The petition at this address, unless its organisers have hidden it."""
+    petition = petition_by_slug(slug)
+    return petition if petition is not None and petition.hidden_at is None else None
 
 
 def open_petitions() -> Sequence[Petition]:
@@ -101,6 +115,7 @@ def open_petitions() -> Sequence[Petition]:
     return db.session.scalars(
         select(Petition)
         .where(or_(Petition.closes_at.is_(None), Petition.closes_at > now))
+        .where(Petition.hidden_at.is_(None))
         .order_by(Petition.signature_count.desc(), Petition.id.desc())
     ).all()
 

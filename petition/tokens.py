@@ -5,6 +5,7 @@ from typing import Any
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 CONFIRM_SIGNATURE = "confirm-signature"
+INVITE_ORGANISER = "invite-organiser"
 
 
 class InvalidTokenError(Exception):

@@ -226,7 +226,7 @@ def test_export_of_an_unknown_petition_or_format_fails(
 ) -> None:
     unknown = invoke(runner, "export", "no-such-petition")
     assert unknown.exit_code == 1 and "No petition has the slug" in unknown.output
-    assert invoke(runner, "export", "stop-evictions", "--format", "xlsx").exit_code == 2
+    assert invoke(runner, "export", "stop-evictions", "--format", "xls").exit_code == 2
 
 
 # --- outbox deliver -----------------------------------------------------------------------------
@@ -287,7 +287,15 @@ def test_demo_loads_two_petitions_and_is_safe_to_run_twice(runner: FlaskCliRunne
 
 # --- migrations ---------------------------------------------------------------------------------
 
-TABLES = {"organisers", "petitions", "memberships", "signatures", "outbox", "alembic_version"}
+TABLES = {
+    "petition_events",
+    "organisers",
+    "petitions",
+    "memberships",
+    "signatures",
+    "outbox",
+    "alembic_version",
+}
 
 
 @pytest.fixture

@@ -234,7 +234,7 @@ def test_a_logged_out_visitor_is_sent_to_log_in(client: FlaskClient, petition: P
     assert petition.slug in response.location
 
 
-@pytest.mark.parametrize("path", ["export.xlsx", "export.CSV", "export"])
+@pytest.mark.parametrize("path", ["export.xls", "export.CSV", "export"])
 def test_an_unknown_format_is_404(client: FlaskClient, petition: Petition, path: str) -> None:
     log_in(client, OWNER, OWNER_PASSWORD)
     assert client.get(f"/organisers/petitions/{petition.slug}/{path}").status_code == 404

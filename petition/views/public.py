@@ -7,7 +7,7 @@ from petition import tokens
 from petition.extensions import csrf
 from petition.forms import SignForm
 from petition.models import Petition
-from petition.petitions import open_petitions, petition_by_slug
+from petition.petitions import open_petitions, public_petition_by_slug
 from petition.signing import (
     PetitionClosedError,
     confirm_signature,
@@ -22,7 +22,7 @@ MAX_TOKEN_LENGTH = 512
 
 
 def _petition_or_404(slug: str) -> Petition:
-    petition = petition_by_slug(slug)
+    petition = public_petition_by_slug(slug)
     if petition is None:
         abort(404)
     return petition
@@ -35,19 +35,22 @@ def index() -> str:
 
 @bp.get("/petitions/<slug:slug>")
 def petition(slug: str) -> str:
-    return render_template("public/petition.html", petition=_petition_or_404(slug), form=SignForm())
+    petition = _petition_or_404(slug)
+    form = SignForm(collects_country=petition.collects_country)
+    return render_template("public/petition.html", petition=petition, form=form)
 
 
 @bp.post("/petitions/<slug:slug>/sign")
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
     petition = _petition_or_404(slug)
-    form = SignForm()
+    form = SignForm(collects_country=petition.collects_country)
     if not petition.is_open():
         return render_template("public/petition.html", petition=petition, form=form), 409
     if not form.validate_on_submit():
         return render_template("public/petition.html", petition=petition, form=form), 400
     try:
-        sign_petition(petition, name=form.name.data, email=form.email.data)
+        country = form.country.data if petition.collects_country else None
+        sign_petition(petition, name=form.name.data, email=form.email.data, country=country)
     except PetitionClosedError:
         return render_template("public/petition.html", petition=petition, form=form), 409
     return redirect(url_for(".check_email", slug=slug), 303)

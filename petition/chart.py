@@ -1,0 +1,66 @@
+"""A bar chart of signatures per day as plain SVG: drawn on the server, readable without script."""
+
+from markupsafe import Markup, escape
+
+from petition.stats import Day
+
+WIDTH, HEIGHT = 720, 220
+LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 28
+
+
+def _nice_ceiling(value: int) -> int:
+    """The smallest 1, 2 or 5 times a power of ten that is at least value (a readable axis top)."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if factor * step >= value:
+                return factor * step
+        step *= 10
+
+
+def daily_chart(days: list[Day], title: str = "Signatures per day") -> Markup:
+    """Stacked bars per day: confirmed signatures, and on top those still awaiting confirmation."""
+    if not days:
+        return Markup("")
+    top = _nice_ceiling(max(1, max(day.signed for day in days)))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / len(days)
+    bar = max(1.0, slot * 0.8)
+
+    def y(count: int) -> float:
+        return TOP + plot_h - plot_h * count / top
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="chart-title">{escape(title)}</title>',
+        f'<line class="axis" x1="{LEFT}" y1="{y(0):.1f}" x2="{WIDTH - RIGHT}" y2="{y(0):.1f}"/>',
+        f'<line class="grid" x1="{LEFT}" y1="{y(top):.1f}" x2="{WIDTH - RIGHT}" y2="{y(top):.1f}"/>',
+        f'<text class="label" x="{LEFT - 6}" y="{y(top) + 4:.1f}" text-anchor="end">{top:,}</text>',
+        f'<text class="label" x="{LEFT - 6}" y="{y(0) + 4:.1f}" text-anchor="end">0</text>',
+    ]
+    for index, day in enumerate(days):
+        x = LEFT + index * slot + (slot - bar) / 2
+        pending = day.signed - day.verified
+        label = f"{day.day.isoformat()}: {day.verified} confirmed, {pending} awaiting"
+        parts.append(f'<g data-day="{day.day.isoformat()}"><title>{label}</title>')
+        if day.verified:
+            height = y(0) - y(day.verified)
+            parts.append(
+                f'<rect class="verified" x="{x:.1f}" y="{y(day.verified):.1f}" '
+                f'width="{bar:.1f}" height="{height:.1f}" data-count="{day.verified}"/>'
+            )
+        if pending:
+            height = y(day.verified) - y(day.signed)
+            parts.append(
+                f'<rect class="pending" x="{x:.1f}" y="{y(day.signed):.1f}" '
+                f'width="{bar:.1f}" height="{height:.1f}" data-count="{pending}"/>'
+            )
+        parts.append("</g>")
+    for day, anchor, x in ((days[0], "start", LEFT), (days[-1], "end", WIDTH - RIGHT)):
+        parts.append(
+            f'<text class="label" x="{x}" y="{HEIGHT - 8}" text-anchor="{anchor}">'
+            f"{day.day:%d %b %Y}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,80 @@
+"""The delivery pack: a printable PDF of a petition and its verified signers, without addresses."""
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from fpdf import FPDF
+
+from petition.countries import country_name
+from petition.exports import verified_rows
+from petition.models import Petition, utcnow
+from petition.text import render_markdown
+
+# Bold, italic and bold-italic files that sit beside DejaVuSans.ttf in Debian's package.
+_STYLES = {"B": "-Bold", "I": "-Oblique", "BI": "-BoldOblique"}
+FAMILY = "PetitionSans"
+
+
+class DeliveryPackError(RuntimeError):
+    """The PDF cannot be made on this server (its font is missing); the message says how to fix it."""
+
+
+class _Pack(FPDF):
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FAMILY, size=8)
+        self.cell(0, 8, f"Page {self.page_no()} of {{nb}}", align="C")
+
+
+def _load_fonts(pdf: FPDF) -> None:
+    regular = Path(current_app.config["DELIVERY_PACK_FONT"])
+    if not regular.is_file():
+        raise DeliveryPackError(
+            f"The delivery pack needs the font {regular} (Debian: apt-get install "
+            "fonts-dejavu-core), or DELIVERY_PACK_FONT set to a TrueType font with Cyrillic."
+        )
+    pdf.add_font(FAMILY, "", str(regular))
+    for style, suffix in _STYLES.items():
+        variant = regular.with_name(regular.stem + suffix + regular.suffix)
+        # Without the variant, bold text is drawn in the regular face rather than failing.
+        pdf.add_font(FAMILY, style, str(variant if variant.is_file() else regular))
+
+
+def _signers(petition: Petition) -> Iterable[tuple[str, str]]:
+    for name, _email, country, _signed, _confirmed in verified_rows(petition):
+        yield name, country_name(country) if country else ""
+
+
+def delivery_pack(petition: Petition, today: date | None = None) -> bytes:
+    """The petition's text, verified count, date and the list of signers' names (and countries)."""
+    pdf = _Pack(format="A4")
+    _load_fonts(pdf)
+    pdf.set_title(petition.title)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.add_page()
+    pdf.set_font(FAMILY, "B", 18)
+    pdf.multi_cell(0, 9, petition.title)
+    pdf.set_font(FAMILY, size=11)
+    if petition.target:
+        pdf.multi_cell(0, 7, f"To: {petition.target}")
+    day = today or utcnow().date()
+    count = petition.signature_count
+    pdf.multi_cell(0, 7, f"{count:,} verified signature{'' if count == 1 else 's'}")
+    pdf.multi_cell(0, 7, f"Date: {day.day} {day:%B %Y}")
+    pdf.ln(4)
+    pdf.write_html(str(render_markdown(petition.body)))
+    pdf.add_page()
+    pdf.set_font(FAMILY, "B", 13)
+    pdf.cell(0, 9, "Signatories", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, size=10)
+    width = pdf.epw
+    for number, (name, country) in enumerate(_signers(petition), start=1):
+        pdf.cell(14, 6, f"{number}.", align="R")
+        if petition.collects_country:
+            pdf.cell(width * 0.6, 6, f"  {name}", new_x="RIGHT")
+            pdf.cell(0, 6, country, new_x="LMARGIN", new_y="NEXT")
+        else:
+            pdf.cell(0, 6, f"  {name}", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,65 @@
+"""An export as organisers run it: any format, a date range, and a line in the petition's log."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from petition.audit import record_event
+from petition.exports import ALL_DATES, Period, count_verified, export_chunks
+from petition.models import Organiser, Petition
+from petition.spreadsheets import xlsx_chunks
+from petition.transactions import write_transaction
+
+ALL_FORMATS = ("csv", "xlsx", "json")
+MIMETYPES = {
+    "csv": "text/csv",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """What an export will write: its format, period and number of rows."""
+
+    petition: Petition
+    fmt: str
+    period: Period
+    rows: int
+
+    @property
+    def filename(self) -> str:
+        """A download name that says which petition and which days."""
+        days = ""
+        if self.period != ALL_DATES:
+            days = f"-{self.period.first or 'start'}-to-{self.period.last or 'now'}"
+        return f"{self.petition.slug}-signatures{days}.{self.fmt}"
+
+
+def plan_export(petition: Petition, fmt: str, period: Period = ALL_DATES) -> ExportPlan:
+    """Check the format and count the rows an export will write."""
+    if fmt not in ALL_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    return ExportPlan(petition, fmt, period, count_verified(petition, period))
+
+
+def run_export(plan: ExportPlan, organiser: Organiser | None) -> Iterator[str | bytes]:
+    """The export's pieces; once the last one is out, log who exported how many rows."""
+    if plan.fmt == "xlsx":
+        yield from xlsx_chunks(plan.petition, plan.period)
+    else:
+        yield from export_chunks(plan.petition, plan.fmt, plan.period)
+    log_export(plan, organiser)
+
+
+def log_export(plan: ExportPlan, organiser: Organiser | None) -> None:
+    """Record a finished export in the petition's log (organiser None: from the command line)."""
+    who = "" if organiser is not None else "command line, "
+    with write_transaction() as session:
+        record_event(
+            session,
+            plan.petition,
+            organiser,
+            "export",
+            f"{plan.fmt.upper()}, {who}{plan.period.describe()}",
+            rows=plan.rows,
+        )

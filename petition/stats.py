@@ -1,0 +1,86 @@
+"""How a petition is going: counts, confirmation rate, signatures per day and per country."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Date, case, cast, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from petition.extensions import db
+from petition.models import Petition, Signature, SignatureStatus
+from petition.petitions import pending_counts
+
+CHART_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Day:
+    """Signatures made on one day (UTC) and how many of them are confirmed by now."""
+
+    day: date
+    signed: int
+    verified: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline figures of a petition."""
+
+    verified: int
+    pending: int
+
+    @property
+    def confirmation_rate(self) -> float | None:
+        """The share of signatures confirmed so far, or None before anyone signs."""
+        total = self.verified + self.pending
+        return self.verified / total if total else None
+
+
+def summary(petition: Petition) -> Summary:
+    """Verified and pending counts of a petition."""
+    return Summary(petition.signature_count, pending_counts([petition.id]).get(petition.id, 0))
+
+
+def _signing_day() -> ColumnElement[date]:
+    # Days are UTC days; PostgreSQL would otherwise cut them in the session's time zone.
+    if db.engine.dialect.name == "postgresql":
+        return cast(func.timezone("UTC", Signature.created_at), Date)
+    return func.date(Signature.created_at)
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def daily(petition: Petition, days: int = CHART_DAYS) -> list[Day]:
+    """Signatures per signing day over the petition's last `days` active days, gaps filled with 0."""
+    day = _signing_day().label("day")
+    verified = func.sum(case((Signature.status == SignatureStatus.CONFIRMED, 1), else_=0))
+    rows = db.session.execute(
+        select(day, func.count(), verified)
+        .where(Signature.petition_id == petition.id)
+        .group_by(day)
+        .order_by(day)
+    ).all()
+    found = {_as_date(when): Day(_as_date(when), signed, int(ok or 0)) for when, signed, ok in rows}
+    if not found:
+        return []
+    last = max(found)
+    first = max(min(found), last - timedelta(days=days - 1))
+    span = (last - first).days + 1
+    return [
+        found.get(first + timedelta(days=n), Day(first + timedelta(days=n), 0, 0))
+        for n in range(span)
+    ]
+
+
+def by_country(petition: Petition) -> list[tuple[str, int]]:
+    """Verified signatures per country code, most first ("" for signatures without one)."""
+    count = func.count().label("count")
+    rows = db.session.execute(
+        select(func.coalesce(Signature.country, ""), count)
+        .where(Signature.petition_id == petition.id, Signature.status == SignatureStatus.CONFIRMED)
+        .group_by(func.coalesce(Signature.country, ""))
+        .order_by(count.desc())
+    )
+    return [(code, n) for code, n in rows]

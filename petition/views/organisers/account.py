@@ -1,0 +1,71 @@
+"""Logging in and out, the list of your petitions, and changing your password."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from petition.accounts import AccountError, LoginDelayedError, authenticate, change_password
+from petition.forms import LoginForm
+from petition.organiser_forms import ChangePasswordForm
+from petition.petitions import pending_counts
+from petition.views.organisers.blueprint import bp, safe_next
+
+Page = BaseResponse | tuple[str, int] | str
+
+
+def wait_message(seconds: int) -> str:
+    """Words for how long an account must wait after repeated wrong passwords."""
+    minutes = (seconds + 59) // 60
+    span = f"{seconds} seconds" if seconds < 120 else f"{minutes} minutes"
+    return f"Too many wrong passwords for this account. Please try again in {span}."
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Page:
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            organiser = authenticate(form.email.data, form.password.data)
+        except LoginDelayedError as delayed:
+            form.password.errors.append(wait_message(delayed.seconds))
+            return render_template("organisers/login.html", form=form), 429
+        if organiser is not None:
+            login_user(organiser)
+            return redirect(safe_next(request.args.get("next")), 303)
+        form.password.errors.append("That email address and password do not match an organiser.")
+        return render_template("organisers/login.html", form=form), 401
+    status = 400 if form.errors else 200
+    return render_template("organisers/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> BaseResponse:
+    logout_user()
+    return redirect(url_for("public.index"), 303)
+
+
+@bp.get("/")
+@login_required
+def dashboard() -> str:
+    petitions = current_user.petitions
+    return render_template(
+        "organisers/dashboard.html",
+        petitions=petitions,
+        pending=pending_counts([p.id for p in petitions]),
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> Page:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.new.data)
+        except AccountError as error:
+            form.current.errors.append(str(error))
+        else:
+            flash("Your password is changed.")
+            return redirect(url_for(".dashboard"), 303)
+    status = 400 if form.errors else 200
+    return render_template("organisers/password.html", form=form), status

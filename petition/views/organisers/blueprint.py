@@ -1,0 +1,28 @@
+"""The organisers blueprint and the membership check every petition page goes through."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, url_for
+from flask_login import current_user
+
+from petition.models import Petition
+from petition.petitions import is_organiser_of, petition_by_slug
+
+bp = Blueprint("organisers", __name__, url_prefix="/organisers")
+
+
+def own_petition_or_404(slug: str) -> Petition:
+    """The petition at this slug if the logged-in organiser runs it; a 404 otherwise."""
+    petition = petition_by_slug(slug)
+    if petition is None or not is_organiser_of(current_user, petition):
+        abort(404)  # another organiser's petition looks the same as none at all
+    return petition
+
+
+def safe_next(target: str | None) -> str:
+    """Only redirect after login to a path on this site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("organisers.dashboard")

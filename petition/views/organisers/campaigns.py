@@ -1,0 +1,141 @@
+"""Creating and editing petitions, changing their state, and the page that shows how one is going."""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse
+
+from petition.audit import petition_history
+from petition.chart import daily_chart
+from petition.countries import country_name
+from petition.editing import StateChange, change_state, last_open_day, update_petition
+from petition.models import Petition
+from petition.organiser_forms import InviteForm, PeriodForm, PetitionForm, ResendForm
+from petition.petitions import PetitionError, create_petition
+from petition.sharing import QR_FORMATS, qr_code
+from petition.stats import by_country, daily, summary
+from petition.text import render_markdown
+from petition.urls import public_url
+from petition.views.organisers.blueprint import bp, own_petition_or_404
+
+Page = BaseResponse | tuple[str, int] | str
+PREVIEW_LIMIT = 50_000
+
+
+def _form_page(form: PetitionForm, petition: Petition | None) -> tuple[str, int]:
+    preview = render_markdown(form.body.data) if form.body.data else None
+    status = 400 if form.errors else 200
+    page = render_template(
+        "organisers/petition_form.html", form=form, petition=petition, preview=preview
+    )
+    return page, status
+
+
+def _wants_preview() -> bool:
+    return request.form.get("action") == "preview"
+
+
+@bp.route("/petitions/new", methods=["GET", "POST"])
+@login_required
+def new_petition() -> Page:
+    form = PetitionForm()
+    if _wants_preview() or not form.validate_on_submit():
+        return _form_page(form, None)
+    try:
+        petition = create_petition(
+            title=form.title.data,
+            body=form.body.data,
+            organiser=current_user,
+            target=form.target.data,
+            goal=form.goal.data,
+            closes_on=form.closes_on.data,
+            collects_country=form.collects_country.data,
+        )
+    except PetitionError as error:
+        form.title.errors.append(str(error))
+        return _form_page(form, None)
+    flash("Your petition is published.")
+    return redirect(url_for(".petition", slug=petition.slug), 303)
+
+
+@bp.route("/petitions/<slug:slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit_petition(slug: str) -> Page:
+    petition = own_petition_or_404(slug)
+    form = PetitionForm(obj=petition, closes_on=last_open_day(petition))
+    if _wants_preview() or not form.validate_on_submit():
+        return _form_page(form, petition)
+    try:
+        update_petition(
+            petition,
+            current_user,
+            title=form.title.data,
+            body=form.body.data,
+            target=form.target.data,
+            goal=form.goal.data,
+            closes_on=form.closes_on.data,
+            collects_country=form.collects_country.data,
+        )
+    except PetitionError as error:
+        form.title.errors.append(str(error))
+        return _form_page(form, petition)
+    flash("Your changes are saved.")
+    return redirect(url_for(".petition", slug=slug), 303)
+
+
+@bp.post("/petitions/<slug:slug>/state")
+@login_required
+def set_state(slug: str) -> BaseResponse:
+    petition = own_petition_or_404(slug)
+    try:
+        change = StateChange(request.form.get("change", ""))
+    except ValueError:
+        abort(400)
+    change_state(petition, current_user, change)
+    flash(
+        f"The petition is {dict(close='closed', reopen='open again', hide='hidden', show='visible again')[change]}."
+    )
+    return redirect(url_for(".petition", slug=slug), 303)
+
+
+@bp.post("/preview")
+@login_required
+def preview() -> Response:
+    """The sanitised HTML of Markdown text, for the live preview while typing."""
+    text = request.form.get("body", "")[:PREVIEW_LIMIT]
+    return Response(str(render_markdown(text)), mimetype="text/html")
+
+
+@bp.get("/petitions/<slug:slug>/")
+@login_required
+def petition(slug: str) -> str:
+    petition = own_petition_or_404(slug)
+    days = daily(petition)
+    return render_template(
+        "organisers/petition.html",
+        petition=petition,
+        summary=summary(petition),
+        days=days,
+        chart=daily_chart(days),
+        countries=[
+            (country_name(code) if code else "Not given", n) for code, n in by_country(petition)
+        ],
+        changes=petition_history(petition, exports=False),
+        exports=petition_history(petition, exports=True),
+        period_form=PeriodForm(formdata=None),
+        resend_form=ResendForm(),
+        invite_form=InviteForm(),
+    )
+
+
+@bp.get("/petitions/<slug:slug>/qr.<fmt>")
+@login_required
+def qr(slug: str, fmt: str) -> Response:
+    petition = own_petition_or_404(slug)
+    if fmt not in QR_FORMATS:
+        abort(404)
+    image = qr_code(public_url("public.petition", slug=petition.slug), fmt)
+    return Response(
+        image,
+        mimetype=QR_FORMATS[fmt],
+        headers={"Content-Disposition": f'inline; filename="{petition.slug}-qr.{fmt}"'},
+    )

@@ -1,0 +1,59 @@
+"""Downloads of a petition's verified signatures: CSV, Excel, JSON and the printable delivery pack."""
+
+from flask import Response, abort, render_template, stream_with_context
+from flask_login import current_user, login_required
+
+from petition.export_runs import ALL_FORMATS, MIMETYPES, plan_export, run_export
+from petition.exports import Period
+from petition.organiser_forms import PeriodForm
+from petition.views.organisers.blueprint import bp, own_petition_or_404
+
+
+@bp.get("/petitions/<slug:slug>/export.<fmt>")
+@login_required
+def export(slug: str, fmt: str) -> Response | tuple[str, int]:
+    if fmt not in ALL_FORMATS:
+        abort(404)
+    petition = own_petition_or_404(slug)
+    form = PeriodForm()
+    if not form.validate():
+        message = " ".join(error for errors in form.errors.values() for error in errors)
+        page = render_template(
+            "errors/error.html", code=400, title="Please check the dates", message=message
+        )
+        return page, 400
+    plan = plan_export(petition, fmt, Period(form.first.data, form.last.data))
+    return Response(
+        stream_with_context(run_export(plan, current_user._get_current_object())),
+        mimetype=MIMETYPES[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{plan.filename}"',
+            "Cache-Control": "no-store",
+            "X-Export-Rows": str(plan.rows),
+        },
+    )
+
+
+@bp.get("/petitions/<slug:slug>/delivery-pack.pdf")
+@login_required
+def delivery(slug: str) -> Response | tuple[str, int]:
+    petition = own_petition_or_404(slug)
+    # Imported here: the PDF library takes longer to load than the rest of the app together,
+    # and each web worker would pay for it at start-up although few requests need it.
+    from petition.delivery import DeliveryPackError, delivery_pack
+
+    try:
+        pdf = delivery_pack(petition)
+    except DeliveryPackError as error:
+        page = render_template(
+            "errors/error.html", code=503, title="The PDF cannot be made here", message=str(error)
+        )
+        return page, 503
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{petition.slug}-delivery-pack.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
