@@ -42,6 +42,11 @@ def _load_fonts(pdf: FPDF) -> None:
         pdf.add_font(FAMILY, style, str(variant if variant.is_file() else regular))
 
 
+def _line(pdf: FPDF, height: float, text: str) -> None:
+    """A paragraph across the page, wrapped, the next one starting at the left margin."""
+    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+
+
 def _signers(petition: Petition) -> Iterable[tuple[str, str]]:
     for name, _email, country, _signed, _confirmed in verified_rows(petition):
         yield name, country_name(country) if country else ""
@@ -55,14 +60,14 @@ def delivery_pack(petition: Petition, today: date | None = None) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 18)
-    pdf.multi_cell(0, 9, petition.title)
+    _line(pdf, 9, petition.title)
     pdf.set_font(FAMILY, size=11)
     if petition.target:
-        pdf.multi_cell(0, 7, f"To: {petition.target}")
+        _line(pdf, 7, f"To: {petition.target}")
     day = today or utcnow().date()
     count = petition.signature_count
-    pdf.multi_cell(0, 7, f"{count:,} verified signature{'' if count == 1 else 's'}")
-    pdf.multi_cell(0, 7, f"Date: {day.day} {day:%B %Y}")
+    _line(pdf, 7, f"{count:,} verified signature{'' if count == 1 else 's'}")
+    _line(pdf, 7, f"Date: {day.day} {day:%B %Y}")
     pdf.ln(4)
     pdf.write_html(str(render_markdown(petition.body)))
     pdf.add_page()

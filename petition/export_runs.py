@@ -43,12 +43,14 @@ def plan_export(petition: Petition, fmt: str, period: Period = ALL_DATES) -> Exp
 
 
 def run_export(plan: ExportPlan, organiser: Organiser | None) -> Iterator[str | bytes]:
-    """The export's pieces; once the last one is out, log who exported how many rows."""
-    if plan.fmt == "xlsx":
-        yield from xlsx_chunks(plan.petition, plan.period)
-    else:
-        yield from export_chunks(plan.petition, plan.fmt, plan.period)
+    """Log who exports how many rows, then return the export's pieces.
+
+    Logged before the first byte leaves: a download cut short has still handed over data.
+    """
     log_export(plan, organiser)
+    if plan.fmt == "xlsx":
+        return xlsx_chunks(plan.petition, plan.period)
+    return export_chunks(plan.petition, plan.fmt, plan.period)
 
 
 def log_export(plan: ExportPlan, organiser: Organiser | None) -> None:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from petition.exports import ALL_DATES, Period, columns, verified_rows
@@ -22,7 +22,9 @@ _TITLES = {
 }
 
 
-def _text(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
+def _text(sheet: WriteOnlyWorksheet, value: str) -> Cell | None:
+    if not value:
+        return None  # an empty cell, as Excel itself stores one
     # Typed as text, so a name like "=HYPERLINK(…)" is shown as written and never run as a formula.
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
     cell.data_type = "s"

@@ -1,6 +1,6 @@
 """Downloads of a petition's verified signatures: CSV, Excel, JSON and the printable delivery pack."""
 
-from flask import Response, abort, render_template, stream_with_context
+from flask import Response, abort, render_template, request, stream_with_context
 from flask_login import current_user, login_required
 
 from petition.export_runs import ALL_FORMATS, MIMETYPES, plan_export, run_export
@@ -15,7 +15,7 @@ def export(slug: str, fmt: str) -> Response | tuple[str, int]:
     if fmt not in ALL_FORMATS:
         abort(404)
     petition = own_petition_or_404(slug)
-    form = PeriodForm()
+    form = PeriodForm(request.args)
     if not form.validate():
         message = " ".join(error for errors in form.errors.values() for error in errors)
         page = render_template(
