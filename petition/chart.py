@@ -25,7 +25,7 @@ def daily_chart(days: list[Day], title: str = "Signatures per day") -> Markup:
     top = _nice_ceiling(max(1, max(day.signed for day in days)))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / len(days)
-    bar = max(1.0, slot * 0.8)
+    bar = min(40.0, max(1.0, slot * 0.8))  # one day alone is a bar, not a wall
 
     def y(count: int) -> float:
         return TOP + plot_h - plot_h * count / top
