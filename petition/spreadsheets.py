@@ -12,7 +12,6 @@ from petition.exports import ALL_DATES, Period, columns, verified_rows
 from petition.models import Petition
 
 CHUNK_BYTES = 64 * 1024
-DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 _TITLES = {
     "name": "Name",
     "email": "Email",
@@ -22,11 +21,14 @@ _TITLES = {
 }
 
 
-def _text(sheet: WriteOnlyWorksheet, value: str) -> Cell | None:
+def _text(sheet: WriteOnlyWorksheet, value: str) -> Cell | str | None:
     if not value:
         return None  # an empty cell, as Excel itself stores one
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith("="):
+        return value  # plain values take openpyxl's fast path
     # Typed as text, so a name like "=HYPERLINK(…)" is shown as written and never run as a formula.
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     return cell
 
@@ -37,14 +39,14 @@ def write_workbook(petition: Petition, target: object, period: Period = ALL_DATE
     sheet = workbook.create_sheet("Signatures")
     wanted = columns(petition)
     sheet.append([_TITLES[name] for name in wanted])
+    with_country = "country" in wanted
     for name, email, country, signed_at, confirmed_at in verified_rows(petition, period):
-        values = {"name": name, "email": email, "country": country or ""}
-        row: list[object] = [_text(sheet, values[key]) for key in wanted if key in values]
-        for moment in (signed_at, confirmed_at):
-            # Excel has no time zones: the header says UTC and the value is a real date.
-            cell = WriteOnlyCell(sheet, value=moment.replace(tzinfo=None) if moment else None)
-            cell.number_format = DATE_FORMAT
-            row.append(cell)
+        row: list[object] = [_text(sheet, name), _text(sheet, email)]
+        if with_country:
+            row.append(country or None)
+        # Excel has no time zones: the header says UTC and the values are real dates.
+        row.append(signed_at.replace(tzinfo=None))
+        row.append(confirmed_at.replace(tzinfo=None) if confirmed_at else None)
         sheet.append(row)
     workbook.save(target)  # type: ignore[arg-type]
 
