@@ -112,9 +112,7 @@ def measure(database_url: str, fmt: str, path: str) -> dict[str, float | int | s
             for chunk in run_export(plan, organiser=None):
                 out.write(chunk.encode() if isinstance(chunk, str) else chunk)
         else:
-            response = client.get(
-                f"/organisers/petitions/{SLUG}/export.{fmt}", buffered=False
-            )
+            response = client.get(f"/organisers/petitions/{SLUG}/export.{fmt}", buffered=False)
             assert response.status_code == 200, response.status_code
             rows = int(response.headers["X-Export-Rows"])
             for chunk in response.response:

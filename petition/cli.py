@@ -88,7 +88,7 @@ def close(slug: str) -> None:
 def list_petitions() -> None:
     """Every petition with its state and verified count."""
     for petition in all_petitions():
-        state = "open" if petition.is_open() else "closed"
+        state = "hidden" if petition.hidden_at else "open" if petition.is_open() else "closed"
         click.echo(f"{petition.slug}\t{state}\t{petition.signature_count}\t{petition.title}")
 
 

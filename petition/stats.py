@@ -78,9 +78,11 @@ def by_country(petition: Petition) -> list[tuple[str, int]]:
     """Verified signatures per country code, most first ("" for signatures without one)."""
     count = func.count().label("count")
     rows = db.session.execute(
-        select(func.coalesce(Signature.country, ""), count)
-        .where(Signature.petition_id == petition.id, Signature.status == SignatureStatus.CONFIRMED)
-        .group_by(func.coalesce(Signature.country, ""))
-        .order_by(count.desc())
+        select(Signature.country, count)
+        .where(
+            Signature.petition_id == petition.id, Signature.status == SignatureStatus.CONFIRMED
+        )
+        .group_by(Signature.country)
+        .order_by(count.desc(), Signature.country)
     )
-    return [(code, n) for code, n in rows]
+    return [(code or "", n) for code, n in rows]
