@@ -7,14 +7,13 @@ Run on demand, never in the suite:
 It fills a database (a throwaway SQLite file unless --database-url names another) with that many
 verified signatures, then runs each export in a fresh process, through the command line's code
 path and through an organiser's HTTP download, writing to a temporary file. Peak memory is the
-child's maximum resident set size, reported beside the same figure taken just before the export
-started, so the difference is what the export itself cost.
+child's peak resident set size (VmHWM, Linux), reported beside the same figure taken just before
+the export started, so the difference is what the export itself cost.
 """
 
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -88,7 +87,15 @@ def seed(database_url: str, rows: int) -> None:
 
 
 def _max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    """This process's peak resident memory (VmHWM).
+
+    Not getrusage's ru_maxrss: on Linux that survives exec, so a child started by a parent that
+    held a million rows would report the parent's peak.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError("no VmHWM in /proc/self/status (Linux only)")
 
 
 def measure(database_url: str, fmt: str, path: str) -> dict[str, float | int | str]:
