@@ -1,7 +1,5 @@
 """The organiser's forms: a petition, a date range, an invitation, a password."""
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,6 +16,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from petition.accounts import MIN_PASSWORD_LENGTH
 from petition.addresses import MAX_EMAIL_LENGTH
 from petition.forms import MAX_PASSWORD_LENGTH, plain_text
+from petition.models import utcnow
 from petition.petitions import MAX_BODY_LENGTH, MAX_TARGET_LENGTH, MAX_TITLE_LENGTH
 
 MAX_GOAL = 100_000_000
@@ -34,7 +33,8 @@ def _blank_to_none(value: str | None) -> str | None:
 
 
 def _not_in_the_past(form: FlaskForm, field: Field) -> None:
-    if field.data is not None and field.data < date.today() and field.data != field.object_data:
+    # Days are UTC days, as closing times are; an unchanged past day (a closed petition) may stay.
+    if field.data is not None and field.data < utcnow().date() and field.data != field.object_data:
         raise ValidationError("The last day to sign cannot be in the past.")
 
 

@@ -79,9 +79,7 @@ def by_country(petition: Petition) -> list[tuple[str, int]]:
     count = func.count().label("count")
     rows = db.session.execute(
         select(Signature.country, count)
-        .where(
-            Signature.petition_id == petition.id, Signature.status == SignatureStatus.CONFIRMED
-        )
+        .where(Signature.petition_id == petition.id, Signature.status == SignatureStatus.CONFIRMED)
         .group_by(Signature.country)
         .order_by(count.desc(), Signature.country)
     )

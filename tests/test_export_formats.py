@@ -1,6 +1,10 @@
 """Excel and date-range exports, the export log, the command line's export and the delivery pack."""
 
 import io
+import os
+import pty
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -194,3 +198,39 @@ def test_the_delivery_pack_says_clearly_when_its_font_is_missing(
         response = client.get(f"/organisers/petitions/{petition.slug}/delivery-pack.pdf")
     assert response.status_code == 503
     assert "fonts-dejavu-core" in response.get_data(as_text=True)
+
+
+def test_the_command_line_shows_a_progress_bar_on_a_terminal_only(
+    petition: Petition, database_url: str, tmp_path: Path
+) -> None:
+    env = os.environ | {
+        "FLASK_SECRET_KEY": "a test secret for the child process",
+        "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
+        "FLASK_OUTBOX_DELIVER_IN_WEB": "false",
+    }
+    command = [sys.executable, "-m", "flask", "--app", "petition", "export", petition.slug]
+    output = tmp_path / "out.csv"
+    primary, secondary = pty.openpty()
+    try:
+        on_terminal = subprocess.run(
+            [*command, "--output", str(output)], stderr=secondary, env=env, timeout=60, check=True
+        )
+        os.close(secondary)
+        seen = b""
+        while True:
+            try:
+                piece = os.read(primary, 4096)
+            except OSError:  # the terminal's other end is closed: everything has been read
+                break
+            if not piece:
+                break
+            seen += piece
+    finally:
+        os.close(primary)
+    assert on_terminal.returncode == 0
+    assert b"Exporting CSV" in seen and b"100%" in seen
+    piped = subprocess.run(
+        [*command, "--output", str(output)], capture_output=True, env=env, timeout=60, check=True
+    )
+    assert b"Exporting" not in piped.stderr and b"3 verified signatures." in piped.stderr
+    assert output.read_text(encoding="utf-8-sig").count("\n") == 4

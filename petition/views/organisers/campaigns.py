@@ -19,6 +19,12 @@ from petition.views.organisers.blueprint import bp, own_petition_or_404
 
 Page = BaseResponse | tuple[str, int] | str
 PREVIEW_LIMIT = 50_000
+STATE_MESSAGES = {
+    StateChange.CLOSE: "The petition is closed: it no longer takes signatures.",
+    StateChange.REOPEN: "The petition is open again. Set a new last day by editing it, if you like.",
+    StateChange.HIDE: "The petition is hidden: it is not listed and its page is not found.",
+    StateChange.SHOW: "The petition is visible again.",
+}
 
 
 def _form_page(form: PetitionForm, petition: Petition | None) -> tuple[str, int]:
@@ -91,9 +97,7 @@ def set_state(slug: str) -> BaseResponse:
     except ValueError:
         abort(400)
     change_state(petition, current_user, change)
-    flash(
-        f"The petition is {dict(close='closed', reopen='open again', hide='hidden', show='visible again')[change]}."
-    )
+    flash(STATE_MESSAGES[change])
     return redirect(url_for(".petition", slug=slug), 303)
 
 
