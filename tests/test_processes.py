@@ -51,7 +51,9 @@ class Gunicorn:
             try:
                 if requests.get(self.url, timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # The master accepts connections before its workers have imported the app; on a
+                # busy machine that takes longer than one request's timeout.
                 assert self.process.poll() is None, "gunicorn exited while starting"
                 time.sleep(0.1)
         raise AssertionError("gunicorn did not start")
