@@ -21,11 +21,15 @@ class DeliveryPackError(RuntimeError):
     """The PDF cannot be made on this server (its font is missing); the message says how to fix it."""
 
 
+# Replaced by the page count when the PDF is written; long enough to leave room for 7 digits.
+TOTAL_PAGES = "{total-pages}"
+
+
 class _Pack(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font(FAMILY, size=8)
-        self.cell(0, 8, f"Page {self.page_no()} of {{nb}}", align="C")
+        self.cell(0, 8, f"Page {self.page_no()} of {TOTAL_PAGES}", align="C")
 
 
 def _load_fonts(pdf: FPDF) -> None:
@@ -55,6 +59,7 @@ def _signers(petition: Petition) -> Iterable[tuple[str, str]]:
 def delivery_pack(petition: Petition, today: date | None = None) -> bytes:
     """The petition's text, verified count, date and the list of signers' names (and countries)."""
     pdf = _Pack(format="A4")
+    pdf.alias_nb_pages(TOTAL_PAGES)
     _load_fonts(pdf)
     pdf.set_title(petition.title)
     pdf.set_auto_page_break(auto=True, margin=18)

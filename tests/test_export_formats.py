@@ -182,6 +182,7 @@ def test_the_delivery_pack_lists_names_and_countries_without_addresses(
     assert "stop" in text and "evicting families" in text  # the petition's own text
     assert "@" not in text, "no email address may reach the printed pack"
     assert "Pending Person" not in text
+    assert f"Page 1 of {len(reader.pages)}" in text
 
 
 def test_the_delivery_pack_says_clearly_when_its_font_is_missing(

@@ -202,3 +202,28 @@ def test_the_list_links_to_each_petition_and_to_creating_one(
     assert f'href="/organisers/petitions/{petition.slug}/"' in page
     assert 'href="/organisers/petitions/new"' in page
     assert f"/organisers/petitions/{petition.slug}/export.xlsx" in page
+
+
+def test_organiser_forms_refuse_a_post_without_its_csrf_token(make_app, make_petition) -> None:
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        petition = make_petition()
+        client = app.test_client()
+        login_page = client.get("/organisers/login").get_data(as_text=True)
+        token = login_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        response = client.post(
+            "/organisers/login",
+            data={"email": "organiser@example.org", "password": PASSWORD, "csrf_token": token},
+        )
+        assert response.status_code == 303
+        for path, data in [
+            ("/organisers/petitions/new", FORM),
+            (f"/organisers/petitions/{petition.slug}/state", {"change": "hide"}),
+            (f"/organisers/petitions/{petition.slug}/invite", {"email": "x@example.org"}),
+            ("/organisers/preview", {"body": "x"}),
+        ]:
+            refused = client.post(path, data=data)
+            assert refused.status_code == 400, path
+            assert "This form has expired" in refused.get_data(as_text=True)
+        db.session.expire_all()
+        assert petition.hidden_at is None
