@@ -17,7 +17,11 @@ def export(slug: str, fmt: str) -> Response | tuple[str, int]:
     petition = own_petition_or_404(slug)
     form = PeriodForm(request.args)
     if not form.validate():
-        message = " ".join(error for errors in form.errors.values() for error in errors)
+        message = " ".join(
+            f"{form[name].label.text}: {error}"
+            for name, errors in form.errors.items()
+            for error in errors
+        )
         page = render_template(
             "errors/error.html", code=400, title="Please check the dates", message=message
         )
