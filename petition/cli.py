@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError
 
 from petition.accounts import AccountError, find_organiser, set_organiser_password
+from petition.counts import UnknownPetitionError, recount_signatures
 from petition.demo import load_demo
 from petition.export_runs import ALL_FORMATS, plan_export, run_export
 from petition.exports import ROWS_DONE, Period
@@ -90,6 +91,24 @@ def list_petitions() -> None:
     for petition in all_petitions():
         state = "hidden" if petition.hidden_at else "open" if petition.is_open() else "closed"
         click.echo(f"{petition.slug}\t{state}\t{petition.signature_count}\t{petition.title}")
+
+
+@petitions_cli.command("recount")
+@click.argument("slug", required=False)
+@click.option("--check", is_flag=True, help="Only report drift; change nothing, exit 1 if any.")
+def recount(slug: str | None, check: bool) -> None:
+    """Reconcile stored counts with the confirmed signatures and report any drift."""
+    try:
+        checks = recount_signatures(slug, fix=not check)
+    except UnknownPetitionError as exc:
+        raise click.ClickException(f"No petition has the slug {slug!r}.") from exc
+    drifted = [c for c in checks if c.drift]
+    for c in drifted:
+        action = "left as is" if check else f"set to {c.confirmed}"
+        click.echo(f"{c.slug}: stored {c.stored}, confirmed {c.confirmed} ({c.drift:+d}), {action}")
+    click.echo(f"{len(checks)} petitions checked, {len(drifted)} drifted.")
+    if drifted and check:
+        sys.exit(1)
 
 
 @organisers_cli.command("add")
