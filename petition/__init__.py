@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.routing import BaseConverter
 
 from petition import config as default_config
@@ -89,14 +90,16 @@ def _register_views(app: Flask) -> None:
     from petition.deliverer import deliverer_for
     from petition.text import last_day, render_markdown
     from petition.urls import public_url
-    from petition.views import dev, organisers, public
+    from petition.views import dev, health, organisers, public
     from petition.views.errors import register_error_handlers, unavailable
 
     app.register_blueprint(public.bp)
     app.register_blueprint(organisers.bp)
     app.register_blueprint(dev.bp)
+    app.register_blueprint(health.bp)
     register_error_handlers(app)
     app.register_error_handler(OperationalError, unavailable)
+    app.register_error_handler(PoolTimeoutError, unavailable)  # every connection is busy
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown

@@ -6,8 +6,18 @@ SECRET_KEY = DEV_SECRET_KEY
 
 # Where signatures live. A relative SQLite path is placed in instance/; use postgresql+psycopg://… at scale.
 SQLALCHEMY_DATABASE_URI = "sqlite:///petition.sqlite3"
-# Reconnect transparently after the database restarts instead of failing the next request.
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# Connection pool per process. pool_pre_ping reconnects after the database restarts instead of
+# failing the next request; pool_recycle drops connections before a proxy or firewall cuts idle
+# ones; a sync worker needs one connection per request plus one for its mail thread, so a small
+# pool per process keeps N processes well under PostgreSQL's max_connections; pool_timeout makes a
+# request that finds every connection busy fail fast with a 503 page rather than hang.
+SQLALCHEMY_ENGINE_OPTIONS = {
+    "pool_pre_ping": True,
+    "pool_recycle": 1800,
+    "pool_size": 3,
+    "max_overflow": 2,
+    "pool_timeout": 10,
+}
 
 # SMTP relay for outgoing mail. Empty in debug mode: messages are printed and listed at /dev/mail.
 MAIL_SERVER = ""
@@ -49,6 +59,11 @@ OUTBOX_POLL_SECONDS = 2.0
 OUTBOX_MAX_BACKOFF = 60
 # Seconds after which a message that still cannot be delivered is recorded as failed (3 days).
 OUTBOX_GIVE_UP_AFTER = 3 * 24 * 3600
+
+# Seconds a browser (and, for the JSON count, a CDN) may reuse a petition page without asking again.
+PAGE_CACHE_MAX_AGE = 5
+# Seconds after that during which a cache may serve its old copy while it fetches a fresh one.
+PAGE_CACHE_STALE_WHILE_REVALIDATE = 30
 
 # Largest request body accepted, in bytes; larger ones get a clear 413 page.
 MAX_CONTENT_LENGTH = 256 * 1024

@@ -229,3 +229,21 @@ def live_server(make_app: Callable[..., Flask]) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def gunicorn(app: Flask, database_url: str, smtp: SMTPServer) -> Iterator[Callable[..., Any]]:
+    """Start gunicorn servers on the test database (workers, settings=…, access_log=…)."""
+    from tests.processes import Gunicorn
+
+    servers: list[Gunicorn] = []
+
+    def start(workers: int, **options: Any) -> Gunicorn:
+        server = Gunicorn(database_url, smtp.port, workers, **options)
+        servers.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -1,6 +1,14 @@
 """Pages for signers: browse, sign, confirm."""
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
@@ -16,6 +24,7 @@ from petition.signing import (
     sign_petition,
 )
 from petition.urls import public_url
+from petition.views.caching import private_cacheable, shared_cacheable
 
 bp = Blueprint("public", __name__)
 MAX_TOKEN_LENGTH = 512
@@ -34,10 +43,11 @@ def index() -> str:
 
 
 @bp.get("/petitions/<slug:slug>")
-def petition(slug: str) -> str:
+def petition(slug: str) -> BaseResponse:
     petition = _petition_or_404(slug)
     form = SignForm(collects_country=petition.collects_country)
-    return render_template("public/petition.html", petition=petition, form=form)
+    page = render_template("public/petition.html", petition=petition, form=form)
+    return private_cacheable(make_response(page))
 
 
 @bp.post("/petitions/<slug:slug>/sign")
@@ -62,18 +72,20 @@ def check_email(slug: str) -> str:
 
 
 @bp.get("/petitions/<slug:slug>.json")
-def petition_json(slug: str) -> Response:
+def petition_json(slug: str) -> BaseResponse:
     petition = _petition_or_404(slug)
-    return jsonify(
-        slug=petition.slug,
-        title=petition.title,
-        target=petition.target,
-        url=public_url("public.petition", slug=petition.slug),
-        signature_count=petition.signature_count,
-        goal=petition.goal,
-        open=petition.is_open(),
-        closes_at=petition.closes_at.isoformat() if petition.closes_at else None,
-        created_at=petition.created_at.isoformat(),
+    return shared_cacheable(
+        jsonify(
+            slug=petition.slug,
+            title=petition.title,
+            target=petition.target,
+            url=public_url("public.petition", slug=petition.slug),
+            signature_count=petition.signature_count,
+            goal=petition.goal,
+            open=petition.is_open(),
+            closes_at=petition.closes_at.isoformat() if petition.closes_at else None,
+            created_at=petition.created_at.isoformat(),
+        )
     )
 
 
