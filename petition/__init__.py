@@ -12,6 +12,7 @@ from werkzeug.routing import BaseConverter
 from petition import config as default_config
 from petition.extensions import csrf, db, login, mail, migrate
 from petition.slugs import SLUG_PATTERN
+from petition.transactions import release_session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.url_map.converters["slug"] = SlugConverter
     db.init_app(app)
+    app.teardown_appcontext(release_session)  # runs before Flask-SQLAlchemy's own teardown
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )

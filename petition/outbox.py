@@ -2,19 +2,22 @@
 
 import secrets
 import smtplib
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from petition.mailer import build_message, open_connection, prints_mail_locally
 from petition.models import OutboxMessage, OutboxState, utcnow
-from petition.transactions import write_transaction
+from petition.transactions import release_session, write_transaction
 
 BACKOFF_BASE_SECONDS = 5
+SETTLE_RETRY_PAUSE_SECONDS = 0.5
 
 
 class ClaimedMessage(NamedTuple):
@@ -100,7 +103,22 @@ def _settle(claim_id: str, message_id: int, **values: object) -> None:
 
 
 def _mark_sent(claim_id: str, message: ClaimedMessage) -> None:
-    _settle(claim_id, message.id, state=OutboxState.SENT, sent_at=utcnow(), last_error=None)
+    """Record a message the mail server accepted, retrying while our claim still holds.
+
+    A send left unrecorded goes out again once the claim expires; a database connection cut
+    (restart, failover) usually heals within a moment, so keep trying for half the claim.
+    """
+    deadline = time.monotonic() + current_app.config["OUTBOX_CLAIM_SECONDS"] / 2
+    while True:
+        try:
+            _settle(claim_id, message.id, state=OutboxState.SENT, sent_at=utcnow(), last_error=None)
+            return
+        except OperationalError:
+            release_session(None)
+            if time.monotonic() >= deadline:
+                raise
+            current_app.logger.warning("outbox message %s sent but not recorded yet", message.id)
+            time.sleep(SETTLE_RETRY_PAUSE_SECONDS)
 
 
 def _mark_failed(claim_id: str, message: ClaimedMessage, error: str) -> None:

@@ -6,7 +6,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, ExceptionContext
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from petition.extensions import db
@@ -40,6 +41,30 @@ def _begin_sqlite(conn: Connection) -> None:
         return
     immediate = conn.get_execution_options().get(_IMMEDIATE, False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# PostgreSQL's "operator intervention" errors: the server ended this connection (an admin, a
+# restart, a failover). psycopg reports them before it marks the connection broken.
+_SERVER_ENDED_CONNECTION = {"57P01", "57P02", "57P03"}
+
+
+@event.listens_for(Engine, "handle_error")
+def _detect_ended_connection(context: ExceptionContext) -> None:
+    """Treat a connection the server ended as gone, so the pool discards it instead of reusing it."""
+    if getattr(context.original_exception, "sqlstate", None) in _SERVER_ENDED_CONNECTION:
+        context.is_disconnect = True
+
+
+def release_session(_error: BaseException | None) -> None:
+    """End the request's session even when its connection died under it.
+
+    The response is already made; rolling back on a dead connection fails, and that failure
+    must not turn a finished page into a 500.
+    """
+    try:
+        db.session.remove()
+    except DBAPIError:
+        db.session.registry.clear()  # the connection is invalidated; forget the session
 
 
 @contextmanager
