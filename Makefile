@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := FLASK_DEBUG=1 $(BIN)/flask --app petition
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint clean bench
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -27,9 +27,14 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
+## Load and export benchmarks (about two minutes; never part of `make test`). Needs wrk (Debian).
+bench: $(INSTALLED)
+	@command -v wrk >/dev/null || { apt-get install -y wrk || sudo apt-get install -y wrk; }
+	$(BIN)/python bench/run.py
+
 lint: $(INSTALLED)
-	$(BIN)/ruff check petition tests
-	$(BIN)/ruff format --check petition tests
+	$(BIN)/ruff check petition tests bench gunicorn.conf.py
+	$(BIN)/ruff format --check petition tests bench gunicorn.conf.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
