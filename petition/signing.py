@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -61,16 +61,23 @@ def _sign(
         .with_for_update()  # concurrent resubmissions queue here, so the message cap holds
     )
     if signature is None:
-        signature = Signature(
-            petition=petition, name=name, email=email, email_canonical=canonical, country=country
+        # The hot path of a surge: one Core INSERT instead of the ORM's unit of work, which
+        # measured several times slower per signature. A concurrent twin fails here.
+        signature_id = session.scalar(
+            insert(Signature)
+            .values(
+                petition_id=petition.id,
+                name=name,
+                email=email,
+                email_canonical=canonical,
+                country=country,
+                messages_sent=1,
+            )
+            .returning(Signature.id)
         )
-        session.add(signature)
-        session.flush()  # the id goes into the token; a concurrent twin fails here
-        _send(
-            session,
-            signature,
-            confirmation_email(petition, signature, confirmation_token(signature)),
-        )
+        new = Signature(id=signature_id, petition_id=petition.id, name=name, email=email)
+        message = confirmation_email(petition, new, confirmation_token(new))  # `new` is unsaved
+        queue_message(session, message.recipient, message.subject, message.text, message.html)
         return SignOutcome.NEW
     if signature.messages_sent >= current_app.config["MAX_MESSAGES_PER_SIGNATURE"]:
         return SignOutcome.CAPPED
