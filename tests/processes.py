@@ -7,7 +7,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -84,6 +85,18 @@ class Gunicorn:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(15)
+
+
+@contextmanager
+def outbox_worker(env: Mapping[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """`flask --app petition outbox deliver` running beside the web processes, stopped after."""
+    command = [sys.executable, "-m", "flask", "--app", "petition", "outbox", "deliver"]
+    worker = subprocess.Popen(command, cwd=ROOT, env=dict(env))
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        worker.wait(15)
 
 
 def sign_as(base: str, slug: str, number: int) -> int:

@@ -75,6 +75,13 @@ def test_five_hundred_signers_signing_and_confirming_at_once_count_exactly_500(
     assert count["signature_count"] == signers
 
 
+def delivery_has_failed() -> bool:
+    """Whether some message has been tried and could not be delivered."""
+    db.session.rollback()
+    failed = select(func.count()).where(OutboxMessage.last_error.is_not(None))
+    return db.session.scalar(failed) > 0
+
+
 def test_mail_server_down_under_load_then_back_delivers_each_message_once(
     app: Flask, make_organiser, gunicorn, smtp: SMTPServer
 ) -> None:
@@ -91,19 +98,7 @@ def test_mail_server_down_under_load_then_back_delivers_each_message_once(
             if len(outcomes) == stop_after:
                 smtp.stop()
             elif len(outcomes) == start_after:
-                wait_until(
-                    lambda: (
-                        (
-                            db.session.rollback()
-                            or db.session.scalar(
-                                select(func.count()).where(OutboxMessage.last_error.is_not(None))
-                            )
-                        )
-                        > 0
-                    ),
-                    30,
-                    "delivery has met the dead mail server",
-                )
+                wait_until(delivery_has_failed, 30, "delivery has met the dead mail server")
                 smtp.start()
     assert outcomes == [303] * signers
     assert_each_owed_message_arrived_once(smtp, stored_emails())

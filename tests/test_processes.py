@@ -17,7 +17,7 @@ from petition.extensions import db
 from petition.models import OutboxMessage, OutboxState, Signature
 from petition.petitions import create_petition
 from tests.conftest import SMTPServer
-from tests.processes import outbox_states, sign_as, wait_until
+from tests.processes import outbox_states, outbox_worker, sign_as, wait_until
 
 
 def publish(app: Flask, make_organiser: Callable) -> str:
@@ -84,29 +84,33 @@ def test_a_worker_killed_mid_load_loses_no_acknowledged_signature(
     app: Flask, make_organiser, gunicorn, smtp: SMTPServer
 ) -> None:
     slug = publish(app, make_organiser)
-    server = gunicorn(4, settings={"FLASK_OUTBOX_CLAIM_SECONDS": "3"})
+    # Mail goes through a dedicated worker, as at scale: the web worker killed here holds no
+    # claim. (A process killed between the relay's 250 and recording it resends that one
+    # message when its claim expires: delivery is at least once, by design.)
+    server = gunicorn(4, settings={"FLASK_OUTBOX_DELIVER_IN_WEB": "false"})
     signers, kill_after = 200, 40
     outcomes: dict[int, int | str] = {}
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        futures = {pool.submit(signer_outcome, server.url, slug, n): n for n in range(signers)}
-        victim = None
-        for future in as_completed(futures):
-            outcomes[futures[future]] = future.result()
-            if victim is None and len(outcomes) == kill_after:
-                victim = server.worker_pids()[0]
-                os.kill(victim, signal.SIGKILL)
-    assert victim is not None and victim not in server.worker_pids()
-    acknowledged = {f"signer{n}@example.org" for n, status in outcomes.items() if status == 303}
-    assert set(Counter(outcomes.values())) <= {303, "dropped"}
-    assert len(acknowledged) >= signers - 16  # at most the requests in flight at the kill
+    with outbox_worker(server.env):
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            futures = {pool.submit(signer_outcome, server.url, slug, n): n for n in range(signers)}
+            victim = None
+            for future in as_completed(futures):
+                outcomes[futures[future]] = future.result()
+                if victim is None and len(outcomes) == kill_after:
+                    victim = server.worker_pids()[0]
+                    os.kill(victim, signal.SIGKILL)
+        assert victim is not None and victim not in server.worker_pids()
+        acknowledged = {f"signer{n}@example.org" for n, s in outcomes.items() if s == 303}
+        assert set(Counter(outcomes.values())) <= {303, "dropped"}
+        assert len(acknowledged) >= signers - 16  # at most the requests in flight at the kill
 
-    db.session.rollback()
-    stored = set(db.session.scalars(select(Signature.email)))
-    assert acknowledged <= stored
-    smtp.sink.wait_for(len(stored), timeout=90)
-    wait_until(
-        lambda: outbox_states() == {OutboxState.SENT: len(stored)}, 60, "every message is sent"
-    )
+        db.session.rollback()
+        stored = set(db.session.scalars(select(Signature.email)))
+        assert acknowledged <= stored
+        smtp.sink.wait_for(len(stored), timeout=90)
+        wait_until(
+            lambda: outbox_states() == {OutboxState.SENT: len(stored)}, 60, "every message is sent"
+        )
     recipients = Counter(str(message["To"]) for message in smtp.sink.messages)
     assert set(recipients) == stored and set(recipients.values()) == {1}
 
