@@ -7,10 +7,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from petition import config as default_config
-from petition.extensions import csrf, db, login, mail, migrate
+from petition.extensions import csrf, db, limiter, login, mail, migrate
+from petition.headers import register_security_headers
 from petition.slugs import SLUG_PATTERN
 from petition.transactions import release_session
 
@@ -39,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     _check_settings(app)
+    _trust_proxies(app)
 
     app.url_map.converters["slug"] = SlugConverter
     db.init_app(app)
@@ -48,8 +51,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     mail.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     _init_login(app)
     _register_views(app)
+    register_security_headers(app)
 
     from petition.cli import register_cli
 
@@ -67,8 +72,20 @@ def _check_settings(app: Flask) -> None:
             "Refusing to start: SECRET_KEY is the development key. Set FLASK_SECRET_KEY "
             "(or SECRET_KEY in instance/config.py) to a long random value."
         )
+    if not (app.debug or app.testing) and not app.config["CLIENT_HASH_KEY"]:
+        raise RuntimeError(
+            "Refusing to start: CLIENT_HASH_KEY is not set. Set FLASK_CLIENT_HASH_KEY to a long "
+            "random value, different from SECRET_KEY; client addresses are hashed with it."
+        )
     if str(app.config["PUBLIC_URL"]).startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto only from the configured number of proxies in front."""
+    hops = int(app.config["TRUSTED_PROXY_HOPS"])
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _init_login(app: Flask) -> None:
@@ -92,13 +109,14 @@ def _register_views(app: Flask) -> None:
     from petition.deliverer import deliverer_for
     from petition.text import last_day, render_markdown
     from petition.urls import public_url
-    from petition.views import dev, health, organisers, public
+    from petition.views import dev, health, moderation, organisers, public
     from petition.views.errors import register_error_handlers, unavailable
 
     app.register_blueprint(public.bp)
     app.register_blueprint(organisers.bp)
     app.register_blueprint(dev.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(moderation.bp)
     register_error_handlers(app)
     app.register_error_handler(OperationalError, unavailable)
     app.register_error_handler(PoolTimeoutError, unavailable)  # every connection is busy

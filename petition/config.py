@@ -85,3 +85,32 @@ INVITATION_MAX_AGE = 7 * 24 * 3600
 RESEND_MIN_INTERVAL = 3600
 # A TrueType font with Latin and Cyrillic letters for the delivery pack PDF (Debian: fonts-dejavu-core).
 DELIVERY_PACK_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+# Proxies in front of the app that may set X-Forwarded-For/-Proto (0: trust none, so a forged
+# header changes nothing). Read when the app is built.
+TRUSTED_PROXY_HOPS = 0
+# Where rate-limit counters live: memory:// for one process, redis://host:6379 for several.
+RATELIMIT_STORAGE_URI = "memory://"
+# Signing attempts per client address per petition: a burst window and a sustained one.
+SIGN_RATE_LIMIT = "20 per minute; 500 per day"
+# Login attempts per client address.
+LOGIN_RATE_LIMIT = "10 per minute; 100 per day"
+
+# Key of the HMAC that replaces client addresses (never stored in clear). Required in production;
+# changing it starts new groups, so rotate it on a schedule that suits your threat model.
+CLIENT_HASH_KEY: str | None = None
+# Seconds a withdrawal link stays valid (400 days: longer than most petitions run).
+WITHDRAW_MAX_AGE = 400 * 24 * 3600
+
+# Unconfirmed signatures are deleted this many days after they were made.
+UNCONFIRMED_RETENTION_DAYS = 30
+# Names, addresses and client hashes are anonymised this many days after a petition closes.
+RETENTION_DAYS_AFTER_CLOSE = 90
+# Sent and failed outbox messages (they hold names and links) are deleted after this many days.
+OUTBOX_RETENTION_DAYS = 7
+
+# Hours of signing activity the organisers' activity view shows.
+ACTIVITY_HOURS = 48
+# Signatures per hour from one email domain or client network that the activity view highlights.
+ACTIVITY_THRESHOLD = 20
+# Seconds browsers remember to use HTTPS only (sent on HTTPS responses).
+HSTS_SECONDS = 365 * 24 * 3600

@@ -27,7 +27,9 @@ def _compose(template: str, recipient: str, subject: str, **context: object) -> 
     )
 
 
-def confirmation_email(petition: Petition, signature: Signature, token: str) -> Email:
+def confirmation_email(
+    petition: Petition, signature: Signature, token: str, withdraw_token: str
+) -> Email:
     """The double opt-in message: one link that leads to the Confirm button."""
     return _compose(
         "confirm",
@@ -36,11 +38,12 @@ def confirmation_email(petition: Petition, signature: Signature, token: str) -> 
         petition=petition,
         name=signature.name,
         confirm_url=public_url("public.confirm", token=token),
+        withdraw_url=public_url("public.withdraw", token=withdraw_token),
         petition_url=public_url("public.petition", slug=petition.slug),
     )
 
 
-def already_signed_email(petition: Petition, signature: Signature) -> Email:
+def already_signed_email(petition: Petition, signature: Signature, withdraw_token: str) -> Email:
     """The note for someone who signs again after confirming: nothing more to do."""
     return _compose(
         "already_signed",
@@ -48,6 +51,7 @@ def already_signed_email(petition: Petition, signature: Signature) -> Email:
         f"You have already signed: {petition.title}",
         petition=petition,
         name=signature.name,
+        withdraw_url=public_url("public.withdraw", token=withdraw_token),
         petition_url=public_url("public.petition", slug=petition.slug),
     )
 

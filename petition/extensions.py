@@ -1,5 +1,7 @@
 """Every extension object, created unbound; create_app() binds them."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -17,3 +19,5 @@ migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
 login = LoginManager()
+# Storage comes from RATELIMIT_STORAGE_URI; the address is the one ProxyFix vouches for.
+limiter = Limiter(key_func=get_remote_address)

@@ -77,6 +77,12 @@ class SignForm(FlaskForm):
         else:
             del self.country
 
+    # The honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
+    leave_blank = StringField(
+        "Leave this field empty",
+        validators=[Length(max=MAX_NAME_LENGTH, message="Please leave this field empty.")],
+    )
+
 
 class LoginForm(FlaskForm):
     """An organiser's login."""

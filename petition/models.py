@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -93,6 +94,8 @@ class Petition(db.Model):
     signature_count: Mapped[int] = mapped_column(default=0)
     # Set when an organiser hides the petition: it leaves the public pages but keeps its data.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The organiser's switch: signatures from throwaway mail domains are quietly not counted.
+    blocks_disposable: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     organisers: Mapped[list[Organiser]] = relationship(
         secondary=memberships, back_populates="petitions"
@@ -110,6 +113,9 @@ class SignatureStatus(enum.StrEnum):
 
     PENDING = "pending"
     CONFIRMED = "confirmed"
+    # Broke a rule: looks normal to its signer, never counts or exports (confirmed_at still says
+    # whether it was confirmed, so reversing knows where it returns).
+    FRAUDULENT = "fraudulent"
 
 
 class Signature(db.Model):
@@ -132,8 +138,64 @@ class Signature(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     messages_sent: Mapped[int] = mapped_column(default=0)
+    # Keyed hashes of the client address and its network (see clients.py); never the address.
+    client_hash: Mapped[str | None] = mapped_column(String(64))
+    network_hash: Mapped[str | None] = mapped_column(String(64))
+    # Why the signature is fraudulent: a rule's name, or the bulk invalidation that marked it.
+    flag_reason: Mapped[str | None] = mapped_column(String(40))
+    invalidation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invalidations.id", ondelete="SET NULL", name="fk_signatures_invalidation_id"),
+        index=True,
+    )
 
     petition: Mapped[Petition] = relationship()
+
+
+class Invalidation(db.Model):
+    """An organiser's bulk marking of signatures as fraudulent: who, why, how many; reversible."""
+
+    __tablename__ = "invalidations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), index=True
+    )
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisers.id", ondelete="SET NULL")
+    )
+    criteria: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(String(500))
+    count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reversed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisers.id", ondelete="SET NULL")
+    )
+
+    organiser: Mapped[Organiser | None] = relationship(foreign_keys=[organiser_id])
+    reversed_by: Mapped[Organiser | None] = relationship(foreign_keys=[reversed_by_id])
+
+
+class AccessRule(db.Model):
+    """A blocked or allowed email domain (wildcards), address or client network (CIDR).
+
+    Without a petition it applies site-wide. Block wins over allow; allow exempts from the
+    disposable-domain list.
+    """
+
+    __tablename__ = "access_rules"
+    __table_args__ = (
+        UniqueConstraint("petition_id", "kind", "pattern", "effect", name="uq_access_rules_rule"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # "domain", "address" or "network"
+    pattern: Mapped[str] = mapped_column(String(254))
+    effect: Mapped[str] = mapped_column(String(8))  # "block" or "allow"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class OutboxState(enum.StrEnum):

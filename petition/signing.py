@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 
 from petition import tokens
 from petition.addresses import canonical_email
+from petition.clients import client_hash, network_hash
 from petition.deliverer import notify_delivery
 from petition.emails import Email, already_signed_email, confirmation_email
 from petition.extensions import db
 from petition.models import Petition, Signature, SignatureStatus, utcnow
 from petition.outbox import queue_message
+from petition.screening import broken_rule
 from petition.transactions import write_transaction
 
 
@@ -44,13 +46,26 @@ def confirmation_token(signature: Signature) -> str:
     )
 
 
+def withdrawal_token(signature: Signature) -> str:
+    """A link token that withdraws this signature and nothing else."""
+    secret = current_app.config["SECRET_KEY"]
+    return tokens.make_token(
+        secret, tokens.WITHDRAW_SIGNATURE, [signature.id, signature.petition_id]
+    )
+
+
 def _send(session: Session, signature: Signature, email: Email) -> None:
     queue_message(session, email.recipient, email.subject, email.text, email.html)
     signature.messages_sent += 1
 
 
 def _sign(
-    session: Session, petition: Petition, name: str, email: str, country: str | None
+    session: Session,
+    petition: Petition,
+    name: str,
+    email: str,
+    country: str | None,
+    address: str | None,
 ) -> SignOutcome:
     if not petition.is_open():
         raise PetitionClosedError(petition)
@@ -61,6 +76,8 @@ def _sign(
         .with_for_update()  # concurrent resubmissions queue here, so the message cap holds
     )
     if signature is None:
+        # Quiet handling: a rule-breaker gets the same pages and mail, but is never counted.
+        flag_reason = broken_rule(session, petition, email, address)
         # The hot path of a surge: one Core INSERT instead of the ORM's unit of work, which
         # measured several times slower per signature. A concurrent twin fails here.
         signature_id = session.scalar(
@@ -72,33 +89,50 @@ def _sign(
                 email_canonical=canonical,
                 country=country,
                 messages_sent=1,
+                client_hash=client_hash(address),
+                network_hash=network_hash(address),
+                flag_reason=flag_reason,
+                status=SignatureStatus.FRAUDULENT if flag_reason else SignatureStatus.PENDING,
             )
             .returning(Signature.id)
         )
         new = Signature(id=signature_id, petition_id=petition.id, name=name, email=email)
-        message = confirmation_email(petition, new, confirmation_token(new))  # `new` is unsaved
+        message = confirmation_email(  # `new` is unsaved: it only carries what the mail needs
+            petition, new, confirmation_token(new), withdrawal_token(new)
+        )
         queue_message(session, message.recipient, message.subject, message.text, message.html)
         return SignOutcome.NEW
     if signature.messages_sent >= current_app.config["MAX_MESSAGES_PER_SIGNATURE"]:
         return SignOutcome.CAPPED
-    if signature.status == SignatureStatus.CONFIRMED:
-        _send(session, signature, already_signed_email(petition, signature))
+    withdraw = withdrawal_token(signature)
+    if signature.confirmed_at is not None:  # counted, or quietly not: the mail is the same
+        _send(session, signature, already_signed_email(petition, signature, withdraw))
         return SignOutcome.ALREADY_CONFIRMED
     signature.name, signature.email, signature.country = name, email, country
     _send(
-        session, signature, confirmation_email(petition, signature, confirmation_token(signature))
+        session,
+        signature,
+        confirmation_email(petition, signature, confirmation_token(signature), withdraw),
     )
     return SignOutcome.REMINDED
 
 
 def sign_petition(
-    petition: Petition, *, name: str, email: str, country: str | None = None
+    petition: Petition,
+    *,
+    name: str,
+    email: str,
+    country: str | None = None,
+    client_address: str | None = None,
 ) -> SignOutcome:
-    """Record a pending signature (or find the existing one) and owe its owner one email."""
+    """Record a pending signature (or find the existing one) and owe its owner one email.
+
+    The client address is only hashed (see clients.py); it is never stored.
+    """
     for attempt in (1, 2):
         try:
             with write_transaction() as session:
-                outcome = _sign(session, petition, name, email, country)
+                outcome = _sign(session, petition, name, email, country, client_address)
             break
         except IntegrityError:
             # Two submissions of one address raced; the second now finds the first.
@@ -133,7 +167,7 @@ def load_confirmation(token: str) -> Signature:
     signature = db.session.get(Signature, _signature_id(token))
     if signature is None:
         raise tokens.InvalidTokenError("no such signature")
-    if signature.status == SignatureStatus.PENDING:
+    if signature.confirmed_at is None:
         _check_confirmable(signature)
     return signature
 
@@ -145,9 +179,13 @@ def confirm_signature(token: str) -> Signature:
         signature = session.get(Signature, signature_id)
         if signature is None:
             raise tokens.InvalidTokenError("no such signature")
-        if signature.status == SignatureStatus.CONFIRMED:
+        if signature.confirmed_at is not None:
             return signature
         _check_confirmable(signature)
+        if signature.status == SignatureStatus.FRAUDULENT:
+            # Looks confirmed to its signer; reversing the flag would count it from here.
+            signature.confirmed_at = utcnow()
+            return signature
         confirmed = session.execute(
             update(Signature)
             .where(Signature.id == signature_id, Signature.status == SignatureStatus.PENDING)

@@ -6,6 +6,7 @@ from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 CONFIRM_SIGNATURE = "confirm-signature"
 INVITE_ORGANISER = "invite-organiser"
+WITHDRAW_SIGNATURE = "withdraw-signature"
 
 
 class InvalidTokenError(Exception):

@@ -43,6 +43,7 @@ class Gunicorn:
             os.environ
             | {
                 "FLASK_SECRET_KEY": "process-test-secret",
+                "FLASK_CLIENT_HASH_KEY": "process-test-client-hash-key",
                 "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
                 "FLASK_MAIL_SERVER": "127.0.0.1",
                 "FLASK_MAIL_PORT": str(smtp_port),

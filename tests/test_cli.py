@@ -295,6 +295,8 @@ TABLES = {
     "signatures",
     "outbox",
     "alembic_version",
+    "access_rules",
+    "invalidations",
 }
 
 

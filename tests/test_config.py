@@ -13,8 +13,17 @@ def test_production_refuses_the_development_secret_key(monkeypatch) -> None:
         create_app()
 
 
+def test_production_refuses_to_start_without_a_client_hash_key(monkeypatch) -> None:
+    monkeypatch.setenv("FLASK_SECRET_KEY", "a-long-random-production-secret")
+    monkeypatch.delenv("FLASK_CLIENT_HASH_KEY", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(RuntimeError, match="CLIENT_HASH_KEY"):
+        create_app()
+
+
 def test_environment_variables_override_the_defaults(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("FLASK_SECRET_KEY", "a-long-random-production-secret")
+    monkeypatch.setenv("FLASK_CLIENT_HASH_KEY", "another-long-random-production-secret")
     monkeypatch.setenv("FLASK_MAIL_PORT", "2525")
     monkeypatch.setenv("FLASK_CONFIRMATION_MAX_AGE", "3600")
     monkeypatch.setenv("FLASK_PUBLIC_URL", "https://sign.example.org")

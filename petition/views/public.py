@@ -3,16 +3,19 @@
 from flask import (
     Blueprint,
     abort,
+    current_app,
     jsonify,
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
-from petition.extensions import csrf
+from petition.extensions import csrf, limiter
 from petition.forms import SignForm
 from petition.models import Petition
 from petition.petitions import open_petitions, public_petition_by_slug
@@ -25,9 +28,11 @@ from petition.signing import (
 )
 from petition.urls import public_url
 from petition.views.caching import private_cacheable, shared_cacheable
+from petition.withdrawal import petition_of_withdrawal, withdraw_signature
 
 bp = Blueprint("public", __name__)
 MAX_TOKEN_LENGTH = 512
+NO_REFERRER = {"Referrer-Policy": "no-referrer"}  # the token in the URL goes nowhere else
 
 
 def _petition_or_404(slug: str) -> Petition:
@@ -50,17 +55,31 @@ def petition(slug: str) -> BaseResponse:
     return private_cacheable(make_response(page))
 
 
+def _signer_key() -> str:
+    """Rate limits count per client address per petition."""
+    return f"{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
+
+
 @bp.post("/petitions/<slug:slug>/sign")
+@limiter.limit(lambda: current_app.config["SIGN_RATE_LIMIT"], key_func=_signer_key)
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
     petition = _petition_or_404(slug)
     form = SignForm(collects_country=petition.collects_country)
+    if form.leave_blank.data:
+        # A bot filled the honeypot: the usual answer, and nothing stored or sent.
+        return redirect(url_for(".check_email", slug=slug), 303)
     if not petition.is_open():
         return render_template("public/petition.html", petition=petition, form=form), 409
     if not form.validate_on_submit():
         return render_template("public/petition.html", petition=petition, form=form), 400
     try:
-        country = form.country.data if petition.collects_country else None
-        sign_petition(petition, name=form.name.data, email=form.email.data, country=country)
+        sign_petition(
+            petition,
+            name=form.name.data,
+            email=form.email.data,
+            country=form.country.data if petition.collects_country else None,
+            client_address=request.remote_addr,
+        )
     except PetitionClosedError:
         return render_template("public/petition.html", petition=petition, form=form), 409
     return redirect(url_for(".check_email", slug=slug), 303)
@@ -105,7 +124,7 @@ def _confirmation_page(token: str, confirm: bool) -> tuple[str, int]:
         return _token_error_page(error)
     except PetitionClosedError as error:
         return render_template("public/confirm_closed.html", petition=error.petition), 410
-    if signature.status == "confirmed":
+    if signature.confirmed_at is not None:
         return render_template("public/confirmed.html", petition=signature.petition), 200
     return render_template("public/confirm.html", petition=signature.petition), 200
 
@@ -113,10 +132,39 @@ def _confirmation_page(token: str, confirm: bool) -> tuple[str, int]:
 @bp.get("/confirm/<token>")
 def confirm(token: str) -> tuple[str, int, dict[str, str]]:
     """Show the Confirm button; opening the link alone (as mail scanners do) changes nothing."""
-    return (*_confirmation_page(token, confirm=False), {"Referrer-Policy": "no-referrer"})
+    return (*_confirmation_page(token, confirm=False), NO_REFERRER)
 
 
 @bp.post("/confirm/<token>")
 @csrf.exempt  # the signed token is the proof; confirming must work without cookies
 def confirm_post(token: str) -> tuple[str, int, dict[str, str]]:
-    return (*_confirmation_page(token, confirm=True), {"Referrer-Policy": "no-referrer"})
+    return (*_confirmation_page(token, confirm=True), NO_REFERRER)
+
+
+def _withdrawal_page(token: str, withdraw: bool) -> tuple[str, int, dict[str, str]]:
+    try:
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise tokens.InvalidTokenError("token too long")
+        petition = withdraw_signature(token) if withdraw else petition_of_withdrawal(token)
+    except tokens.InvalidTokenError:
+        return render_template("public/link_invalid.html"), 400, NO_REFERRER
+    if withdraw or petition is None:
+        return render_template("public/withdrawn.html", petition=petition), 200, NO_REFERRER
+    return render_template("public/withdraw.html", petition=petition), 200, NO_REFERRER
+
+
+@bp.get("/withdraw/<token>")
+def withdraw(token: str) -> tuple[str, int, dict[str, str]]:
+    """Show the Withdraw button; opening the link changes nothing."""
+    return _withdrawal_page(token, withdraw=False)
+
+
+@bp.post("/withdraw/<token>")
+@csrf.exempt  # the signed token is the proof, as for confirming
+def withdraw_post(token: str) -> tuple[str, int, dict[str, str]]:
+    return _withdrawal_page(token, withdraw=True)
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    return render_template("public/privacy.html")

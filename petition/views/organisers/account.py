@@ -1,10 +1,11 @@
 """Logging in and out, the list of your petitions, and changing your password."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.accounts import AccountError, LoginDelayedError, authenticate, change_password
+from petition.extensions import limiter
 from petition.forms import LoginForm
 from petition.organiser_forms import ChangePasswordForm
 from petition.petitions import pending_counts
@@ -21,6 +22,7 @@ def wait_message(seconds: int) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login() -> Page:
     form = LoginForm()
     if form.validate_on_submit():
@@ -30,6 +32,7 @@ def login() -> Page:
             form.password.errors.append(wait_message(delayed.seconds))
             return render_template("organisers/login.html", form=form), 429
         if organiser is not None:
+            session.clear()  # a fresh session on login: nothing planted before it carries over
             login_user(organiser)
             return redirect(safe_next(request.args.get("next")), 303)
         form.password.errors.append("That email address and password do not match an organiser.")

@@ -1,0 +1,179 @@
+"""Organisers mark signatures fraudulent in bulk (dry run first), recorded and reversible."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from petition.extensions import db
+from petition.models import (
+    Invalidation,
+    Organiser,
+    Petition,
+    Signature,
+    SignatureStatus,
+    utcnow,
+)
+from petition.transactions import write_transaction
+
+_COUNTED_OR_PENDING = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
+MIN_NETWORK_LABEL = 8
+
+
+class InvalidationError(ValueError):
+    """The invalidation cannot be done as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """Which signatures of a petition to invalidate; every given criterion must match."""
+
+    domain: str | None = None  # "example.org" (and its subdomains) or a wildcard "*.example"
+    network: str | None = None  # the label the activity view shows for a client network
+    name_pattern: str | None = None  # wildcards * and ?, case-insensitive
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def describe(self) -> str:
+        """The criteria in words, for the record."""
+        parts = [
+            f"domain {self.domain}" if self.domain else "",
+            f"network {self.network}" if self.network else "",
+            f"name like {self.name_pattern}" if self.name_pattern else "",
+            f"from {self.since:%Y-%m-%d %H:%M} UTC" if self.since else "",
+            f"until {self.until:%Y-%m-%d %H:%M} UTC" if self.until else "",
+        ]
+        return ", ".join(part for part in parts if part)[:500]
+
+
+def _like(pattern: str) -> str:
+    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%").replace("?", "_")
+
+
+def _where(petition: Petition, criteria: Criteria) -> ColumnElement[bool]:
+    if not any((criteria.domain, criteria.network, criteria.name_pattern)) and not (
+        criteria.since or criteria.until
+    ):
+        raise InvalidationError("Give at least one of domain, network, name or time window.")
+    if criteria.since and criteria.until and criteria.since >= criteria.until:
+        raise InvalidationError("The start of the time window must come before its end.")
+    if criteria.network and len(criteria.network) < MIN_NETWORK_LABEL:
+        raise InvalidationError("Copy the network's label from the activity table.")
+    clauses = [Signature.petition_id == petition.id, Signature.status.in_(_COUNTED_OR_PENDING)]
+    if criteria.domain:
+        domain = _like(criteria.domain.strip().lower())
+        clauses.append(
+            or_(
+                Signature.email_canonical.like(f"%@{domain}", escape="\\"),
+                Signature.email_canonical.like(f"%@%.{domain}", escape="\\"),
+            )
+        )
+    if criteria.network:
+        clauses.append(Signature.network_hash.startswith(criteria.network.lower()))
+    if criteria.name_pattern:
+        pattern = _like(criteria.name_pattern.strip().lower())
+        clauses.append(func.lower(Signature.name).like(pattern, escape="\\"))
+    if criteria.since:
+        clauses.append(Signature.created_at >= criteria.since)
+    if criteria.until:
+        clauses.append(Signature.created_at < criteria.until)
+    return and_(*clauses)
+
+
+def count_matching(petition: Petition, criteria: Criteria) -> int:
+    """The dry run: how many signatures (counted or pending) an invalidation would mark."""
+    return db.session.scalar(select(func.count()).where(_where(petition, criteria))) or 0
+
+
+def invalidate(
+    petition: Petition, criteria: Criteria, *, organiser: Organiser, reason: str
+) -> Invalidation:
+    """Mark the matching signatures fraudulent, uncount the confirmed ones, record it all."""
+    where = _where(petition, criteria)
+    with write_transaction() as session:
+        record = Invalidation(
+            petition_id=petition.id,
+            organiser_id=organiser.id,
+            criteria=criteria.describe(),
+            reason=reason[:500],
+        )
+        session.add(record)
+        session.flush()
+        marked = {"status": SignatureStatus.FRAUDULENT, "invalidation_id": record.id}
+        flagged = dict(marked, flag_reason="invalidation")
+        confirmed = session.execute(
+            update(Signature)
+            .where(where, Signature.status == SignatureStatus.CONFIRMED)
+            .values(**flagged)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        pending = session.execute(
+            update(Signature)
+            .where(where, Signature.status == SignatureStatus.PENDING)
+            .values(**flagged)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        _change_count(session, petition.id, -confirmed)
+        record.count = confirmed + pending
+    return record
+
+
+def reverse_invalidation(petition: Petition, invalidation_id: int, *, organiser: Organiser) -> int:
+    """Return an invalidation's signatures to where they were; how many came back."""
+    with write_transaction() as session:
+        record = session.get(Invalidation, invalidation_id, with_for_update=True)
+        if record is None or record.petition_id != petition.id:
+            raise InvalidationError("There is no such invalidation for this petition.")
+        if record.reversed_at is not None:
+            return 0
+        mine = and_(
+            Signature.invalidation_id == record.id,
+            Signature.status == SignatureStatus.FRAUDULENT,
+        )
+        restore = {"invalidation_id": None, "flag_reason": None}
+        confirmed = session.execute(
+            update(Signature)
+            .where(mine, Signature.confirmed_at.is_not(None))
+            .values(status=SignatureStatus.CONFIRMED, **restore)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        pending = session.execute(
+            update(Signature)
+            .where(mine, Signature.confirmed_at.is_(None))
+            .values(status=SignatureStatus.PENDING, **restore)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        _change_count(session, petition.id, confirmed)
+        record.reversed_at = utcnow()
+        record.reversed_by_id = organiser.id
+    return confirmed + pending
+
+
+def _change_count(session: Session, petition_id: int, delta: int) -> None:
+    """Move the stored count in the caller's transaction, so it never drifts from the rows."""
+    if delta:
+        session.execute(
+            update(Petition)
+            .where(Petition.id == petition_id)
+            .values(signature_count=Petition.signature_count + delta)
+        )
+
+
+def invalidations_of(petition: Petition) -> Sequence[Invalidation]:
+    """The petition's invalidations, newest first."""
+    return db.session.scalars(
+        select(Invalidation)
+        .where(Invalidation.petition_id == petition.id)
+        .order_by(Invalidation.id.desc())
+    ).all()
+
+
+def set_disposable_blocking(petition: Petition, on: bool) -> None:
+    """Switch quiet handling of throwaway mail domains on or off for new signatures."""
+    with write_transaction() as session:
+        session.execute(
+            update(Petition).where(Petition.id == petition.id).values(blocks_disposable=on)
+        )

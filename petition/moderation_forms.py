@@ -1,0 +1,52 @@
+"""The organisers' bulk invalidation form: criteria, a reason, and limits a person understands."""
+
+from datetime import UTC, datetime
+
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from petition.invalidations import Criteria
+
+
+class InvalidationForm(FlaskForm):
+    """Which signatures to mark fraudulent, and why."""
+
+    domain = StringField(
+        "Email domain",
+        validators=[Optional(), Length(max=254, message="At most 254 characters.")],
+    )
+    network = StringField(
+        "Client network (label from the table)",
+        validators=[
+            Optional(),
+            Regexp(r"^[0-9a-f]{8,32}$", message="Copy the network's label from the table."),
+        ],
+    )
+    name_pattern = StringField(
+        "Name pattern",
+        validators=[Optional(), Length(max=200, message="At most 200 characters.")],
+    )
+    since = DateTimeLocalField("Signed from (UTC)", validators=[Optional()])
+    until = DateTimeLocalField("Signed before (UTC)", validators=[Optional()])
+    reason = TextAreaField(
+        "Why",
+        validators=[
+            DataRequired("Please say why, for the record."),
+            Length(max=500, message="Please keep the reason to 500 characters."),
+        ],
+    )
+
+    def criteria(self) -> Criteria:
+        """The criteria as the domain layer takes them; times are read as UTC."""
+
+        def utc(moment: datetime | None) -> datetime | None:
+            return moment.replace(tzinfo=UTC) if moment else None
+
+        return Criteria(
+            domain=(self.domain.data or "").strip() or None,
+            network=(self.network.data or "").strip() or None,
+            name_pattern=(self.name_pattern.data or "").strip() or None,
+            since=utc(self.since.data),
+            until=utc(self.until.data),
+        )

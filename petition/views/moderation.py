@@ -1,0 +1,105 @@
+"""Organisers' view of unusual activity on a petition, and bulk invalidation (dry run first)."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse
+
+from petition.activity import signing_activity
+from petition.invalidations import (
+    InvalidationError,
+    count_matching,
+    invalidate,
+    invalidations_of,
+    reverse_invalidation,
+    set_disposable_blocking,
+)
+from petition.models import Petition
+from petition.moderation_forms import InvalidationForm
+from petition.petitions import is_organiser_of, petition_by_slug
+
+bp = Blueprint("moderation", __name__, url_prefix="/organisers/petitions/<slug:slug>/activity")
+
+
+@bp.before_request
+@login_required
+def _organisers_only() -> None:
+    """Every page here needs a login; the petition is checked by each view."""
+
+
+def _own_petition_or_404(slug: str) -> Petition:
+    petition = petition_by_slug(slug)
+    if petition is None or not is_organiser_of(current_user, petition):
+        abort(404)  # another organiser's petition looks the same as none at all
+    return petition
+
+
+def _activity_page(
+    petition: Petition, form: InvalidationForm, status: int = 200
+) -> tuple[str, int]:
+    config = current_app.config
+    return render_template(
+        "moderation/activity.html",
+        petition=petition,
+        form=form,
+        hours=signing_activity(petition, config["ACTIVITY_HOURS"], config["ACTIVITY_THRESHOLD"]),
+        threshold=config["ACTIVITY_THRESHOLD"],
+        invalidations=invalidations_of(petition),
+    ), status
+
+
+@bp.get("/")
+def activity(slug: str) -> tuple[str, int]:
+    """Activity tables; links in them prefill the form through the query string."""
+    return _activity_page(_own_petition_or_404(slug), InvalidationForm(formdata=request.args))
+
+
+@bp.post("/preview")
+def preview(slug: str) -> tuple[str, int]:
+    petition = _own_petition_or_404(slug)
+    form = InvalidationForm()
+    if not form.validate_on_submit():
+        return _activity_page(petition, form, 400)
+    try:
+        count = count_matching(petition, form.criteria())
+    except InvalidationError as error:
+        form.reason.errors.append(str(error))
+        return _activity_page(petition, form, 400)
+    return render_template(
+        "moderation/preview.html", petition=petition, form=form, count=count
+    ), 200
+
+
+@bp.post("/invalidate")
+def invalidate_matching(slug: str) -> BaseResponse | tuple[str, int]:
+    petition = _own_petition_or_404(slug)
+    form = InvalidationForm()
+    if not form.validate_on_submit():
+        return _activity_page(petition, form, 400)
+    try:
+        record = invalidate(
+            petition, form.criteria(), organiser=current_user, reason=form.reason.data
+        )
+    except InvalidationError as error:
+        form.reason.errors.append(str(error))
+        return _activity_page(petition, form, 400)
+    flash(f"{record.count} signatures marked as fraudulent. You can reverse this below.")
+    return redirect(url_for(".activity", slug=slug), 303)
+
+
+@bp.post("/invalidations/<int:invalidation_id>/reverse")
+def reverse(slug: str, invalidation_id: int) -> BaseResponse:
+    petition = _own_petition_or_404(slug)
+    try:
+        restored = reverse_invalidation(petition, invalidation_id, organiser=current_user)
+    except InvalidationError:
+        abort(404)
+    flash(f"{restored} signatures restored.")
+    return redirect(url_for(".activity", slug=slug), 303)
+
+
+@bp.post("/disposable")
+def disposable(slug: str) -> BaseResponse:
+    petition = _own_petition_or_404(slug)
+    set_disposable_blocking(petition, request.form.get("on") == "1")
+    flash("Saved. The setting applies to signatures made from now on.")
+    return redirect(url_for(".activity", slug=slug), 303)
