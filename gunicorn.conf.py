@@ -19,9 +19,10 @@ keepalive = 5
 max_requests = 10_000
 max_requests_jitter = 1_000
 
-# Access log on standard output with the time taken; confirmation tokens are cut short in it.
+# Access log on standard output with the time taken; confirmation and withdrawal tokens are cut
+# short in it. No client address (%(h)s): addresses are personal data, kept only as keyed hashes.
 accesslog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
 logger_class = "petition.accesslog.RedactingLogger"
 
 # The service needs no runtime control socket; without one, servers on a host cannot collide.

@@ -7,8 +7,11 @@ from typing import Any
 from gunicorn.glogging import Logger
 
 KEPT_TOKEN_CHARACTERS = 8
-# A confirmation token runs from /confirm/ to the next slash, query, quote or space.
-_CONFIRM_TOKEN = re.compile(rf"(/confirm/)([^/?#\s\"]{{0,{KEPT_TOKEN_CHARACTERS}}})[^/?#\s\"]+")
+# A confirmation or withdrawal token runs from /confirm/ or /withdraw/ to the next slash, query,
+# quote or space.
+_CONFIRM_TOKEN = re.compile(
+    rf"(/(?:confirm|withdraw)/)([^/?#\s\"]{{0,{KEPT_TOKEN_CHARACTERS}}})[^/?#\s\"]+"
+)
 
 
 def redact_tokens(text: str) -> str:
@@ -26,6 +29,6 @@ class RedactingLogger(Logger):
         """The access-log fields, each redacted (request line, path, referrer, headers)."""
         fields = super().atoms(resp, req, environ, request_time)
         for key, value in fields.items():
-            if isinstance(value, str) and "/confirm/" in value:
+            if isinstance(value, str) and ("/confirm/" in value or "/withdraw/" in value):
                 fields[key] = redact_tokens(value)
         return fields

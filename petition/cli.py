@@ -27,6 +27,8 @@ from petition.petitions import (
     create_petition,
     petition_by_slug,
 )
+from petition.retention import purge
+from petition.rules_cli import rules_cli
 from petition.urls import public_url
 
 petitions_cli = AppGroup("petitions", help="Publish, close and list petitions.")
@@ -205,7 +207,19 @@ def demo() -> None:
     click.echo(f"Demo organiser: {email} / password: {password}")
 
 
+@click.command("purge")
+def purge_command() -> None:
+    """Delete or anonymise personal data past its retention period; safe to run from cron."""
+    report = purge()
+    click.echo(
+        f"deleted {report.unconfirmed_deleted} unconfirmed signatures, "
+        f"anonymised {report.anonymised} signatures of closed petitions, "
+        f"deleted {report.messages_deleted} delivered messages"
+    )
+
+
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app."""
-    for command in (petitions_cli, organisers_cli, outbox_cli, export, demo):
+    commands = (petitions_cli, organisers_cli, outbox_cli, rules_cli, export, demo, purge_command)
+    for command in commands:
         app.cli.add_command(command)

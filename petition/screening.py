@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from petition.addresses import canonical_email
 from petition.clients import in_network
+from petition.extensions import db
 from petition.models import AccessRule, Petition
+from petition.transactions import write_transaction
 
 KINDS = ("domain", "address", "network")
 EFFECTS = ("block", "allow")
@@ -74,3 +76,35 @@ def check_rule(kind: str, pattern: str, effect: str) -> str:
     if kind == "network" and not in_network(pattern.split("/")[0], pattern):
         raise RuleError("A network is written like 203.0.113.0/24 or 2001:db8::/32.")
     return pattern
+
+
+def add_rule(kind: str, pattern: str, effect: str, petition: Petition | None = None) -> AccessRule:
+    """Block or allow a domain, address or network, site-wide or for one petition."""
+    pattern = check_rule(kind, pattern, effect)
+    with write_transaction() as session:
+        petition_id = petition.id if petition is not None else None
+        rule = session.scalar(
+            select(AccessRule).filter_by(
+                petition_id=petition_id, kind=kind, pattern=pattern, effect=effect
+            )
+        )
+        if rule is None:
+            rule = AccessRule(petition_id=petition_id, kind=kind, pattern=pattern, effect=effect)
+            session.add(rule)
+    return rule
+
+
+def remove_rule(rule_id: int) -> bool:
+    """Delete a rule; False if there was none with that number."""
+    with write_transaction() as session:
+        rule = session.get(AccessRule, rule_id)
+        if rule is not None:
+            session.delete(rule)
+    return rule is not None
+
+
+def all_rules() -> Sequence[AccessRule]:
+    """Every rule, site-wide ones first."""
+    return db.session.scalars(
+        select(AccessRule).order_by(AccessRule.petition_id.is_not(None), AccessRule.id)
+    ).all()
