@@ -10,7 +10,6 @@ from petition import tokens
 from petition.extensions import db
 from petition.models import OutboxMessage, OutboxState, Petition, Signature, utcnow
 from petition.outbox import deliver_due
-from petition.retention import purge
 from petition.signing import confirmation_token
 
 SIGNER = {"name": "Ann Signer", "email": "ann@example.org"}

@@ -1,0 +1,70 @@
+"""Rate limits per client address (as ProxyFix vouches for it), in memory and in Redis."""
+
+import uuid
+
+import pytest
+import redis
+from flask.testing import FlaskClient
+
+from tests.conftest import service_missing
+
+REDIS_URL = "redis://127.0.0.1:6379"
+
+
+def sign(client: FlaskClient, slug: str, n: int, **kw):
+    data = {"name": f"Signer {n}", "email": f"signer{n}@example.org"}
+    return client.post(f"/petitions/{slug}/sign", data=data, **kw)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def limited_app(request, make_app):
+    """An app whose signing limit is 3 a minute, counted in memory or in a real Redis."""
+    settings = {"SIGN_RATE_LIMIT": "3 per minute; 5 per day", "LOGIN_RATE_LIMIT": "2 per minute"}
+    if request.param == "redis":
+        try:
+            redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+        except redis.RedisError as exc:
+            service_missing(f"Redis at {REDIS_URL}: {exc}")
+        # A prefix of this test's own, so counters left by other runs never meet ours.
+        settings |= {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
+    return make_app(**settings)
+
+
+def test_signing_is_limited_per_address_per_petition(limited_app, make_petition) -> None:
+    client = limited_app.test_client()
+    first, second = make_petition(title="First"), make_petition(title="Second")
+    statuses = [sign(client, first.slug, n).status_code for n in range(4)]
+    assert statuses == [303, 303, 303, 429]
+    assert "Too many requests" in sign(client, first.slug, 9).get_data(as_text=True)
+    assert sign(client, second.slug, 5).status_code == 303  # another petition: its own bucket
+    other = {"REMOTE_ADDR": "198.51.100.7"}
+    assert sign(client, first.slug, 6, environ_base=other).status_code == 303
+
+
+def test_a_forged_forwarded_for_changes_nothing(limited_app, make_petition) -> None:
+    client = limited_app.test_client()
+    slug = make_petition().slug
+    statuses = [
+        sign(client, slug, n, headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+        for n in range(4)
+    ]
+    assert statuses[-1] == 429
+
+
+def test_behind_trusted_proxies_the_forwarded_address_is_the_client(
+    make_app, make_petition
+) -> None:
+    client = make_app(TRUSTED_PROXY_HOPS=1, SIGN_RATE_LIMIT="1 per minute").test_client()
+    slug = make_petition().slug
+    for n in range(3):
+        forwarded = {"X-Forwarded-For": f"203.0.113.{n}"}
+        assert sign(client, slug, n, headers=forwarded).status_code == 303
+    assert sign(client, slug, 9, headers={"X-Forwarded-For": "203.0.113.0"}).status_code == 429
+
+
+def test_login_attempts_are_limited_but_the_form_still_shows(limited_app) -> None:
+    client = limited_app.test_client()
+    wrong = {"email": "nobody@example.org", "password": "wrong password"}
+    statuses = [client.post("/organisers/login", data=wrong).status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+    assert client.get("/organisers/login").status_code == 200
