@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := FLASK_DEBUG=1 $(BIN)/flask --app petition
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install lint clean bench
+.PHONY: run test install lint security audit clean bench
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -35,6 +35,14 @@ bench: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check petition tests bench gunicorn.conf.py
 	$(BIN)/ruff format --check petition tests bench gunicorn.conf.py
+
+## Static security check of our code: fails on findings of medium severity or higher (run in CI).
+security: $(INSTALLED)
+	$(BIN)/bandit -q -r petition --severity-level medium
+
+## Known vulnerabilities in the installed dependencies (needs the package index; not run in CI).
+audit: $(INSTALLED)
+	$(BIN)/pip-audit --progress-spinner off --skip-editable
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
