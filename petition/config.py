@@ -88,6 +88,8 @@ DELIVERY_PACK_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 # Proxies in front of the app that may set X-Forwarded-For/-Proto (0: trust none, so a forged
 # header changes nothing). Read when the app is built.
 TRUSTED_PROXY_HOPS = 0
+# Rate limits on signing and login. Set here explicitly, since the limiter object outlives one app.
+RATELIMIT_ENABLED = True
 # Where rate-limit counters live: memory:// for one process, redis://host:6379 for several.
 RATELIMIT_STORAGE_URI = "memory://"
 # Signing attempts per client address per petition: a burst window and a sustained one.
