@@ -93,6 +93,7 @@ class LoginForm(FlaskForm):
         validators=[
             DataRequired("Please enter your email address."),
             Length(max=MAX_EMAIL_LENGTH, message=f"At most {MAX_EMAIL_LENGTH} characters."),
+            plain_text,  # a NUL byte would otherwise reach the database, which refuses it
         ],
     )
     password = PasswordField(

@@ -6,7 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from petition.forms import plain_text
 from petition.invalidations import Criteria
+
+
+def _no_nul(text: str | None) -> str | None:
+    if text and "\x00" in text:
+        raise ValueError("Please remove the control characters from the reason.")
+    return text
 
 
 class InvalidationForm(FlaskForm):
@@ -14,7 +21,7 @@ class InvalidationForm(FlaskForm):
 
     domain = StringField(
         "Email domain",
-        validators=[Optional(), Length(max=254, message="At most 254 characters.")],
+        validators=[Optional(), Length(max=254, message="At most 254 characters."), plain_text],
     )
     network = StringField(
         "Client network (label from the table)",
@@ -25,7 +32,7 @@ class InvalidationForm(FlaskForm):
     )
     name_pattern = StringField(
         "Name pattern",
-        validators=[Optional(), Length(max=200, message="At most 200 characters.")],
+        validators=[Optional(), Length(max=200, message="At most 200 characters."), plain_text],
     )
     since = DateTimeLocalField("Signed from (UTC)", validators=[Optional()])
     until = DateTimeLocalField("Signed before (UTC)", validators=[Optional()])
@@ -35,6 +42,8 @@ class InvalidationForm(FlaskForm):
             DataRequired("Please say why, for the record."),
             Length(max=500, message="Please keep the reason to 500 characters."),
         ],
+        # Line breaks are welcome in a reason; a NUL byte is refused (the database would).
+        filters=[_no_nul],
     )
 
     def criteria(self) -> Criteria:

@@ -149,3 +149,15 @@ def test_the_organiser_switches_disposable_domains_off_and_on(
     client.post(f"{base}/disposable")
     db.session.rollback()
     assert db.session.get(Petition, petition.id).blocks_disposable is False
+
+
+def test_control_characters_in_criteria_get_a_message_not_a_crash(
+    client: FlaskClient, make_petition
+) -> None:
+    petition = make_petition()
+    log_in(client)
+    base = f"/organisers/petitions/{petition.slug}/activity"
+    for field in ("domain", "name_pattern", "reason"):
+        data = {"domain": "spam.example", "reason": "why"} | {field: "nul\x00byte"}
+        response = client.post(f"{base}/preview", data=data)
+        assert response.status_code == 400, field
