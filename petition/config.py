@@ -92,6 +92,8 @@ TRUSTED_PROXY_HOPS = 0
 RATELIMIT_ENABLED = True
 # Where rate-limit counters live: memory:// for one process, redis://host:6379 for several.
 RATELIMIT_STORAGE_URI = "memory://"
+# When the counter store is unreachable, serve without limits rather than fail every request.
+RATELIMIT_SWALLOW_ERRORS = True
 # Signing attempts per client address per petition: a burst window and a sustained one.
 SIGN_RATE_LIMIT = "20 per minute; 500 per day"
 # Login attempts per client address.
