@@ -176,7 +176,8 @@ def confirm_signature(token: str) -> Signature:
     """Count the signature once, however often the link is used."""
     signature_id = _signature_id(token)
     with write_transaction() as session:
-        signature = session.get(Signature, signature_id)
+        # Locked, so a bulk invalidation or its reversal waits for us or we for it.
+        signature = session.get(Signature, signature_id, with_for_update=True)
         if signature is None:
             raise tokens.InvalidTokenError("no such signature")
         if signature.confirmed_at is not None:

@@ -31,7 +31,8 @@ def withdraw_signature(token: str) -> Petition | None:
     """Delete the signature and its owner's details; uncount it if it counted. Idempotent."""
     signature_id = _signature_id(token)
     with write_transaction() as session:
-        signature = session.get(Signature, signature_id)
+        # Locked, so an invalidation running now cannot uncount it a second time.
+        signature = session.get(Signature, signature_id, with_for_update=True)
         if signature is None:
             return None  # already withdrawn (or purged): nothing of theirs is left
         petition = signature.petition

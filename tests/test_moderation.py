@@ -1,14 +1,25 @@
 """The organisers' activity view and bulk invalidation: dry run, action, record, reversal."""
 
 from datetime import timedelta
+from functools import partial
 
+from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from petition import tokens
 from petition.extensions import db
+from petition.invalidations import Criteria, invalidate, reverse_invalidation
 from petition.models import Invalidation, Petition, Signature, SignatureStatus, utcnow
-from petition.signing import confirm_signature, confirmation_token, sign_petition
+from petition.signing import (
+    confirm_signature,
+    confirmation_token,
+    sign_petition,
+    withdrawal_token,
+)
+from petition.withdrawal import withdraw_signature
 from tests.conftest import PASSWORD
+from tests.test_signing import run_at_once
 
 
 def log_in(client: FlaskClient, email: str = "organiser@example.org") -> None:
@@ -161,3 +172,32 @@ def test_control_characters_in_criteria_get_a_message_not_a_crash(
         data = {"domain": "spam.example", "reason": "why"} | {field: "nul\x00byte"}
         response = client.post(f"{base}/preview", data=data)
         assert response.status_code == 400, field
+
+
+def test_the_count_stays_exact_while_confirmations_withdrawals_and_invalidations_race(
+    app: Flask, make_petition, make_organiser
+) -> None:
+    organiser = make_organiser()
+    petition = make_petition(organiser=organiser)
+    bots = [
+        signed(petition, f"Bot {n}", f"bot{n}@spam.example", "203.0.113.5", n < 4)
+        for n in range(12)
+    ]
+    confirms = [partial(confirm_signature, confirmation_token(bot)) for bot in bots[4:]]
+    withdrawals = [partial(withdraw_signature, withdrawal_token(bot)) for bot in bots[::3]]
+    spam = Criteria(domain="spam.example")
+
+    def sweep() -> None:
+        record = invalidate(petition, spam, organiser=organiser, reason="burst")
+        reverse_invalidation(petition, record.id, organiser=organiser)
+        invalidate(petition, spam, organiser=organiser, reason="burst again")
+
+    errors = run_at_once(app, [*confirms, *withdrawals, sweep])
+    # Confirming a signature its owner has just withdrawn finds nothing; nothing else may fail.
+    assert all(isinstance(error, tokens.InvalidTokenError) for error in errors), errors
+    db.session.rollback()
+    confirmed = select(func.count()).where(Signature.status == SignatureStatus.CONFIRMED)
+    assert count_of(petition) == db.session.scalar(confirmed)
+    record = db.session.scalars(select(Invalidation).order_by(Invalidation.id.desc())).first()
+    reverse_invalidation(petition, record.id, organiser=organiser)
+    assert count_of(petition) == db.session.scalar(confirmed) > 0
