@@ -4,10 +4,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from petition.extensions import db
-from petition.models import Petition, Signature, utcnow
+from petition.models import Petition, Signature, SignatureStatus, utcnow
 
 TOP_PER_HOUR = 5
 NETWORK_LABEL_LENGTH = 12  # enough to tell networks apart; the full hash never leaves the server
@@ -65,3 +65,16 @@ def signing_activity(
         )
         for hour in sorted(domains, reverse=True)
     ]
+
+
+def held_counts(petition: Petition) -> dict[str, int]:
+    """Signatures held as fraudulent (never counted), by the rule or action that held them."""
+    rows = db.session.execute(
+        select(Signature.flag_reason, func.count())
+        .where(
+            Signature.petition_id == petition.id,
+            Signature.status == SignatureStatus.FRAUDULENT,
+        )
+        .group_by(Signature.flag_reason)
+    )
+    return {reason or "unknown": count for reason, count in rows}

@@ -103,6 +103,7 @@ def test_a_dry_run_counts_then_the_action_uncounts_records_and_reverses(
     )
     history = client.get(f"{base}/").get_data(as_text=True)
     assert "a burst from one throwaway domain" in history and "domain spam.example" in history
+    assert "Held as not counted: 3 (invalidation)" in history
 
     assert client.post(f"{base}/invalidations/{record.id}/reverse").status_code == 303
     assert count_of(petition) == 3

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.activity import signing_activity
+from petition.activity import held_counts, signing_activity
 from petition.invalidations import (
     InvalidationError,
     count_matching,
@@ -44,6 +44,7 @@ def _activity_page(
         hours=signing_activity(petition, config["ACTIVITY_HOURS"], config["ACTIVITY_THRESHOLD"]),
         threshold=config["ACTIVITY_THRESHOLD"],
         invalidations=invalidations_of(petition),
+        held=held_counts(petition),
     ), status
 
 
