@@ -63,4 +63,5 @@ def daily_chart(days: list[Day], title: str = "Signatures per day") -> Markup:
             f"{day.day:%d %b %Y}</text>"
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    # Built only from numbers and dates formatted above: nothing a person typed reaches it.
+    return Markup("".join(parts))  # nosec B704
