@@ -10,7 +10,7 @@ from petition.deliverer import notify_delivery
 from petition.emails import confirmation_email
 from petition.models import Organiser, Petition, Signature, SignatureStatus, utcnow
 from petition.outbox import queue_message
-from petition.signing import confirmation_token
+from petition.signing import confirmation_token, withdrawal_token
 from petition.transactions import write_transaction
 
 RESEND_ACTION = "resent"
@@ -46,14 +46,18 @@ def resend_confirmations(
             raise ResendTooSoonError(int(wait.total_seconds()) + 1)
         query = select(Signature).where(
             Signature.petition_id == petition.id,
-            Signature.status == SignatureStatus.PENDING,
+            # Quietly held signatures get the reminder too, so their signers notice nothing.
+            Signature.status.in_((SignatureStatus.PENDING, SignatureStatus.FRAUDULENT)),
+            Signature.confirmed_at.is_(None),
             Signature.messages_sent < cap,
         )
         if older_than_hours:
             query = query.where(Signature.created_at < now - timedelta(hours=older_than_hours))
         sent = 0
         for signature in session.scalars(query.order_by(Signature.id).with_for_update()):
-            email = confirmation_email(petition, signature, confirmation_token(signature))
+            email = confirmation_email(
+                petition, signature, confirmation_token(signature), withdrawal_token(signature)
+            )
             queue_message(session, email.recipient, email.subject, email.text, email.html)
             signature.messages_sent += 1
             sent += 1

@@ -58,7 +58,11 @@ def daily(petition: Petition, days: int = CHART_DAYS) -> list[Day]:
     verified = func.sum(case((Signature.status == SignatureStatus.CONFIRMED, 1), else_=0))
     rows = db.session.execute(
         select(day, func.count(), verified)
-        .where(Signature.petition_id == petition.id)
+        # Quietly held signatures never count, not even as awaiting confirmation.
+        .where(
+            Signature.petition_id == petition.id,
+            Signature.status != SignatureStatus.FRAUDULENT,
+        )
         .group_by(day)
         .order_by(day)
     ).all()

@@ -206,6 +206,7 @@ def test_the_command_line_shows_a_progress_bar_on_a_terminal_only(
 ) -> None:
     env = os.environ | {
         "FLASK_SECRET_KEY": "a test secret for the child process",
+        "FLASK_CLIENT_HASH_KEY": "a client hash key for the child process",
         "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
         "FLASK_OUTBOX_DELIVER_IN_WEB": "false",
     }
