@@ -147,6 +147,8 @@ class Signature(db.Model):
         ForeignKey("invalidations.id", ondelete="SET NULL", name="fk_signatures_invalidation_id"),
         index=True,
     )
+    # The signer agreed to have their first name (and country) listed on the petition page.
+    show_name: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     petition: Mapped[Petition] = relationship()
 

@@ -66,6 +66,7 @@ def _sign(
     email: str,
     country: str | None,
     address: str | None,
+    show_name: bool,
 ) -> SignOutcome:
     if not petition.is_open():
         raise PetitionClosedError(petition)
@@ -88,6 +89,7 @@ def _sign(
                 email=email,
                 email_canonical=canonical,
                 country=country,
+                show_name=show_name,
                 messages_sent=1,
                 client_hash=client_hash(address),
                 network_hash=network_hash(address),
@@ -109,6 +111,7 @@ def _sign(
         _send(session, signature, already_signed_email(petition, signature, withdraw))
         return SignOutcome.ALREADY_CONFIRMED
     signature.name, signature.email, signature.country = name, email, country
+    signature.show_name = show_name
     _send(
         session,
         signature,
@@ -124,6 +127,7 @@ def sign_petition(
     email: str,
     country: str | None = None,
     client_address: str | None = None,
+    show_name: bool = False,
 ) -> SignOutcome:
     """Record a pending signature (or find the existing one) and owe its owner one email.
 
@@ -132,7 +136,7 @@ def sign_petition(
     for attempt in (1, 2):
         try:
             with write_transaction() as session:
-                outcome = _sign(session, petition, name, email, country, client_address)
+                outcome = _sign(session, petition, name, email, country, client_address, show_name)
             break
         except IntegrityError:
             # Two submissions of one address raced; the second now finds the first.
