@@ -3,7 +3,15 @@
 import unicodedata
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, Field, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from petition.addresses import MAX_EMAIL_LENGTH, InvalidAddressError, normalise_email
@@ -62,6 +70,7 @@ class SignForm(FlaskForm):
             deliverable_email,
         ],
     )
+    show_name = BooleanField("Show my first name on the petition", default=False)
     # Removed from the form (see without_country) unless the petition collects countries.
     country = SelectField(
         "Your country",
@@ -82,6 +91,19 @@ class SignForm(FlaskForm):
         "Leave this field empty",
         validators=[Length(max=MAX_NAME_LENGTH, message="Please leave this field empty.")],
     )
+
+
+class EmbedSignForm(SignForm):
+    """The sign form inside another site's frame, where the session cookie never arrives.
+
+    Instead of the session's CSRF token it carries a signed, expiring form token (see
+    petition.embedding), checked by the view.
+    """
+
+    class Meta:
+        csrf = False
+
+    form_token = HiddenField(validators=[Length(max=512)])
 
 
 class LoginForm(FlaskForm):

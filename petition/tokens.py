@@ -1,4 +1,4 @@
-"""Signed, expiring tokens for emailed links: one salt per purpose, so no link does another's job."""
+"""Signed, expiring tokens for emailed links and framed forms: one salt per purpose, so no token does another's job."""
 
 from typing import Any
 
@@ -7,6 +7,8 @@ from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 CONFIRM_SIGNATURE = "confirm-signature"
 INVITE_ORGANISER = "invite-organiser"
 WITHDRAW_SIGNATURE = "withdraw-signature"
+# The sign form served in another site's frame, where no session cookie arrives to carry CSRF.
+EMBED_FORM = "embed-form"
 
 
 class InvalidTokenError(Exception):

@@ -1,0 +1,60 @@
+"""The widget campaign sites frame: a compact counter and sign form, the only framable pages.
+
+Its form works without the session cookie, which browsers withhold inside another site's
+frame; petition.embedding explains the guard that replaces the session's CSRF token.
+"""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from petition.embedding import embed_form_token, is_own_origin, is_valid_embed_form_token
+from petition.extensions import csrf
+from petition.forms import EmbedSignForm
+from petition.models import Petition
+from petition.petitions import petition_by_slug
+from petition.signing import PetitionClosedError, sign_petition
+
+bp = Blueprint("embed", __name__)
+
+
+def _petition_or_404(slug: str) -> Petition:
+    petition = petition_by_slug(slug)
+    if petition is None:
+        abort(404)
+    return petition
+
+
+def _widget(petition: Petition, form: EmbedSignForm, stale: bool = False) -> str:
+    form.form_token.data = embed_form_token(petition)  # every page served gets a fresh one
+    return render_template("embed/petition.html", petition=petition, form=form, stale=stale)
+
+
+@bp.get("/petitions/<slug:slug>/embed")
+def petition(slug: str) -> str:
+    return _widget(_petition_or_404(slug), EmbedSignForm())
+
+
+@bp.post("/petitions/<slug:slug>/embed/sign")
+@csrf.exempt  # no session cookie arrives in a cross-site frame; see petition.embedding
+def sign(slug: str) -> BaseResponse | tuple[str, int]:
+    if not is_own_origin(request.headers.get("Origin"), request.url):
+        abort(403)
+    petition = _petition_or_404(slug)
+    form = EmbedSignForm()
+    if not petition.is_open():
+        return _widget(petition, form), 409
+    fresh = is_valid_embed_form_token(form.form_token.data, petition)
+    if not (form.validate_on_submit() and fresh):
+        return _widget(petition, form, stale=not fresh), 400
+    try:
+        sign_petition(
+            petition, name=form.name.data, email=form.email.data, show_name=form.show_name.data
+        )
+    except PetitionClosedError:
+        return _widget(petition, form), 409
+    return redirect(url_for(".check_email", slug=slug), 303)
+
+
+@bp.get("/petitions/<slug:slug>/embed/check-email")
+def check_email(slug: str) -> str:
+    return render_template("embed/check_email.html", petition=_petition_or_404(slug))
