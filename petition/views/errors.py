@@ -1,6 +1,6 @@
 """Error pages that say what happened in plain words, never a traceback."""
 
-from flask import Flask, render_template
+from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -29,6 +29,13 @@ def _page(code: int, title: str | None = None, message: str | None = None) -> tu
     ), code
 
 
+def json_error(code: int, message: str) -> tuple[Response, int]:
+    """An error for API clients: JSON, readable from any site like the API itself."""
+    response = jsonify(error={"status": code, "message": message})
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response, code
+
+
 def register_error_handlers(app: Flask) -> None:
     """Every error gets one of our pages."""
 
@@ -42,7 +49,9 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str | Response, int]:
+        if request.path.startswith("/api/"):  # also addresses no API route matched
+            return json_error(error.code or 500, error.name)
         return _page(error.code or 500)
 
     @app.errorhandler(InternalServerError)

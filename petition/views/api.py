@@ -1,0 +1,106 @@
+"""The public JSON API, version 1: petitions and their counts, readable from any site.
+
+Described in petition/openapi.py and served at /api/v1/openapi.json. Every answer is public:
+open to every origin (CORS) and cacheable, with an ETag so a poller gets 304 when nothing moved.
+"""
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from werkzeug.exceptions import BadRequest
+
+from petition.listing import MAX_PAGE, MAX_PER_PAGE, State, petition_data, petition_page
+from petition.models import Petition
+from petition.openapi import openapi_document
+from petition.petitions import petition_by_slug
+from petition.signers import country_counts
+from petition.urls import public_url
+from petition.views.errors import json_error
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+DEFAULT_PER_PAGE = 20
+
+
+@bp.after_request
+def _public_and_cacheable(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    elif response.status_code == 200:
+        response.cache_control.public = True
+        response.cache_control.max_age = current_app.config["PUBLIC_CACHE_MAX_AGE"]
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+@bp.errorhandler(BadRequest)
+def _bad_request(error: BadRequest) -> tuple[Response, int]:
+    return json_error(400, error.description or error.name)
+
+
+def _int_arg(name: str, default: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= high):
+        raise BadRequest(f"{name} must be a whole number from 1 to {high}.")
+    return int(raw)
+
+
+def _state_arg() -> State | None:
+    raw = request.args.get("state")
+    if raw is None:
+        return None
+    if raw not in set(State):
+        raise BadRequest("state must be open or closed.")
+    return State(raw)
+
+
+def _petition_or_404(slug: str) -> Petition:
+    petition = petition_by_slug(slug)
+    if petition is None:
+        abort(404)
+    return petition
+
+
+@bp.get("/petitions")
+def petitions() -> Response:
+    state, page = _state_arg(), _int_arg("page", 1, MAX_PAGE)
+    found = petition_page(state, page, _int_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE))
+    query = {"per_page": found.per_page} | ({"state": state.value} if state else {})
+    return jsonify(
+        petitions=[petition_data(p) for p in found.petitions],
+        page=found.page,
+        per_page=found.per_page,
+        total=found.total,
+        next=public_url("api.petitions", page=page + 1, **query) if found.has_next else None,
+        previous=public_url("api.petitions", page=page - 1, **query) if page > 1 else None,
+    )
+
+
+@bp.get("/petitions/<slug:slug>")
+def petition(slug: str) -> Response:
+    return jsonify(petition_data(_petition_or_404(slug)))
+
+
+@bp.get("/petitions/<slug:slug>/count")
+def count(slug: str) -> Response:
+    petition = _petition_or_404(slug)
+    return jsonify(slug=petition.slug, signature_count=petition.signature_count, goal=petition.goal)
+
+
+@bp.get("/petitions/<slug:slug>/countries")
+def countries(slug: str) -> Response:
+    petition = _petition_or_404(slug)
+    rows = country_counts(petition)
+    return jsonify(
+        slug=petition.slug,
+        countries=[{"country": code, "signature_count": n} for code, n in rows],
+    )
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(url_for(".petitions").removesuffix("/petitions")))
