@@ -107,9 +107,10 @@ def _init_login(app: Flask) -> None:
 
 def _register_views(app: Flask) -> None:
     from petition.deliverer import deliverer_for
-    from petition.text import last_day, render_markdown
+    from petition.embedding import embed_snippet
+    from petition.text import last_day, render_markdown, summary
     from petition.urls import public_url
-    from petition.views import dev, health, moderation, organisers, public
+    from petition.views import api, dev, embed, feed, health, moderation, organisers, public
     from petition.views.errors import register_error_handlers, unavailable
 
     app.register_blueprint(public.bp)
@@ -117,6 +118,9 @@ def _register_views(app: Flask) -> None:
     app.register_blueprint(dev.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(moderation.bp)
+    app.register_blueprint(embed.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(feed.bp)
     register_error_handlers(app)
     app.register_error_handler(OperationalError, unavailable)
     app.register_error_handler(PoolTimeoutError, unavailable)  # every connection is busy
@@ -124,7 +128,9 @@ def _register_views(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["last_day"] = last_day
+    app.jinja_env.filters["summary"] = summary
     app.jinja_env.globals["public_url"] = public_url
+    app.jinja_env.globals["embed_snippet"] = embed_snippet
 
     @app.before_request
     def start_delivery() -> None:

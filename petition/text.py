@@ -1,5 +1,7 @@
 """Petition text: Markdown rendered to HTML that cannot carry script."""
 
+import html
+import re
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -28,6 +30,22 @@ def render_markdown(source: str) -> Markup:
     )
     # nh3 has just sanitised the HTML against an allow-list: marking it safe is the point.
     return Markup(clean)  # nosec B704
+
+
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+SUMMARY_LENGTH = 200
+
+
+@lru_cache(maxsize=512)
+def summary(source: str, length: int = SUMMARY_LENGTH) -> str:
+    """The first paragraph as plain text, cut at a word to about `length` characters."""
+    found = _FIRST_PARAGRAPH.search(render_markdown(source))
+    if found is None:
+        return ""
+    text = " ".join(html.unescape(nh3.clean(found.group(1), tags=set())).split())
+    if len(text) <= length:
+        return text
+    return text[: length - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
 def last_day(closes_at: datetime) -> str:
