@@ -19,6 +19,7 @@ from petition.extensions import csrf, limiter
 from petition.forms import SignForm
 from petition.models import Petition
 from petition.petitions import open_petitions, public_petition_by_slug
+from petition.signers import public_signers
 from petition.signing import (
     PetitionClosedError,
     confirm_signature,
@@ -42,6 +43,12 @@ def _petition_or_404(slug: str) -> Petition:
     return petition
 
 
+def _petition_page(petition: Petition, form: SignForm) -> str:
+    return render_template(
+        "public/petition.html", petition=petition, form=form, signers=public_signers(petition)
+    )
+
+
 @bp.get("/")
 def index() -> str:
     return render_template("public/index.html", petitions=open_petitions())
@@ -51,8 +58,7 @@ def index() -> str:
 def petition(slug: str) -> BaseResponse:
     petition = _petition_or_404(slug)
     form = SignForm(collects_country=petition.collects_country)
-    page = render_template("public/petition.html", petition=petition, form=form)
-    return private_cacheable(make_response(page))
+    return private_cacheable(make_response(_petition_page(petition, form)))
 
 
 def _signer_key() -> str:
@@ -69,19 +75,21 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
         # A bot filled the honeypot: the usual answer, and nothing stored or sent.
         return redirect(url_for(".check_email", slug=slug), 303)
     if not petition.is_open():
-        return render_template("public/petition.html", petition=petition, form=form), 409
+        return _petition_page(petition, form), 409
     if not form.validate_on_submit():
-        return render_template("public/petition.html", petition=petition, form=form), 400
+        return _petition_page(petition, form), 400
     try:
+        country = form.country.data if petition.collects_country else None
         sign_petition(
             petition,
             name=form.name.data,
             email=form.email.data,
-            country=form.country.data if petition.collects_country else None,
+            country=country,
             client_address=request.remote_addr,
+            show_name=form.show_name.data,
         )
     except PetitionClosedError:
-        return render_template("public/petition.html", petition=petition, form=form), 409
+        return _petition_page(petition, form), 409
     return redirect(url_for(".check_email", slug=slug), 303)
 
 
