@@ -7,11 +7,13 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: run test install lint security audit clean bench
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml tests/a11y/package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# axe-core for the accessibility tests; without npm those tests skip (CI installs npm).
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error; fi
 	@touch $@
 
 install: $(INSTALLED)
@@ -45,4 +47,4 @@ audit: $(INSTALLED)
 	$(BIN)/pip-audit --progress-spinner off --skip-editable
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache test-artifacts tests/a11y/node_modules
