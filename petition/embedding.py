@@ -62,6 +62,6 @@ def embed_snippet(petition: Petition) -> str:
     src = escape(public_url("embed.petition", slug=petition.slug))
     title = escape(f"Sign the petition: {petition.title}")
     return (
-        f'<iframe src="{src}" title="{title}" width="100%" height="560" '
+        f'<iframe src="{src}" title="{title}" width="100%" height="680" '
         'style="border:0;max-width:32rem" loading="lazy"></iframe>'
     )

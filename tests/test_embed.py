@@ -163,6 +163,6 @@ def test_the_dashboard_offers_a_copy_paste_snippet(make_app, make_petition, make
     assert snippet == (
         "&lt;iframe src=&#34;https://petitions.example.org/petitions/save-the-green-park-river/embed&#34; "
         "title=&#34;Sign the petition: Save the &amp;quot;Green&amp;quot; park &amp;amp; river&#34; "
-        "width=&#34;100%&#34; height=&#34;560&#34; style=&#34;border:0;max-width:32rem&#34; "
+        "width=&#34;100%&#34; height=&#34;680&#34; style=&#34;border:0;max-width:32rem&#34; "
         "loading=&#34;lazy&#34;&gt;&lt;/iframe&gt;"
     )
