@@ -50,7 +50,10 @@ def test_the_widget_shows_the_count_and_a_form_without_session_csrf(
     assert "0</strong>" in page and "of a goal of&nbsp;50" in page
     assert f'action="/petitions/{petition.slug}/embed/sign"' in page
     assert form_token(page) and 'name="csrf_token"' not in page
-    assert f'href="{PUBLIC}/petitions/{petition.slug}" target="_blank"' in page
+    assert (
+        f'href="{PUBLIC}/petitions/{petition.slug}" target="_blank" rel="noopener">Read the full petition</a>'
+        in page
+    )
     assert "Set-Cookie" not in response.headers  # nothing here depends on a cookie
     assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/counter.js" defer>']
 
