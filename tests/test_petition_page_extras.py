@@ -3,12 +3,14 @@
 import re
 from html.parser import HTMLParser
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from petition.extensions import db
 from petition.models import OutboxMessage, Signature
+from petition.text import summary
 
 PUBLIC = "https://petitions.example.org"
 
@@ -111,3 +113,17 @@ def test_the_country_is_listed_when_the_signer_gave_one(
     db.session.commit()
     page = client.get(f"/petitions/{petition.slug}").get_data(as_text=True)
     assert '<li>Dana <span class="country">(KZ)</span></li>' in page
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("## A heading\n\nThe *first* paragraph &amp; more.", "The first paragraph & more."),
+        ("Line one\nline two.\n\nSecond.", "Line one line two."),
+        ("<b>raw</b> stays text", "<b>raw</b> stays text"),
+        ("word " * 60, ("word " * 39).strip() + "…"),
+        ("- a list only", ""),
+    ],
+)
+def test_a_summary_is_the_first_paragraph_as_plain_text(body: str, expected: str) -> None:
+    assert summary(body) == expected
