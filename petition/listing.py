@@ -46,7 +46,9 @@ def _state_filter(state: State) -> ColumnElement[bool]:
 
 def petition_page(state: State | None, page: int, per_page: int) -> PetitionPage:
     """Petitions in a state (or all), newest first, `per_page` to a page."""
-    where = [] if state is None else [_state_filter(state)]
+    where = [Petition.hidden_at.is_(None)]  # hidden by its organisers: gone from public view
+    if state is not None:
+        where.append(_state_filter(state))
     total = db.session.scalar(select(func.count()).select_from(Petition).where(*where)) or 0
     petitions = db.session.scalars(
         select(Petition)

@@ -1,18 +1,18 @@
-"""What the public may learn about a petition's signers: counts, and first names of those who agreed."""
+"""What the public may learn about a petition's signers: first names of those who agreed to be listed."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from petition.countries import country_name
 from petition.extensions import db
 from petition.models import Petition, Signature, SignatureStatus
 
 
 @dataclass(frozen=True)
 class PublicSigner:
-    """One listed signer: never more than a first name and a country code."""
+    """One listed signer: never more than a first name and a country."""
 
     first_name: str
     country: str | None
@@ -36,19 +36,7 @@ def public_signers(petition: Petition) -> list[PublicSigner]:
         .order_by(Signature.id.desc())
         .limit(current_app.config["PUBLIC_SIGNERS_LIMIT"])
     )
-    return [PublicSigner(first_name(name), country) for name, country in rows]
-
-
-def country_counts(petition: Petition) -> Sequence[tuple[str | None, int]]:
-    """Confirmed signatures per country code (None: not given), largest first."""
-    count = func.count().label("count")
-    rows = db.session.execute(
-        select(Signature.country, count)
-        .where(
-            Signature.petition_id == petition.id,
-            Signature.status == SignatureStatus.CONFIRMED,
-        )
-        .group_by(Signature.country)
-        .order_by(count.desc(), Signature.country)
-    )
-    return [(country, number) for country, number in rows]
+    return [
+        PublicSigner(first_name(name), country_name(country) if country else None)
+        for name, country in rows
+    ]

@@ -8,6 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from petition.editing import StateChange, change_state
 from petition.extensions import db
 from petition.listing import MAX_PER_PAGE
 from petition.models import Petition, Signature, SignatureStatus, utcnow
@@ -177,3 +178,13 @@ def test_the_description_covers_every_api_route_and_nothing_else(
     }
     assert described == routes
     assert "/petitions/{slug}/countries" in described
+
+
+def test_a_petition_its_organisers_hid_is_gone_from_the_api(
+    client: FlaskClient, catalogue: dict[str, Petition], make_organiser
+) -> None:
+    change_state(catalogue["open-2"], make_organiser(), StateChange.HIDE)
+    assert "open-2" not in slugs(client.get("/api/v1/petitions"))
+    assert client.get("/api/v1/petitions").json["total"] == 4
+    for path in ("", "/count", "/countries"):
+        assert client.get(f"/api/v1/petitions/open-2{path}").status_code == 404

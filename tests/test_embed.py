@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from petition import tokens
+from petition.editing import StateChange, change_state
 from petition.extensions import db
 from petition.models import OutboxMessage, Signature, utcnow
 from tests.conftest import PASSWORD
@@ -169,3 +170,32 @@ def test_the_dashboard_offers_a_copy_paste_snippet(make_app, make_petition, make
         "width=&#34;100%&#34; height=&#34;680&#34; style=&#34;border:0;max-width:32rem&#34; "
         "loading=&#34;lazy&#34;&gt;&lt;/iframe&gt;"
     )
+
+
+def test_the_widget_asks_for_the_country_when_the_petition_collects_it(
+    guarded: FlaskClient, make_petition
+) -> None:
+    petition = make_petition(collects_country=True)
+    page = guarded.get(f"/petitions/{petition.slug}/embed").get_data(as_text=True)
+    assert "<select" in page and 'name="country"' in page
+    missing = embed_sign(guarded, petition.slug, form_token(page))
+    assert missing.status_code == 400
+    assert "Please choose your country." in missing.get_data(as_text=True)
+    signed = guarded.post(
+        f"/petitions/{petition.slug}/embed/sign",
+        data=SIGNER | {"form_token": form_token(page), "country": "KZ"},
+    )
+    assert signed.status_code == 303
+    db.session.rollback()
+    assert db.session.scalar(select(Signature.country)) == "KZ"
+
+
+def test_a_hidden_petition_has_no_widget(
+    guarded: FlaskClient, make_petition, make_organiser
+) -> None:
+    petition = make_petition()
+    token = form_token(guarded.get(f"/petitions/{petition.slug}/embed").get_data(as_text=True))
+    change_state(petition, make_organiser(), StateChange.HIDE)
+    assert guarded.get(f"/petitions/{petition.slug}/embed").status_code == 404
+    assert embed_sign(guarded, petition.slug, token).status_code == 404
+    assert stored_signatures() == 0

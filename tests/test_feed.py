@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from flask.testing import FlaskClient
 
+from petition.editing import StateChange, change_state
 from petition.models import utcnow
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -46,6 +47,17 @@ def test_the_feed_lists_open_petitions_with_every_required_element(
     assert first.findtext(f"{ATOM}summary") == "Stop it now."
     content = first.find(f"{ATOM}content")
     assert content.get("type") == "html" and "<strong>now</strong>" in content.text
+
+
+def test_a_hidden_petition_leaves_the_feed(
+    client: FlaskClient, make_petition, make_organiser
+) -> None:
+    change_state(make_petition(title="Hidden appeal"), make_organiser(), StateChange.HIDE)
+    assert root_titles(feed(client)) == []
+
+
+def root_titles(root: ET.Element) -> list[str | None]:
+    return [entry.findtext(f"{ATOM}title") for entry in root.findall(f"{ATOM}entry")]
 
 
 def test_an_empty_feed_is_still_valid_and_caches_may_keep_it(client: FlaskClient) -> None:

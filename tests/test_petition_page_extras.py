@@ -112,7 +112,7 @@ def test_the_country_is_listed_when_the_signer_gave_one(
     db.session.scalar(select(Signature)).country = "KZ"
     db.session.commit()
     page = client.get(f"/petitions/{petition.slug}").get_data(as_text=True)
-    assert '<li>Dana <span class="country">(KZ)</span></li>' in page
+    assert '<li>Dana <span class="country">(Kazakhstan)</span></li>' in page
 
 
 @pytest.mark.parametrize(

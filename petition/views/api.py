@@ -10,8 +10,8 @@ from werkzeug.exceptions import BadRequest
 from petition.listing import MAX_PAGE, MAX_PER_PAGE, State, petition_data, petition_page
 from petition.models import Petition
 from petition.openapi import openapi_document
-from petition.petitions import petition_by_slug
-from petition.signers import country_counts
+from petition.petitions import public_petition_by_slug
+from petition.stats import by_country
 from petition.urls import public_url
 from petition.views.errors import json_error
 
@@ -59,7 +59,7 @@ def _state_arg() -> State | None:
 
 
 def _petition_or_404(slug: str) -> Petition:
-    petition = petition_by_slug(slug)
+    petition = public_petition_by_slug(slug)
     if petition is None:
         abort(404)
     return petition
@@ -94,10 +94,11 @@ def count(slug: str) -> Response:
 @bp.get("/petitions/<slug:slug>/countries")
 def countries(slug: str) -> Response:
     petition = _petition_or_404(slug)
-    rows = country_counts(petition)
     return jsonify(
         slug=petition.slug,
-        countries=[{"country": code, "signature_count": n} for code, n in rows],
+        countries=[
+            {"country": code or None, "signature_count": n} for code, n in by_country(petition)
+        ],
     )
 
 

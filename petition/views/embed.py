@@ -11,14 +11,14 @@ from petition.embedding import embed_form_token, is_own_origin, is_valid_embed_f
 from petition.extensions import csrf
 from petition.forms import EmbedSignForm
 from petition.models import Petition
-from petition.petitions import petition_by_slug
+from petition.petitions import public_petition_by_slug
 from petition.signing import PetitionClosedError, sign_petition
 
 bp = Blueprint("embed", __name__)
 
 
 def _petition_or_404(slug: str) -> Petition:
-    petition = petition_by_slug(slug)
+    petition = public_petition_by_slug(slug)
     if petition is None:
         abort(404)
     return petition
@@ -31,7 +31,8 @@ def _widget(petition: Petition, form: EmbedSignForm, stale: bool = False) -> str
 
 @bp.get("/petitions/<slug:slug>/embed")
 def petition(slug: str) -> str:
-    return _widget(_petition_or_404(slug), EmbedSignForm())
+    petition = _petition_or_404(slug)
+    return _widget(petition, EmbedSignForm(collects_country=petition.collects_country))
 
 
 @bp.post("/petitions/<slug:slug>/embed/sign")
@@ -40,7 +41,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     if not is_own_origin(request.headers.get("Origin"), request.url):
         abort(403)
     petition = _petition_or_404(slug)
-    form = EmbedSignForm()
+    form = EmbedSignForm(collects_country=petition.collects_country)
     if not petition.is_open():
         return _widget(petition, form), 409
     fresh = is_valid_embed_form_token(form.form_token.data, petition)
@@ -48,7 +49,11 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
         return _widget(petition, form, stale=not fresh), 400
     try:
         sign_petition(
-            petition, name=form.name.data, email=form.email.data, show_name=form.show_name.data
+            petition,
+            name=form.name.data,
+            email=form.email.data,
+            country=form.country.data if petition.collects_country else None,
+            show_name=form.show_name.data,
         )
     except PetitionClosedError:
         return _widget(petition, form), 409
