@@ -6,6 +6,7 @@ at a desktop width.
 """
 
 import gzip
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -173,6 +174,20 @@ def test_every_page_and_error_state_passes_axe(
     log_in(page, site, PASSWORD)
     expect(page.get_by_role("heading", name="Your petitions")).to_be_visible()
     check(page, source, "dashboard")
+    organiser_pages = {
+        "organiser's petition": f"/organisers/petitions/{site.open_slug}/",
+        "editing a petition": f"/organisers/petitions/{site.open_slug}/edit",
+        "a new petition": "/organisers/petitions/new",
+        "changing the password": "/organisers/password",
+        "invalid invitation": "/organisers/invitations/not-a-real-one",
+    }
+    for state, path in organiser_pages.items():
+        page.goto(site.url + path)
+        check(page, source, state)
+    page.goto(f"{site.url}/organisers/petitions/new")
+    page.get_by_role("button", name=re.compile("Publish|Create|Start", re.I)).first.click()
+    expect(page.locator(".error").first).to_be_visible()
+    check(page, source, "a new petition with errors")
 
 
 def test_the_petition_page_is_light_and_asks_no_one_else(browser: Browser, site: Site) -> None:
