@@ -120,7 +120,5 @@ ACTIVITY_THRESHOLD = 20
 HSTS_SECONDS = 365 * 24 * 3600
 # Seconds a sign form framed on another site stays valid; an older one asks to press Sign again.
 EMBED_FORM_MAX_AGE = 12 * 3600
-# Seconds browsers and shared caches may reuse a public API answer or the Atom feed.
-PUBLIC_CACHE_MAX_AGE = 60
 # Most signers listed by first name on a petition page (those who asked to be shown), newest first.
 PUBLIC_SIGNERS_LIMIT = 50

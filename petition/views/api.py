@@ -4,7 +4,7 @@ Described in petition/openapi.py and served at /api/v1/openapi.json. Every answe
 open to every origin (CORS) and cacheable, with an ETag so a poller gets 304 when nothing moved.
 """
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, abort, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from petition.listing import MAX_PAGE, MAX_PER_PAGE, State, petition_data, petition_page
@@ -13,6 +13,7 @@ from petition.openapi import openapi_document
 from petition.petitions import public_petition_by_slug
 from petition.stats import by_country
 from petition.urls import public_url
+from petition.views.caching import shared_cacheable
 from petition.views.errors import json_error
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -28,10 +29,7 @@ def _public_and_cacheable(response: Response) -> Response:
         response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
         response.headers["Access-Control-Max-Age"] = "86400"
     elif response.status_code == 200:
-        response.cache_control.public = True
-        response.cache_control.max_age = current_app.config["PUBLIC_CACHE_MAX_AGE"]
-        response.add_etag()
-        response.make_conditional(request)
+        shared_cacheable(response)  # the same for everyone, so cached like the public JSON
     return response
 
 
