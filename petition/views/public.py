@@ -61,13 +61,13 @@ def petition(slug: str) -> BaseResponse:
     return private_cacheable(make_response(_petition_page(petition, form)))
 
 
-def _signer_key() -> str:
+def signer_key() -> str:
     """Rate limits count per client address per petition."""
     return f"{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
 
 
 @bp.post("/petitions/<slug:slug>/sign")
-@limiter.limit(lambda: current_app.config["SIGN_RATE_LIMIT"], key_func=_signer_key)
+@limiter.limit(lambda: current_app.config["SIGN_RATE_LIMIT"], key_func=signer_key)
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
     petition = _petition_or_404(slug)
     form = SignForm(collects_country=petition.collects_country)

@@ -1,7 +1,7 @@
 """signatures.show_name: the signer's consent to be listed on the petition page
 
 Revision ID: 5c1d2e7f9a40
-Revises: 9174f612c984
+Revises: f9feeb2279d0
 Create Date: 2026-11-25 14:00:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5c1d2e7f9a40"
-down_revision = "9174f612c984"
+down_revision = "f9feeb2279d0"
 branch_labels = None
 depends_on = None
 
