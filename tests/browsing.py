@@ -10,7 +10,17 @@ from typing import Any
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import service_missing
-from tests.test_journey_browser import CHROMIUM_ARGS
+
+# Flags for a headless Chromium on a machine with no display and no outside network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 # Installed by `make install` / .ci/run with `npm ci --prefix tests/a11y`.
 AXE = Path(__file__).resolve().parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"

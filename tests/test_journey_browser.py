@@ -14,24 +14,16 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from petition.accounts import set_organiser_password
 from petition.petitions import create_petition
-from tests.conftest import PASSWORD, LiveServer, SMTPServer, service_missing
+from tests.browsing import chromium
+from tests.conftest import PASSWORD, LiveServer, SMTPServer
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 TITLE = "Keep the Almaty river park green"
@@ -65,15 +57,8 @@ def steps(request: pytest.FixtureRequest) -> Steps:
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless, driven by Playwright."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        service_missing("chromium is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
