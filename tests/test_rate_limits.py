@@ -46,6 +46,16 @@ def limited_app(request, make_app) -> Flask:
     return make_app(**settings)
 
 
+def test_the_widget_shares_the_pages_signing_budget(limited_app: Flask) -> None:
+    client = limited_app.test_client()
+    slug = publisher(limited_app)()
+    assert [sign(client, slug, n).status_code for n in range(3)] == [303, 303, 303]
+    widget = client.post(
+        f"/petitions/{slug}/embed/sign", data={"name": "A", "email": "a@example.org"}
+    )
+    assert widget.status_code == 429  # the frame is no second door for the same address
+
+
 def test_signing_is_limited_per_address_per_petition(limited_app: Flask) -> None:
     client = limited_app.test_client()
     first, second = publisher(limited_app)("First"), publisher(limited_app)("Second")

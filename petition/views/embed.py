@@ -4,16 +4,16 @@ Its form works without the session cookie, which browsers withhold inside anothe
 frame; petition.embedding explains the guard that replaces the session's CSRF token.
 """
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.embedding import embed_form_token, is_own_origin, is_valid_embed_form_token
-from petition.extensions import csrf, limiter
+from petition.extensions import csrf
 from petition.forms import EmbedSignForm
 from petition.models import Petition
 from petition.petitions import public_petition_by_slug
-from petition.signing import PetitionClosedError, sign_petition
-from petition.views.public import signer_key
+from petition.signing import PetitionClosedError
+from petition.views.public import sign_rate_limit, submit_signature
 
 bp = Blueprint("embed", __name__)
 
@@ -38,7 +38,7 @@ def petition(slug: str) -> str:
 
 @bp.post("/petitions/<slug:slug>/embed/sign")
 @csrf.exempt  # no session cookie arrives in a cross-site frame; see petition.embedding
-@limiter.limit(lambda: current_app.config["SIGN_RATE_LIMIT"], key_func=signer_key)
+@sign_rate_limit
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
     if not is_own_origin(request.headers.get("Origin"), request.url):
         abort(403)
@@ -53,14 +53,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     if not (form.validate_on_submit() and fresh):
         return _widget(petition, form, stale=not fresh), 400
     try:
-        sign_petition(
-            petition,
-            name=form.name.data,
-            email=form.email.data,
-            country=form.country.data if petition.collects_country else None,
-            client_address=request.remote_addr,
-            show_name=form.show_name.data,
-        )
+        submit_signature(petition, form)
     except PetitionClosedError:
         return _widget(petition, form), 409
     return redirect(url_for(".check_email", slug=slug), 303)

@@ -66,8 +66,27 @@ def signer_key() -> str:
     return f"{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
 
 
+# One budget per client address per petition, shared with the widget's form, so the widget
+# is no second door for the same address.
+sign_rate_limit = limiter.shared_limit(
+    lambda: current_app.config["SIGN_RATE_LIMIT"], scope="sign", key_func=signer_key
+)
+
+
+def submit_signature(petition: Petition, form: SignForm) -> None:
+    """Hand a validated sign form, and the client address to hash, to the signing use case."""
+    sign_petition(
+        petition,
+        name=form.name.data,
+        email=form.email.data,
+        country=form.country.data if petition.collects_country else None,
+        client_address=request.remote_addr,
+        show_name=form.show_name.data,
+    )
+
+
 @bp.post("/petitions/<slug:slug>/sign")
-@limiter.limit(lambda: current_app.config["SIGN_RATE_LIMIT"], key_func=signer_key)
+@sign_rate_limit
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
     petition = _petition_or_404(slug)
     form = SignForm(collects_country=petition.collects_country)
@@ -79,15 +98,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     if not form.validate_on_submit():
         return _petition_page(petition, form), 400
     try:
-        country = form.country.data if petition.collects_country else None
-        sign_petition(
-            petition,
-            name=form.name.data,
-            email=form.email.data,
-            country=country,
-            client_address=request.remote_addr,
-            show_name=form.show_name.data,
-        )
+        submit_signature(petition, form)
     except PetitionClosedError:
         return _petition_page(petition, form), 409
     return redirect(url_for(".check_email", slug=slug), 303)
