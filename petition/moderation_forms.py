@@ -59,3 +59,20 @@ class InvalidationForm(FlaskForm):
             since=utc(self.since.data),
             until=utc(self.until.data),
         )
+
+
+class ReinstateForm(FlaskForm):
+    """Why held signatures are given back; for all held for one reason, which reason."""
+
+    reason = StringField(
+        "Why",
+        validators=[
+            DataRequired("Please say why you reinstate it, for the record."),
+            Length(max=200, message="Please keep the reason to 200 characters."),
+            plain_text,
+        ],
+    )
+    flag_reason = StringField(
+        "Held for",
+        validators=[Optional(), Length(max=40, message="Choose a reason from the list.")],
+    )

@@ -67,6 +67,7 @@ def _sign(
     country: str | None,
     address: str | None,
     show_name: bool,
+    held_for: str | None,
 ) -> SignOutcome:
     if not petition.is_open():
         raise PetitionClosedError(petition)
@@ -78,7 +79,7 @@ def _sign(
     )
     if signature is None:
         # Quiet handling: a rule-breaker gets the same pages and mail, but is never counted.
-        flag_reason = broken_rule(session, petition, email, address)
+        flag_reason = broken_rule(session, petition, email, address) or held_for
         # The hot path of a surge: one Core INSERT instead of the ORM's unit of work, which
         # measured several times slower per signature. A concurrent twin fails here.
         signature_id = session.scalar(
@@ -128,15 +129,20 @@ def sign_petition(
     country: str | None = None,
     client_address: str | None = None,
     show_name: bool = False,
+    flag_reason: str | None = None,
 ) -> SignOutcome:
     """Record a pending signature (or find the existing one) and owe its owner one email.
 
-    The client address is only hashed (see clients.py); it is never stored.
+    The client address is only hashed (see clients.py); it is never stored. A flag_reason
+    (the caller's own rule, such as a spent rate limit) holds a new signature quietly; an
+    existing one keeps its status, so a real signer is never uncounted by someone else's flood.
     """
     for attempt in (1, 2):
         try:
             with write_transaction() as session:
-                outcome = _sign(session, petition, name, email, country, client_address, show_name)
+                outcome = _sign(
+                    session, petition, name, email, country, client_address, show_name, flag_reason
+                )
             break
         except IntegrityError:
             # Two submissions of one address raced; the second now finds the first.

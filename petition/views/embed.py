@@ -13,7 +13,7 @@ from petition.forms import EmbedSignForm
 from petition.models import Petition
 from petition.petitions import public_petition_by_slug
 from petition.signing import PetitionClosedError
-from petition.views.public import sign_rate_limit, submit_signature
+from petition.views.public import over_signing_limit, submit_signature
 
 bp = Blueprint("embed", __name__)
 
@@ -38,10 +38,10 @@ def petition(slug: str) -> str:
 
 @bp.post("/petitions/<slug:slug>/embed/sign")
 @csrf.exempt  # no session cookie arrives in a cross-site frame; see petition.embedding
-@sign_rate_limit
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
     if not is_own_origin(request.headers.get("Origin"), request.url):
         abort(403)
+    over_limit = over_signing_limit()
     petition = _petition_or_404(slug)
     form = EmbedSignForm(collects_country=petition.collects_country)
     if form.leave_blank.data:
@@ -53,7 +53,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     if not (form.validate_on_submit() and fresh):
         return _widget(petition, form, stale=not fresh), 400
     try:
-        submit_signature(petition, form)
+        submit_signature(petition, form, over_limit)
     except PetitionClosedError:
         return _widget(petition, form), 409
     return redirect(url_for(".check_email", slug=slug), 303)

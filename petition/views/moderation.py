@@ -14,8 +14,15 @@ from petition.invalidations import (
     set_disposable_blocking,
 )
 from petition.models import Petition
-from petition.moderation_forms import InvalidationForm
+from petition.moderation_forms import InvalidationForm, ReinstateForm
 from petition.petitions import is_organiser_of, petition_by_slug
+from petition.reinstatement import (
+    ReinstatementError,
+    held_signatures,
+    mask_email,
+    reinstate_held_for,
+    reinstate_signature,
+)
 
 bp = Blueprint("moderation", __name__, url_prefix="/organisers/petitions/<slug:slug>/activity")
 
@@ -34,7 +41,10 @@ def _own_petition_or_404(slug: str) -> Petition:
 
 
 def _activity_page(
-    petition: Petition, form: InvalidationForm, status: int = 200
+    petition: Petition,
+    form: InvalidationForm,
+    status: int = 200,
+    reinstate_form: ReinstateForm | None = None,
 ) -> tuple[str, int]:
     config = current_app.config
     return render_template(
@@ -45,6 +55,9 @@ def _activity_page(
         threshold=config["ACTIVITY_THRESHOLD"],
         invalidations=invalidations_of(petition),
         held=held_counts(petition),
+        held_signatures=held_signatures(petition),
+        mask_email=mask_email,
+        reinstate_form=reinstate_form or ReinstateForm(formdata=None),
     ), status
 
 
@@ -103,4 +116,33 @@ def disposable(slug: str) -> BaseResponse:
     petition = _own_petition_or_404(slug)
     set_disposable_blocking(petition, request.form.get("on") == "1")
     flash("Saved. The setting applies to signatures made from now on.")
+    return redirect(url_for(".activity", slug=slug), 303)
+
+
+@bp.post("/held/<int:signature_id>/reinstate")
+def reinstate(slug: str, signature_id: int) -> BaseResponse | tuple[str, int]:
+    petition = _own_petition_or_404(slug)
+    form = ReinstateForm()
+    if not form.validate_on_submit():
+        return _activity_page(petition, InvalidationForm(formdata=None), 400, form)
+    try:
+        reinstate_signature(petition, signature_id, organiser=current_user, reason=form.reason.data)
+    except ReinstatementError:
+        abort(404)
+    flash("Signature reinstated: it counts once confirmed.")
+    return redirect(url_for(".activity", slug=slug), 303)
+
+
+@bp.post("/held/reinstate")
+def reinstate_all(slug: str) -> BaseResponse | tuple[str, int]:
+    petition = _own_petition_or_404(slug)
+    form = ReinstateForm()
+    if not (form.validate_on_submit() and form.flag_reason.data):
+        if not form.flag_reason.data:
+            form.flag_reason.errors = [*form.flag_reason.errors, "Choose a reason from the list."]
+        return _activity_page(petition, InvalidationForm(formdata=None), 400, form)
+    restored = reinstate_held_for(
+        petition, form.flag_reason.data, organiser=current_user, reason=form.reason.data
+    )
+    flash(f"{restored} held signatures reinstated.")
     return redirect(url_for(".activity", slug=slug), 303)

@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_limiter.util import get_remote_address
+from limits import parse_many
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
@@ -66,14 +67,27 @@ def signer_key() -> str:
     return f"{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
 
 
-# One budget per client address per petition, shared with the widget's form, so the widget
-# is no second door for the same address.
-sign_rate_limit = limiter.shared_limit(
-    lambda: current_app.config["SIGN_RATE_LIMIT"], scope="sign", key_func=signer_key
-)
+def over_signing_limit() -> bool:
+    """Count this submission against its address's budget; true once the budget is spent.
+
+    One budget per client address per petition, shared with the widget's form, so the widget
+    is no second door. Spending it is never refused with a 429: the submission is held quietly
+    instead (see signing.py), so a script cannot tell it was caught.
+    """
+    if not limiter.enabled:
+        return False
+    limits = parse_many(current_app.config["SIGN_RATE_LIMIT"])
+    try:
+        # Every window takes the hit, as a decorator would count it, even once one is spent.
+        return not all([limiter.limiter.hit(limit, "sign", signer_key()) for limit in limits])
+    except Exception:  # noqa: BLE001 - whatever the counter store raises, signing goes on
+        if not current_app.config["RATELIMIT_SWALLOW_ERRORS"]:
+            raise
+        current_app.logger.warning("signing limit not checked: counter store failed")
+        return False
 
 
-def submit_signature(petition: Petition, form: SignForm) -> None:
+def submit_signature(petition: Petition, form: SignForm, over_limit: bool) -> None:
     """Hand a validated sign form, and the client address to hash, to the signing use case."""
     sign_petition(
         petition,
@@ -82,12 +96,13 @@ def submit_signature(petition: Petition, form: SignForm) -> None:
         country=form.country.data if petition.collects_country else None,
         client_address=request.remote_addr,
         show_name=form.show_name.data,
+        flag_reason="rate-limit" if over_limit else None,
     )
 
 
 @bp.post("/petitions/<slug:slug>/sign")
-@sign_rate_limit
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
+    over_limit = over_signing_limit()
     petition = _petition_or_404(slug)
     form = SignForm(collects_country=petition.collects_country)
     if form.leave_blank.data:
@@ -98,7 +113,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     if not form.validate_on_submit():
         return _petition_page(petition, form), 400
     try:
-        submit_signature(petition, form)
+        submit_signature(petition, form, over_limit)
     except PetitionClosedError:
         return _petition_page(petition, form), 409
     return redirect(url_for(".check_email", slug=slug), 303)
