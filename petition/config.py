@@ -94,7 +94,8 @@ RATELIMIT_ENABLED = True
 RATELIMIT_STORAGE_URI = "memory://"
 # When the counter store is unreachable, serve without limits rather than fail every request.
 RATELIMIT_SWALLOW_ERRORS = True
-# Signing attempts per client address per petition: a burst window and a sustained one.
+# Signing attempts per client address per petition, page and widget together: a burst window and
+# a sustained one. Beyond them new signatures are held quietly (fraudulent), never refused.
 SIGN_RATE_LIMIT = "20 per minute; 500 per day"
 # Login attempts per client address.
 LOGIN_RATE_LIMIT = "10 per minute; 100 per day"

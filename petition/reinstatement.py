@@ -62,8 +62,11 @@ def _restore(session: Session, petition: Petition, held: ColumnElement[bool]) ->
 
 def reinstate_signature(
     petition: Petition, signature_id: int, *, organiser: Organiser, reason: str
-) -> None:
-    """Count one held signature again (or let it be confirmed), recorded with who and why."""
+) -> bool:
+    """Count one held signature again (or let it be confirmed), recorded with who and why.
+
+    True when it counts at once, having been confirmed while held.
+    """
     held = and_(
         Signature.id == signature_id,
         Signature.petition_id == petition.id,
@@ -74,9 +77,11 @@ def reinstate_signature(
         signature = session.scalar(select(Signature).where(held).with_for_update())
         if signature is None:
             raise ReinstatementError("There is no such held signature on this petition.")
-        detail = f"Reinstated {mask_email(signature.email)} ({signature.flag_reason}): {reason}"
+        detail = f"{mask_email(signature.email)}, held for {signature.flag_reason}: {reason}"
+        counted = signature.confirmed_at is not None
         _restore(session, petition, held)
         record_event(session, petition, session.merge(organiser), "reinstated", detail, 1)
+    return counted
 
 
 def reinstate_held_for(
@@ -91,7 +96,7 @@ def reinstate_held_for(
     with write_transaction() as session:
         restored = _restore(session, petition, held)
         if restored:
-            detail = f"Reinstated all held for {flag_reason}: {reason}"
+            detail = f"all held for {flag_reason}: {reason}"
             record_event(
                 session, petition, session.merge(organiser), "reinstated", detail, restored
             )

@@ -126,10 +126,14 @@ def reinstate(slug: str, signature_id: int) -> BaseResponse | tuple[str, int]:
     if not form.validate_on_submit():
         return _activity_page(petition, InvalidationForm(formdata=None), 400, form)
     try:
-        reinstate_signature(petition, signature_id, organiser=current_user, reason=form.reason.data)
+        counted = reinstate_signature(
+            petition, signature_id, organiser=current_user, reason=form.reason.data
+        )
     except ReinstatementError:
         abort(404)
-    flash("Signature reinstated: it counts once confirmed.")
+    flash(
+        counted and "Signature reinstated and counted." or "Reinstated: it counts once confirmed."
+    )
     return redirect(url_for(".activity", slug=slug), 303)
 
 
