@@ -74,5 +74,9 @@ class ReinstateForm(FlaskForm):
     )
     flag_reason = StringField(
         "Held for",
-        validators=[Optional(), Length(max=40, message="Choose a reason from the list.")],
+        validators=[
+            Optional(),
+            Length(max=40, message="Choose a reason from the list."),
+            plain_text,  # a NUL byte would reach the database's WHERE otherwise
+        ],
     )

@@ -104,6 +104,9 @@ def test_a_reason_is_required_and_bad_input_gets_a_message(
     assert empty.status_code == 400
     assert "Please say why you reinstate it" in empty.get_data(as_text=True)
     assert reinstate(client, petition, ann, "x\x00y").status_code == 400
+    everything = f"/organisers/petitions/{petition.slug}/activity/held/reinstate"
+    nul = client.post(everything, data={"reason": "ok", "flag_reason": "rate\x00limit"})
+    assert nul.status_code == 400  # refused with a message, never sent to the database
     assert state(ann)[0] == SignatureStatus.FRAUDULENT and count_of(petition) == 0
 
 
