@@ -1,5 +1,7 @@
 """`make bench`: the service under gunicorn and wrk beside a bare Flask hello, then a 1,000,000-row export.
 
+`python bench/run.py export` runs the export part alone (`load` the endpoints alone).
+
 Ratios within one run are what count: absolute figures move with whatever else the machine does.
 """
 
@@ -177,7 +179,11 @@ def export(tmp: Path, database: Path, env: dict[str, str]) -> list[tuple[str, fl
     return rows
 
 
-def main() -> None:
+def main(parts: list[str]) -> None:
+    unknown = set(parts) - {"load", "export"}
+    if unknown:
+        raise SystemExit(f"unknown part(s) {', '.join(sorted(unknown))}: choose load, export")
+    wanted = set(parts) or {"load", "export"}
     with tempfile.TemporaryDirectory(prefix="petition-bench-") as name:
         tmp = Path(name)
         database = tmp / "bench.sqlite3"
@@ -192,20 +198,30 @@ def main() -> None:
         }
         flask(env, "db", "upgrade")
         flask(env, "demo")
-        confirm_tokens(database, tmp / "tokens.txt")
-        results = load(tmp, env)
-        exports = export(tmp, database, env)
+        results, exports = [], []
+        if "load" in wanted:
+            confirm_tokens(database, tmp / "tokens.txt")
+            results = load(tmp, env)
+        if "export" in wanted:
+            exports = export(tmp, database, env)
     print_table(results, exports)
 
 
 def print_table(
     results: list[tuple[str, dict[str, float]]], exports: list[tuple[str, float, float]]
 ) -> None:
-    ceiling = results[0][1]["rps"]
     print(
         f"\n{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, gunicorn sync -w {WORKERS}, "
         f"SQLite, wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s\n"
     )
+    if results:
+        print_load(results)
+    if exports:
+        print_exports(exports)
+
+
+def print_load(results: list[tuple[str, dict[str, float]]]) -> None:
+    ceiling = results[0][1]["rps"]
     print("| Endpoint | Requests/s | p50 ms | p99 ms | Errors | Ratio of hello | Target |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for name, r in results:
@@ -217,6 +233,9 @@ def print_table(
             f"| {name} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']:.0f} "
             f"| {r['rps'] / ceiling:.2f} | {verdict} |"
         )
+
+
+def print_exports(exports: list[tuple[str, float, float]]) -> None:
     bare = exports[0][1]
     print(f"\n| Export of {EXPORT_ROWS:,} verified signatures | Rows/s | Peak memory MB | Ratio |")
     print("| --- | ---: | ---: | ---: |")
@@ -225,4 +244,4 @@ def print_table(
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -3,28 +3,27 @@
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import CursorResult, Select, func, select
 
 from petition.extensions import db
 from petition.models import Petition, Signature, SignatureStatus
 from petition.petitions import closing_time
+from petition.sql_cells import DIALECTS, FORMULA_STARTS, spreadsheet_safe, utc_iso_text
 
 FORMATS = ("csv", "json")
 BATCH_ROWS = 2000
 BOM = "\ufeff"
 ONE_DAY = timedelta(days=1)
-# A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: str) -> str:
     """Neutralise a cell a spreadsheet would run as a formula by prefixing an apostrophe."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _utc_iso(moment: datetime | None) -> str:
@@ -124,16 +123,65 @@ def _batched(records: Iterator[dict[str, str]]) -> Iterator[list[dict[str, str]]
         yield batch
 
 
+def csv_text_batches(
+    petition: Petition, period: Period = ALL_DATES
+) -> Iterator[Sequence[Sequence[str]]]:
+    """Batches of CSV rows whose cells the database has already written as safe text, streamed.
+
+    A million-row export spends most of its time per row in Python; here no datetime, dict or
+    list is built per row, so the export runs near the speed of a bare database loop.
+    """
+    table = Signature.__table__.c  # table columns: a Core query, without the ORM's row loading
+    cells = {
+        "name": spreadsheet_safe(table.name),
+        "email": spreadsheet_safe(table.email),
+        "country": spreadsheet_safe(table.country),
+        "signed_at": utc_iso_text(table.created_at),
+        "confirmed_at": utc_iso_text(table.confirmed_at),
+    }
+    query = select(*(cells[column] for column in columns(petition)))
+    connection = db.session.connection()
+    streamed = connection.dialect.name != "sqlite"  # SQLite's cursor reads lazily anyway
+    result = connection.execute(
+        _verified(query, petition, period)
+        .order_by(Signature.id)
+        .execution_options(stream_results=streamed, yield_per=BATCH_ROWS if streamed else None)
+    )
+    report = ROWS_DONE.get()
+    try:
+        for batch in _raw_batches(result) if not streamed else result.partitions():
+            yield batch
+            if report is not None:
+                report(len(batch))
+    finally:
+        result.close()
+
+
+def _raw_batches(result: CursorResult) -> Iterator[Sequence[Sequence[str]]]:
+    # Every cell is already text: the driver's own tuples skip building a Row per signature.
+    # Only for an unbuffered result, whose driver cursor has handed no row to SQLAlchemy yet.
+    while batch := result.cursor.fetchmany(BATCH_ROWS):
+        yield batch
+
+
+def record_batches(petition: Petition, period: Period = ALL_DATES) -> Iterator[list[list[str]]]:
+    """The same batches as csv_text_batches, made in Python from datetimes: any database."""
+    for batch in _batched(verified_records(petition, period)):
+        yield [[safe_cell(value) for value in record.values()] for record in batch]
+
+
 def csv_chunks(petition: Petition, period: Period = ALL_DATES) -> Iterator[str]:
     """The CSV export in pieces: a BOM so Excel reads UTF-8, a header, then the rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns(petition))
     yield BOM + buffer.getvalue()
-    for batch in _batched(verified_records(petition, period)):
+    in_sql = db.session.get_bind().dialect.name in DIALECTS
+    batches = csv_text_batches if in_sql else record_batches
+    for batch in batches(petition, period):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([safe_cell(value) for value in record.values()] for record in batch)
+        writer.writerows(batch)
         yield buffer.getvalue()
 
 

@@ -5,6 +5,7 @@ import io
 import json
 import os
 import re
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -273,3 +274,42 @@ def test_times_stay_utc_when_the_database_speaks_another_zone(make_app) -> None:
         db.session.commit()
         [row] = csv_rows(csv_text(petition))[1:]
         assert row[3] == "2025-03-01T23:30:00Z"
+
+
+# --- the fast CSV path -----------------------------------------------------------------------
+
+
+def written(batches: Iterator[Sequence[Sequence[str]]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for batch in batches:
+        writer.writerows(batch)
+    return buffer.getvalue()
+
+
+def test_times_formatted_by_the_database_match_the_datetime_path(make_petition) -> None:
+    petition = make_petition(collects_country=True)
+    sign_and_confirm(petition, "Айгерим Нурланова", "aigerim@example.org", country="KZ")
+    sign_and_confirm(petition, '=HYPERLINK("x")', "formula@example.org")
+    sign_and_confirm(petition, 'Ann, "the" Smith', "ann@example.org", country="GB")
+    sign_and_confirm(petition, "Bob", "bob@example.org")
+    first, second, third, _ = db.session.scalars(select(Signature).order_by(Signature.id))
+    first.email = "+7@example.org"  # a formula start in another column
+    second.confirmed_at = datetime(2025, 3, 1, 23, 59, 59, 999999, tzinfo=UTC)
+    third.confirmed_at = None
+    db.session.commit()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Stored with a non-UTC offset, as another client might write it.
+        db.session.execute(
+            text("UPDATE signatures SET created_at = '2025-03-02 02:30:00+03' WHERE id = :id"),
+            {"id": first.id},
+        )
+        db.session.commit()
+    fast = written(exports.csv_text_batches(petition))
+    assert fast == written(exports.record_batches(petition))
+    rows = list(csv.reader(io.StringIO(fast, newline="")))
+    assert rows[0][0] == "Айгерим Нурланова" and rows[0][1] == "'+7@example.org"
+    assert rows[1][0] == '\'=HYPERLINK("x")' and rows[1][4] == "2025-03-01T23:59:59Z"
+    assert rows[2][:3] == ['Ann, "the" Smith', "ann@example.org", "GB"] and rows[2][4] == ""
+    if db.session.get_bind().dialect.name == "postgresql":
+        assert rows[0][3] == "2025-03-01T23:30:00Z"
