@@ -16,6 +16,7 @@ from petition.models import (
     SignatureStatus,
     utcnow,
 )
+from petition.reinstatement import restore_held
 from petition.transactions import write_transaction
 
 _COUNTED_OR_PENDING = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
@@ -133,23 +134,10 @@ def reverse_invalidation(petition: Petition, invalidation_id: int, *, organiser:
             Signature.invalidation_id == record.id,
             Signature.status == SignatureStatus.FRAUDULENT,
         )
-        restore = {"invalidation_id": None, "flag_reason": None}
-        confirmed = session.execute(
-            update(Signature)
-            .where(mine, Signature.confirmed_at.is_not(None))
-            .values(status=SignatureStatus.CONFIRMED, **restore)
-            .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
-        pending = session.execute(
-            update(Signature)
-            .where(mine, Signature.confirmed_at.is_(None))
-            .values(status=SignatureStatus.PENDING, **restore)
-            .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
-        _change_count(session, petition.id, confirmed)
+        restored = restore_held(session, petition, mine)
         record.reversed_at = utcnow()
         record.reversed_by_id = organiser.id
-    return confirmed + pending
+    return restored
 
 
 def _change_count(session: Session, petition_id: int, delta: int) -> None:

@@ -36,7 +36,7 @@ def held_signatures(petition: Petition, limit: int = HELD_LISTED) -> Sequence[Si
     ).all()
 
 
-def _restore(session: Session, petition: Petition, held: ColumnElement[bool]) -> int:
+def restore_held(session: Session, petition: Petition, held: ColumnElement[bool]) -> int:
     """Return held signatures to pending or confirmed, count the confirmed; how many came back."""
     restore = {"invalidation_id": None, "flag_reason": None}
     confirmed = session.execute(
@@ -79,7 +79,7 @@ def reinstate_signature(
             raise ReinstatementError("There is no such held signature on this petition.")
         detail = f"{mask_email(signature.email)}, held for {signature.flag_reason}: {reason}"
         counted = signature.confirmed_at is not None
-        _restore(session, petition, held)
+        restore_held(session, petition, held)
         record_event(session, petition, session.merge(organiser), "reinstated", detail, 1)
     return counted
 
@@ -94,7 +94,7 @@ def reinstate_held_for(
         Signature.flag_reason == flag_reason,
     )
     with write_transaction() as session:
-        restored = _restore(session, petition, held)
+        restored = restore_held(session, petition, held)
         if restored:
             detail = f"all held for {flag_reason}: {reason}"
             record_event(
