@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := FLASK_DEBUG=1 $(BIN)/flask --app petition
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install lint security audit clean bench
+.PHONY: run test install lint security audit clean bench translations
 
 $(INSTALLED): pyproject.toml tests/a11y/package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -33,6 +33,15 @@ test: $(INSTALLED)
 bench: $(INSTALLED)
 	@command -v wrk >/dev/null || { apt-get install -y wrk || sudo apt-get install -y wrk; }
 	$(BIN)/python bench/run.py
+
+## After changing any text: collect the messages, add new ones to every catalogue, compile them.
+## Translate what is new in petition/translations/*/LC_MESSAGES/messages.po, then run it again.
+translations: $(INSTALLED)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+		--no-location --sort-output --no-wrap -o petition/translations/messages.pot petition templates
+	$(BIN)/pybabel -q update --no-wrap --no-fuzzy-matching --ignore-obsolete \
+		-i petition/translations/messages.pot -d petition/translations
+	$(BIN)/pybabel compile --statistics -d petition/translations
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check petition tests bench gunicorn.conf.py

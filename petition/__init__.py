@@ -5,14 +5,16 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from petition import config as default_config
-from petition.extensions import csrf, db, limiter, login, mail, migrate
+from petition.extensions import babel, csrf, db, limiter, login, mail, migrate
 from petition.headers import register_security_headers
+from petition.languages import N_, register_languages, select_locale
 from petition.slugs import SLUG_PATTERN
 from petition.transactions import release_session
 
@@ -50,6 +52,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )
     mail.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    register_languages(app)
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
@@ -93,7 +97,8 @@ def _init_login(app: Flask) -> None:
 
     login.init_app(app)
     login.login_view = "organisers.login"
-    login.login_message = "Please log in to see that page."
+    login.login_message = N_("Please log in to see that page.")
+    login.localize_callback = gettext
 
     @login.user_loader
     def load_organiser(organiser_id: str) -> Organiser | None:

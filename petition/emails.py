@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from flask import render_template
+from flask_babel import force_locale, gettext
 
 from petition.models import Petition, Signature
 from petition.urls import public_url
@@ -31,39 +32,41 @@ def confirmation_email(
     petition: Petition, signature: Signature, token: str, withdraw_token: str
 ) -> Email:
     """The double opt-in message: one link that leads to the Confirm button."""
-    return _compose(
-        "confirm",
-        signature.email,
-        f"Confirm your signature: {petition.title}",
-        petition=petition,
-        name=signature.name,
-        confirm_url=public_url("public.confirm", token=token),
-        withdraw_url=public_url("public.withdraw", token=withdraw_token),
-        petition_url=public_url("public.petition", slug=petition.slug),
-    )
+    with force_locale(signature.language or "en"):  # the signer's language, whoever sends it
+        return _compose(
+            "confirm",
+            signature.email,
+            gettext("Confirm your signature: %(title)s", title=petition.title),
+            petition=petition,
+            name=signature.name,
+            confirm_url=public_url("public.confirm", token=token),
+            withdraw_url=public_url("public.withdraw", token=withdraw_token),
+            petition_url=public_url("public.petition", slug=petition.slug),
+        )
 
 
 def already_signed_email(petition: Petition, signature: Signature, withdraw_token: str) -> Email:
     """The note for someone who signs again after confirming: nothing more to do."""
-    return _compose(
-        "already_signed",
-        signature.email,
-        f"You have already signed: {petition.title}",
-        petition=petition,
-        name=signature.name,
-        withdraw_url=public_url("public.withdraw", token=withdraw_token),
-        petition_url=public_url("public.petition", slug=petition.slug),
-    )
+    with force_locale(signature.language or "en"):
+        return _compose(
+            "already_signed",
+            signature.email,
+            gettext("You have already signed: %(title)s", title=petition.title),
+            petition=petition,
+            name=signature.name,
+            withdraw_url=public_url("public.withdraw", token=withdraw_token),
+            petition_url=public_url("public.petition", slug=petition.slug),
+        )
 
 
 def invitation_email(
     petition: Petition, inviter: str, recipient: str, token: str, new_account: bool, days: int
 ) -> Email:
-    """An invitation to become one of a petition's organisers."""
+    """An invitation to become one of a petition's organisers, in the inviter's language."""
     return _compose(
         "invite",
         recipient,
-        f"Help run the petition: {petition.title}",
+        gettext("Help run the petition: %(title)s", title=petition.title),
         petition=petition,
         inviter=inviter,
         accept_url=public_url("organisers.accept_invitation", token=token),

@@ -1,5 +1,6 @@
 """Every extension object, created unbound; create_app() binds them."""
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -16,6 +17,7 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+babel = Babel()
 mail = Mail()
 csrf = CSRFProtect()
 login = LoginManager()

@@ -149,6 +149,8 @@ class Signature(db.Model):
     )
     # The signer agreed to have their first name (and country) listed on the petition page.
     show_name: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The language the signer signed in (see languages.py); every email to them is written in it.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     petition: Mapped[Petition] = relationship()
 

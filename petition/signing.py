@@ -68,6 +68,7 @@ def _sign(
     address: str | None,
     show_name: bool,
     held_for: str | None,
+    language: str,
 ) -> SignOutcome:
     if not petition.is_open():
         raise PetitionClosedError(petition)
@@ -91,6 +92,7 @@ def _sign(
                 email_canonical=canonical,
                 country=country,
                 show_name=show_name,
+                language=language,
                 messages_sent=1,
                 client_hash=client_hash(address),
                 network_hash=network_hash(address),
@@ -99,7 +101,9 @@ def _sign(
             )
             .returning(Signature.id)
         )
-        new = Signature(id=signature_id, petition_id=petition.id, name=name, email=email)
+        new = Signature(
+            id=signature_id, petition_id=petition.id, name=name, email=email, language=language
+        )
         message = confirmation_email(  # `new` is unsaved: it only carries what the mail needs
             petition, new, confirmation_token(new), withdrawal_token(new)
         )
@@ -109,10 +113,11 @@ def _sign(
         return SignOutcome.CAPPED
     withdraw = withdrawal_token(signature)
     if signature.confirmed_at is not None:  # counted, or quietly not: the mail is the same
+        signature.language = language  # the note goes out in the language they use now
         _send(session, signature, already_signed_email(petition, signature, withdraw))
         return SignOutcome.ALREADY_CONFIRMED
     signature.name, signature.email, signature.country = name, email, country
-    signature.show_name = show_name
+    signature.show_name, signature.language = show_name, language
     _send(
         session,
         signature,
@@ -130,18 +135,28 @@ def sign_petition(
     client_address: str | None = None,
     show_name: bool = False,
     flag_reason: str | None = None,
+    language: str = "en",
 ) -> SignOutcome:
     """Record a pending signature (or find the existing one) and owe its owner one email.
 
     The client address is only hashed (see clients.py); it is never stored. A flag_reason
     (the caller's own rule, such as a spent rate limit) holds a new signature quietly; an
     existing one keeps its status, so a real signer is never uncounted by someone else's flood.
+    Every email to the signer is written in `language`, the one they signed in.
     """
     for attempt in (1, 2):
         try:
             with write_transaction() as session:
                 outcome = _sign(
-                    session, petition, name, email, country, client_address, show_name, flag_reason
+                    session,
+                    petition,
+                    name,
+                    email,
+                    country,
+                    client_address,
+                    show_name,
+                    flag_reason,
+                    language,
                 )
             break
         except IntegrityError:

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from petition import tokens
 from petition.extensions import csrf, limiter
 from petition.forms import SignForm
+from petition.languages import current_language
 from petition.models import Petition
 from petition.petitions import open_petitions, public_petition_by_slug
 from petition.signers import public_signers
@@ -97,6 +98,7 @@ def submit_signature(petition: Petition, form: SignForm, over_limit: bool) -> No
         client_address=request.remote_addr,
         show_name=form.show_name.data,
         flag_reason="rate-limit" if over_limit else None,
+        language=current_language(),
     )
 
 

@@ -1,0 +1,114 @@
+"""The languages the interface speaks, and which one a request gets.
+
+A choice made with the switcher (`?lang=ru` on any page) wins and is remembered in a cookie;
+without one, the browser's Accept-Language decides; without that, English.
+"""
+
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import get_locale, refresh
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.wrappers import Response
+
+# Each language's name in itself, as the switcher shows it. English is the source language.
+LANGUAGES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+DEFAULT = "en"
+COOKIE = "lang"
+PARAMETER = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def N_(message: str) -> str:  # the name the message extractor looks for
+    """Mark a message for the catalogues where it is translated later, when it is shown."""
+    return message
+
+
+def chosen_language() -> str | None:
+    """The language asked for on this request, or remembered from an earlier one."""
+    for value in (request.args.get(PARAMETER), request.cookies.get(COOKIE)):
+        if value in LANGUAGES:
+            return value
+    return None
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the switcher's choice, else the browser's, else English."""
+    if not has_request_context():
+        return DEFAULT  # a command or a mail worker: callers that know better use force_locale
+    return chosen_language() or request.accept_languages.best_match(LANGUAGES) or DEFAULT
+
+
+def current_language() -> str:
+    """The language of what is being rendered now (English outside a request)."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT
+
+
+def _page_for_switching() -> str:
+    """The address the switcher's links lead to: this page, or the nearest one a link can open.
+
+    A page rendered in answer to a form (a sign form with an error, say) has no address of its
+    own that a link can open, so its links lead to the page the form lives on.
+    """
+    path = request.path
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for candidate in (path, path.rsplit("/", 1)[0] or "/"):
+        try:
+            adapter.match(candidate, method="GET")
+        except (NotFound, MethodNotAllowed):
+            continue
+        except HTTPException:  # a redirect (to add a slash): the page exists
+            pass
+        return candidate
+    return "/"
+
+
+def switcher_links() -> list[dict[str, str | bool]]:
+    """One link per language to the same page in that language, the current one marked."""
+    base = _page_for_switching()
+    keep = {}
+    if request.method == "GET" and base == request.path:
+        keep = {key: value for key, value in request.args.items() if key != PARAMETER}
+    current = current_language()
+    return [
+        {
+            "code": code,
+            "name": name,
+            "href": f"{base}?{urlencode({**keep, PARAMETER: code})}",
+            "current": code == current,
+        }
+        for code, name in LANGUAGES.items()
+    ]
+
+
+def remember_choice(response: Response) -> Response:
+    """Keep a language picked with the switcher for the visitor's next pages."""
+    value = request.args.get(PARAMETER)
+    if (
+        value in LANGUAGES
+        and value != request.cookies.get(COOKIE)
+        and response.mimetype == "text/html"
+    ):
+        response.set_cookie(
+            COOKIE,
+            value,
+            max_age=COOKIE_MAX_AGE,
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+            httponly=True,
+            samesite="Lax",
+        )
+    if response.mimetype == "text/html":
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
+def register_languages(app: Flask) -> None:
+    """Offer the switcher to every template and remember the choice it makes."""
+    app.jinja_env.globals["language_links"] = switcher_links
+    app.jinja_env.globals["current_language"] = current_language
+    # Flask-Babel keeps the locale on `g`, which requests share when an app context is already
+    # pushed (a test, a script): each request decides afresh.
+    app.before_request(refresh)
+    app.after_request(remember_choice)
