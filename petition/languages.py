@@ -7,7 +7,7 @@ without one, the browser's Accept-Language decides; without that, English.
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import get_locale, refresh
+from flask_babel import format_decimal, get_locale, refresh
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Response
 
@@ -104,8 +104,14 @@ def remember_choice(response: Response) -> Response:
     return response
 
 
+def format_number(number: int | float) -> str:
+    """A number as the reader writes it: 12,345 in English, 12 345 in Russian and Kazakh."""
+    return format_decimal(number)
+
+
 def register_languages(app: Flask) -> None:
     """Offer the switcher to every template and remember the choice it makes."""
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["language_links"] = switcher_links
     app.jinja_env.globals["current_language"] = current_language
     # Flask-Babel keeps the locale on `g`, which requests share when an app context is already

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from petition.countries import country_choices, country_name
 from petition.extensions import db
-from petition.languages import LANGUAGES
+from petition.languages import LANGUAGES, format_number
 from petition.models import Petition, Signature
 from petition.outbox import deliver_due
 from tests.conftest import PASSWORD, SMTPServer
@@ -123,3 +123,12 @@ def test_the_signer_gets_every_email_in_the_language_they_signed_in(
     resent = {m["To"]: m["Subject"] for m in smtp.sink.wait_for(4)[2:]}
     assert resent["aigerim@example.org"].startswith("Қолыңызды растаңыз")
     assert resent["ivan@example.org"].startswith("Подтвердите свою подпись")
+
+
+def test_numbers_are_written_as_the_reader_writes_them(app: Flask) -> None:
+    with force_locale("en"):
+        assert format_number(12345) == "12,345"
+    with force_locale("ru"):
+        assert format_number(12345) == "12\xa0345"
+    with force_locale("kk"):
+        assert format_number(12345) == "12\xa0345"
