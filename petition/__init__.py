@@ -113,6 +113,7 @@ def _init_login(app: Flask) -> None:
 def _register_views(app: Flask) -> None:
     from petition.deliverer import deliverer_for
     from petition.embedding import embed_snippet
+    from petition.plurals import plural_samples
     from petition.text import last_day, render_markdown, summary
     from petition.urls import public_url
     from petition.views import api, dev, embed, feed, health, moderation, organisers, public
@@ -136,6 +137,7 @@ def _register_views(app: Flask) -> None:
     app.jinja_env.filters["summary"] = summary
     app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["embed_snippet"] = embed_snippet
+    app.jinja_env.globals["plural_samples"] = plural_samples
 
     @app.before_request
     def start_delivery() -> None:

@@ -16,10 +16,12 @@
     return numbers ? numbers.format(n) : String(n);
   }
 
+  // The page gives the words for each plural category of its language (data-label-one,
+  // -few, -many, -other...), the same categories Intl.PluralRules names.
   function label(element, n) {
     var form = plurals ? plurals.select(n) : n === 1 ? "one" : "other";
     var key = "label" + form.charAt(0).toUpperCase() + form.slice(1);
-    return element.dataset[key] || element.dataset.labelOther;
+    return element.dataset[key] || element.dataset.labelOther || element.dataset.labelMany;
   }
 
   function show(counter, from, to) {
