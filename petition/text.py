@@ -6,8 +6,11 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import nh3
+from flask_babel import format_date
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from petition.languages import current_language
 
 # "js-default" is CommonMark with raw HTML switched off; nh3 is the second, independent guard.
 _markdown = MarkdownIt("js-default", {"linkify": False, "typographer": False})
@@ -48,7 +51,11 @@ def summary(source: str, length: int = SUMMARY_LENGTH) -> str:
     return text[: length - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
+# English pages have always put the day first; other languages take their own long format.
+_DAY_FORMATS = {"en": "d MMMM y"}
+
+
 def last_day(closes_at: datetime) -> str:
-    """The last day a petition is open, given the moment it closes ("24 January 2027")."""
-    day = closes_at - timedelta(seconds=1)
-    return f"{day.day} {day:%B %Y}"
+    """The last day a petition is open, in the reader's language ("24 January 2027", "24 января 2027 г.")."""
+    day = (closes_at - timedelta(seconds=1)).date()  # a date: no time zone shifts the day
+    return format_date(day, _DAY_FORMATS.get(current_language(), "long"))
