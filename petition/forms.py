@@ -2,6 +2,8 @@
 
 import unicodedata
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -32,7 +34,9 @@ def plain_text(form: FlaskForm, field: Field) -> None:
     """Reject control characters and line breaks (names end up in emails and spreadsheets)."""
     for char in field.data or "":
         if char in _BIDI_CONTROLS or unicodedata.category(char) in _FORBIDDEN_CATEGORIES:
-            raise ValidationError("Please use letters, spaces and punctuation only, on one line.")
+            raise ValidationError(
+                _("Please use letters, spaces and punctuation only, on one line.")
+            )
 
 
 def deliverable_email(form: FlaskForm, field: Field) -> None:
@@ -40,56 +44,60 @@ def deliverable_email(form: FlaskForm, field: Field) -> None:
     try:
         field.data = normalise_email(field.data or "")
     except InvalidAddressError as exc:
-        raise ValidationError(f"Please check your email address. {exc}") from exc
+        raise ValidationError(
+            _("Please check your email address. %(reason)s", reason=exc.reason())
+        ) from exc
 
 
 class SignForm(FlaskForm):
     """A signature: a name and the address that will confirm it."""
 
     name = StringField(
-        "Your name",
+        _l("Your name"),
         filters=[_strip],
         validators=[
-            DataRequired("Please enter your name."),
+            DataRequired(_l("Please enter your name.")),
             Length(
                 max=MAX_NAME_LENGTH,
-                message=f"Please keep your name to {MAX_NAME_LENGTH} characters.",
+                message=_l("Please keep your name to %(max)s characters.", max=MAX_NAME_LENGTH),
             ),
             plain_text,
         ],
     )
     email = EmailField(
-        "Your email address",
+        _l("Your email address"),
         filters=[_strip],
         validators=[
-            DataRequired("Please enter your email address: we send you a link to confirm."),
+            DataRequired(_l("Please enter your email address: we send you a link to confirm.")),
             Length(
                 max=MAX_EMAIL_LENGTH,
-                message=f"An email address has at most {MAX_EMAIL_LENGTH} characters.",
+                message=_l(
+                    "An email address has at most %(max)s characters.", max=MAX_EMAIL_LENGTH
+                ),
             ),
             deliverable_email,
         ],
     )
-    show_name = BooleanField("Show my first name on the petition", default=False)
+    show_name = BooleanField(_l("Show my first name on the petition"), default=False)
     # Removed from the form (see without_country) unless the petition collects countries.
     country = SelectField(
-        "Your country",
+        _l("Your country"),
         choices=[],
         validate_choice=True,
-        validators=[DataRequired("Please choose your country.")],
+        validators=[DataRequired(_l("Please choose your country."))],
     )
 
     def __init__(self, *args: object, collects_country: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         if collects_country:
-            self.country.choices = [("", "Choose your country")] + country_choices()
+            self.country.choices = [("", _("Choose your country"))] + country_choices()
         else:
             del self.country
 
     # The honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
     leave_blank = StringField(
-        "Leave this field empty",
-        validators=[Length(max=MAX_NAME_LENGTH, message="Please leave this field empty.")],
+        _l("Leave this field empty"),
+        validators=[Length(max=MAX_NAME_LENGTH, message=_l("Please leave this field empty."))],
     )
 
 
@@ -110,18 +118,24 @@ class LoginForm(FlaskForm):
     """An organiser's login."""
 
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         filters=[_strip],
         validators=[
-            DataRequired("Please enter your email address."),
-            Length(max=MAX_EMAIL_LENGTH, message=f"At most {MAX_EMAIL_LENGTH} characters."),
+            DataRequired(_l("Please enter your email address.")),
+            Length(
+                max=MAX_EMAIL_LENGTH,
+                message=_l("At most %(max)s characters.", max=MAX_EMAIL_LENGTH),
+            ),
             plain_text,  # a NUL byte would otherwise reach the database, which refuses it
         ],
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[
-            DataRequired("Please enter your password."),
-            Length(max=MAX_PASSWORD_LENGTH, message=f"At most {MAX_PASSWORD_LENGTH} characters."),
+            DataRequired(_l("Please enter your password.")),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=_l("At most %(max)s characters.", max=MAX_PASSWORD_LENGTH),
+            ),
         ],
     )
