@@ -14,4 +14,7 @@ def petitions() -> Response:
     found = sorted(open_petitions(), key=lambda p: p.id, reverse=True)
     updated = max((p.created_at for p in found), default=None) or utcnow()
     feed = render_template("feed/petitions.xml", petitions=found, updated=updated)
-    return shared_cacheable(Response(feed, mimetype="application/atom+xml"))
+    response = Response(feed, mimetype="application/atom+xml")
+    # Its fixed texts follow the reader's language, like a page's: caches keep one per language.
+    response.vary.update(("Accept-Language", "Cookie"))
+    return shared_cacheable(response)
