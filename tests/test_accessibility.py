@@ -189,6 +189,14 @@ def test_every_page_and_error_state_passes_axe(
     expect(page.locator(".error").first).to_be_visible()
     check(page, source, "a new petition with errors")
 
+    # In Russian: longer words, another language on the page, and the switcher's own languages.
+    russian = browser.new_context(viewport=viewport).new_page()
+    visit(russian, f"{site.url}/petitions/{site.open_slug}?lang=ru", 200)
+    check(russian, source, "petition in Russian")
+    russian.get_by_role("button", name="Подписать", exact=True).click()
+    expect(russian.get_by_role("alert")).to_be_visible()
+    check(russian, source, "sign form with errors in Russian")
+
 
 def test_the_petition_page_is_light_and_asks_no_one_else(browser: Browser, site: Site) -> None:
     """Under 30 KB gzip-compressed with its CSS and script, and no request leaves the site."""
