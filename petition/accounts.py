@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,7 +17,7 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 class AccountError(ValueError):
-    """An account cannot be created or changed as asked; the message says why."""
+    """An account cannot be created or changed as asked; the message says why, in the reader's language."""
 
 
 class LoginDelayedError(Exception):
@@ -40,7 +41,9 @@ def find_organiser(email: str) -> Organiser | None:
 def check_new_password(password: str) -> None:
     """Refuse a password too short to resist guessing."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(
+            gettext("A password needs at least %(num)s characters.", num=MIN_PASSWORD_LENGTH)
+        )
 
 
 def set_organiser_password(email: str, password: str) -> Organiser:
@@ -48,7 +51,7 @@ def set_organiser_password(email: str, password: str) -> Organiser:
     check_new_password(password)
     login = normal_login(email)
     if "@" not in login or len(login) > 254:
-        raise AccountError("An organiser logs in with an email address.")
+        raise AccountError(gettext("An organiser logs in with an email address."))
     with write_transaction() as session:
         organiser = session.scalar(select(Organiser).where(Organiser.email == login))
         if organiser is None:
@@ -98,7 +101,7 @@ def authenticate(email: str, password: str) -> Organiser | None:
 def change_password(organiser: Organiser, current: str, new: str) -> None:
     """Give an organiser a new password once they have shown they know the current one."""
     if not check_password_hash(organiser.password_hash, current):
-        raise AccountError("That is not your current password.")
+        raise AccountError(gettext("That is not your current password."))
     check_new_password(new)
     with write_transaction() as session:
         found = session.get(Organiser, organiser.id)

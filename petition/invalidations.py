@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,7 @@ MIN_NETWORK_LABEL = 8
 
 
 class InvalidationError(ValueError):
-    """The invalidation cannot be done as asked; the message says why."""
+    """The invalidation cannot be done as asked; the message says why, in the reader's language."""
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,13 @@ def _where(petition: Petition, criteria: Criteria) -> ColumnElement[bool]:
     if not any((criteria.domain, criteria.network, criteria.name_pattern)) and not (
         criteria.since or criteria.until
     ):
-        raise InvalidationError("Give at least one of domain, network, name or time window.")
+        raise InvalidationError(
+            gettext("Give at least one of domain, network, name or time window.")
+        )
     if criteria.since and criteria.until and criteria.since >= criteria.until:
-        raise InvalidationError("The start of the time window must come before its end.")
+        raise InvalidationError(gettext("The start of the time window must come before its end."))
     if criteria.network and len(criteria.network) < MIN_NETWORK_LABEL:
-        raise InvalidationError("Copy the network's label from the activity table.")
+        raise InvalidationError(gettext("Copy the network's label from the activity table."))
     clauses = [Signature.petition_id == petition.id, Signature.status.in_(_COUNTED_OR_PENDING)]
     if criteria.domain:
         domain = _like(criteria.domain.strip().lower())
@@ -127,7 +130,7 @@ def reverse_invalidation(petition: Petition, invalidation_id: int, *, organiser:
     with write_transaction() as session:
         record = session.get(Invalidation, invalidation_id, with_for_update=True)
         if record is None or record.petition_id != petition.id:
-            raise InvalidationError("There is no such invalidation for this petition.")
+            raise InvalidationError(gettext("There is no such invalidation for this petition."))
         if record.reversed_at is not None:
             return 0
         mine = and_(

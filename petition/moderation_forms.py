@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -12,7 +14,7 @@ from petition.invalidations import Criteria
 
 def _no_nul(text: str | None) -> str | None:
     if text and "\x00" in text:
-        raise ValueError("Please remove the control characters from the reason.")
+        raise ValueError(gettext("Please remove the control characters from the reason."))
     return text
 
 
@@ -20,27 +22,35 @@ class InvalidationForm(FlaskForm):
     """Which signatures to mark fraudulent, and why."""
 
     domain = StringField(
-        "Email domain",
-        validators=[Optional(), Length(max=254, message="At most 254 characters."), plain_text],
-    )
-    network = StringField(
-        "Client network (label from the table)",
+        _l("Email domain"),
         validators=[
             Optional(),
-            Regexp(r"^[0-9a-f]{8,32}$", message="Copy the network's label from the table."),
+            Length(max=254, message=_l("At most %(max)s characters.", max=254)),
+            plain_text,
+        ],
+    )
+    network = StringField(
+        _l("Client network (label from the table)"),
+        validators=[
+            Optional(),
+            Regexp(r"^[0-9a-f]{8,32}$", message=_l("Copy the network's label from the table.")),
         ],
     )
     name_pattern = StringField(
-        "Name pattern",
-        validators=[Optional(), Length(max=200, message="At most 200 characters."), plain_text],
-    )
-    since = DateTimeLocalField("Signed from (UTC)", validators=[Optional()])
-    until = DateTimeLocalField("Signed before (UTC)", validators=[Optional()])
-    reason = TextAreaField(
-        "Why",
+        _l("Name pattern"),
         validators=[
-            DataRequired("Please say why, for the record."),
-            Length(max=500, message="Please keep the reason to 500 characters."),
+            Optional(),
+            Length(max=200, message=_l("At most %(max)s characters.", max=200)),
+            plain_text,
+        ],
+    )
+    since = DateTimeLocalField(_l("Signed from (UTC)"), validators=[Optional()])
+    until = DateTimeLocalField(_l("Signed before (UTC)"), validators=[Optional()])
+    reason = TextAreaField(
+        _l("Why"),
+        validators=[
+            DataRequired(_l("Please say why, for the record.")),
+            Length(max=500, message=_l("Please keep the reason to 500 characters.")),
         ],
         # Line breaks are welcome in a reason; a NUL byte is refused (the database would).
         filters=[_no_nul],
@@ -65,18 +75,18 @@ class ReinstateForm(FlaskForm):
     """Why held signatures are given back; for all held for one reason, which reason."""
 
     reason = StringField(
-        "Why",
+        _l("Why"),
         validators=[
-            DataRequired("Please say why you reinstate it, for the record."),
-            Length(max=200, message="Please keep the reason to 200 characters."),
+            DataRequired(_l("Please say why you reinstate it, for the record.")),
+            Length(max=200, message=_l("Please keep the reason to 200 characters.")),
             plain_text,
         ],
     )
     flag_reason = StringField(
-        "Held for",
+        _l("Held for"),
         validators=[
             Optional(),
-            Length(max=40, message="Choose a reason from the list."),
+            Length(max=40, message=_l("Choose a reason from the list.")),
             plain_text,  # a NUL byte would reach the database's WHERE otherwise
         ],
     )

@@ -1,5 +1,7 @@
 """The organiser's forms: a petition, a date range, an invitation, a password."""
 
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -16,11 +18,23 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from petition.accounts import MIN_PASSWORD_LENGTH
 from petition.addresses import MAX_EMAIL_LENGTH
 from petition.forms import MAX_PASSWORD_LENGTH, plain_text
+from petition.languages import N_, format_number
 from petition.models import utcnow
 from petition.petitions import MAX_BODY_LENGTH, MAX_TARGET_LENGTH, MAX_TITLE_LENGTH
 
 MAX_GOAL = 100_000_000
 MAX_HOURS = 24 * 365
+
+
+def _with_numbers(message: str, **numbers: int) -> LazyString:
+    """A message translated when shown, its numbers written the reader's way (50 000, 50,000)."""
+    return LazyString(
+        lambda: gettext(message, **{name: format_number(n) for name, n in numbers.items()})
+    )
+
+
+def _at_most(limit: int) -> LazyString:
+    return _with_numbers(N_("At most %(max)s characters."), max=limit)
 
 
 def _strip(value: str | None) -> str | None:
@@ -35,46 +49,52 @@ def _blank_to_none(value: str | None) -> str | None:
 def _not_in_the_past(form: FlaskForm, field: Field) -> None:
     # Days are UTC days, as closing times are; an unchanged past day (a closed petition) may stay.
     if field.data is not None and field.data < utcnow().date() and field.data != field.object_data:
-        raise ValidationError("The last day to sign cannot be in the past.")
+        raise ValidationError(gettext("The last day to sign cannot be in the past."))
 
 
 class PetitionForm(FlaskForm):
     """A petition's wording and settings, for creating and for editing."""
 
     title = StringField(
-        "Title",
+        _l("Title"),
         filters=[_strip],
         validators=[
-            DataRequired("Please give the petition a title."),
-            Length(max=MAX_TITLE_LENGTH, message=f"At most {MAX_TITLE_LENGTH} characters."),
+            DataRequired(_l("Please give the petition a title.")),
+            Length(max=MAX_TITLE_LENGTH, message=_at_most(MAX_TITLE_LENGTH)),
             plain_text,
         ],
     )
     target = StringField(
-        "Addressed to",
+        _l("Addressed to"),
         filters=[_blank_to_none],
         validators=[
             Optional(),
-            Length(max=MAX_TARGET_LENGTH, message=f"At most {MAX_TARGET_LENGTH} characters."),
+            Length(max=MAX_TARGET_LENGTH, message=_at_most(MAX_TARGET_LENGTH)),
             plain_text,
         ],
     )
     body = TextAreaField(
-        "Text",
+        _l("Text"),
         validators=[
-            DataRequired("Please write what the petition asks for."),
-            Length(max=MAX_BODY_LENGTH, message=f"At most {MAX_BODY_LENGTH:,} characters."),
+            DataRequired(_l("Please write what the petition asks for.")),
+            Length(max=MAX_BODY_LENGTH, message=_at_most(MAX_BODY_LENGTH)),
         ],
     )
     goal = IntegerField(
-        "Goal (optional)",
+        _l("Goal (optional)"),
         validators=[
             Optional(),
-            NumberRange(1, MAX_GOAL, f"A goal is a whole number from 1 to {MAX_GOAL:,}."),
+            NumberRange(
+                1,
+                MAX_GOAL,
+                _with_numbers(N_("A goal is a whole number from 1 to %(max)s."), max=MAX_GOAL),
+            ),
         ],
     )
-    closes_on = DateField("Last day to sign (optional)", validators=[Optional(), _not_in_the_past])
-    collects_country = BooleanField("Ask signers for their country")
+    closes_on = DateField(
+        _l("Last day to sign (optional)"), validators=[Optional(), _not_in_the_past]
+    )
+    collects_country = BooleanField(_l("Ask signers for their country"))
 
 
 class PeriodForm(FlaskForm):
@@ -83,20 +103,23 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False  # a download link changes nothing
 
-    first = DateField("From", validators=[Optional()])
-    last = DateField("To", validators=[Optional()])
+    first = DateField(_l("From"), validators=[Optional()])
+    last = DateField(_l("To"), validators=[Optional()])
 
     def validate_last(self, field: Field) -> None:
         if field.data and self.first.data and field.data < self.first.data:
-            raise ValidationError("The end of the range comes before its start.")
+            raise ValidationError(gettext("The end of the range comes before its start."))
 
 
 class ResendForm(FlaskForm):
     """Which pending signers get their confirmation link again."""
 
     older_than_hours = IntegerField(
-        "Only those who signed more than this many hours ago (optional)",
-        validators=[Optional(), NumberRange(1, MAX_HOURS, f"From 1 to {MAX_HOURS:,} hours.")],
+        _l("Only those who signed more than this many hours ago (optional)"),
+        validators=[
+            Optional(),
+            NumberRange(1, MAX_HOURS, _with_numbers(N_("From 1 to %(max)s hours."), max=MAX_HOURS)),
+        ],
     )
 
 
@@ -104,34 +127,42 @@ class InviteForm(FlaskForm):
     """The address of a new co-organiser."""
 
     email = EmailField(
-        "Their email address",
+        _l("Their email address"),
         filters=[_strip],
         validators=[
-            DataRequired("Please enter the address to invite."),
-            Length(max=MAX_EMAIL_LENGTH, message=f"At most {MAX_EMAIL_LENGTH} characters."),
+            DataRequired(_l("Please enter the address to invite.")),
+            Length(max=MAX_EMAIL_LENGTH, message=_at_most(MAX_EMAIL_LENGTH)),
         ],
     )
 
 
-def _password_field(label: str) -> PasswordField:
+def _password_field(label: str | LazyString) -> PasswordField:
     return PasswordField(
         label,
         validators=[
-            DataRequired("Please enter a password."),
-            Length(max=MAX_PASSWORD_LENGTH, message=f"At most {MAX_PASSWORD_LENGTH} characters."),
+            DataRequired(_l("Please enter a password.")),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=_l("At most %(max)s characters.", max=MAX_PASSWORD_LENGTH),
+            ),
         ],
     )
 
 
-def _new_password_field(label: str) -> PasswordField:
+def _new_password_field(label: str | LazyString) -> PasswordField:
     return PasswordField(
         label,
         validators=[
-            DataRequired("Please choose a password."),
+            DataRequired(_l("Please choose a password.")),
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=MAX_PASSWORD_LENGTH,
-                message=f"From {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters.",
+                # A password limit reads as the number it is in every language ("1024").
+                message=_l(
+                    "From %(min)s to %(max)s characters.",
+                    min=MIN_PASSWORD_LENGTH,
+                    max=MAX_PASSWORD_LENGTH,
+                ),
             ),
         ],
     )
@@ -140,23 +171,30 @@ def _new_password_field(label: str) -> PasswordField:
 class ChangePasswordForm(FlaskForm):
     """The current password, and the new one twice."""
 
-    current = _password_field("Current password")
-    new = _new_password_field(f"New password (at least {MIN_PASSWORD_LENGTH} characters)")
+    current = _password_field(_l("Current password"))
+    new = _new_password_field(
+        _with_numbers(N_("New password (at least %(min)s characters)"), min=MIN_PASSWORD_LENGTH)
+    )
     repeat = PasswordField(
-        "New password again", validators=[EqualTo("new", "The two new passwords differ.")]
+        _l("New password again"), validators=[EqualTo("new", _l("The two new passwords differ."))]
     )
 
 
 class NewAccountForm(FlaskForm):
     """A password chosen when accepting an invitation with a new address."""
 
-    password = _new_password_field(f"Choose a password (at least {MIN_PASSWORD_LENGTH} characters)")
+    password = _new_password_field(
+        _with_numbers(
+            N_("Choose a password (at least %(min)s characters)"), min=MIN_PASSWORD_LENGTH
+        )
+    )
     repeat = PasswordField(
-        "The same password again", validators=[EqualTo("password", "The two passwords differ.")]
+        _l("The same password again"),
+        validators=[EqualTo("password", _l("The two passwords differ."))],
     )
 
 
 class ExistingAccountForm(FlaskForm):
     """The password of the account an invitation is for."""
 
-    password = _password_field("Your password")
+    password = _password_field(_l("Your password"))

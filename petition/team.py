@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from petition import tokens
@@ -37,9 +38,9 @@ def invite_organiser(petition: Petition, inviter: Organiser, email: str) -> None
     try:
         address = normalise_email(email).lower()
     except InvalidAddressError as exc:
-        raise AccountError(f"Please check the address. {exc}") from exc
+        raise AccountError(gettext("Please check the address. %(problem)s", problem=exc)) from exc
     if any(member.email == address for member in petition.organisers):
-        raise AccountError(f"{address} already runs this petition.")
+        raise AccountError(gettext("%(email)s already runs this petition.", email=address))
     config = current_app.config
     token = tokens.make_token(
         config["SECRET_KEY"], tokens.INVITE_ORGANISER, [petition.id, address, inviter.id]
@@ -73,7 +74,7 @@ def accept_invitation(invitation: Invitation, password: str) -> Organiser:
     if invitation.has_account:
         organiser = authenticate(invitation.email, password)
         if organiser is None:
-            raise AccountError("That is not the password of this account.")
+            raise AccountError(gettext("That is not the password of this account."))
     else:
         organiser = set_organiser_password(invitation.email, password)
     if is_organiser_of(organiser, invitation.petition):
