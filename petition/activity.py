@@ -4,13 +4,30 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from petition.extensions import db
+from petition.languages import N_
 from petition.models import Petition, Signature, SignatureStatus, utcnow
 
 TOP_PER_HOUR = 5
 NETWORK_LABEL_LENGTH = 12  # enough to tell networks apart; the full hash never leaves the server
+# Why signatures are held, as stored in flag_reason, and as organisers read it.
+HELD_REASONS = {
+    "invalidation": N_("invalidation"),
+    "blocked domain": N_("blocked domain"),
+    "blocked address": N_("blocked address"),
+    "blocked network": N_("blocked network"),
+    "disposable domain": N_("disposable domain"),
+    "rate-limit": N_("rate limit"),
+    "unknown": N_("unknown"),
+}
+
+
+def held_reason_text(reason: str) -> str:
+    """A held signature's reason in the reader's language (an unknown one as stored)."""
+    return gettext(HELD_REASONS[reason]) if reason in HELD_REASONS else reason
 
 
 @dataclass(frozen=True)

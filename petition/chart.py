@@ -1,7 +1,9 @@
 """A bar chart of signatures per day as plain SVG: drawn on the server, readable without script."""
 
+from flask_babel import format_date, gettext
 from markupsafe import Markup, escape
 
+from petition.languages import format_number
 from petition.stats import Day
 
 WIDTH, HEIGHT = 720, 220
@@ -18,10 +20,11 @@ def _nice_ceiling(value: int) -> int:
         step *= 10
 
 
-def daily_chart(days: list[Day], title: str = "Signatures per day") -> Markup:
+def daily_chart(days: list[Day], title: str | None = None) -> Markup:
     """Stacked bars per day: confirmed signatures, and on top those still awaiting confirmation."""
     if not days:
         return Markup("")
+    title = title or gettext("Signatures per day")
     top = _nice_ceiling(max(1, max(day.signed for day in days)))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / len(days)
@@ -36,14 +39,19 @@ def daily_chart(days: list[Day], title: str = "Signatures per day") -> Markup:
         f'<title id="chart-title">{escape(title)}</title>',
         f'<line class="axis" x1="{LEFT}" y1="{y(0):.1f}" x2="{WIDTH - RIGHT}" y2="{y(0):.1f}"/>',
         f'<line class="grid" x1="{LEFT}" y1="{y(top):.1f}" x2="{WIDTH - RIGHT}" y2="{y(top):.1f}"/>',
-        f'<text class="label" x="{LEFT - 6}" y="{y(top) + 4:.1f}" text-anchor="end">{top:,}</text>',
+        f'<text class="label" x="{LEFT - 6}" y="{y(top) + 4:.1f}" text-anchor="end">{format_number(top)}</text>',
         f'<text class="label" x="{LEFT - 6}" y="{y(0) + 4:.1f}" text-anchor="end">0</text>',
     ]
     for index, day in enumerate(days):
         x = LEFT + index * slot + (slot - bar) / 2
         pending = day.signed - day.verified
-        label = f"{day.day.isoformat()}: {day.verified} confirmed, {pending} awaiting"
-        parts.append(f'<g data-day="{day.day.isoformat()}"><title>{label}</title>')
+        label = gettext(
+            "%(day)s: %(confirmed)s confirmed, %(pending)s awaiting",
+            day=format_date(day.day, "dd MMM y"),
+            confirmed=format_number(day.verified),
+            pending=format_number(pending),
+        )
+        parts.append(f'<g data-day="{day.day.isoformat()}"><title>{escape(label)}</title>')
         if day.verified:
             height = y(0) - y(day.verified)
             parts.append(
@@ -60,8 +68,8 @@ def daily_chart(days: list[Day], title: str = "Signatures per day") -> Markup:
     for day, anchor, x in ((days[0], "start", LEFT), (days[-1], "end", WIDTH - RIGHT)):
         parts.append(
             f'<text class="label" x="{x}" y="{HEIGHT - 8}" text-anchor="{anchor}">'
-            f"{day.day:%d %b %Y}</text>"
+            f"{escape(format_date(day.day, 'dd MMM y'))}</text>"
         )
     parts.append("</svg>")
-    # Built only from numbers and dates formatted above: nothing a person typed reaches it.
+    # Built from numbers, dates and our own words, escaped above: nothing a person typed reaches it.
     return Markup("".join(parts))  # nosec B704

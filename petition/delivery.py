@@ -1,15 +1,20 @@
-"""The delivery pack: a printable PDF of a petition and its verified signers, without addresses."""
+"""The delivery pack: a printable PDF of a petition and its verified signers, without addresses.
+
+Its fixed words are in the language of the organiser who asks for it.
+"""
 
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import format_date, gettext
 from fpdf import FPDF
 
 from petition.countries import country_name
 from petition.exports import verified_rows
 from petition.models import Petition, utcnow
+from petition.plural_messages import ngettext
 from petition.text import render_markdown
 
 # Bold, italic and bold-italic files that sit beside DejaVuSans.ttf in Debian's package.
@@ -29,15 +34,23 @@ class _Pack(FPDF):
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font(FAMILY, size=8)
-        self.cell(0, 8, f"Page {self.page_no()} of {TOTAL_PAGES}", align="C")
+        self.cell(
+            0,
+            8,
+            gettext("Page %(page)s of %(total)s", page=self.page_no(), total=TOTAL_PAGES),
+            align="C",
+        )
 
 
 def _load_fonts(pdf: FPDF) -> None:
     regular = Path(current_app.config["DELIVERY_PACK_FONT"])
     if not regular.is_file():
         raise DeliveryPackError(
-            f"The delivery pack needs the font {regular} (Debian: apt-get install "
-            "fonts-dejavu-core), or DELIVERY_PACK_FONT set to a TrueType font with Cyrillic."
+            gettext(
+                "The delivery pack needs the font %(font)s (Debian: apt-get install "
+                "fonts-dejavu-core), or DELIVERY_PACK_FONT set to a TrueType font with Cyrillic.",
+                font=str(regular),
+            )
         )
     pdf.add_font(FAMILY, "", str(regular))
     for style, suffix in _STYLES.items():
@@ -68,16 +81,17 @@ def delivery_pack(petition: Petition, today: date | None = None) -> bytes:
     _line(pdf, 9, petition.title)
     pdf.set_font(FAMILY, size=11)
     if petition.target:
-        _line(pdf, 7, f"To: {petition.target}")
+        _line(pdf, 7, gettext("To: %(target)s", target=petition.target))
     day = today or utcnow().date()
     count = petition.signature_count
-    _line(pdf, 7, f"{count:,} verified signature{'' if count == 1 else 's'}")
-    _line(pdf, 7, f"Date: {day.day} {day:%B %Y}")
+    verified = ngettext("%(num)s verified signature", "%(num)s verified signatures", count)
+    _line(pdf, 7, verified)
+    _line(pdf, 7, gettext("Date: %(day)s", day=format_date(day, "d MMMM y")))
     pdf.ln(4)
     pdf.write_html(str(render_markdown(petition.body)))
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 13)
-    pdf.cell(0, 9, "Signatories", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, gettext("Signatories"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, size=10)
     width = pdf.epw
     for number, (name, country) in enumerate(_signers(petition), start=1):

@@ -1,6 +1,7 @@
 """Organisers' view of unusual activity on a petition, and bulk invalidation (dry run first)."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -16,6 +17,7 @@ from petition.invalidations import (
 from petition.models import Petition
 from petition.moderation_forms import InvalidationForm, ReinstateForm
 from petition.petitions import is_organiser_of, petition_by_slug
+from petition.plural_messages import ngettext
 from petition.reinstatement import (
     ReinstatementError,
     held_signatures,
@@ -23,8 +25,10 @@ from petition.reinstatement import (
     reinstate_held_for,
     reinstate_signature,
 )
+from petition.views.organisers.blueprint import display_helpers as organisers_display_helpers
 
 bp = Blueprint("moderation", __name__, url_prefix="/organisers/petitions/<slug:slug>/activity")
+bp.context_processor(organisers_display_helpers)
 
 
 @bp.before_request
@@ -96,7 +100,13 @@ def invalidate_matching(slug: str) -> BaseResponse | tuple[str, int]:
     except InvalidationError as error:
         form.reason.errors.append(str(error))
         return _activity_page(petition, form, 400)
-    flash(f"{record.count} signatures marked as fraudulent. You can reverse this below.")
+    flash(
+        ngettext(
+            "%(num)s signature marked as fraudulent. You can reverse this below.",
+            "%(num)s signatures marked as fraudulent. You can reverse this below.",
+            record.count,
+        )
+    )
     return redirect(url_for(".activity", slug=slug), 303)
 
 
@@ -107,7 +117,13 @@ def reverse(slug: str, invalidation_id: int) -> BaseResponse:
         restored = reverse_invalidation(petition, invalidation_id, organiser=current_user)
     except InvalidationError:
         abort(404)
-    flash(f"{restored} signatures restored.")
+    flash(
+        ngettext(
+            "%(num)s signature restored.",
+            "%(num)s signatures restored.",
+            restored,
+        )
+    )
     return redirect(url_for(".activity", slug=slug), 303)
 
 
@@ -115,7 +131,7 @@ def reverse(slug: str, invalidation_id: int) -> BaseResponse:
 def disposable(slug: str) -> BaseResponse:
     petition = _own_petition_or_404(slug)
     set_disposable_blocking(petition, request.form.get("on") == "1")
-    flash("Saved. The setting applies to signatures made from now on.")
+    flash(_("Saved. The setting applies to signatures made from now on."))
     return redirect(url_for(".activity", slug=slug), 303)
 
 
@@ -131,9 +147,10 @@ def reinstate(slug: str, signature_id: int) -> BaseResponse | tuple[str, int]:
         )
     except ReinstatementError:
         abort(404)
-    flash(
-        counted and "Signature reinstated and counted." or "Reinstated: it counts once confirmed."
-    )
+    if counted:
+        flash(_("Signature reinstated and counted."))
+    else:
+        flash(_("Reinstated: it counts once confirmed."))
     return redirect(url_for(".activity", slug=slug), 303)
 
 
@@ -143,10 +160,19 @@ def reinstate_all(slug: str) -> BaseResponse | tuple[str, int]:
     form = ReinstateForm()
     if not (form.validate_on_submit() and form.flag_reason.data):
         if not form.flag_reason.data:
-            form.flag_reason.errors = [*form.flag_reason.errors, "Choose a reason from the list."]
+            form.flag_reason.errors = [
+                *form.flag_reason.errors,
+                _("Choose a reason from the list."),
+            ]
         return _activity_page(petition, InvalidationForm(formdata=None), 400, form)
     restored = reinstate_held_for(
         petition, form.flag_reason.data, organiser=current_user, reason=form.reason.data
     )
-    flash(f"{restored} held signatures reinstated.")
+    flash(
+        ngettext(
+            "%(num)s held signature reinstated.",
+            "%(num)s held signatures reinstated.",
+            restored,
+        )
+    )
     return redirect(url_for(".activity", slug=slug), 303)

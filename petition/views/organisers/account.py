@@ -1,6 +1,7 @@
 """Logging in and out, the list of your petitions, and changing your password."""
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -9,6 +10,7 @@ from petition.extensions import limiter
 from petition.forms import LoginForm
 from petition.organiser_forms import ChangePasswordForm
 from petition.petitions import pending_counts
+from petition.plural_messages import ngettext
 from petition.views.organisers.blueprint import bp, safe_next
 
 Page = BaseResponse | tuple[str, int] | str
@@ -16,9 +18,17 @@ Page = BaseResponse | tuple[str, int] | str
 
 def wait_message(seconds: int) -> str:
     """Words for how long an account must wait after repeated wrong passwords."""
-    minutes = (seconds + 59) // 60
-    span = f"{seconds} seconds" if seconds < 120 else f"{minutes} minutes"
-    return f"Too many wrong passwords for this account. Please try again in {span}."
+    if seconds < 120:
+        return ngettext(
+            "Too many wrong passwords for this account. Please try again in %(num)s second.",
+            "Too many wrong passwords for this account. Please try again in %(num)s seconds.",
+            seconds,
+        )
+    return ngettext(
+        "Too many wrong passwords for this account. Please try again in %(num)s minute.",
+        "Too many wrong passwords for this account. Please try again in %(num)s minutes.",
+        (seconds + 59) // 60,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -35,7 +45,7 @@ def login() -> Page:
             session.clear()  # a fresh session on login: nothing planted before it carries over
             login_user(organiser)
             return redirect(safe_next(request.args.get("next")), 303)
-        form.password.errors.append("That email address and password do not match an organiser.")
+        form.password.errors.append(_("That email address and password do not match an organiser."))
         return render_template("organisers/login.html", form=form), 401
     status = 400 if form.errors else 200
     return render_template("organisers/login.html", form=form), status
@@ -68,7 +78,7 @@ def password() -> Page:
         except AccountError as error:
             form.current.errors.append(str(error))
         else:
-            flash("Your password is changed.")
+            flash(_("Your password is changed."))
             return redirect(url_for(".dashboard"), 303)
     status = 400 if form.errors else 200
     return render_template("organisers/password.html", form=form), status

@@ -5,10 +5,24 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, url_for
 from flask_login import current_user
 
+from petition.activity import held_reason_text
+from petition.audit import DAY, MOMENT, action_label, event_detail
 from petition.models import Petition
 from petition.petitions import is_organiser_of, petition_by_slug
 
 bp = Blueprint("organisers", __name__, url_prefix="/organisers")
+
+
+@bp.context_processor
+def display_helpers() -> dict[str, object]:
+    """How the organisers' pages write moments, days and recorded actions in the reader's language."""
+    return {
+        "MOMENT": MOMENT,
+        "DAY": DAY,
+        "action_label": action_label,
+        "event_detail": event_detail,
+        "held_reason_text": held_reason_text,
+    }
 
 
 def own_petition_or_404(slug: str) -> Petition:

@@ -1,6 +1,7 @@
 """Creating and editing petitions, changing their state, and the page that shows how one is going."""
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -8,6 +9,7 @@ from petition.audit import petition_history
 from petition.chart import daily_chart
 from petition.countries import country_name
 from petition.editing import StateChange, change_state, last_open_day, update_petition
+from petition.languages import N_
 from petition.models import Petition
 from petition.organiser_forms import InviteForm, PeriodForm, PetitionForm, ResendForm
 from petition.petitions import PetitionError, create_petition
@@ -19,11 +21,13 @@ from petition.views.organisers.blueprint import bp, own_petition_or_404
 
 Page = BaseResponse | tuple[str, int] | str
 PREVIEW_LIMIT = 50_000
-STATE_MESSAGES = {
-    StateChange.CLOSE: "The petition is closed: it no longer takes signatures.",
-    StateChange.REOPEN: "The petition is open again. Set a new last day by editing it, if you like.",
-    StateChange.HIDE: "The petition is hidden: it is not listed and its page is not found.",
-    StateChange.SHOW: "The petition is visible again.",
+STATE_MESSAGES = {  # translated when flashed
+    StateChange.CLOSE: N_("The petition is closed: it no longer takes signatures."),
+    StateChange.REOPEN: N_(
+        "The petition is open again. Set a new last day by editing it, if you like."
+    ),
+    StateChange.HIDE: N_("The petition is hidden: it is not listed and its page is not found."),
+    StateChange.SHOW: N_("The petition is visible again."),
 }
 
 
@@ -59,7 +63,7 @@ def new_petition() -> Page:
     except PetitionError as error:
         form.title.errors.append(str(error))
         return _form_page(form, None)
-    flash("Your petition is published.")
+    flash(_("Your petition is published."))
     return redirect(url_for(".petition", slug=petition.slug), 303)
 
 
@@ -84,7 +88,7 @@ def edit_petition(slug: str) -> Page:
     except PetitionError as error:
         form.title.errors.append(str(error))
         return _form_page(form, petition)
-    flash("Your changes are saved.")
+    flash(_("Your changes are saved."))
     return redirect(url_for(".petition", slug=slug), 303)
 
 
@@ -97,7 +101,7 @@ def set_state(slug: str) -> BaseResponse:
     except ValueError:
         abort(400)
     change_state(petition, current_user, change)
-    flash(STATE_MESSAGES[change])
+    flash(_(STATE_MESSAGES[change]))
     return redirect(url_for(".petition", slug=slug), 303)
 
 
@@ -118,10 +122,11 @@ def petition(slug: str) -> str:
         "organisers/petition.html",
         petition=petition,
         summary=summary(petition),
+        last_day=last_open_day(petition),
         days=days,
         chart=daily_chart(days),
         countries=[
-            (country_name(code) if code else "Not given", n) for code, n in by_country(petition)
+            (country_name(code) if code else _("Not given"), n) for code, n in by_country(petition)
         ],
         changes=petition_history(petition, exports=False),
         exports=petition_history(petition, exports=True),

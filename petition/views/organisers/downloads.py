@@ -1,6 +1,7 @@
 """Downloads of a petition's verified signatures: CSV, Excel, JSON and the printable delivery pack."""
 
 from flask import Response, abort, render_template, request, stream_with_context
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from petition.export_runs import ALL_FORMATS, MIMETYPES, plan_export, run_export
@@ -23,7 +24,7 @@ def export(slug: str, fmt: str) -> Response | tuple[str, int]:
             for error in errors
         )
         page = render_template(
-            "errors/error.html", code=400, title="Please check the dates", message=message
+            "errors/error.html", code=400, title=_("Please check the dates"), message=message
         )
         return page, 400
     plan = plan_export(petition, fmt, Period(form.first.data, form.last.data))
@@ -50,7 +51,10 @@ def delivery(slug: str) -> Response | tuple[str, int]:
         pdf = delivery_pack(petition)
     except DeliveryPackError as error:
         page = render_template(
-            "errors/error.html", code=503, title="The PDF cannot be made here", message=str(error)
+            "errors/error.html",
+            code=503,
+            title=_("The PDF cannot be made here"),
+            message=str(error),
         )
         return page, 503
     return Response(

@@ -1,12 +1,14 @@
 """Inviting co-organisers, accepting an invitation, and resending lost confirmation links."""
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
 from petition.accounts import AccountError, LoginDelayedError
 from petition.organiser_forms import ExistingAccountForm, InviteForm, NewAccountForm, ResendForm
+from petition.plural_messages import ngettext
 from petition.reminders import ResendTooSoonError, resend_confirmations
 from petition.team import accept_invitation, invite_organiser, read_invitation
 from petition.views.organisers.account import wait_message
@@ -22,14 +24,14 @@ def invite(slug: str) -> BaseResponse:
     petition = own_petition_or_404(slug)
     form = InviteForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.email.errors))
+        flash(" ".join(str(error) for error in form.email.errors))
         return redirect(url_for(".petition", slug=slug, _anchor="team"), 303)
     try:
         invite_organiser(petition, current_user, form.email.data)
     except AccountError as error:
         flash(str(error))
     else:
-        flash(f"An invitation is on its way to {form.email.data}.")
+        flash(_("An invitation is on its way to %(email)s.", email=form.email.data))
     return redirect(url_for(".petition", slug=slug, _anchor="team"), 303)
 
 
@@ -39,15 +41,27 @@ def resend(slug: str) -> BaseResponse:
     petition = own_petition_or_404(slug)
     form = ResendForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.older_than_hours.errors))
+        flash(" ".join(str(error) for error in form.older_than_hours.errors))
         return redirect(url_for(".petition", slug=slug, _anchor="resend"), 303)
     try:
         sent = resend_confirmations(petition, current_user, form.older_than_hours.data)
     except ResendTooSoonError as error:
         minutes = (error.seconds + 59) // 60
-        flash(f"Links were resent recently. You can send them again in {minutes} minutes.")
+        flash(
+            ngettext(
+                "Links were resent recently. You can send them again in %(num)s minute.",
+                "Links were resent recently. You can send them again in %(num)s minutes.",
+                minutes,
+            )
+        )
     else:
-        flash(f"Confirmation links sent again to {sent} pending signer{'' if sent == 1 else 's'}.")
+        flash(
+            ngettext(
+                "Confirmation link sent again to %(num)s pending signer.",
+                "Confirmation links sent again to %(num)s pending signers.",
+                sent,
+            )
+        )
     return redirect(url_for(".petition", slug=slug, _anchor="resend"), 303)
 
 
@@ -73,7 +87,7 @@ def accept_invitation_page(token: str) -> Page:
             form.password.errors.append(str(error))
         else:
             login_user(organiser)
-            flash(f"Welcome: you now help run “{invitation.petition.title}”.")
+            flash(_("Welcome: you now help run “%(title)s”.", title=invitation.petition.title))
             return redirect(url_for(".petition", slug=invitation.petition.slug), 303)
     status = 400 if form.errors else 200
     return render_template("organisers/invitation.html", form=form, invitation=invitation), status
