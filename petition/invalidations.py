@@ -1,5 +1,6 @@
 """Organisers mark signatures fraudulent in bulk (dry run first), recorded and reversible."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from petition.extensions import db
+from petition.languages import N_
 from petition.models import (
     Invalidation,
     Organiser,
@@ -22,6 +24,15 @@ from petition.transactions import write_transaction
 
 _COUNTED_OR_PENDING = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
 MIN_NETWORK_LABEL = 8
+# The words Criteria.describe() records (in English), and how each reads translated.
+_CRITERIA_WORDS = {
+    "domain ": N_("domain %(value)s"),
+    "network ": N_("network %(value)s"),
+    "name like ": N_("name like %(value)s"),
+    "from ": N_("from %(value)s"),
+    "until ": N_("until %(value)s"),
+}
+_CRITERIA_PARTS = re.compile(r", (?=domain |network |name like |from |until )")
 
 
 class InvalidationError(ValueError):
@@ -48,6 +59,17 @@ class Criteria:
             f"until {self.until:%Y-%m-%d %H:%M} UTC" if self.until else "",
         ]
         return ", ".join(part for part in parts if part)[:500]
+
+
+def criteria_text(described: str) -> str:
+    """Recorded criteria in the reader's language; values as typed, anything unexpected as stored."""
+    parts = []
+    for part in _CRITERIA_PARTS.split(described):
+        word = next((word for word in _CRITERIA_WORDS if part.startswith(word)), None)
+        if word is None:
+            return described
+        parts.append(gettext(_CRITERIA_WORDS[word], value=part.removeprefix(word)))
+    return ", ".join(parts)
 
 
 def _like(pattern: str) -> str:

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from petition.activity import held_reason_text
 from petition.audit import DAY, MOMENT, action_label, event_detail
+from petition.invalidations import criteria_text
 from petition.models import Petition
 from petition.petitions import is_organiser_of, petition_by_slug
 
@@ -22,6 +23,7 @@ def display_helpers() -> dict[str, object]:
         "action_label": action_label,
         "event_detail": event_detail,
         "held_reason_text": held_reason_text,
+        "criteria_text": criteria_text,
     }
 
 
