@@ -3,6 +3,7 @@
 import enum
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from petition.audit import record_event
@@ -23,7 +24,7 @@ class StateChange(enum.StrEnum):
 def _fresh(session: Session, petition: Petition) -> Petition:
     found = session.get(Petition, petition.id, populate_existing=True)
     if found is None:
-        raise PetitionError("This petition no longer exists.")
+        raise PetitionError(gettext("This petition no longer exists."))
     return found
 
 

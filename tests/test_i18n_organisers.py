@@ -6,7 +6,7 @@ left in what an organiser sees or hears (text, aria-label, title, alt, placehold
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from petition import tokens
 from petition.extensions import db
 from petition.invalidations import Criteria, invalidate
-from petition.models import Organiser, Petition, Signature
+from petition.models import Organiser, Petition, Signature, utcnow
 from petition.outbox import deliver_due
 from petition.signing import confirm_signature, confirmation_token, sign_petition
 from tests.conftest import PASSWORD, SMTPServer
@@ -270,6 +270,26 @@ def test_a_wrong_login_is_told_in_kazakh(client: FlaskClient, petition: Petition
     assert wrong.status_code == 401
     assert "Бұл мекенжай мен құпиясөзге сәйкес ұйымдастырушы жоқ." in page
     assert english_left(page) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "blocked_for", "words"),
+    [
+        ("ru", 300, r"Попробуйте снова через 5 минут\."),
+        # A slow machine may read one second less: either way the form is "many".
+        ("ru", 15, r"Попробуйте снова через 1[45] секунд\."),
+        ("kk", 300, r"5 минуттан кейін қайталап көріңіз\."),
+    ],
+)
+def test_a_delayed_login_is_told_how_long_in_the_language(
+    client: FlaskClient, petition: Petition, language: str, blocked_for: int, words: str
+) -> None:
+    organiser = db.session.scalar(select(Organiser).filter_by(email=ORGANISER))
+    organiser.login_blocked_until = utcnow() + timedelta(seconds=blocked_for, milliseconds=-500)
+    db.session.commit()
+    in_language(client, language)
+    blocked = client.post("/organisers/login", data={"email": ORGANISER, "password": PASSWORD})
+    assert blocked.status_code == 429 and re.search(words, blocked.get_data(as_text=True))
 
 
 def test_flash_messages_are_translated_with_their_counts(
