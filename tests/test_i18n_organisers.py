@@ -147,7 +147,7 @@ def test_every_organiser_page_is_in_the_language(
     missing = text_of(client, "/organisers/petitions/net/", 404)
     assert english_left(missing) == set(), "not found"
     # The same page in English is full of the words the check looks for.
-    assert {"Figures", "History", "Organisers"} <= english_left(text_of(client, f"{base}/?lang=en"))
+    assert {"Figures", "History", "Verified"} <= english_left(text_of(client, f"{base}/?lang=en"))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
