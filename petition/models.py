@@ -1,4 +1,4 @@
-"""The tables: organisers, petitions, signatures and the mail outbox."""
+"""The tables: organisers, petitions and their other languages, signatures, the mail outbox."""
 
 from __future__ import annotations
 
@@ -96,6 +96,8 @@ class Petition(db.Model):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The organiser's switch: signatures from throwaway mail domains are quietly not counted.
     blocks_disposable: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The language its title and text are written in; versions in others are PetitionTexts.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     organisers: Mapped[list[Organiser]] = relationship(
         secondary=memberships, back_populates="petitions"
@@ -106,6 +108,23 @@ class Petition(db.Model):
         return self.hidden_at is None and (
             self.closes_at is None or (now or utcnow()) < self.closes_at
         )
+
+
+class PetitionText(db.Model):
+    """A petition's title and text in another language than the one it was written in."""
+
+    __tablename__ = "petition_texts"
+    __table_args__ = (
+        UniqueConstraint("petition_id", "language", name="uq_petition_texts_petition_language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class SignatureStatus(enum.StrEnum):

@@ -297,6 +297,7 @@ TABLES = {
     "alembic_version",
     "access_rules",
     "invalidations",
+    "petition_texts",
 }
 
 
