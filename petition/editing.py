@@ -4,11 +4,12 @@ import enum
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from petition.audit import record_event
-from petition.models import Organiser, Petition, utcnow
-from petition.petitions import PetitionError, check_fields, closing_time
+from petition.models import Organiser, Petition, PetitionText, utcnow
+from petition.petitions import PetitionError, check_fields, check_language, closing_time
 from petition.transactions import write_transaction
 
 
@@ -26,6 +27,13 @@ def _fresh(session: Session, petition: Petition) -> Petition:
     if found is None:
         raise PetitionError(gettext("This petition no longer exists."))
     return found
+
+
+def _has_version(session: Session, petition: Petition, language: str) -> bool:
+    found = select(PetitionText.id).where(
+        PetitionText.petition_id == petition.id, PetitionText.language == language
+    )
+    return session.scalar(found) is not None
 
 
 def last_open_day(petition: Petition) -> date | None:
@@ -50,12 +58,20 @@ def update_petition(
     goal: int | None,
     closes_on: date | None,
     collects_country: bool,
+    language: str | None = None,
 ) -> Petition:
     """Change a petition's wording and settings; its address stays, so shared links keep working."""
     title = title.strip()
     check_fields(title, body, target, goal)
+    if language is not None:
+        check_language(language)
     with write_transaction() as session:
         petition = _fresh(session, petition)
+        language = language or petition.language
+        if language != petition.language and _has_version(session, petition, language):
+            raise PetitionError(
+                "The petition has a version in that language: remove it first, or keep the language."
+            )
         wanted = {
             "title": title,
             "body": body,
@@ -63,6 +79,7 @@ def update_petition(
             "goal": goal,
             "closes_at": _closes_at(petition, closes_on),
             "collects_country": collects_country,
+            "language": language,
         }
         changed = [name for name, value in wanted.items() if getattr(petition, name) != value]
         for name in changed:

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from petition.audit import record_event
 from petition.extensions import db
+from petition.languages import LANGUAGES
 from petition.models import Organiser, Petition, Signature, SignatureStatus, utcnow
 from petition.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
 from petition.transactions import write_transaction
@@ -37,6 +38,12 @@ def check_fields(title: str, body: str, target: str | None, goal: int | None) ->
         raise PetitionError("A goal is a positive number of signatures.")
 
 
+def check_language(language: str) -> None:
+    """Refuse a language the site does not speak."""
+    if language not in LANGUAGES:
+        raise PetitionError(f"The language is one of: {', '.join(LANGUAGES)}.")
+
+
 def _unique_slug(wanted: str) -> str:
     taken = set(db.session.scalars(select(Petition.slug).where(Petition.slug.startswith(wanted))))
     slug, number = wanted, 2
@@ -57,10 +64,12 @@ def create_petition(
     goal: int | None = None,
     closes_on: date | None = None,
     collects_country: bool = False,
+    language: str = "en",
 ) -> Petition:
-    """Publish a petition run by one organiser."""
+    """Publish a petition run by one organiser, written in `language`."""
     title = title.strip()
     check_fields(title, body, target, goal)
+    check_language(language)
     if slug is not None and not is_valid_slug(slug):
         raise PetitionError("A slug is lowercase letters, digits and single hyphens.")
     with write_transaction() as session:
@@ -76,6 +85,7 @@ def create_petition(
             goal=goal,
             closes_at=closing_time(closes_on) if closes_on else None,
             collects_country=collects_country,
+            language=language,
         )
         member = session.merge(organiser)
         petition.organisers.append(member)

@@ -1,0 +1,170 @@
+"""A petition's title and text in several languages, and which of them a reader is shown."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import select
+
+from petition.audit import record_event
+from petition.extensions import db
+from petition.languages import LANGUAGES
+from petition.models import Organiser, Petition, PetitionText
+from petition.petitions import PetitionError, check_fields
+from petition.transactions import write_transaction
+
+_ORDER = {code: position for position, code in enumerate(LANGUAGES)}
+
+
+@dataclass(frozen=True)
+class ShownText:
+    """The title and text a reader gets, the language they are in, and every language it has."""
+
+    language: str
+    title: str
+    body: str
+    languages: tuple[str, ...]  # the original's and every version's, in the switcher's order
+
+    @property
+    def other_languages(self) -> tuple[str, ...]:
+        """The languages the petition can also be read in."""
+        return tuple(code for code in self.languages if code != self.language)
+
+
+def petition_texts(petition: Petition) -> Sequence[PetitionText]:
+    """The versions of a petition besides its original, in the switcher's order."""
+    found = db.session.scalars(select(PetitionText).where(PetitionText.petition_id == petition.id))
+    return sorted(found, key=lambda text: _ORDER.get(text.language, len(_ORDER)))
+
+
+def _shown(
+    petition: Petition, versions: dict[str, PetitionText], language: str | None
+) -> ShownText:
+    present = {petition.language, *versions}
+    languages = tuple(code for code in LANGUAGES if code in present)
+    text = versions.get(language) if language and language != petition.language else None
+    if text is None:
+        return ShownText(petition.language, petition.title, petition.body, languages)
+    return ShownText(text.language, text.title, text.body, languages)
+
+
+def text_for(petition: Petition, language: str | None) -> ShownText:
+    """The version in the reader's language if there is one, else (or for None) the original."""
+    return texts_for([petition], language)[0]
+
+
+def texts_for(petitions: Sequence[Petition], language: str | None) -> list[ShownText]:
+    """text_for for a list of petitions, in one query."""
+    versions: dict[int, dict[str, PetitionText]] = {petition.id: {} for petition in petitions}
+    if petitions:
+        for text in db.session.scalars(
+            select(PetitionText).where(PetitionText.petition_id.in_(list(versions)))
+        ):
+            versions[text.petition_id][text.language] = text
+    return [_shown(petition, versions[petition.id], language) for petition in petitions]
+
+
+class PetitionInLanguage:
+    """A petition as one reader sees it: its title and text in their language, the rest its own.
+
+    Templates and emails take it wherever they take a petition, so choosing the language stays
+    in the views and the templates keep writing `petition.title`.
+    """
+
+    def __init__(self, petition: Petition, text: ShownText) -> None:
+        self.petition = petition
+        self.text = text
+        self.title = text.title
+        self.body = text.body
+        self.language = text.language
+        self.languages = text.languages
+        self.original_language = petition.language
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.petition, name)
+
+    @property
+    def other_versions(self) -> list[tuple[str, str]]:
+        """(code, name in itself) of each language the petition can also be read in."""
+        return [(code, LANGUAGES[code]) for code in self.text.other_languages]
+
+    def lang_attribute(self, page_language: str) -> Markup:
+        """` lang="xx"` for an element holding the text, when it differs from the page's language."""
+        if self.language == page_language:
+            return Markup("")
+        return Markup(' lang="%s"') % self.language
+
+
+def in_language(petition: Petition, language: str | None) -> PetitionInLanguage:
+    """The petition as a reader of this language sees it."""
+    return PetitionInLanguage(petition, text_for(petition, language))
+
+
+def all_in_language(
+    petitions: Sequence[Petition], language: str | None
+) -> list[PetitionInLanguage]:
+    """Every petition as a reader of this language sees it, in one query."""
+    texts = texts_for(petitions, language)
+    return [
+        PetitionInLanguage(petition, text) for petition, text in zip(petitions, texts, strict=True)
+    ]
+
+
+def _fresh(session: Any, petition: Petition) -> Petition:
+    found = session.get(Petition, petition.id, populate_existing=True)
+    if found is None:
+        raise PetitionError("This petition no longer exists.")
+    return found
+
+
+def _check_language(petition: Petition, language: str) -> None:
+    if language not in LANGUAGES:
+        raise PetitionError(f"Choose one of the languages: {', '.join(LANGUAGES.values())}.")
+    if language == petition.language:
+        raise PetitionError("The petition is written in this language: change it by editing it.")
+
+
+def save_petition_text(
+    petition: Petition, organiser: Organiser, *, language: str, title: str, body: str
+) -> PetitionText:
+    """Add the petition's version in a language, or replace the one it has."""
+    title = title.strip()
+    check_fields(title, body, None, None)
+    with write_transaction() as session:
+        petition = _fresh(session, petition)
+        _check_language(petition, language)
+        text = session.scalar(
+            select(PetitionText).where(
+                PetitionText.petition_id == petition.id, PetitionText.language == language
+            )
+        )
+        if text is None:
+            text = PetitionText(petition_id=petition.id, language=language, title=title, body=body)
+            session.add(text)
+            action = "version added"
+        elif (text.title, text.body) == (title, body):
+            return text
+        else:
+            text.title, text.body = title, body
+            action = "version changed"
+        record_event(session, petition, session.merge(organiser), action, LANGUAGES[language])
+    return text
+
+
+def remove_petition_text(petition: Petition, organiser: Organiser, language: str) -> bool:
+    """Remove the petition's version in a language; false if it had none."""
+    with write_transaction() as session:
+        petition = _fresh(session, petition)
+        text = session.scalar(
+            select(PetitionText).where(
+                PetitionText.petition_id == petition.id, PetitionText.language == language
+            )
+        )
+        if text is None:
+            return False
+        session.delete(text)
+        record_event(
+            session, petition, session.merge(organiser), "version removed", LANGUAGES[language]
+        )
+    return True
