@@ -10,15 +10,17 @@ from wtforms import (
     Field,
     IntegerField,
     PasswordField,
+    SelectField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from petition.accounts import MIN_PASSWORD_LENGTH
 from petition.addresses import MAX_EMAIL_LENGTH
 from petition.forms import MAX_PASSWORD_LENGTH, plain_text
-from petition.languages import N_, format_number
+from petition.languages import LANGUAGES, N_, format_number
 from petition.models import utcnow
 from petition.petitions import MAX_BODY_LENGTH, MAX_TARGET_LENGTH, MAX_TITLE_LENGTH
 
@@ -44,6 +46,15 @@ def _strip(value: str | None) -> str | None:
 def _blank_to_none(value: str | None) -> str | None:
     value = _strip(value)
     return value or None
+
+
+def language_choices(leave_out: str | None = None) -> list[SelectChoice]:
+    """The interface languages, each named in itself (and marked so, for screen readers)."""
+    return [
+        SelectChoice(code, name, render_kw={"lang": code})
+        for code, name in LANGUAGES.items()
+        if code != leave_out
+    ]
 
 
 def _not_in_the_past(form: FlaskForm, field: Field) -> None:
@@ -95,6 +106,29 @@ class PetitionForm(FlaskForm):
         _l("Last day to sign (optional)"), validators=[Optional(), _not_in_the_past]
     )
     collects_country = BooleanField(_l("Ask signers for their country"))
+    language = SelectField(_l("Language of the petition"), choices=language_choices(), default="en")
+
+
+class PetitionTextForm(FlaskForm):
+    """A petition's title and text in another language; the choices are set per petition."""
+
+    language = SelectField(_l("Language"), choices=[])
+    title = StringField(
+        _l("Title"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Please give the title in this language.")),
+            Length(max=MAX_TITLE_LENGTH, message=_at_most(MAX_TITLE_LENGTH)),
+            plain_text,
+        ],
+    )
+    body = TextAreaField(
+        _l("Text"),
+        validators=[
+            DataRequired(_l("Please write the text in this language.")),
+            Length(max=MAX_BODY_LENGTH, message=_at_most(MAX_BODY_LENGTH)),
+        ],
+    )
 
 
 class PeriodForm(FlaskForm):

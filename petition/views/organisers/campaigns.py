@@ -59,6 +59,7 @@ def new_petition() -> Page:
             goal=form.goal.data,
             closes_on=form.closes_on.data,
             collects_country=form.collects_country.data,
+            language=form.language.data,
         )
     except PetitionError as error:
         form.title.errors.append(str(error))
@@ -84,6 +85,7 @@ def edit_petition(slug: str) -> Page:
             goal=form.goal.data,
             closes_on=form.closes_on.data,
             collects_country=form.collects_country.data,
+            language=form.language.data,
         )
     except PetitionError as error:
         form.title.errors.append(str(error))
