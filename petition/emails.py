@@ -6,6 +6,7 @@ from flask import render_template
 from flask_babel import force_locale, gettext
 
 from petition.models import Petition, Signature
+from petition.petition_texts import in_language
 from petition.urls import public_url
 
 
@@ -32,6 +33,7 @@ def confirmation_email(
     petition: Petition, signature: Signature, token: str, withdraw_token: str
 ) -> Email:
     """The double opt-in message: one link that leads to the Confirm button."""
+    petition = in_language(petition, signature.language)  # the title they signed under
     with force_locale(signature.language or "en"):  # the signer's language, whoever sends it
         return _compose(
             "confirm",
@@ -47,6 +49,7 @@ def confirmation_email(
 
 def already_signed_email(petition: Petition, signature: Signature, withdraw_token: str) -> Email:
     """The note for someone who signs again after confirming: nothing more to do."""
+    petition = in_language(petition, signature.language)
     with force_locale(signature.language or "en"):
         return _compose(
             "already_signed",

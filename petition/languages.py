@@ -32,6 +32,15 @@ def chosen_language() -> str | None:
     return None
 
 
+def requested_language() -> str | None:
+    """The language this request's address asks for (?lang=), ignoring cookies and the browser.
+
+    For answers shared caches keep by address alone (JSON, feeds), which must not vary otherwise.
+    """
+    value = request.args.get(PARAMETER)
+    return value if value in LANGUAGES else None
+
+
 def select_locale() -> str:
     """Flask-Babel's locale selector: the switcher's choice, else the browser's, else English."""
     if not has_request_context():

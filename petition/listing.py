@@ -10,6 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from petition.extensions import db
 from petition.models import Petition, utcnow
+from petition.petition_texts import PetitionInLanguage
 from petition.text import summary
 from petition.urls import public_url
 
@@ -65,11 +66,14 @@ def state_of(petition: Petition) -> State:
     return State.OPEN if petition.is_open() else State.CLOSED
 
 
-def petition_data(petition: Petition) -> dict[str, Any]:
+def petition_data(petition: PetitionInLanguage) -> dict[str, Any]:
     """The public facts about a petition, never anything about its signers but the count."""
     return {
         "slug": petition.slug,
         "title": petition.title,
+        "language": petition.language,
+        "original_language": petition.original_language,
+        "languages": list(petition.languages),
         "target": petition.target,
         "summary": summary(petition.body),
         "url": public_url("public.petition", slug=petition.slug),

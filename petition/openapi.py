@@ -2,12 +2,14 @@
 
 from typing import Any
 
+from petition.languages import LANGUAGES
 from petition.listing import MAX_PAGE, MAX_PER_PAGE
 from petition.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 
 _DATETIME = {"type": "string", "format": "date-time"}
 _NULLABLE_DATETIME = _DATETIME | {"nullable": True}
 _SLUG = {"type": "string", "pattern": f"^{SLUG_PATTERN}$", "maxLength": MAX_SLUG_LENGTH}
+_LANGUAGE = {"type": "string", "enum": list(LANGUAGES)}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -31,13 +33,26 @@ SCHEMAS: dict[str, Any] = {
     "Petition": _object(
         {
             "slug": _SLUG,
-            "title": {"type": "string"},
+            "title": {"type": "string", "description": "In `language`."},
+            "language": _LANGUAGE
+            | {
+                "description": "The language of title and summary: the one asked for, if it has it."
+            },
+            "original_language": _LANGUAGE | {"description": "The language it was written in."},
+            "languages": {
+                "type": "array",
+                "items": _LANGUAGE,
+                "description": "Every language it can be read in, the original included.",
+            },
             "target": {
                 "type": "string",
                 "nullable": True,
                 "description": "Who it is addressed to.",
             },
-            "summary": {"type": "string", "description": "The first paragraph, plain text."},
+            "summary": {
+                "type": "string",
+                "description": "The first paragraph, plain text, in `language`.",
+            },
             "url": {"type": "string", "format": "uri", "description": "The page to sign it."},
             "state": {"type": "string", "enum": ["open", "closed"]},
             "signature_count": {"type": "integer", "minimum": 0, "description": "Verified only."},
@@ -99,6 +114,14 @@ SCHEMAS: dict[str, Any] = {
 
 _SLUG_PARAMETER = {"name": "slug", "in": "path", "required": True, "schema": _SLUG}
 _NOT_FOUND = _json(_ref("Error"), "No petition has this slug.")
+_LANGUAGE_PARAMETER = {
+    "name": "lang",
+    "in": "query",
+    "description": "The language to read titles and summaries in, where a petition has it; "
+    "the original language otherwise, and when left out.",
+    "schema": _LANGUAGE,
+}
+_BAD_QUERY = _json(_ref("Error"), "A query parameter is out of range.")
 
 
 def _get(summary: str, ok: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -136,10 +159,16 @@ PATHS: dict[str, Any] = {
                 "in": "query",
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
             },
+            _LANGUAGE_PARAMETER,
         ],
-        responses={"400": _json(_ref("Error"), "A query parameter is out of range.")},
+        responses={"400": _BAD_QUERY},
     ),
-    "/petitions/{slug}": _petition_path("One petition", "Petition", "The petition."),
+    "/petitions/{slug}": _get(
+        "One petition",
+        _json(_ref("Petition"), "The petition."),
+        parameters=[_SLUG_PARAMETER, _LANGUAGE_PARAMETER],
+        responses={"400": _BAD_QUERY, "404": _NOT_FOUND},
+    ),
     "/petitions/{slug}/count": _petition_path("Its verified count", "Count", "The count."),
     "/petitions/{slug}/countries": _petition_path(
         "Its verified signatures per country", "Countries", "Counts per country."

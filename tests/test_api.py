@@ -87,6 +87,9 @@ def test_one_petition_and_its_count(client: FlaskClient, make_petition) -> None:
     assert data == {
         "slug": "evictions",
         "title": "Stop the forced evictions",
+        "language": "en",
+        "original_language": "en",
+        "languages": ["en"],
         "target": "The city administration",
         "summary": "Families are evicted.",
         "url": f"{PUBLIC}/petitions/evictions",

@@ -7,9 +7,11 @@ open to every origin (CORS) and cacheable, with an ETag so a poller gets 304 whe
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
+from petition.languages import LANGUAGES
 from petition.listing import MAX_PAGE, MAX_PER_PAGE, State, petition_data, petition_page
 from petition.models import Petition
 from petition.openapi import openapi_document
+from petition.petition_texts import all_in_language, in_language
 from petition.petitions import public_petition_by_slug
 from petition.stats import by_country
 from petition.urls import public_url
@@ -56,6 +58,15 @@ def _state_arg() -> State | None:
     return State(raw)
 
 
+def _language_arg() -> str | None:
+    raw = request.args.get("lang")
+    if raw is None:
+        return None
+    if raw not in LANGUAGES:
+        raise BadRequest(f"lang must be one of {', '.join(LANGUAGES)}.")
+    return raw
+
+
 def _petition_or_404(slug: str) -> Petition:
     petition = public_petition_by_slug(slug)
     if petition is None:
@@ -65,11 +76,12 @@ def _petition_or_404(slug: str) -> Petition:
 
 @bp.get("/petitions")
 def petitions() -> Response:
-    state, page = _state_arg(), _int_arg("page", 1, MAX_PAGE)
+    state, page, language = _state_arg(), _int_arg("page", 1, MAX_PAGE), _language_arg()
     found = petition_page(state, page, _int_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE))
     query = {"per_page": found.per_page} | ({"state": state.value} if state else {})
+    query |= {"lang": language} if language else {}
     return jsonify(
-        petitions=[petition_data(p) for p in found.petitions],
+        petitions=[petition_data(p) for p in all_in_language(found.petitions, language)],
         page=found.page,
         per_page=found.per_page,
         total=found.total,
@@ -80,7 +92,7 @@ def petitions() -> Response:
 
 @bp.get("/petitions/<slug:slug>")
 def petition(slug: str) -> Response:
-    return jsonify(petition_data(_petition_or_404(slug)))
+    return jsonify(petition_data(in_language(_petition_or_404(slug), _language_arg())))
 
 
 @bp.get("/petitions/<slug:slug>/count")

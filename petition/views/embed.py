@@ -10,7 +10,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from petition.embedding import embed_form_token, is_own_origin, is_valid_embed_form_token
 from petition.extensions import csrf
 from petition.forms import EmbedSignForm
+from petition.languages import current_language
 from petition.models import Petition
+from petition.petition_texts import in_language
 from petition.petitions import public_petition_by_slug
 from petition.signing import PetitionClosedError
 from petition.views.public import over_signing_limit, submit_signature
@@ -27,7 +29,8 @@ def _petition_or_404(slug: str) -> Petition:
 
 def _widget(petition: Petition, form: EmbedSignForm, stale: bool = False) -> str:
     form.form_token.data = embed_form_token(petition)  # every page served gets a fresh one
-    return render_template("embed/petition.html", petition=petition, form=form, stale=stale)
+    shown = in_language(petition, current_language())
+    return render_template("embed/petition.html", petition=shown, form=form, stale=stale)
 
 
 @bp.get("/petitions/<slug:slug>/embed")
@@ -61,4 +64,5 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
 
 @bp.get("/petitions/<slug:slug>/embed/check-email")
 def check_email(slug: str) -> str:
-    return render_template("embed/check_email.html", petition=_petition_or_404(slug))
+    shown = in_language(_petition_or_404(slug), current_language())
+    return render_template("embed/check_email.html", petition=shown)

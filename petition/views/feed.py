@@ -2,7 +2,9 @@
 
 from flask import Blueprint, Response, render_template
 
+from petition.languages import current_language
 from petition.models import utcnow
+from petition.petition_texts import all_in_language
 from petition.petitions import open_petitions
 from petition.views.caching import shared_cacheable
 
@@ -13,8 +15,10 @@ bp = Blueprint("feed", __name__)
 def petitions() -> Response:
     found = sorted(open_petitions(), key=lambda p: p.id, reverse=True)
     updated = max((p.created_at for p in found), default=None) or utcnow()
-    feed = render_template("feed/petitions.xml", petitions=found, updated=updated)
+    shown = all_in_language(found, current_language())
+    feed = render_template("feed/petitions.xml", petitions=shown, updated=updated)
     response = Response(feed, mimetype="application/atom+xml")
-    # Its fixed texts follow the reader's language, like a page's: caches keep one per language.
+    # Its fixed texts and each petition's version follow the reader's language, like a page's:
+    # caches keep one per language.
     response.vary.update(("Accept-Language", "Cookie"))
     return shared_cacheable(response)

@@ -18,8 +18,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from petition import tokens
 from petition.extensions import csrf, limiter
 from petition.forms import SignForm
-from petition.languages import current_language
+from petition.languages import current_language, requested_language
 from petition.models import Petition
+from petition.petition_texts import PetitionInLanguage, all_in_language, in_language
 from petition.petitions import open_petitions, public_petition_by_slug
 from petition.signers import public_signers
 from petition.signing import (
@@ -45,15 +46,24 @@ def _petition_or_404(slug: str) -> Petition:
     return petition
 
 
+def _read(petition: Petition | None) -> PetitionInLanguage | None:
+    """The petition as this reader sees it, for pages that name it."""
+    return in_language(petition, current_language()) if petition is not None else None
+
+
 def _petition_page(petition: Petition, form: SignForm) -> str:
     return render_template(
-        "public/petition.html", petition=petition, form=form, signers=public_signers(petition)
+        "public/petition.html",
+        petition=_read(petition),
+        form=form,
+        signers=public_signers(petition),
     )
 
 
 @bp.get("/")
 def index() -> str:
-    return render_template("public/index.html", petitions=open_petitions())
+    petitions = all_in_language(open_petitions(), current_language())
+    return render_template("public/index.html", petitions=petitions)
 
 
 @bp.get("/petitions/<slug:slug>")
@@ -123,16 +133,19 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
 
 @bp.get("/petitions/<slug:slug>/check-email")
 def check_email(slug: str) -> str:
-    return render_template("public/check_email.html", petition=_petition_or_404(slug))
+    return render_template("public/check_email.html", petition=_read(_petition_or_404(slug)))
 
 
 @bp.get("/petitions/<slug:slug>.json")
 def petition_json(slug: str) -> BaseResponse:
-    petition = _petition_or_404(slug)
+    # Shared caches keep one copy per address, so only the address (?lang=) chooses the text.
+    petition = in_language(_petition_or_404(slug), requested_language())
     return shared_cacheable(
         jsonify(
             slug=petition.slug,
             title=petition.title,
+            language=petition.language,
+            languages=list(petition.languages),
             target=petition.target,
             url=public_url("public.petition", slug=petition.slug),
             signature_count=petition.signature_count,
@@ -147,7 +160,7 @@ def petition_json(slug: str) -> BaseResponse:
 def _token_error_page(error: tokens.InvalidTokenError) -> tuple[str, int]:
     if isinstance(error, tokens.ExpiredTokenError):
         petition = petition_of_expired_token(error)
-        return render_template("public/link_expired.html", petition=petition), 410
+        return render_template("public/link_expired.html", petition=_read(petition)), 410
     return render_template("public/link_invalid.html"), 400
 
 
@@ -159,10 +172,10 @@ def _confirmation_page(token: str, confirm: bool) -> tuple[str, int]:
     except tokens.InvalidTokenError as error:
         return _token_error_page(error)
     except PetitionClosedError as error:
-        return render_template("public/confirm_closed.html", petition=error.petition), 410
+        return render_template("public/confirm_closed.html", petition=_read(error.petition)), 410
     if signature.confirmed_at is not None:
-        return render_template("public/confirmed.html", petition=signature.petition), 200
-    return render_template("public/confirm.html", petition=signature.petition), 200
+        return render_template("public/confirmed.html", petition=_read(signature.petition)), 200
+    return render_template("public/confirm.html", petition=_read(signature.petition)), 200
 
 
 @bp.get("/confirm/<token>")
@@ -185,8 +198,8 @@ def _withdrawal_page(token: str, withdraw: bool) -> tuple[str, int, dict[str, st
     except tokens.InvalidTokenError:
         return render_template("public/link_invalid.html"), 400, NO_REFERRER
     if withdraw or petition is None:
-        return render_template("public/withdrawn.html", petition=petition), 200, NO_REFERRER
-    return render_template("public/withdraw.html", petition=petition), 200, NO_REFERRER
+        return render_template("public/withdrawn.html", petition=_read(petition)), 200, NO_REFERRER
+    return render_template("public/withdraw.html", petition=_read(petition)), 200, NO_REFERRER
 
 
 @bp.get("/withdraw/<token>")
