@@ -20,6 +20,7 @@ from petition.accounts import set_organiser_password
 from petition.demo import HOUSING
 from petition.extensions import db
 from petition.models import Petition, Signature, SignatureStatus, utcnow
+from petition.petition_texts import save_petition_text
 from petition.petitions import create_petition
 from petition.signing import confirmation_token, sign_petition
 from petition.transactions import write_transaction
@@ -75,6 +76,13 @@ def site(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Site:
             body="She was jailed for defending families.",
             organiser=organiser,
             closes_on=(utcnow() - timedelta(days=5)).date(),
+        )
+        save_petition_text(
+            petition,
+            organiser,
+            language="ru",
+            title="Остановите принудительные выселения в прибрежном районе",
+            body="Семьи выселяют **без предупреждения**.",
         )
         pending = _signature(petition, "bob@example.org")
         listed = _signature(petition, "aigerim@example.org", show_name=True)
@@ -142,6 +150,9 @@ def test_every_page_and_error_state_passes_axe(
         "widget": (f"/petitions/{site.open_slug}/embed", 200),
         "closed widget": (f"/petitions/{site.closed_slug}/embed", 200),
         "organiser login": ("/organisers/login", 200),
+        "petition in another language": (f"/petitions/{site.open_slug}?lang=ru", 200),
+        "petition with no version in the reader's": (f"/petitions/{site.open_slug}?lang=kk", 200),
+        "home, back in English": ("/?lang=en", 200),
     }
     for state, (path, status) in pages.items():
         visit(page, site.url + path, status)
@@ -177,6 +188,7 @@ def test_every_page_and_error_state_passes_axe(
     organiser_pages = {
         "organiser's petition": f"/organisers/petitions/{site.open_slug}/",
         "editing a petition": f"/organisers/petitions/{site.open_slug}/edit",
+        "its other languages": f"/organisers/petitions/{site.open_slug}/texts",
         "a new petition": "/organisers/petitions/new",
         "changing the password": "/organisers/password",
         "invalid invitation": "/organisers/invitations/not-a-real-one",
