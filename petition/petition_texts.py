@@ -6,6 +6,7 @@ from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from petition.audit import record_event
 from petition.extensions import db
@@ -38,15 +39,11 @@ def petition_texts(petition: Petition) -> Sequence[PetitionText]:
     return sorted(found, key=lambda text: _ORDER.get(text.language, len(_ORDER)))
 
 
-def _shown(
-    petition: Petition, versions: dict[str, PetitionText], language: str | None
-) -> ShownText:
-    present = {petition.language, *versions}
-    languages = tuple(code for code in LANGUAGES if code in present)
-    text = versions.get(language) if language and language != petition.language else None
+def _shown(petition: Petition, languages: set[str], text: PetitionText | None) -> ShownText:
+    ordered = tuple(code for code in LANGUAGES if code in languages | {petition.language})
     if text is None:
-        return ShownText(petition.language, petition.title, petition.body, languages)
-    return ShownText(text.language, text.title, text.body, languages)
+        return ShownText(petition.language, petition.title, petition.body, ordered)
+    return ShownText(text.language, text.title, text.body, ordered)
 
 
 def text_for(petition: Petition, language: str | None) -> ShownText:
@@ -55,14 +52,28 @@ def text_for(petition: Petition, language: str | None) -> ShownText:
 
 
 def texts_for(petitions: Sequence[Petition], language: str | None) -> list[ShownText]:
-    """text_for for a list of petitions, in one query."""
-    versions: dict[int, dict[str, PetitionText]] = {petition.id: {} for petition in petitions}
-    if petitions:
-        for text in db.session.scalars(
-            select(PetitionText).where(PetitionText.petition_id.in_(list(versions)))
-        ):
-            versions[text.petition_id][text.language] = text
-    return [_shown(petition, versions[petition.id], language) for petition in petitions]
+    """text_for for a list of petitions, in two queries whatever their number."""
+    ids = [petition.id for petition in petitions]
+    languages: dict[int, set[str]] = {petition_id: set() for petition_id in ids}
+    wanted: dict[int, PetitionText] = {}
+    if ids:
+        # Which languages each has, then only the texts to show: versions can be long.
+        found = select(PetitionText.petition_id, PetitionText.language)
+        for petition_id, code in db.session.execute(found.where(PetitionText.petition_id.in_(ids))):
+            languages[petition_id].add(code)
+        if language is not None and any(language in codes for codes in languages.values()):
+            texts = select(PetitionText).where(
+                PetitionText.petition_id.in_(ids), PetitionText.language == language
+            )
+            wanted = {text.petition_id: text for text in db.session.scalars(texts)}
+    return [
+        _shown(
+            petition,
+            languages[petition.id],
+            wanted.get(petition.id) if language != petition.language else None,
+        )
+        for petition in petitions
+    ]
 
 
 class PetitionInLanguage:
@@ -111,7 +122,7 @@ def all_in_language(
     ]
 
 
-def _fresh(session: Any, petition: Petition) -> Petition:
+def _fresh(session: Session, petition: Petition) -> Petition:
     found = session.get(Petition, petition.id, populate_existing=True)
     if found is None:
         raise PetitionError("This petition no longer exists.")
