@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from petition.accounts import find_organiser, set_organiser_password
 from petition.models import utcnow
+from petition.petition_texts import save_petition_text
 from petition.petitions import create_petition, petition_by_slug
 
 DEMO_ORGANISER = "demo-organiser@example.org"
@@ -23,6 +24,22 @@ We call on the city administration to:
 3. publish the development contracts.
 
 *Signatures are delivered to the city administration and the UN Special Rapporteur on adequate housing.*
+"""
+
+HOUSING_RU = """\
+С весны семьям в прибрежном районе дают **десять дней**, чтобы покинуть дома, в которых они
+прожили десятилетия: на их месте собираются строить частный жилой комплекс.
+
+У многих нет документов на землю, которую получили ещё их деды, и никто не предлагает им
+другого жилья. Детей забирают из школ посреди года; пожилым жителям некуда идти.
+
+Мы призываем администрацию города:
+
+1. остановить все выселения, пока каждая семья не будет справедливо выслушана;
+2. предоставить достойное жильё в том же районе или справедливую компенсацию;
+3. опубликовать договоры о застройке.
+
+*Подписи будут переданы администрации города и Специальному докладчику ООН по вопросу о праве на достаточное жилище.*
 """
 
 LAWYER = """\
@@ -49,6 +66,8 @@ PETITIONS = (
         "body": HOUSING,
         "goal": 5000,
         "closes_in_days": 60,
+        # Shown to readers of Russian; the others get the English original.
+        "versions": {"ru": ("Остановите принудительные выселения в прибрежном районе", HOUSING_RU)},
     },
     {
         "slug": "free-the-jailed-lawyer",
@@ -57,6 +76,7 @@ PETITIONS = (
         "body": LAWYER,
         "goal": None,
         "closes_in_days": None,
+        "versions": {},
     },
 )
 
@@ -72,7 +92,7 @@ def load_demo() -> tuple[str, str, list[str]]:
         if petition_by_slug(spec["slug"]) is not None:
             continue
         days = spec["closes_in_days"]
-        create_petition(
+        petition = create_petition(
             title=spec["title"],
             body=spec["body"],
             organiser=organiser,
@@ -81,5 +101,7 @@ def load_demo() -> tuple[str, str, list[str]]:
             goal=spec["goal"],
             closes_on=(utcnow() + timedelta(days=days)).date() if days else None,
         )
+        for language, (title, body) in spec["versions"].items():
+            save_petition_text(petition, organiser, language=language, title=title, body=body)
         created.append(spec["slug"])
     return DEMO_ORGANISER, password, created
