@@ -423,7 +423,7 @@ def test_the_confirmation_uses_the_title_in_the_signers_language(
     assert RUSSIAN_TITLE in repeat.get_body(("plain",)).get_content()
 
 
-# --- the organiser's page read in Russian: no English left ---------------------------------------
+# --- the organiser's page read in Russian or Kazakh: no English left ------------------------------
 
 
 class _Visible(HTMLParser):
@@ -459,7 +459,8 @@ def english_words(page: str) -> set[str]:
     return set(re.findall(r"[A-Za-z]{3,}", " ".join(parser.parts))) - ALLOWED
 
 
-def test_the_versions_page_in_russian_has_no_english_left(app: Flask, make_petition) -> None:
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_the_versions_page_has_no_english_left(app: Flask, make_petition, lang: str) -> None:
     from petition.accounts import set_organiser_password
 
     organiser = set_organiser_password("organiser@example.org", PASSWORD)
@@ -468,10 +469,10 @@ def test_the_versions_page_in_russian_has_no_english_left(app: Flask, make_petit
     )
     save_petition_text(petition, organiser, language="kk", title="Саябақ", body="Мәтін")
     client = logged_in(app)
-    page = client.get(f"/organisers/petitions/{petition.slug}/texts?lang=ru")
+    page = client.get(f"/organisers/petitions/{petition.slug}/texts?lang={lang}")
     assert english_words(page.get_data(as_text=True)) == set()
     errors = client.post(
-        f"/organisers/petitions/{petition.slug}/texts?lang=ru",
+        f"/organisers/petitions/{petition.slug}/texts?lang={lang}",
         data={"language": "kk", "title": "", "body": ""},
     )
     assert errors.status_code == 400
