@@ -70,7 +70,10 @@ def update_petition(
         language = language or petition.language
         if language != petition.language and _has_version(session, petition, language):
             raise PetitionError(
-                "The petition has a version in that language: remove it first, or keep the language."
+                gettext(
+                    "The petition has a version in that language: remove it first, or keep the"
+                    " language."
+                )
             )
         wanted = {
             "title": title,

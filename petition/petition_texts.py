@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -125,15 +126,18 @@ def all_in_language(
 def _fresh(session: Session, petition: Petition) -> Petition:
     found = session.get(Petition, petition.id, populate_existing=True)
     if found is None:
-        raise PetitionError("This petition no longer exists.")
+        raise PetitionError(gettext("This petition no longer exists."))
     return found
 
 
 def _check_language(petition: Petition, language: str) -> None:
     if language not in LANGUAGES:
-        raise PetitionError(f"Choose one of the languages: {', '.join(LANGUAGES.values())}.")
+        names = ", ".join(LANGUAGES.values())
+        raise PetitionError(gettext("Choose one of the languages: %(names)s.", names=names))
     if language == petition.language:
-        raise PetitionError("The petition is written in this language: change it by editing it.")
+        raise PetitionError(
+            gettext("The petition is written in this language: change it by editing it.")
+        )
 
 
 def save_petition_text(

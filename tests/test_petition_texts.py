@@ -288,6 +288,19 @@ def test_form_errors_in_russian_and_kazakh(app: Flask, petition: Petition) -> No
         assert {"ru": "Не более 200 символов.", "kk": "Ең көбі 200 таңба."}[lang] in page
 
 
+def test_the_edit_form_refuses_an_original_language_that_has_a_version(
+    app: Flask, with_russian
+) -> None:
+    organiser = logged_in(app)
+    fields = {"title": with_russian.title, "body": with_russian.body, "language": "ru"}
+    response = organiser.post("/organisers/petitions/evictions/edit", data=fields)
+    assert response.status_code == 400
+    assert "has a version in that language" in response.get_data(as_text=True)
+    russian = organiser.post("/organisers/petitions/evictions/edit?lang=ru", data=fields)
+    assert "У петиции есть версия на этом языке" in russian.get_data(as_text=True)
+    assert db.session.get(Petition, with_russian.id).language == "en"
+
+
 def test_removing_an_unknown_language_is_a_bad_request(app: Flask, with_russian) -> None:
     response = logged_in(app).post(
         "/organisers/petitions/evictions/texts/remove", data={"language": "xx"}
