@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import gettext
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from petition.audit import record_event
@@ -116,7 +117,7 @@ def in_language(petition: Petition, language: str | None) -> PetitionInLanguage:
 def all_in_language(
     petitions: Sequence[Petition], language: str | None
 ) -> list[PetitionInLanguage]:
-    """Every petition as a reader of this language sees it, in one query."""
+    """Every petition as a reader of this language sees it, in two queries whatever their number."""
     texts = texts_for(petitions, language)
     return [
         PetitionInLanguage(petition, text) for petition, text in zip(petitions, texts, strict=True)
@@ -146,6 +147,17 @@ def save_petition_text(
     """Add the petition's version in a language, or replace the one it has."""
     title = title.strip()
     check_fields(title, body, None, None)
+    try:
+        return _save(petition, organiser, language, title, body)
+    except IntegrityError:
+        # Another organiser added this language at the same moment: replace theirs, as if this
+        # save had come just after it.
+        return _save(petition, organiser, language, title, body)
+
+
+def _save(
+    petition: Petition, organiser: Organiser, language: str, title: str, body: str
+) -> PetitionText:
     with write_transaction() as session:
         petition = _fresh(session, petition)
         _check_language(petition, language)
@@ -157,6 +169,7 @@ def save_petition_text(
         if text is None:
             text = PetitionText(petition_id=petition.id, language=language, title=title, body=body)
             session.add(text)
+            session.flush()  # a concurrent insert of the same language fails here, not at commit
             action = "version added"
         elif (text.title, text.body) == (title, body):
             return text

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import inspect, select, update
+from sqlalchemy import event, inspect, select, update
 
 from petition.editing import update_petition
 from petition.extensions import db
@@ -130,6 +130,37 @@ def test_bad_versions_are_refused_with_a_reason(
             petition, petition.organisers[0], language=language, title=title, body=body
         )
     assert db.session.scalar(select(PetitionText.id)) is None
+
+
+def test_two_organisers_adding_the_same_language_at_once_both_succeed(with_russian) -> None:
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite takes the write lock before reading, so the two cannot interleave")
+    organiser = with_russian.organisers[0]
+    competing: list[int] = []
+
+    def insert_first(session, _context, _instances) -> None:
+        # The other organiser's insert commits between our read and our write.
+        if competing or not any(isinstance(item, PetitionText) for item in session.new):
+            return
+        with db.engine.begin() as other:
+            competing.append(
+                other.execute(
+                    PetitionText.__table__.insert().values(
+                        petition_id=with_russian.id, language="kk", title="Бірінші", body="Мәтін"
+                    )
+                ).inserted_primary_key[0]
+            )
+
+    event.listen(db.session, "before_flush", insert_first)
+    try:
+        saved = save_petition_text(
+            with_russian, organiser, language="kk", title="Екінші", body="Мәтін"
+        )
+    finally:
+        event.remove(db.session, "before_flush", insert_first)
+    assert competing and saved.id == competing[0]
+    assert text_for(with_russian, "kk").title == "Екінші"  # the later save wins, as in sequence
+    assert events(with_russian)[-1] == ("version changed", "Қазақша")
 
 
 def test_the_original_language_cannot_become_one_that_has_a_version(with_russian) -> None:
