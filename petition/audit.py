@@ -31,6 +31,9 @@ ACTIONS = {
     "resent": N_("Resent"),
     "reinstated": N_("Reinstated"),
     "export": N_("Export"),
+    "version added": N_("Version added"),
+    "version changed": N_("Version changed"),
+    "version removed": N_("Version removed"),
 }
 # The petition's settings as editing.update_petition names them in its record.
 FIELDS = {
@@ -40,6 +43,7 @@ FIELDS = {
     "goal": N_("goal"),
     "closes at": N_("last day to sign"),
     "collects country": N_("country question"),
+    "language": N_("language"),
 }
 _RESENT = re.compile(
     r"Sent (\d+) confirmation link\(s\) again to pending signers(?: older than (\d+) h)?"

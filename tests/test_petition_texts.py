@@ -243,6 +243,8 @@ def test_an_organiser_adds_a_russian_version_readers_then_see(app: Flask, petiti
     again = app.test_client().get("/petitions/evictions?lang=ru").get_data(as_text=True)
     assert '<h1 lang="en">Stop the forced evictions</h1>' in again
     assert versions_paragraph(again) == ""
+    history = organiser.get("/organisers/petitions/evictions/?lang=ru").get_data(as_text=True)
+    assert "Добавлена версия: Русский" in history and "Удалена версия: Русский" in history
 
 
 def test_the_original_language_is_chosen_on_the_petition_form(app: Flask, make_organiser) -> None:
@@ -289,7 +291,7 @@ def test_the_original_language_is_chosen_on_the_petition_form(app: Flask, make_o
         ),
         (
             {"language": "ru", "title": "Заголовок", "body": "t" * (MAX_BODY_LENGTH + 1)},
-            f"At most {MAX_BODY_LENGTH} characters.",
+            f"At most {MAX_BODY_LENGTH:,} characters.",
         ),
         ({"language": "ru", "title": "Две\rстроки", "body": "Текст"}, "on one line"),
         ({"language": "en", "title": "Заголовок", "body": "Текст"}, "Not a valid choice"),
