@@ -7,7 +7,6 @@ left in what an organiser sees or hears (text, aria-label, title, alt, placehold
 import io
 import re
 from datetime import date, timedelta
-from html.parser import HTMLParser
 
 import pytest
 from flask.testing import FlaskClient
@@ -21,6 +20,7 @@ from petition.models import Organiser, Petition, Signature, utcnow
 from petition.outbox import deliver_due
 from petition.signing import confirm_signature, confirmation_token, sign_petition
 from tests.conftest import PASSWORD, SMTPServer
+from tests.reading import ENGLISH_WORD, english_words, readable
 
 LANGUAGES = ["ru", "kk"]
 PETITION = {
@@ -37,42 +37,11 @@ ORGANISER = "organiser@example.org"
 # switcher's "English", and the sample patterns of the moderation hints (example.org, *test*).
 ALLOWED = {"English", "Telegram", "WhatsApp", "Facebook", "CSV", "JSON", "PDF", "SVG", "PNG"}
 ALLOWED |= {"Excel", "xlsx", "LibreOffice", "Markdown", "UTC", "example", "org", "test"}
-SPOKEN_ATTRIBUTES = {"aria-label", "title", "alt", "placeholder"}
-ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
-# Not words: the fixture's addresses, links, and the email domains and network labels (hex)
-# that the activity page lists as data.
-NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|/\S*|\b[\w-]+(?:\.[\w-]+)+\b|\b[0-9a-f]{12}\b")
-
-
-class _Readable(HTMLParser):
-    """What a reader sees or hears: text outside scripts, styles and the code to copy, and the
-    spoken attributes."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"script", "style", "textarea"}:
-            self._hidden += 1
-        self.parts += [value or "" for name, value in attrs if name in SPOKEN_ATTRIBUTES]
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style", "textarea"}:
-            self._hidden -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
 
 
 def english_left(page: str) -> set[str]:
     """English words of three or more letters a reader of this page meets, beyond the allowed."""
-    reader = _Readable()
-    reader.feed(page)
-    text = NOT_WORDS.sub(" ", " ".join(reader.parts))
-    return set(ENGLISH_WORD.findall(text)) - ALLOWED
+    return english_words(readable(page, hidden=frozenset({"script", "style", "textarea"})), ALLOWED)
 
 
 def sign(petition: Petition, name: str, email: str, *, confirm: bool, address: str) -> None:

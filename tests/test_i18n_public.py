@@ -8,7 +8,6 @@ import re
 import time
 from datetime import date, timedelta
 from email.message import EmailMessage
-from html.parser import HTMLParser
 
 import pytest
 from flask import Flask, abort
@@ -26,6 +25,7 @@ from petition.signing import confirmation_token, withdrawal_token
 from petition.views.errors import MESSAGES
 from tests.browsing import chromium
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
+from tests.reading import english_words, readable
 
 LANGUAGES = ["ru", "kk"]
 PETITION = {
@@ -39,8 +39,6 @@ PETITION = {
 SIGNER = {"name": "Айгерим Нурланова", "email": "aigerim@example.org"}
 # Words a translated page may still show in Latin letters: brands and the switcher's "English".
 ALLOWED = {"English", "Telegram", "WhatsApp", "Facebook"}
-SPOKEN_ATTRIBUTES = {"aria-label", "title", "alt", "placeholder"}
-PREVIEW_TEXTS = re.compile(r"(title|description|site_name|:alt)$")
 # What each language calls 1, 2 and 5 verified signatures.
 COUNTS = {
     "ru": {
@@ -68,44 +66,9 @@ LABELS = {
 }
 
 
-class _Readable(HTMLParser):
-    """What a reader sees or hears: text outside scripts and styles, and the spoken attributes."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"script", "style"}:
-            self._hidden += 1
-        values = dict(attrs)
-        self.parts += [value or "" for name, value in attrs if name in SPOKEN_ATTRIBUTES]
-        if tag == "meta" and PREVIEW_TEXTS.search(
-            values.get("property") or values.get("name") or ""
-        ):
-            self.parts.append(values.get("content") or "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style"}:
-            self._hidden -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
-
-
-def readable(html: str) -> str:
-    parser = _Readable()
-    parser.feed(html)
-    # Runs of spaces and line breaks fold to one space; a no-break space in "12 345" stays.
-    return re.sub(r"[ \t\r\n]+", " ", " ".join(parser.parts)).strip()
-
-
 def english_leftovers(text: str) -> set[str]:
     """Latin words of three letters or more, once addresses and links are taken out."""
-    text = re.sub(r"https?://\S+|\S+@\S+", " ", text)
-    return set(re.findall(r"[A-Za-z]{3,}", text)) - ALLOWED
+    return english_words(text, ALLOWED)
 
 
 def assert_translated(html: str, language: str) -> str:
