@@ -200,6 +200,16 @@ def test_every_page_and_error_state_passes_axe(
     page.get_by_role("button", name=re.compile("Publish|Create|Start", re.I)).first.click()
     expect(page.locator(".error").first).to_be_visible()
     check(page, source, "a new petition with errors")
+    # The organiser's side in Kazakh and Russian: longer labels, other plural forms, other dates.
+    organiser_pages |= {
+        "dashboard": "/organisers/",
+        "its activity": f"/organisers/petitions/{site.open_slug}/activity/",
+    }
+    for language in ("kk", "ru"):
+        for state, path in organiser_pages.items():
+            page.goto(f"{site.url}{path}?lang={language}")
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            check(page, source, f"{state} ({language})")
 
     # In Russian: longer words, another language on the page, and the switcher's own languages.
     russian = browser.new_context(viewport=viewport).new_page()
