@@ -31,6 +31,7 @@ def main(case: str) -> None:
     app = create_app(
         {
             "SECRET_KEY": "profile",
+            "CLIENT_HASH_KEY": "profile-client-hash",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "OUTBOX_DELIVER_IN_WEB": False,
             "WTF_CSRF_ENABLED": False,
