@@ -44,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _check_settings(app)
     _trust_proxies(app)
+    _tune_engine(app)
 
     app.url_map.converters["slug"] = SlugConverter
     db.init_app(app)
@@ -83,6 +84,13 @@ def _check_settings(app: Flask) -> None:
         )
     if str(app.config["PUBLIC_URL"]).startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
+
+
+def _tune_engine(app: Flask) -> None:
+    """No pre-ping for SQLite: a file has no server that could drop the connection in between."""
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "pool_pre_ping": False}
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -7,7 +7,7 @@ SECRET_KEY = DEV_SECRET_KEY
 # Where signatures live. A relative SQLite path is placed in instance/; use postgresql+psycopg://… at scale.
 SQLALCHEMY_DATABASE_URI = "sqlite:///petition.sqlite3"
 # Connection pool per process. pool_pre_ping reconnects after the database restarts instead of
-# failing the next request; pool_recycle drops connections before a proxy or firewall cuts idle
+# failing the next request (PostgreSQL; a SQLite file has no server to lose, so it is off there); pool_recycle drops connections before a proxy or firewall cuts idle
 # ones; a sync worker needs one connection per request plus one for its mail thread, so a small
 # pool per process keeps N processes well under PostgreSQL's max_connections; pool_timeout makes a
 # request that finds every connection busy fail fast with a 503 page rather than hang.
