@@ -1,6 +1,7 @@
 """Organiser accounts: creating them, checking their passwords, slowing down guessing."""
 
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext
@@ -12,8 +13,15 @@ from petition.models import Organiser, utcnow
 from petition.transactions import write_transaction
 
 MIN_PASSWORD_LENGTH = 10
-# Checked when no account matches, so a wrong address takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when no account matches, so a wrong address takes as long as a wrong password.
+
+    Made on first use: a hash costs as much as a login, which no import should pay.
+    """
+    return generate_password_hash("not-a-real-password")
 
 
 class AccountError(ValueError):
@@ -87,7 +95,7 @@ def authenticate(email: str, password: str) -> Organiser | None:
     """
     organiser = find_organiser(email)
     if organiser is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     blocked_until = organiser.login_blocked_until
     if blocked_until is not None and blocked_until > utcnow():
