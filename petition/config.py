@@ -64,6 +64,10 @@ OUTBOX_GIVE_UP_AFTER = 3 * 24 * 3600
 PAGE_CACHE_MAX_AGE = 5
 # Seconds after that during which a cache may serve its old copy while it fetches a fresh one.
 PAGE_CACHE_STALE_WHILE_REVALIDATE = 30
+# Seconds each process reuses what it read of a petition's page and count before reading them
+# again, so a surge of readers does not reach the database; 0 reads them on every request. Keep it
+# well under PAGE_CACHE_MAX_AGE: a count this old is one a browser may show anyway.
+PUBLIC_SNAPSHOT_SECONDS = 1.0
 
 # Largest request body accepted, in bytes; larger ones get a clear 413 page.
 MAX_CONTENT_LENGTH = 256 * 1024

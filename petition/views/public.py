@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    jsonify,
     make_response,
     redirect,
     render_template,
@@ -22,7 +21,6 @@ from petition.languages import current_language, requested_language
 from petition.models import Petition
 from petition.petition_texts import PetitionInLanguage, all_in_language, in_language
 from petition.petitions import open_petitions, public_petition_by_slug
-from petition.signers import public_signers
 from petition.signing import (
     PetitionClosedError,
     confirm_signature,
@@ -30,8 +28,9 @@ from petition.signing import (
     petition_of_expired_token,
     sign_petition,
 )
-from petition.urls import public_url
+from petition.snapshots import PetitionSnapshot, public_snapshot
 from petition.views.caching import private_cacheable, shared_cacheable
+from petition.views.pages import fresh_petition_page, petition_page
 from petition.withdrawal import petition_of_withdrawal, withdraw_signature
 
 bp = Blueprint("public", __name__)
@@ -51,13 +50,11 @@ def _read(petition: Petition | None) -> PetitionInLanguage | None:
     return in_language(petition, current_language()) if petition is not None else None
 
 
-def _petition_page(petition: Petition, form: SignForm) -> str:
-    return render_template(
-        "public/petition.html",
-        petition=_read(petition),
-        form=form,
-        signers=public_signers(petition),
-    )
+def _snapshot_or_404(slug: str) -> PetitionSnapshot:
+    snapshot = public_snapshot(slug)
+    if snapshot is None:
+        abort(404)
+    return snapshot
 
 
 @bp.get("/")
@@ -68,9 +65,7 @@ def index() -> str:
 
 @bp.get("/petitions/<slug:slug>")
 def petition(slug: str) -> BaseResponse:
-    petition = _petition_or_404(slug)
-    form = SignForm(collects_country=petition.collects_country)
-    return private_cacheable(make_response(_petition_page(petition, form)))
+    return private_cacheable(make_response(fresh_petition_page(_snapshot_or_404(slug))))
 
 
 def signer_key() -> str:
@@ -121,13 +116,13 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
         # A bot filled the honeypot: the usual answer, and nothing stored or sent.
         return redirect(url_for(".check_email", slug=slug), 303)
     if not petition.is_open():
-        return _petition_page(petition, form), 409
+        return petition_page(petition, form), 409
     if not form.validate_on_submit():
-        return _petition_page(petition, form), 400
+        return petition_page(petition, form), 400
     try:
         submit_signature(petition, form, over_limit)
     except PetitionClosedError:
-        return _petition_page(petition, form), 409
+        return petition_page(petition, form), 409
     return redirect(url_for(".check_email", slug=slug), 303)
 
 
@@ -139,22 +134,8 @@ def check_email(slug: str) -> str:
 @bp.get("/petitions/<slug:slug>.json")
 def petition_json(slug: str) -> BaseResponse:
     # Shared caches keep one copy per address, so only the address (?lang=) chooses the text.
-    petition = in_language(_petition_or_404(slug), requested_language())
-    return shared_cacheable(
-        jsonify(
-            slug=petition.slug,
-            title=petition.title,
-            language=petition.language,
-            languages=list(petition.languages),
-            target=petition.target,
-            url=public_url("public.petition", slug=petition.slug),
-            signature_count=petition.signature_count,
-            goal=petition.goal,
-            open=petition.is_open(),
-            closes_at=petition.closes_at.isoformat() if petition.closes_at else None,
-            created_at=petition.created_at.isoformat(),
-        )
-    )
+    body = _snapshot_or_404(slug).json_body(requested_language())
+    return shared_cacheable(current_app.response_class(body, mimetype="application/json"))
 
 
 def _token_error_page(error: tokens.InvalidTokenError) -> tuple[str, int]:

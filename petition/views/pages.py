@@ -1,0 +1,69 @@
+"""The petition page, rendered once per petition copy and language; only the visitor's token added per request.
+
+Rendering the form's fields costs more than everything else a page view does. For a visitor who is
+not logged in and has no messages waiting, the page differs from anyone else's only in the CSRF
+token, which is per session and so is never kept: the kept page holds a placeholder, replaced by
+this visitor's own token on every request. Everyone else gets the page rendered in full.
+"""
+
+import secrets
+
+from flask import current_app, render_template, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from wtforms.csrf.core import CSRF
+from wtforms.fields import Field
+
+from petition.forms import SignForm
+from petition.languages import current_language
+from petition.models import Petition
+from petition.petition_texts import in_language
+from petition.signers import listed_signers, public_signers
+from petition.snapshots import PetitionSnapshot
+
+# Unguessable, so no petition text can contain it; only ever replaced, never sent.
+_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
+
+
+class _PlaceholderCSRF(CSRF):
+    """Renders the CSRF field with the placeholder instead of a session's token."""
+
+    def generate_csrf_token(self, csrf_token_field: Field) -> str:
+        return _PLACEHOLDER
+
+
+def petition_page(petition: Petition | PetitionSnapshot, form: SignForm) -> str:
+    """The page as it stands for this visitor, with this form (its data and errors) in it."""
+    signers = (
+        listed_signers(petition.signers)
+        if isinstance(petition, PetitionSnapshot)
+        else public_signers(petition)
+    )
+    shown = in_language(petition, current_language())  # type: ignore[arg-type]
+    return render_template("public/petition.html", petition=shown, form=form, signers=signers)
+
+
+def _locale() -> str:
+    # The request's language once pages are translated; every language gets its own copy.
+    if "babel" not in current_app.extensions:
+        return ""
+    from flask_babel import get_locale
+
+    return str(get_locale())
+
+
+def fresh_petition_page(snapshot: PetitionSnapshot) -> str:
+    """The page with an empty sign form, from the kept copy when the visitor allows it."""
+    if current_user.is_authenticated or "_flashes" in session:
+        return petition_page(snapshot, SignForm(collects_country=snapshot.collects_country))
+    # Everything else that changes the page: the language and where the app is mounted.
+    variant = (_locale(), request.script_root)
+    page = snapshot.pages.get(variant)
+    if page is None:
+        form = SignForm(
+            collects_country=snapshot.collects_country, meta={"csrf_class": _PlaceholderCSRF}
+        )
+        page = snapshot.pages[variant] = petition_page(snapshot, form)
+    if _PLACEHOLDER not in page:  # CSRF is switched off
+        return page
+    return page.replace(_PLACEHOLDER, generate_csrf())
