@@ -15,6 +15,7 @@ from petition import config as default_config
 from petition.extensions import babel, csrf, db, limiter, login, mail, migrate
 from petition.headers import register_security_headers
 from petition.languages import N_, register_languages, select_locale
+from petition.sessions import SessionInterface
 from petition.slugs import SLUG_PATTERN
 from petition.transactions import release_session
 
@@ -45,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _check_settings(app)
     _trust_proxies(app)
     _tune_engine(app)
+    app.session_interface = SessionInterface()
 
     app.url_map.converters["slug"] = SlugConverter
     db.init_app(app)

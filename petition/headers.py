@@ -16,20 +16,25 @@ def is_embeddable(endpoint: str | None) -> bool:
 
 
 def add_security_headers(response: Response) -> Response:
-    """Set CSP, framing, sniffing, referrer and (over HTTPS) HSTS headers."""
+    """Set CSP, framing, sniffing, referrer and (over HTTPS) HSTS headers, unless a view set its own."""
     embeddable = is_embeddable(request.endpoint)
-    headers = response.headers
-    headers.setdefault(
-        "Content-Security-Policy", _POLICY.format(ancestors="*" if embeddable else "'none'")
-    )
+    wanted = [
+        ("Content-Security-Policy", _POLICY.format(ancestors="*" if embeddable else "'none'")),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+    ]
     if not embeddable:
-        headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
+        wanted.append(("X-Frame-Options", "DENY"))
     if request.is_secure:
-        headers.setdefault(
-            "Strict-Transport-Security", f"max-age={current_app.config['HSTS_SECONDS']}"
+        wanted.append(
+            ("Strict-Transport-Security", f"max-age={current_app.config['HSTS_SECONDS']}")
         )
+    headers = response.headers
+    # One pass over the headers instead of a search per name: this runs on every response.
+    present = {name.lower() for name, _ in headers.items()}
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 

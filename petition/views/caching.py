@@ -23,11 +23,19 @@ def _cache_control(scope: str) -> str:
     )
 
 
+def _conditional(response: Response) -> Response:
+    """Answer 304 when the client already holds this version; most requests do not ask."""
+    environ = request.environ
+    if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+        return response.make_conditional(request)
+    return response
+
+
 def shared_cacheable(response: Response) -> Response:
     """Let browsers and shared caches reuse a response that is the same for everyone."""
     response.headers["Cache-Control"] = _cache_control("public")
     response.add_etag()
-    return response.make_conditional(request)
+    return _conditional(response)
 
 
 def private_cacheable(response: Response) -> Response:
@@ -41,4 +49,4 @@ def private_cacheable(response: Response) -> Response:
     digest = hashlib.sha256(body)
     digest.update(str(session.get(field, "")).encode())
     response.set_etag(digest.hexdigest()[:32])
-    return response.make_conditional(request)
+    return _conditional(response)
