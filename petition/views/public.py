@@ -15,7 +15,7 @@ from limits import parse_many
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
-from petition.extensions import csrf, limiter
+from petition.extensions import csrf, db, limiter
 from petition.forms import SignForm
 from petition.languages import current_language, requested_language
 from petition.models import Petition
@@ -45,9 +45,11 @@ def _petition_or_404(slug: str) -> Petition:
     return petition
 
 
-def _read(petition: Petition | None) -> PetitionInLanguage | None:
+def _read(petition: Petition | PetitionSnapshot | None) -> PetitionInLanguage | None:
     """The petition as this reader sees it, for pages that name it."""
-    return in_language(petition, current_language()) if petition is not None else None
+    if petition is None:
+        return None
+    return in_language(petition, current_language())  # type: ignore[arg-type]
 
 
 def _snapshot_or_404(slug: str) -> PetitionSnapshot:
@@ -145,11 +147,20 @@ def _token_error_page(error: tokens.InvalidTokenError) -> tuple[str, int]:
     return render_template("public/link_invalid.html"), 400
 
 
+def _shown_petition(petition_id: int, slug: str) -> Petition | PetitionSnapshot:
+    """The petition to show beside a confirmation: the public copy, or the hidden petition itself."""
+    return public_snapshot(slug) or db.get_or_404(Petition, petition_id)
+
+
 def _confirmation_page(token: str, confirm: bool) -> tuple[str, int]:
     try:
         if len(token) > MAX_TOKEN_LENGTH:
             raise tokens.InvalidTokenError("token too long")
-        signature = confirm_signature(token) if confirm else load_confirmation(token)
+        if confirm:
+            done = confirm_signature(token)
+            petition = _read(_shown_petition(done.petition_id, done.petition_slug))
+            return render_template("public/confirmed.html", petition=petition), 200
+        signature = load_confirmation(token)
     except tokens.InvalidTokenError as error:
         return _token_error_page(error)
     except PetitionClosedError as error:
