@@ -37,10 +37,10 @@ def rule_matches(rule: AccessRule, email: str, address: str | None) -> bool:
     return in_network(address, rule.pattern)
 
 
-def _rules(session: Session, petition: Petition) -> Sequence[AccessRule]:
+def _rules(session: Session, petition_id: int) -> Sequence[AccessRule]:
     return session.scalars(
         select(AccessRule).where(
-            or_(AccessRule.petition_id.is_(None), AccessRule.petition_id == petition.id)
+            or_(AccessRule.petition_id.is_(None), AccessRule.petition_id == petition_id)
         )
     ).all()
 
@@ -53,15 +53,18 @@ def is_disposable(email: str) -> bool:
 
 
 def broken_rule(
-    session: Session, petition: Petition, email: str, address: str | None
+    session: Session, petition_id: int, blocks_disposable: bool, email: str, address: str | None
 ) -> str | None:
-    """The name of the rule this signature breaks, or None. Block wins over allow."""
-    matching = [rule for rule in _rules(session, petition) if rule_matches(rule, email, address)]
+    """The name of the rule this signature breaks, or None. Block wins over allow.
+
+    blocks_disposable is the petition's switch, as read in the caller's transaction.
+    """
+    matching = [rule for rule in _rules(session, petition_id) if rule_matches(rule, email, address)]
     blocked = next((rule for rule in matching if rule.effect == "block"), None)
     if blocked is not None:
         return f"blocked {blocked.kind}"
     allowed = any(rule.effect == "allow" for rule in matching)
-    if petition.blocks_disposable and not allowed and is_disposable(email):
+    if blocks_disposable and not allowed and is_disposable(email):
         return "disposable domain"
     return None
 

@@ -19,13 +19,14 @@ from petition.extensions import db
 from petition.models import Petition, Signature, SignatureStatus, utcnow
 from petition.outbox import queue_message
 from petition.screening import broken_rule
+from petition.snapshots import KEEPS_SNAPSHOTS, PetitionSnapshot
 from petition.transactions import write_transaction
 
 
 class PetitionClosedError(Exception):
     """The petition no longer accepts signatures or confirmations."""
 
-    def __init__(self, petition: Petition) -> None:
+    def __init__(self, petition: Petition | PetitionSnapshot) -> None:
         super().__init__(f"petition {petition.slug} is closed")
         self.petition = petition
 
@@ -60,9 +61,36 @@ def _send(session: Session, signature: Signature, email: Email) -> None:
     signature.messages_sent += 1
 
 
+_SIGNING_STATE = select(
+    Petition.__table__.c.hidden_at,
+    Petition.__table__.c.closes_at,
+    Petition.__table__.c.blocks_disposable,
+).where(Petition.__table__.c.id == bindparam("petition_id"))
+_EXISTING = (
+    select(Signature.__table__.c.id)
+    .where(
+        Signature.__table__.c.petition_id == bindparam("petition_id"),
+        Signature.__table__.c.email_canonical == bindparam("email_canonical"),
+    )
+    .with_for_update()  # concurrent resubmissions queue here, so the message cap holds
+)
+
+
+def _open(hidden_at: datetime | None, closes_at: datetime | None) -> bool:
+    return hidden_at is None and (closes_at is None or utcnow() < closes_at)
+
+
+_NEW_SIGNATURE = (
+    insert(Signature.__table__)
+    .returning(Signature.__table__.c.id)
+    # A new signature is pending or held: no public page shows it, so readers' copies stay.
+    .execution_options(**{KEEPS_SNAPSHOTS: True})
+)
+
+
 def _sign(
     session: Session,
-    petition: Petition,
+    petition: Petition | PetitionSnapshot,
     name: str,
     email: str,
     country: str | None,
@@ -71,36 +99,36 @@ def _sign(
     held_for: str | None,
     language: str,
 ) -> SignOutcome:
-    if not petition.is_open():
+    # Read inside the transaction: the caller's petition may be a copy a second old.
+    state = session.execute(_SIGNING_STATE, {"petition_id": petition.id}).one_or_none()
+    if state is None or not _open(*state[:2]):
         raise PetitionClosedError(petition)
     canonical = canonical_email(email)
-    signature = session.scalar(
-        select(Signature)
-        .where(Signature.petition_id == petition.id, Signature.email_canonical == canonical)
-        .with_for_update()  # concurrent resubmissions queue here, so the message cap holds
+    signature_id = session.scalar(
+        _EXISTING, {"petition_id": petition.id, "email_canonical": canonical}
     )
-    if signature is None:
+    if signature_id is None:
         # Quiet handling: a rule-breaker gets the same pages and mail, but is never counted.
-        flag_reason = broken_rule(session, petition, email, address) or held_for
+        flag_reason = broken_rule(session, petition.id, state.blocks_disposable, email, address)
+        flag_reason = flag_reason or held_for
         # The hot path of a surge: one Core INSERT instead of the ORM's unit of work, which
         # measured several times slower per signature. A concurrent twin fails here.
         signature_id = session.scalar(
-            insert(Signature)
-            .values(
-                petition_id=petition.id,
-                name=name,
-                email=email,
-                email_canonical=canonical,
-                country=country,
-                show_name=show_name,
-                language=language,
-                messages_sent=1,
-                client_hash=client_hash(address),
-                network_hash=network_hash(address),
-                flag_reason=flag_reason,
-                status=SignatureStatus.FRAUDULENT if flag_reason else SignatureStatus.PENDING,
-            )
-            .returning(Signature.id)
+            _NEW_SIGNATURE,
+            {
+                "petition_id": petition.id,
+                "name": name,
+                "email": email,
+                "email_canonical": canonical,
+                "country": country,
+                "show_name": show_name,
+                "language": language,
+                "messages_sent": 1,
+                "client_hash": client_hash(address),
+                "network_hash": network_hash(address),
+                "flag_reason": flag_reason,
+                "status": SignatureStatus.FRAUDULENT if flag_reason else SignatureStatus.PENDING,
+            },
         )
         new = Signature(
             id=signature_id, petition_id=petition.id, name=name, email=email, language=language
@@ -110,6 +138,7 @@ def _sign(
         )
         queue_message(session, message.recipient, message.subject, message.text, message.html)
         return SignOutcome.NEW
+    signature = session.get_one(Signature, signature_id, populate_existing=True)
     if signature.messages_sent >= current_app.config["MAX_MESSAGES_PER_SIGNATURE"]:
         return SignOutcome.CAPPED
     withdraw = withdrawal_token(signature)
@@ -128,7 +157,7 @@ def _sign(
 
 
 def sign_petition(
-    petition: Petition,
+    petition: Petition | PetitionSnapshot,
     *,
     name: str,
     email: str,

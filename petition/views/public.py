@@ -95,7 +95,9 @@ def over_signing_limit() -> bool:
         return False
 
 
-def submit_signature(petition: Petition, form: SignForm, over_limit: bool) -> None:
+def submit_signature(
+    petition: Petition | PetitionSnapshot, form: SignForm, over_limit: bool
+) -> None:
     """Hand a validated sign form, and the client address to hash, to the signing use case."""
     sign_petition(
         petition,
@@ -112,7 +114,7 @@ def submit_signature(petition: Petition, form: SignForm, over_limit: bool) -> No
 @bp.post("/petitions/<slug:slug>/sign")
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
     over_limit = over_signing_limit()
-    petition = _petition_or_404(slug)
+    petition = _snapshot_or_404(slug)  # signing itself reads the petition's state afresh
     form = SignForm(collects_country=petition.collects_country)
     if form.leave_blank.data:
         # A bot filled the honeypot: the usual answer, and nothing stored or sent.
@@ -124,7 +126,8 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     try:
         submit_signature(petition, form, over_limit)
     except PetitionClosedError:
-        return petition_page(petition, form), 409
+        # Closed since this process's copy was taken: show the petition as it is now.
+        return petition_page(public_petition_by_slug(slug) or petition, form), 409
     return redirect(url_for(".check_email", slug=slug), 303)
 
 
