@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from fnmatch import fnmatchcase
 
 from disposable_email_domains import blocklist as disposable_domains
-from sqlalchemy import or_, select
+from sqlalchemy import Row, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from petition.addresses import canonical_email
@@ -27,7 +27,7 @@ def _domain_matches(domain: str, pattern: str) -> bool:
     return fnmatchcase(domain, pattern) or ("*" not in pattern and domain.endswith("." + pattern))
 
 
-def rule_matches(rule: AccessRule, email: str, address: str | None) -> bool:
+def rule_matches(rule: AccessRule | Row, email: str, address: str | None) -> bool:
     """Whether one rule applies to this signer."""
     canonical = canonical_email(email)
     if rule.kind == "domain":
@@ -37,12 +37,15 @@ def rule_matches(rule: AccessRule, email: str, address: str | None) -> bool:
     return in_network(address, rule.pattern)
 
 
-def _rules(session: Session, petition_id: int) -> Sequence[AccessRule]:
-    return session.scalars(
-        select(AccessRule).where(
-            or_(AccessRule.petition_id.is_(None), AccessRule.petition_id == petition_id)
-        )
-    ).all()
+_rules_table = AccessRule.__table__.c
+# Built once and read without the ORM: every new signature is screened.
+_RULES_FOR = select(_rules_table.kind, _rules_table.pattern, _rules_table.effect).where(
+    or_(_rules_table.petition_id.is_(None), _rules_table.petition_id == bindparam("petition_id"))
+)
+
+
+def _rules(session: Session, petition_id: int) -> Sequence[Row]:
+    return session.execute(_RULES_FOR, {"petition_id": petition_id}).all()
 
 
 def is_disposable(email: str) -> bool:
