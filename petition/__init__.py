@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from petition import config as default_config
-from petition.extensions import babel, csrf, db, limiter, login, mail, migrate
+from petition.extensions import babel, csrf, db, limiter, login, mail
 from petition.headers import register_security_headers
 from petition.languages import N_, register_languages, select_locale
 from petition.sessions import SessionInterface
@@ -51,9 +51,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["slug"] = SlugConverter
     db.init_app(app)
     app.teardown_appcontext(release_session)  # runs before Flask-SQLAlchemy's own teardown
-    migrate.init_app(
-        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
-    )
     mail.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     register_languages(app)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from petition.audit import record_event
 from petition.exports import ALL_DATES, Period, count_verified, export_chunks
 from petition.models import Organiser, Petition
-from petition.spreadsheets import xlsx_chunks
 from petition.transactions import write_transaction
 
 ALL_FORMATS = ("csv", "xlsx", "json")
@@ -49,6 +48,9 @@ def run_export(plan: ExportPlan, organiser: Organiser | None) -> Iterator[str | 
     """
     log_export(plan, organiser)
     if plan.fmt == "xlsx":
+        # Imported here: the spreadsheet library is slow to load, and most exports are CSV.
+        from petition.spreadsheets import xlsx_chunks
+
         return xlsx_chunks(plan.petition, plan.period)
     return export_chunks(plan.petition, plan.fmt, plan.period)
 

@@ -1,4 +1,7 @@
-"""Every extension object, created unbound; create_app() binds them."""
+"""Every extension object, created unbound; create_app() binds them.
+
+Flask-Migrate is the exception: it (and Alembic) load only when a `flask db` command runs; see cli.py.
+"""
 
 from flask import request
 from flask_babel import Babel
@@ -6,7 +9,6 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
@@ -17,7 +19,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 babel = Babel()
 mail = Mail()
 csrf = CSRFProtect()
