@@ -104,3 +104,67 @@ def test_sign_errors_and_confirmations_are_not_cached(csrf_app: Flask, petition:
     refused = client.post("/petitions/stop-evictions/sign", data={"name": "", "email": "x"})
     assert "Cache-Control" not in refused.headers
     assert "Cache-Control" not in client.get("/confirm/not-a-token").headers
+
+
+def csrf_token_in(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_each_visitor_gets_their_own_token_in_the_kept_page(
+    csrf_app: Flask, petition: Petition
+) -> None:
+    ada, bob = csrf_app.test_client(), csrf_app.test_client()
+    ada_token = csrf_token_in(ada.get("/petitions/stop-evictions").text)
+    bob_page = bob.get("/petitions/stop-evictions").text
+    assert ada_token not in bob_page
+    assert "csrf-placeholder" not in bob_page
+    swapped = bob.post(
+        "/petitions/stop-evictions/sign",
+        data={"csrf_token": ada_token, "name": "Bob", "email": "bob@example.org"},
+    )
+    assert swapped.status_code == 400, "one visitor's token must not sign for another"
+    own = bob.post(
+        "/petitions/stop-evictions/sign",
+        data={"csrf_token": csrf_token_in(bob_page), "name": "Bob", "email": "bob@example.org"},
+    )
+    assert own.status_code == 303
+
+
+def test_the_kept_page_follows_the_visitors_language(csrf_app: Flask, petition: Petition) -> None:
+    client = csrf_app.test_client()
+    english = client.get("/petitions/stop-evictions", headers={"Accept-Language": "en"})
+    russian = client.get("/petitions/stop-evictions", headers={"Accept-Language": "ru"})
+    kazakh = client.get("/petitions/stop-evictions?lang=kk")
+    assert '<html lang="en">' in english.text
+    assert '<html lang="ru">' in russian.text
+    assert '<html lang="kk">' in kazakh.text
+    assert english.text.count('type="submit"') == russian.text.count('type="submit"')
+
+
+def test_the_kept_page_keeps_the_visitors_own_query_in_the_language_links(
+    csrf_app: Flask, petition: Petition
+) -> None:
+    client = csrf_app.test_client()
+    client.get("/petitions/stop-evictions")
+    tagged = client.get("/petitions/stop-evictions?utm_source=news").text
+    assert "utm_source=news" in tagged
+    assert "utm_source" not in client.get("/petitions/stop-evictions").text
+
+
+def test_a_logged_in_organiser_never_gets_an_anonymous_copy(
+    csrf_app: Flask, petition: Petition, make_organiser
+) -> None:
+    csrf_app.test_client().get("/petitions/stop-evictions")  # a copy for anonymous visitors
+    organiser = csrf_app.test_client()
+    make_organiser(email="org@example.org", password="correct horse battery")
+    login = organiser.get("/organisers/login").text
+    organiser.post(
+        "/organisers/login",
+        data={
+            "csrf_token": csrf_token_in(login),
+            "email": "org@example.org",
+            "password": "correct horse battery",
+        },
+    )
+    page = organiser.get("/petitions/stop-evictions").text
+    assert "/organisers/logout" in page

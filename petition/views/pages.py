@@ -8,13 +8,15 @@ this visitor's own token on every request. Everyone else gets the page rendered 
 
 import secrets
 
-from flask import current_app, render_template, request, session
+from flask import render_template, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from wtforms.csrf.core import CSRF
 from wtforms.fields import Field
 
 from petition.forms import SignForm
+from petition.languages import PARAMETER as LANGUAGE_PARAMETER
 from petition.languages import current_language
 from petition.models import Petition
 from petition.petition_texts import in_language
@@ -43,21 +45,25 @@ def petition_page(petition: Petition | PetitionSnapshot, form: SignForm) -> str:
     return render_template("public/petition.html", petition=shown, form=form, signers=signers)
 
 
-def _locale() -> str:
-    # The request's language once pages are translated; every language gets its own copy.
-    if "babel" not in current_app.extensions:
-        return ""
-    from flask_babel import get_locale
+def _is_like_everyone_elses() -> bool:
+    """Whether this visitor's page can differ from another's only by the CSRF token.
 
-    return str(get_locale())
+    Not for a logged-in organiser (their menu), nor with messages waiting, nor with query
+    parameters other than the language, which the language switcher's links carry along.
+    """
+    return not (
+        current_user.is_authenticated
+        or "_flashes" in session
+        or any(key != LANGUAGE_PARAMETER for key in request.args)
+    )
 
 
 def fresh_petition_page(snapshot: PetitionSnapshot) -> str:
     """The page with an empty sign form, from the kept copy when the visitor allows it."""
-    if current_user.is_authenticated or "_flashes" in session:
+    if not _is_like_everyone_elses():
         return petition_page(snapshot, SignForm(collects_country=snapshot.collects_country))
     # Everything else that changes the page: the language and where the app is mounted.
-    variant = (_locale(), request.script_root)
+    variant = (str(get_locale()), request.script_root)
     page = snapshot.pages.get(variant)
     if page is None:
         form = SignForm(
