@@ -108,8 +108,13 @@ def _json_body(snapshot: PetitionSnapshot, language: str | None) -> bytes:
 _copies: WeakKeyDictionary[Engine, dict[str, PetitionSnapshot]] = WeakKeyDictionary()
 
 
-def public_snapshot(slug: str) -> PetitionSnapshot | None:
-    """The petition at this address as anyone may see it, unless it is hidden or unknown."""
+def public_snapshot(slug: str, *, keep: bool = True) -> PetitionSnapshot | None:
+    """The petition at this address as anyone may see it, unless it is hidden or unknown.
+
+    keep=False reads afresh (unless a copy is at hand) without keeping what it read: right after
+    this process wrote, a kept copy would hide from its next readers what other processes
+    commit in the following second.
+    """
     copies = _copies.setdefault(db.engine, {})
     now = time.monotonic()
     snapshot = copies.get(slug)
@@ -121,7 +126,7 @@ def public_snapshot(slug: str) -> PetitionSnapshot | None:
         return None
     snapshot = PetitionSnapshot(*row)
     seconds = float(current_app.config["PUBLIC_SNAPSHOT_SECONDS"])
-    if seconds > 0:
+    if keep and seconds > 0:
         snapshot.expires = now + seconds
         copies[slug] = snapshot
     return snapshot

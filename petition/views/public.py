@@ -152,7 +152,7 @@ def _token_error_page(error: tokens.InvalidTokenError) -> tuple[str, int]:
 
 def _shown_petition(petition_id: int, slug: str) -> Petition | PetitionSnapshot:
     """The petition to show beside a confirmation: the public copy, or the hidden petition itself."""
-    return public_snapshot(slug) or db.get_or_404(Petition, petition_id)
+    return public_snapshot(slug, keep=False) or db.get_or_404(Petition, petition_id)
 
 
 def _confirmation_page(token: str, confirm: bool) -> tuple[str, int]:
