@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet
 
 from flask import current_app
 from sqlalchemy import bindparam, event, select
@@ -30,7 +30,6 @@ _PUBLIC_TABLES = frozenset({"petitions", "petition_texts", "signatures"})
 # Execution option of a write that cannot change a public page (a new signature is never counted
 # or listed before it is confirmed), so a surge of signing keeps every process's copies.
 KEEPS_SNAPSHOTS = "petition_keeps_snapshots"
-_CHANGED = "petition_public_changed"
 _petitions = Petition.__table__.c
 # Built once: making a statement costs more than running it.
 _VISIBLE_BY_SLUG = select(
@@ -106,6 +105,9 @@ def _json_body(snapshot: PetitionSnapshot, language: str | None) -> bytes:
 
 
 _copies: WeakKeyDictionary[Engine, dict[str, PetitionSnapshot]] = WeakKeyDictionary()
+# Connections whose open transaction wrote something a public page shows. Kept here, not in the
+# connection's info, which a connection the database cut can no longer reach on its rollback.
+_changed: WeakSet[Connection] = WeakSet()
 
 
 def public_snapshot(slug: str, *, keep: bool = True) -> PetitionSnapshot | None:
@@ -142,15 +144,16 @@ def _note_public_write(
         and statement.table.name in _PUBLIC_TABLES
         and not statement.get_execution_options().get(KEEPS_SNAPSHOTS, options.get(KEEPS_SNAPSHOTS))
     ):
-        conn.info[_CHANGED] = True
+        _changed.add(conn)
 
 
 @event.listens_for(Engine, "commit")
 def _forget_after_commit(conn: Connection) -> None:
-    if conn.info.pop(_CHANGED, False):
+    if conn in _changed:
+        _changed.discard(conn)
         _copies.clear()  # every app's: two apps of one process may share a database
 
 
 @event.listens_for(Engine, "rollback")
 def _keep_after_rollback(conn: Connection) -> None:
-    conn.info.pop(_CHANGED, None)
+    _changed.discard(conn)
