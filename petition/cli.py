@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 from flask import Flask, current_app
@@ -236,6 +236,17 @@ class MigrationCommands(click.Group):
         if "migrate" not in self.app.extensions:
             Migrate(self.app, db, directory=str(MIGRATIONS), render_as_batch=True)
         return commands
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        # The real group parses its own options and runs its own callback, which the commands
+        # under it rely on.
+        return self._commands().make_context(info_name, args, parent, **extra)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return self._commands().list_commands(ctx)

@@ -6,6 +6,8 @@ import json
 import logging
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from sqlalchemy import inspect, select, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from petition.accounts import authenticate, find_organiser
 from petition.extensions import db
@@ -355,3 +357,23 @@ def test_migrations_build_the_schema_the_models_describe(empty_database_app: Fla
         assert runner.invoke(args=["db", "check"]).exit_code != 0, "check must notice drift"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_flask_db_upgrade_from_the_command_line_builds_the_schema(tmp_path: Path) -> None:
+    """`flask db …` loads Flask-Migrate only when run: its own options and setup still apply."""
+    database = tmp_path / "fresh.sqlite3"
+    env = os.environ | {
+        "FLASK_SECRET_KEY": "a-test-secret-key",
+        "FLASK_CLIENT_HASH_KEY": "a-test-client-hash-key",
+        "FLASK_SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+    }
+    command = [sys.executable, "-m", "flask", "--app", "petition", "db"]
+    upgrade = subprocess.run([*command, "upgrade"], env=env, capture_output=True, text=True)
+    assert upgrade.returncode == 0, upgrade.stderr[-2000:]
+    check = subprocess.run([*command, "check"], env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr[-2000:]
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        assert set(inspect(engine).get_table_names()) == TABLES
+    finally:
+        engine.dispose()
