@@ -383,6 +383,21 @@ def test_a_kazakh_reader_without_a_kazakh_version_sees_the_original_and_the_list
     assert ">Русский</a>" in listed and ">English</a>" not in listed  # English is shown already
 
 
+def test_link_previews_and_search_engines_learn_of_the_other_versions(
+    app: Flask, client: FlaskClient, with_russian
+) -> None:
+    page = client.get("/petitions/evictions").get_data(as_text=True)
+    public = app.config["PUBLIC_URL"]
+    assert (
+        f'<link rel="alternate" hreflang="ru" href="{public}/petitions/evictions?lang=ru">' in page
+    )
+    assert '<meta property="og:locale" content="en_GB">' in page
+    assert '<meta property="og:locale:alternate" content="ru_RU">' in page
+    russian = client.get("/petitions/evictions?lang=ru").get_data(as_text=True)
+    assert f'hreflang="en" href="{public}/petitions/evictions?lang=en"' in russian
+    assert '<meta property="og:locale:alternate" content="en_GB">' in russian
+
+
 def test_the_list_the_widget_the_feed_and_the_json_follow_the_language(
     client: FlaskClient, with_russian
 ) -> None:
