@@ -84,7 +84,7 @@ def switcher_links() -> list[dict[str, str | bool]]:
         {
             "code": code,
             "name": name,
-            "href": f"{base}?{urlencode({**keep, PARAMETER: code})}",
+            "href": f"{request.script_root}{base}?{urlencode({**keep, PARAMETER: code})}",
             "current": code == current,
         }
         for code, name in LANGUAGES.items()
