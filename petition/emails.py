@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask import render_template
 from flask_babel import force_locale, gettext
 
+from petition.languages import current_language
 from petition.models import Petition, Signature
 from petition.petition_texts import in_language
 from petition.urls import public_url
@@ -41,9 +42,12 @@ def confirmation_email(
             gettext("Confirm your signature: %(title)s", title=petition.title),
             petition=petition,
             name=signature.name,
-            confirm_url=public_url("public.confirm", token=token),
-            withdraw_url=public_url("public.withdraw", token=withdraw_token),
-            petition_url=public_url("public.petition", slug=petition.slug),
+            # Every link opens in the language of the mail, whatever the browser says.
+            confirm_url=public_url("public.confirm", token=token, lang=signature.language),
+            withdraw_url=public_url(
+                "public.withdraw", token=withdraw_token, lang=signature.language
+            ),
+            petition_url=public_url("public.petition", slug=petition.slug, lang=signature.language),
         )
 
 
@@ -57,8 +61,10 @@ def already_signed_email(petition: Petition, signature: Signature, withdraw_toke
             gettext("You have already signed: %(title)s", title=petition.title),
             petition=petition,
             name=signature.name,
-            withdraw_url=public_url("public.withdraw", token=withdraw_token),
-            petition_url=public_url("public.petition", slug=petition.slug),
+            withdraw_url=public_url(
+                "public.withdraw", token=withdraw_token, lang=signature.language
+            ),
+            petition_url=public_url("public.petition", slug=petition.slug, lang=signature.language),
         )
 
 
@@ -72,7 +78,7 @@ def invitation_email(
         gettext("Help run the petition: %(title)s", title=petition.title),
         petition=petition,
         inviter=inviter,
-        accept_url=public_url("organisers.accept_invitation", token=token),
+        accept_url=public_url("organisers.accept_invitation", token=token, lang=current_language()),
         new_account=new_account,
         days=days,
     )

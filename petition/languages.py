@@ -41,6 +41,16 @@ def requested_language() -> str | None:
     return value if value in LANGUAGES else None
 
 
+def language_in_address() -> dict[str, str]:
+    """`{"lang": …}` when this request's address chose the language, to carry to the next page.
+
+    Inside another site's frame the browser sends no cookie of ours, so the address is what
+    keeps a widget's signer in the language they read.
+    """
+    value = request.args.get(PARAMETER)
+    return {PARAMETER: value} if value in LANGUAGES else {}
+
+
 def select_locale() -> str:
     """Flask-Babel's locale selector: the switcher's choice, else the browser's, else English."""
     if not has_request_context():

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from petition.embedding import embed_form_token, is_own_origin, is_valid_embed_form_token
 from petition.extensions import csrf
 from petition.forms import EmbedSignForm
-from petition.languages import current_language
+from petition.languages import current_language, language_in_address
 from petition.models import Petition
 from petition.petition_texts import in_language
 from petition.petitions import public_petition_by_slug
@@ -49,7 +49,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     form = EmbedSignForm(collects_country=petition.collects_country)
     if form.leave_blank.data:
         # A bot filled the honeypot: the usual answer, and nothing stored or sent.
-        return redirect(url_for(".check_email", slug=slug), 303)
+        return redirect(url_for(".check_email", slug=slug, **language_in_address()), 303)
     if not petition.is_open():
         return _widget(petition, form), 409
     fresh = is_valid_embed_form_token(form.form_token.data, petition)
@@ -59,7 +59,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
         submit_signature(petition, form, over_limit)
     except PetitionClosedError:
         return _widget(petition, form), 409
-    return redirect(url_for(".check_email", slug=slug), 303)
+    return redirect(url_for(".check_email", slug=slug, **language_in_address()), 303)
 
 
 @bp.get("/petitions/<slug:slug>/embed/check-email")

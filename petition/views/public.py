@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from petition import tokens
 from petition.extensions import csrf, db, limiter
 from petition.forms import SignForm
-from petition.languages import current_language, requested_language
+from petition.languages import current_language, language_in_address, requested_language
 from petition.models import Petition
 from petition.petition_texts import PetitionInLanguage, all_in_language, in_language
 from petition.petitions import open_petitions, public_petition_by_slug
@@ -118,7 +118,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     form = SignForm(collects_country=petition.collects_country)
     if form.leave_blank.data:
         # A bot filled the honeypot: the usual answer, and nothing stored or sent.
-        return redirect(url_for(".check_email", slug=slug), 303)
+        return redirect(url_for(".check_email", slug=slug, **language_in_address()), 303)
     if not petition.is_open():
         return petition_page(petition, form), 409
     if not form.validate_on_submit():
@@ -126,9 +126,12 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     try:
         submit_signature(petition, form, over_limit)
     except PetitionClosedError:
-        # Closed since this process's copy was taken: show the petition as it is now.
-        return petition_page(public_petition_by_slug(slug) or petition, form), 409
-    return redirect(url_for(".check_email", slug=slug), 303)
+        # Closed or hidden since this process's copy was taken: show the petition as it is now.
+        now = public_petition_by_slug(slug)
+        if now is None:
+            abort(404)
+        return petition_page(now, form), 409
+    return redirect(url_for(".check_email", slug=slug, **language_in_address()), 303)
 
 
 @bp.get("/petitions/<slug:slug>/check-email")
