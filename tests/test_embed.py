@@ -49,7 +49,7 @@ def test_the_widget_shows_the_count_and_a_form_without_session_csrf(
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "0</strong>" in page and "of a goal of&nbsp;50" in page
-    assert f'action="/petitions/{petition.slug}/embed/sign"' in page
+    assert f'action="/petitions/{petition.slug}/embed/sign?lang=en"' in page
     assert form_token(page) and 'name="csrf_token"' not in page
     assert (
         f'href="{PUBLIC}/petitions/{petition.slug}" target="_blank" rel="noopener">Read the full petition</a>'

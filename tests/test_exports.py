@@ -33,7 +33,7 @@ def sign_and_confirm(petition: Petition, name: str, email: str, country: str | N
     text = db.session.scalars(
         select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())
     ).first()
-    match = re.search(r"/confirm/(\S+)", text or "")
+    match = re.search(r"/confirm/([^\s?]+)", text or "")
     assert match, text
     confirm_signature(match.group(1))
 

@@ -51,7 +51,8 @@ def test_sign_confirm_count_and_export(live_server: LiveServer, smtp: SMTPServer
     for _ in range(2):
         done = cookieless.post(link)
         assert done.status_code == 200 and "your signature is confirmed" in done.text
-        assert not cookieless.cookies  # nothing needed a cookie
+        # Nothing needed a session; the link only remembers the language the mail was written in.
+        assert dict(cookieless.cookies) == {"lang": "en"}
     assert requests.get(f"{base}/petitions/{slug}.json").json()["signature_count"] == 1
     assert ">1</strong>" in requests.get(f"{base}/").text
 

@@ -1,5 +1,7 @@
 """Which language a visitor gets, how the switcher remembers it, and the language of their mail."""
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
@@ -111,6 +113,12 @@ def test_the_signer_gets_every_email_in_the_language_they_signed_in(
         by_recipient["ivan@example.org"]["Subject"]
         == "Подтвердите свою подпись: Stop the evictions"
     )
+    # Its links open in the mail's language, even in a browser that asks for another.
+    text = by_recipient["aigerim@example.org"].get_body(("plain",)).get_content()
+    link = re.search(r"https?://[^/\s]+(/confirm/\S+)", text).group(1)
+    assert link.endswith("?lang=kk")
+    page = FlaskClient(client.application).get(link, headers={"Accept-Language": "en"})
+    assert '<html lang="kk">' in page.get_data(as_text=True)
 
     # An organiser reading English resends the links: each still goes out in its signer's language.
     organiser = FlaskClient(client.application, use_cookies=True)

@@ -27,7 +27,7 @@ def outbox_texts() -> list[str]:
 
 
 def confirm_path(text: str) -> str:
-    match = re.search(r"https://petitions\.example\.org(/confirm/\S+)", text)
+    match = re.search(r"https://petitions\.example\.org(/confirm/[^\s?]+)", text)
     assert match, text
     return match.group(1)
 

@@ -28,7 +28,7 @@ def outbox() -> list[OutboxMessage]:
 
 
 def token_in(message: OutboxMessage) -> str:
-    match = re.search(r"/confirm/(\S+)", message.body_text)
+    match = re.search(r"/confirm/([^\s?]+)", message.body_text)
     assert match, message.body_text
     return match.group(1)
 
