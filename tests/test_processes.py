@@ -75,7 +75,8 @@ def signer_outcome(base: str, slug: str, number: int) -> int | str:
     """A signer's status code, or "dropped" when the connection died under them."""
     try:
         return sign_as(base, slug, number)
-    except requests.ConnectionError:
+    # Killed while sending a page: the connection breaks before the body is whole.
+    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
         return "dropped"
 
 
