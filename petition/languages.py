@@ -26,10 +26,8 @@ def N_(message: str) -> str:  # the name the message extractor looks for
 
 def chosen_language() -> str | None:
     """The language asked for on this request, or remembered from an earlier one."""
-    for value in (request.args.get(PARAMETER), request.cookies.get(COOKIE)):
-        if value in LANGUAGES:
-            return value
-    return None
+    remembered = request.cookies.get(COOKIE)
+    return requested_language() or (remembered if remembered in LANGUAGES else None)
 
 
 def requested_language() -> str | None:
@@ -47,8 +45,8 @@ def language_in_address() -> dict[str, str]:
     Inside another site's frame the browser sends no cookie of ours, so the address is what
     keeps a widget's signer in the language they read.
     """
-    value = request.args.get(PARAMETER)
-    return {PARAMETER: value} if value in LANGUAGES else {}
+    language = requested_language()
+    return {PARAMETER: language} if language else {}
 
 
 def select_locale() -> str:
