@@ -4,14 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := FLASK_DEBUG=1 $(BIN)/flask --app petition
 INSTALLED := $(VENV)/.installed
+# Exact versions of every dependency: what a fresh machine installs next month is what CI ran today.
+LOCK := constraints.txt
 
-.PHONY: run test install lint security audit clean bench translations
+.PHONY: run test install upgrade lint security audit clean bench translations
 
-$(INSTALLED): pyproject.toml tests/a11y/package-lock.json
+$(INSTALLED): pyproject.toml $(LOCK) tests/a11y/package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c $(LOCK) pip
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[test]'
 	@# axe-core for the accessibility tests; without npm those tests skip (CI installs npm).
 	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error; fi
 	@touch $@
@@ -42,6 +44,19 @@ translations: $(INSTALLED)
 	$(BIN)/pybabel -q update --no-wrap --no-fuzzy-matching --ignore-obsolete \
 		-i petition/translations/messages.pot -d petition/translations
 	$(BIN)/pybabel compile --statistics -d petition/translations
+
+## Refresh the lock on purpose: the newest versions pyproject.toml allows, written to $(LOCK).
+## Review the diff, run `make test`, and commit it.
+upgrade:
+	rm -rf $(VENV).upgrade
+	$(PYTHON) -m venv $(VENV).upgrade
+	$(VENV).upgrade/bin/python -m pip install --quiet --upgrade pip
+	$(VENV).upgrade/bin/python -m pip install --quiet '.[test]'
+	{ sed -n '1,3p' $(LOCK); $(VENV).upgrade/bin/python -m pip freeze --all --exclude petition \
+		| grep -v -i -E '^(setuptools|wheel)=='; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK)
+	rm -rf $(VENV).upgrade build
+	$(MAKE) install
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check petition tests bench gunicorn.conf.py
