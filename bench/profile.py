@@ -20,7 +20,7 @@ from petition.exports import csv_chunks
 from petition.extensions import db
 from petition.models import Signature
 from petition.petitions import petition_by_slug
-from petition.signing import confirmation_token
+from petition.signature_links import confirmation_token
 
 ROUNDS = 1000
 PAGE = "/petitions/stop-forced-evictions"

@@ -101,9 +101,12 @@ def confirm_tokens(database: Path, path: Path) -> None:
     from petition.tokens import CONFIRM_SIGNATURE, make_token
 
     petition_id = seed.add_petition(database, "bench-confirm")
-    ids = seed.add_signatures(database, petition_id, CONFIRM_TOKENS, "pending")
+    signatures = seed.add_signatures(database, petition_id, CONFIRM_TOKENS, "pending")
     path.write_text(
-        "".join(make_token(SECRET, CONFIRM_SIGNATURE, [i, petition_id]) + "\n" for i in ids)
+        "".join(
+            make_token(SECRET, CONFIRM_SIGNATURE, [i, petition_id, secret]) + "\n"
+            for i, secret in signatures
+        )
     )
 
 
@@ -192,6 +195,7 @@ def main(parts: list[str]) -> None:
             "FLASK_CLIENT_HASH_KEY": SECRET + "-client-hash",
             # wrk signs from one address: the limiter still runs (and costs), but never refuses.
             "FLASK_SIGN_RATE_LIMIT": "100000000 per minute",
+            "FLASK_SIGN_MAIL_LIMIT": "100000000 per day",
             "FLASK_SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "FLASK_OUTBOX_DELIVER_IN_WEB": "false",  # mail waits for outbox workers, as at scale
             "FLASK_PUBLIC_URL": "http://127.0.0.1",

@@ -1,5 +1,6 @@
 """Bench data written straight through sqlite3: the fastest way to make a million rows."""
 
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -24,15 +25,19 @@ def _signatures(petition_id: int, count: int, status: str) -> Iterator[tuple]:
     confirmed_at = NOW if status == "confirmed" else None
     for n in range(count):
         email = f"signer{n}@example.org"
-        yield (petition_id, f"Signer Number {n}", email, email, status, NOW, confirmed_at)
+        secret = secrets.token_hex(16)
+        yield (petition_id, f"Signer Number {n}", email, email, status, NOW, confirmed_at, secret)
 
 
-def add_signatures(database: Path, petition_id: int, count: int, status: str) -> list[int]:
-    """Insert signatures in one transaction; returns their ids."""
+def add_signatures(
+    database: Path, petition_id: int, count: int, status: str
+) -> list[tuple[int, str]]:
+    """Insert signatures in one transaction; returns their ids and link secrets."""
     with sqlite3.connect(database) as connection:
         connection.executemany(
             "INSERT INTO signatures (petition_id, name, email, email_canonical, status,"
-            " created_at, confirmed_at, messages_sent) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+            " created_at, confirmed_at, link_secret, messages_sent)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
             _signatures(petition_id, count, status),
         )
         if status == "confirmed":
@@ -40,9 +45,10 @@ def add_signatures(database: Path, petition_id: int, count: int, status: str) ->
                 "UPDATE petitions SET signature_count = ? WHERE id = ?", (count, petition_id)
             )
         rows = connection.execute(
-            "SELECT id FROM signatures WHERE petition_id = ? ORDER BY id", (petition_id,)
+            "SELECT id, link_secret FROM signatures WHERE petition_id = ? ORDER BY id",
+            (petition_id,),
         )
-        return [row[0] for row in rows]
+        return [(row[0], row[1]) for row in rows]
 
 
 BARE_EXPORT = """

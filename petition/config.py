@@ -101,6 +101,9 @@ RATELIMIT_SWALLOW_ERRORS = True
 # Signing attempts per client address per petition, page and widget together: a burst window and
 # a sustained one. Beyond them new signatures are held quietly (fraudulent), never refused.
 SIGN_RATE_LIMIT = "20 per minute; 500 per day"
+# Messages the sign forms may cause per client address per day, across all petitions. Beyond it a
+# submission is stored as usual but sends no mail (the signer's next try from elsewhere does).
+SIGN_MAIL_LIMIT = "100 per day"
 # Login attempts per client address.
 LOGIN_RATE_LIMIT = "10 per minute; 100 per day"
 

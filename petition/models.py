@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
@@ -28,6 +29,11 @@ from petition.extensions import db
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+def new_link_secret() -> str:
+    """128 random bits, hex: the per-signature secret its emailed links carry."""
+    return secrets.token_hex(16)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -144,6 +150,8 @@ class Signature(db.Model):
     __table_args__ = (
         UniqueConstraint("petition_id", "email_canonical", name="uq_signatures_petition_email"),
         Index("ix_signatures_petition_status", "petition_id", "status", "id"),
+        # An id is never handed out twice, even after the highest row is deleted (withdrawn).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,8 +178,33 @@ class Signature(db.Model):
     show_name: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The language the signer signed in (see languages.py); every email to them is written in it.
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # Random, and only ever in the links emailed to the signer: a link acts on this signature
+    # alone, whatever its id (see signature_links.py).
+    link_secret: Mapped[str] = mapped_column(String(32), default=new_link_secret)
 
     petition: Mapped[Petition] = relationship()
+
+
+class SignatureChange(db.Model):
+    """Details a second submission asked for, kept apart until the mailbox owner confirms them.
+
+    A stranger who knows an address can submit the form with it; what they typed changes
+    nothing stored about the signature until the link sent with these details, to the
+    signature's own address, is pressed.
+    """
+
+    __tablename__ = "signature_changes"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signature_id: Mapped[int] = mapped_column(
+        ForeignKey("signatures.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    show_name: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Invalidation(db.Model):
@@ -233,9 +266,17 @@ class OutboxMessage(db.Model):
     """A message written in the same transaction as the change that owes it, sent afterwards."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_due", "state", "next_attempt_at"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The signature the message is about: withdrawing it deletes every message it caused.
+    signature_id: Mapped[int | None] = mapped_column(
+        ForeignKey("signatures.id", ondelete="CASCADE", name="fk_outbox_signature_id"),
+        index=True,
+    )
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(255))
     body_text: Mapped[str] = mapped_column(Text)

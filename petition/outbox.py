@@ -49,9 +49,17 @@ _QUEUE = insert(OutboxMessage.__table__)
 
 
 def queue_message(
-    session: Session, recipient: str, subject: str, body_text: str, body_html: str | None
+    session: Session,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None,
+    signature_id: int | None = None,
 ) -> None:
-    """Owe a message: it is sent only if the caller's transaction commits."""
+    """Owe a message: it is sent only if the caller's transaction commits.
+
+    A message about a signature names it, so withdrawing the signature deletes it too.
+    """
     # A Core INSERT built once: it runs on every signature, and the ORM's unit of work (or
     # building the statement anew) costs more than running it.
     session.execute(
@@ -61,6 +69,7 @@ def queue_message(
             "subject": subject,
             "body_text": body_text,
             "body_html": body_html,
+            "signature_id": signature_id,
         },
     )
 

@@ -10,7 +10,7 @@ from petition.deliverer import notify_delivery
 from petition.emails import confirmation_email
 from petition.models import Organiser, Petition, Signature, SignatureStatus, utcnow
 from petition.outbox import queue_message
-from petition.signing import confirmation_token, withdrawal_token
+from petition.signature_links import confirmation_token, withdrawal_token
 from petition.transactions import write_transaction
 
 RESEND_ACTION = "resent"
@@ -58,7 +58,14 @@ def resend_confirmations(
             email = confirmation_email(
                 petition, signature, confirmation_token(signature), withdrawal_token(signature)
             )
-            queue_message(session, email.recipient, email.subject, email.text, email.html)
+            queue_message(
+                session,
+                email.recipient,
+                email.subject,
+                email.text,
+                email.html,
+                signature_id=signature.id,
+            )
             signature.messages_sent += 1
             sent += 1
         age = f" older than {older_than_hours} h" if older_than_hours else ""

@@ -6,7 +6,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import String, cast, delete, literal, select, update
 
-from petition.models import OutboxMessage, OutboxState, Petition, Signature, utcnow
+from petition.models import (
+    OutboxMessage,
+    OutboxState,
+    Petition,
+    Signature,
+    SignatureChange,
+    utcnow,
+)
 from petition.transactions import write_transaction
 
 ANONYMISED = ""  # the name and address left on an anonymised signature
@@ -51,7 +58,15 @@ def purge(now: datetime | None = None) -> PurgeReport:
             )
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
-        # Sent or failed mail holds names, addresses and live links: no use once it has left.
+        # Details a resubmission typed and nobody confirmed go with the rest.
+        session.execute(
+            delete(SignatureChange).where(
+                SignatureChange.signature_id.in_(
+                    select(Signature.id).where(Signature.petition_id.in_(long_closed))
+                )
+            )
+        )
+        # Mail about a deleted signature went with it. Sent or failed mail holds names, addresses and live links: no use once it has left.
         messages = session.execute(
             delete(OutboxMessage).where(
                 OutboxMessage.state != OutboxState.PENDING, OutboxMessage.created_at < mail_before

@@ -3,10 +3,9 @@
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,9 +15,23 @@ from petition.clients import client_hash, network_hash
 from petition.deliverer import notify_delivery
 from petition.emails import Email, already_signed_email, confirmation_email
 from petition.extensions import db
-from petition.models import Petition, Signature, SignatureStatus, utcnow
+from petition.models import (
+    Petition,
+    Signature,
+    SignatureChange,
+    SignatureStatus,
+    new_link_secret,
+    utcnow,
+)
 from petition.outbox import queue_message
 from petition.screening import broken_rule
+from petition.signature_links import (
+    SignatureLink,
+    confirmation_token,
+    petition_id_of_expired,
+    read_confirmation_link,
+    withdrawal_token,
+)
 from petition.snapshots import KEEPS_SNAPSHOTS, PetitionSnapshot
 from petition.transactions import write_transaction
 
@@ -40,25 +53,20 @@ class SignOutcome(enum.StrEnum):
     CAPPED = "capped"
 
 
-def confirmation_token(signature: Signature) -> str:
-    """A link token that confirms this signature and nothing else."""
-    secret = current_app.config["SECRET_KEY"]
-    return tokens.make_token(
-        secret, tokens.CONFIRM_SIGNATURE, [signature.id, signature.petition_id]
+@dataclass(frozen=True)
+class Details:
+    """What a signer typed about themselves, as it will be recorded once the mailbox confirms."""
+
+    name: str
+    country: str | None
+    show_name: bool
+    language: str
+
+
+def _queue(session: Session, signature_id: int, email: Email) -> None:
+    queue_message(
+        session, email.recipient, email.subject, email.text, email.html, signature_id=signature_id
     )
-
-
-def withdrawal_token(signature: Signature) -> str:
-    """A link token that withdraws this signature and nothing else."""
-    secret = current_app.config["SECRET_KEY"]
-    return tokens.make_token(
-        secret, tokens.WITHDRAW_SIGNATURE, [signature.id, signature.petition_id]
-    )
-
-
-def _send(session: Session, signature: Signature, email: Email) -> None:
-    queue_message(session, email.recipient, email.subject, email.text, email.html)
-    signature.messages_sent += 1
 
 
 _SIGNING_STATE = select(
@@ -86,18 +94,22 @@ _NEW_SIGNATURE = (
     # A new signature is pending or held: no public page shows it, so readers' copies stay.
     .execution_options(**{KEEPS_SNAPSHOTS: True})
 )
+_NEW_CHANGE = insert(SignatureChange.__table__).returning(SignatureChange.__table__.c.id)
+
+
+def _differs(signature: Signature, details: Details) -> bool:
+    stored = (signature.name, signature.country, signature.show_name, signature.language)
+    return stored != (details.name, details.country, details.show_name, details.language)
 
 
 def _sign(
     session: Session,
     petition: Petition | PetitionSnapshot,
-    name: str,
     email: str,
-    country: str | None,
+    details: Details,
     address: str | None,
-    show_name: bool,
     held_for: str | None,
-    language: str,
+    mail: bool,
 ) -> SignOutcome:
     # Read inside the transaction: the caller's petition may be a copy a second old.
     state = session.execute(_SIGNING_STATE, {"petition_id": petition.id}).one_or_none()
@@ -111,49 +123,82 @@ def _sign(
         # Quiet handling: a rule-breaker gets the same pages and mail, but is never counted.
         flag_reason = broken_rule(session, petition.id, state.blocks_disposable, email, address)
         flag_reason = flag_reason or held_for
+        secret = new_link_secret()
         # The hot path of a surge: one Core INSERT instead of the ORM's unit of work, which
         # measured several times slower per signature. A concurrent twin fails here.
         signature_id = session.scalar(
             _NEW_SIGNATURE,
             {
                 "petition_id": petition.id,
-                "name": name,
+                "name": details.name,
                 "email": email,
                 "email_canonical": canonical,
-                "country": country,
-                "show_name": show_name,
-                "language": language,
-                "messages_sent": 1,
+                "country": details.country,
+                "show_name": details.show_name,
+                "language": details.language,
+                "link_secret": secret,
+                "messages_sent": 1 if mail else 0,
                 "client_hash": client_hash(address),
                 "network_hash": network_hash(address),
                 "flag_reason": flag_reason,
                 "status": SignatureStatus.FRAUDULENT if flag_reason else SignatureStatus.PENDING,
             },
         )
-        new = Signature(
-            id=signature_id, petition_id=petition.id, name=name, email=email, language=language
+        new = Signature(  # unsaved: it only carries what the mail needs
+            id=signature_id,
+            petition_id=petition.id,
+            name=details.name,
+            email=email,
+            language=details.language,
+            link_secret=secret,
         )
-        message = confirmation_email(  # `new` is unsaved: it only carries what the mail needs
-            petition, new, confirmation_token(new), withdrawal_token(new)
-        )
-        queue_message(session, message.recipient, message.subject, message.text, message.html)
+        message = confirmation_email(petition, new, confirmation_token(new), withdrawal_token(new))
+        if mail:
+            _queue(session, signature_id, message)
         return SignOutcome.NEW
     signature = session.get_one(Signature, signature_id, populate_existing=True)
-    if signature.messages_sent >= current_app.config["MAX_MESSAGES_PER_SIGNATURE"]:
-        return SignOutcome.CAPPED
+    # Nothing typed here changes what is stored: whoever submitted it may not own the mailbox.
+    # The mail goes to the stored address only, in the language used now; new details wait in a
+    # SignatureChange that only the link in that mail applies.
+    as_typed = Signature(
+        id=signature.id,
+        petition_id=signature.petition_id,
+        name=signature.name if signature.confirmed_at is not None else details.name,
+        email=signature.email,
+        language=details.language,
+        link_secret=signature.link_secret,
+    )
     withdraw = withdrawal_token(signature)
     if signature.confirmed_at is not None:  # counted, or quietly not: the mail is the same
-        signature.language = language  # the note goes out in the language they use now
-        _send(session, signature, already_signed_email(petition, signature, withdraw))
-        return SignOutcome.ALREADY_CONFIRMED
-    signature.name, signature.email, signature.country = name, email, country
-    signature.show_name, signature.language = show_name, language
-    _send(
-        session,
-        signature,
-        confirmation_email(petition, signature, confirmation_token(signature), withdraw),
-    )
-    return SignOutcome.REMINDED
+        outcome = SignOutcome.ALREADY_CONFIRMED
+        message = already_signed_email(petition, as_typed, withdraw)
+    else:
+        outcome = SignOutcome.REMINDED
+        change_id = None
+        capped = signature.messages_sent >= current_app.config["MAX_MESSAGES_PER_SIGNATURE"]
+        if mail and not capped and _differs(signature, details):
+            change_id = session.scalar(
+                _NEW_CHANGE,
+                {
+                    "signature_id": signature.id,
+                    "name": details.name,
+                    "country": details.country,
+                    "show_name": details.show_name,
+                    "language": details.language,
+                    "created_at": utcnow(),
+                },
+            )
+        message = confirmation_email(
+            petition, as_typed, confirmation_token(signature, change_id), withdraw
+        )
+    # The mail is composed even when it is not sent, so every branch takes as long as the
+    # others: a faster answer would tell a stranger that this address has signed many times.
+    if signature.messages_sent >= current_app.config["MAX_MESSAGES_PER_SIGNATURE"]:
+        return SignOutcome.CAPPED
+    if mail:
+        _queue(session, signature.id, message)
+        signature.messages_sent += 1
+    return outcome
 
 
 def sign_petition(
@@ -166,46 +211,31 @@ def sign_petition(
     show_name: bool = False,
     flag_reason: str | None = None,
     language: str = "en",
+    mail: bool = True,
 ) -> SignOutcome:
     """Record a pending signature (or find the existing one) and owe its owner one email.
 
     The client address is only hashed (see clients.py); it is never stored. A flag_reason
     (the caller's own rule, such as a spent rate limit) holds a new signature quietly; an
     existing one keeps its status, so a real signer is never uncounted by someone else's flood.
-    Every email to the signer is written in `language`, the one they signed in.
+    With mail=False (the client has spent its budget) nothing is queued: the form cannot be
+    made to send mail. Every email to the signer is written in `language`, the one they use.
     """
+    details = Details(name, country, show_name, language)
     for attempt in (1, 2):
         try:
             with write_transaction() as session:
                 outcome = _sign(
-                    session,
-                    petition,
-                    name,
-                    email,
-                    country,
-                    client_address,
-                    show_name,
-                    flag_reason,
-                    language,
+                    session, petition, email, details, client_address, flag_reason, mail
                 )
             break
         except IntegrityError:
             # Two submissions of one address raced; the second now finds the first.
             if attempt == 2:
                 raise
-    if outcome is not SignOutcome.CAPPED:
+    if mail and outcome is not SignOutcome.CAPPED:
         notify_delivery()
     return outcome
-
-
-def _signature_id(token: str) -> int:
-    config = current_app.config
-    payload: Any = tokens.read_token(
-        config["SECRET_KEY"], tokens.CONFIRM_SIGNATURE, token, config["CONFIRMATION_MAX_AGE"]
-    )
-    if not (isinstance(payload, list) and payload and isinstance(payload[0], int)):
-        raise tokens.InvalidTokenError("unexpected payload")
-    return payload[0]
 
 
 def _check_confirmable(signature: Signature) -> None:
@@ -218,14 +248,47 @@ def _confirmable(created_at: datetime, closes_at: datetime | None) -> bool:
     return closes_at is None or (created_at < closes_at and utcnow() <= closes_at + grace)
 
 
-def load_confirmation(token: str) -> Signature:
-    """The signature a confirmation link is for, if it can still be confirmed. Changes nothing."""
-    signature = db.session.get(Signature, _signature_id(token))
-    if signature is None:
-        raise tokens.InvalidTokenError("no such signature")
-    if signature.confirmed_at is None:
-        _check_confirmable(signature)
+def _details(recorded: Signature | SignatureChange) -> Details:
+    return Details(recorded.name, recorded.country, recorded.show_name, recorded.language)
+
+
+def _linked_signature(link: SignatureLink) -> Signature:
+    signature = db.session.get(Signature, link.signature_id)
+    if signature is None or not link.fits(
+        signature.petition_id, signature.link_secret, signature.created_at
+    ):
+        raise tokens.InvalidTokenError("no such signature")  # or another one under its old id
     return signature
+
+
+def _change(session: Session, link: SignatureLink) -> SignatureChange | None:
+    """The details a link was sent with, if it was sent after a resubmission."""
+    if link.change_id is None:
+        return None
+    change = session.get(SignatureChange, link.change_id)
+    if change is None or change.signature_id != link.signature_id:
+        raise tokens.InvalidTokenError("no such change")
+    return change
+
+
+@dataclass(frozen=True)
+class ConfirmationPreview:
+    """What pressing Confirm will record, shown before the button; or that it is done."""
+
+    petition: Petition
+    confirmed: bool
+    details: Details
+
+
+def load_confirmation(token: str) -> ConfirmationPreview:
+    """The signature a confirmation link is for, if it can still be confirmed. Changes nothing."""
+    link = read_confirmation_link(token)
+    signature = _linked_signature(link)
+    if signature.confirmed_at is not None:
+        return ConfirmationPreview(signature.petition, True, _details(signature))
+    _check_confirmable(signature)
+    change = _change(db.session, link)
+    return ConfirmationPreview(signature.petition, False, _details(change or signature))
 
 
 @dataclass(frozen=True)
@@ -251,6 +314,7 @@ _TO_CONFIRM = (
         _signatures.created_at,
         _signatures.confirmed_at,
         _petitions.closes_at,
+        _signatures.link_secret,
     )
     .join_from(Signature.__table__, Petition.__table__)
     .where(_signatures.id == bindparam("signature_id"))
@@ -270,6 +334,10 @@ _COUNT_CONFIRMED = (
     )
     .values(status=SignatureStatus.CONFIRMED, confirmed_at=bindparam("now"))
 )
+_changes = SignatureChange.__table__.c
+_FORGET_CHANGES = delete(SignatureChange.__table__).where(
+    _changes.signature_id == bindparam("signature_id")
+)
 _ADD_ONE = (
     update(Petition.__table__)
     .where(_petitions.id == bindparam("petition_id"))
@@ -277,18 +345,39 @@ _ADD_ONE = (
 )
 
 
+def _apply_change(session: Session, link: SignatureLink) -> None:
+    """Record the details the link was sent with: the mailbox owner has now confirmed them."""
+    change = _change(session, link)
+    if change is not None:
+        details = _details(change)
+        session.execute(
+            update(Signature.__table__)
+            .where(_signatures.id == link.signature_id)
+            .values(
+                name=details.name,
+                country=details.country,
+                show_name=details.show_name,
+                language=details.language,
+            )
+        )
+
+
 def confirm_signature(token: str) -> Confirmation:
     """Count the signature once, however often the link is used."""
-    signature_id = _signature_id(token)
+    link = read_confirmation_link(token)
+    signature_id = link.signature_id
     with write_transaction() as session:
         row = session.execute(_TO_CONFIRM, {"signature_id": signature_id}).one_or_none()
-        if row is None:
-            raise tokens.InvalidTokenError("no such signature")
-        petition_id, slug, status, created_at, confirmed_at, closes_at = row
+        if row is None or not link.fits(row.petition_id, row.link_secret, row.created_at):
+            raise tokens.InvalidTokenError("no such signature")  # or another one under its old id
+        petition_id, slug, status, created_at, confirmed_at, closes_at, _secret = row
         if confirmed_at is not None:
             return Confirmation(signature_id, petition_id, slug, status, confirmed_at)
         if not _confirmable(created_at, closes_at):
             raise PetitionClosedError(session.get_one(Petition, petition_id))
+        _apply_change(session, link)
+        # Other details that waited for this mailbox are void once it has confirmed.
+        session.execute(_FORGET_CHANGES, {"signature_id": signature_id})
         now = utcnow()
         if status == SignatureStatus.FRAUDULENT:
             # Looks confirmed to its signer; reversing the flag would count it from here.
@@ -302,7 +391,5 @@ def confirm_signature(token: str) -> Confirmation:
 
 def petition_of_expired_token(error: tokens.ExpiredTokenError) -> Petition | None:
     """The petition an expired confirmation link was for, to offer signing again."""
-    payload = error.payload
-    if isinstance(payload, list) and len(payload) == 2 and isinstance(payload[1], int):
-        return db.session.get(Petition, payload[1])
-    return None
+    petition_id = petition_id_of_expired(error)
+    return db.session.get(Petition, petition_id) if petition_id is not None else None

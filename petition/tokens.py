@@ -1,5 +1,6 @@
 """Signed, expiring tokens for emailed links and framed forms: one salt per purpose, so no token does another's job."""
 
+from datetime import datetime
 from typing import Any
 
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
@@ -34,9 +35,15 @@ def make_token(secret: str, purpose: str, payload: Any) -> str:
 
 def read_token(secret: str, purpose: str, token: str, max_age: int) -> Any:
     """Return the payload of a token made for this purpose within max_age seconds."""
+    return read_stamped_token(secret, purpose, token, max_age)[0]
+
+
+def read_stamped_token(secret: str, purpose: str, token: str, max_age: int) -> tuple[Any, datetime]:
+    """The payload of a token made for this purpose within max_age seconds, and when it was made."""
     serializer = _serializer(secret, purpose)
     try:
-        return serializer.loads(token, max_age=max_age)
+        payload, issued_at = serializer.loads(token, max_age=max_age, return_timestamp=True)
+        return payload, issued_at
     except SignatureExpired as exc:
         try:
             payload = serializer.load_payload(exc.payload) if exc.payload is not None else None

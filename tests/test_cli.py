@@ -302,6 +302,7 @@ TABLES = {
     "access_rules",
     "invalidations",
     "petition_texts",
+    "signature_changes",
 }
 
 
@@ -379,3 +380,67 @@ def test_flask_db_upgrade_from_the_command_line_builds_the_schema(tmp_path: Path
         assert set(inspect(engine).get_table_names()) == TABLES
     finally:
         engine.dispose()
+
+
+def test_upgrading_binds_links_to_their_signatures_and_keeps_links_in_mailboxes(
+    empty_database_app: Flask,
+) -> None:
+    """Existing signatures get their own secrets; a link mailed before the upgrade still confirms."""
+    from datetime import timedelta
+
+    from sqlalchemy import column, insert, table
+
+    from petition import tokens
+    from petition.models import UTCDateTime
+
+    app = empty_database_app
+    runner = app.test_cli_runner()
+    with app.app_context():
+        before = runner.invoke(args=["db", "upgrade", "7d2f4a9c1e63"])  # the schema before secrets
+        assert before.exit_code == 0, before.output
+        signed = utcnow() - timedelta(hours=1)
+        petitions = table(
+            "petitions",
+            *map(column, ("id", "slug", "title", "body", "signature_count")),
+            *map(column, ("collects_country", "blocks_disposable")),
+            column("created_at", UTCDateTime),
+        )
+        signatures = table(
+            "signatures",
+            *map(column, ("id", "petition_id", "name", "email", "email_canonical", "status")),
+            *map(column, ("messages_sent", "show_name")),
+            column("created_at", UTCDateTime),
+        )
+        db.session.execute(
+            insert(petitions).values(
+                id=1, slug="old", title="Old", body="x", signature_count=0,
+                collects_country=False, blocks_disposable=False, created_at=signed,
+            )
+        )  # fmt: skip
+        for n in (1, 2):
+            db.session.execute(
+                insert(signatures).values(
+                    id=n, petition_id=1, name=f"Signer {n}", email=f"s{n}@example.org",
+                    email_canonical=f"s{n}@example.org", status="pending", messages_sent=1,
+                    show_name=False, created_at=signed,
+                )
+            )  # fmt: skip
+        db.session.commit()
+        mailed = tokens.make_token(app.config["SECRET_KEY"], tokens.CONFIRM_SIGNATURE, [1, 1])
+
+        upgrade = runner.invoke(args=["db", "upgrade"])
+        assert upgrade.exit_code == 0, upgrade.output
+        secrets = db.session.scalars(text("SELECT link_secret FROM signatures ORDER BY id")).all()
+        assert len(set(secrets)) == 2 and all(re.fullmatch(r"[0-9a-f]{32}", s) for s in secrets)
+        if db.engine.dialect.name == "sqlite":
+            for name in ("signatures", "outbox", "signature_changes"):
+                schema = db.session.scalar(
+                    text("SELECT sql FROM sqlite_master WHERE name = :name"), {"name": name}
+                )
+                assert "AUTOINCREMENT" in schema, name
+        db.session.commit()
+        confirm_signature(mailed)
+        assert db.session.scalar(text("SELECT signature_count FROM petitions")) == 1
+        assert runner.invoke(args=["db", "check"]).exit_code == 0
+        db.session.remove()
+        db.engine.dispose()

@@ -1,6 +1,7 @@
 """Rate limits per client address (as ProxyFix vouches for it), in memory and in Redis.
 
-Signing past the limit is held quietly, never refused: the signer sees nothing different."""
+Signing past the limit is held quietly, never refused: the page looks the same, and no mail leaves
+for a client over its limit (the form is no relay)."""
 
 import re
 import uuid
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from petition.accounts import set_organiser_password
 from petition.exports import export_chunks
 from petition.extensions import db
-from petition.models import Petition, Signature
+from petition.models import OutboxMessage, Petition, Signature
 from petition.outbox import deliver_due
 from petition.petitions import create_petition
 from petition.signing import confirm_signature, confirmation_token
@@ -52,7 +53,8 @@ def limited_app(request, make_app) -> Flask:
             redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
         except redis.RedisError as exc:
             service_missing(f"Redis at {REDIS_URL}: {exc}")
-        settings |= {"RATELIMIT_STORAGE_URI": REDIS_URL}
+        # Counters of this test's own: the per-client mail budget spans petitions and a day.
+        settings |= {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
     return make_app(**settings)
 
 
@@ -107,19 +109,35 @@ def test_signing_over_the_limit_is_held_quietly_per_address_per_petition(
     if limited_app.config["RATELIMIT_STORAGE_URI"] == REDIS_URL:  # the counters really are there
         assert redis.Redis.from_url(REDIS_URL).keys(f"*|{first}/*")
 
-    # The held signer gets the normal mail and can confirm, yet nothing public moves.
+    # Over its limit a client causes no mail: the held signer gets none, and nothing public moves.
     with limited_app.app_context():
         deliver_due()
-    messages = smtp.sink.wait_for(6)
-    [mail] = [m for m in messages if m["To"] == "signer3@example.org"]
-    assert mail["Subject"].startswith("Confirm your signature")
-    link = re.search(
-        r"https://petitions\.example\.org(/confirm/\S+)", mail.get_body(("plain",)).get_content()
-    )
-    assert "your signature is confirmed" in client.post(link.group(1)).get_data(as_text=True)
+        queued = db.session.scalars(select(OutboxMessage.recipient)).all()
+    assert sorted(queued) == [f"signer{n}@example.org" for n in (0, 1, 2, 5, 6)]
+    assert sorted(m["To"] for m in smtp.sink.wait_for(5)) == sorted(queued)
     count, export = published(limited_app, first)
     assert count == 0 and "signer3@example.org" not in export
     assert client.get(f"/petitions/{first}.json").json["signature_count"] == 0
+
+
+def test_a_client_has_one_daily_mail_budget_across_petitions(make_app, smtp) -> None:
+    app = make_app(SIGN_RATE_LIMIT="3 per minute", SIGN_MAIL_LIMIT="4 per day")
+    client = app.test_client()
+    slugs = [publisher(app)(f"Petition {n}") for n in range(3)]
+    answers = [sign(client, slug, 10 * p + n) for p, slug in enumerate(slugs) for n in range(2)]
+    assert {answer.status_code for answer in answers} == {303}  # each within its petition's limit
+    assert len({answer.headers["Location"].split("/")[-1] for answer in answers}) == 1
+    with app.app_context():
+        queued = db.session.scalars(select(OutboxMessage.recipient)).all()
+        stored = db.session.scalars(select(Signature.status)).all()
+    assert len(queued) == 4, "the budget spans petitions"
+    assert stored == ["pending"] * 6, "over the budget a signature is kept, only its mail is not"
+    other = {"REMOTE_ADDR": "198.51.100.7"}
+    assert sign(client, slugs[2], 99, environ_base=other).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.recipient == "signer99@example.org")
+        )
 
 
 def test_a_held_submission_leaves_a_counted_signature_as_it_was(limited_app: Flask) -> None:

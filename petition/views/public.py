@@ -15,12 +15,14 @@ from limits import parse_many
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
+from petition.countries import country_name
 from petition.extensions import csrf, db, limiter
 from petition.forms import SignForm
 from petition.languages import current_language, language_in_address, requested_language
 from petition.models import Petition
 from petition.petition_texts import PetitionInLanguage, all_in_language, in_language
 from petition.petitions import open_petitions, public_petition_by_slug
+from petition.signers import first_name
 from petition.signing import (
     PetitionClosedError,
     confirm_signature,
@@ -34,7 +36,6 @@ from petition.views.pages import fresh_petition_page, petition_page
 from petition.withdrawal import petition_of_withdrawal, withdraw_signature
 
 bp = Blueprint("public", __name__)
-MAX_TOKEN_LENGTH = 512
 NO_REFERRER = {"Referrer-Policy": "no-referrer"}  # the token in the URL goes nowhere else
 
 
@@ -75,24 +76,40 @@ def signer_key() -> str:
     return f"{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
 
 
+def _spend(setting: str, scope: str, key: str) -> bool:
+    """Count one hit against every window of a limit setting; true once any window is spent."""
+    if not limiter.enabled:
+        return False
+    config = current_app.config
+    limits = parse_many(config[setting])
+    identifiers = (config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
+    try:
+        # Every window takes the hit, as a decorator would count it, even once one is spent.
+        return not all([limiter.limiter.hit(limit, *identifiers) for limit in limits])
+    except Exception:  # noqa: BLE001 - whatever the counter store raises, signing goes on
+        if not current_app.config["RATELIMIT_SWALLOW_ERRORS"]:
+            raise
+        current_app.logger.warning("%s not checked: counter store failed", setting)
+        return False
+
+
 def over_signing_limit() -> bool:
     """Count this submission against its address's budget; true once the budget is spent.
 
     One budget per client address per petition, shared with the widget's form, so the widget
     is no second door. Spending it is never refused with a 429: the submission is held quietly
-    instead (see signing.py), so a script cannot tell it was caught.
+    instead, and no mail is sent for it (see signing.py), so a script cannot tell it was caught.
     """
-    if not limiter.enabled:
-        return False
-    limits = parse_many(current_app.config["SIGN_RATE_LIMIT"])
-    try:
-        # Every window takes the hit, as a decorator would count it, even once one is spent.
-        return not all([limiter.limiter.hit(limit, "sign", signer_key()) for limit in limits])
-    except Exception:  # noqa: BLE001 - whatever the counter store raises, signing goes on
-        if not current_app.config["RATELIMIT_SWALLOW_ERRORS"]:
-            raise
-        current_app.logger.warning("signing limit not checked: counter store failed")
-        return False
+    return _spend("SIGN_RATE_LIMIT", "sign", signer_key())
+
+
+def mail_budget_spent() -> bool:
+    """Count one message against the client's daily budget across all petitions; true once spent.
+
+    A client that signs on many petitions, each within its limit, still cannot make the site a
+    mail cannon: past the budget its submissions are stored but cause no mail.
+    """
+    return _spend("SIGN_MAIL_LIMIT", "sign-mail", get_remote_address())
 
 
 def submit_signature(
@@ -108,6 +125,8 @@ def submit_signature(
         show_name=form.show_name.data,
         flag_reason="rate-limit" if over_limit else None,
         language=current_language(),
+        # Over its limit a client causes no mail at all; the page it sees is the same.
+        mail=not over_limit and not mail_budget_spent(),
     )
 
 
@@ -160,20 +179,28 @@ def _shown_petition(petition_id: int, slug: str) -> Petition | PetitionSnapshot:
 
 def _confirmation_page(token: str, confirm: bool) -> tuple[str, int]:
     try:
-        if len(token) > MAX_TOKEN_LENGTH:
-            raise tokens.InvalidTokenError("token too long")
         if confirm:
             done = confirm_signature(token)
             petition = _read(_shown_petition(done.petition_id, done.petition_slug))
             return render_template("public/confirmed.html", petition=petition), 200
-        signature = load_confirmation(token)
+        preview = load_confirmation(token)
     except tokens.InvalidTokenError as error:
         return _token_error_page(error)
     except PetitionClosedError as error:
         return render_template("public/confirm_closed.html", petition=_read(error.petition)), 410
-    if signature.confirmed_at is not None:
-        return render_template("public/confirmed.html", petition=_read(signature.petition)), 200
-    return render_template("public/confirm.html", petition=_read(signature.petition)), 200
+    petition = _read(preview.petition)
+    if preview.confirmed:
+        return render_template("public/confirmed.html", petition=petition), 200
+    return (
+        render_template(
+            "public/confirm.html",
+            petition=petition,
+            details=preview.details,
+            country_name=country_name,
+            first_name=first_name,
+        ),
+        200,
+    )
 
 
 @bp.get("/confirm/<token>")
@@ -190,8 +217,6 @@ def confirm_post(token: str) -> tuple[str, int, dict[str, str]]:
 
 def _withdrawal_page(token: str, withdraw: bool) -> tuple[str, int, dict[str, str]]:
     try:
-        if len(token) > MAX_TOKEN_LENGTH:
-            raise tokens.InvalidTokenError("token too long")
         petition = withdraw_signature(token) if withdraw else petition_of_withdrawal(token)
     except tokens.InvalidTokenError:
         return render_template("public/link_invalid.html"), 400, NO_REFERRER

@@ -1,0 +1,74 @@
+"""Links bound to one signature: a secret per signature, ids never reused, changes kept apart
+
+Revision ID: 3e8a1f6c2b94
+Revises: 7d2f4a9c1e63
+Create Date: 2026-12-05 23:40:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "3e8a1f6c2b94"
+down_revision = "7d2f4a9c1e63"
+branch_labels = None
+depends_on = None
+
+# 128 random bits as 32 hex digits, from each database's own random source.
+RANDOM_SECRET = {
+    "sqlite": "lower(hex(randomblob(16)))",
+    "postgresql": "md5(gen_random_uuid()::text || gen_random_uuid()::text)",
+}
+
+
+def upgrade():
+    with op.batch_alter_table("signatures", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("link_secret", sa.String(length=32), nullable=True))
+    # Every existing signature gets its own secret. Links already in mailboxes carry none: they
+    # keep working only for the signature that existed when they were made (see signature_links).
+    random_secret = RANDOM_SECRET[op.get_bind().dialect.name]
+    op.execute(f"UPDATE signatures SET link_secret = {random_secret}")  # noqa: S608 - a constant
+    # On SQLite the tables are rebuilt with AUTOINCREMENT, so the highest id is never handed out
+    # again after its row is deleted (PostgreSQL sequences never reuse one).
+    with op.batch_alter_table(
+        "signatures", schema=None, recreate="always", table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
+        batch_op.alter_column("link_secret", existing_type=sa.String(length=32), nullable=False)
+    with op.batch_alter_table(
+        "outbox", schema=None, recreate="always", table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
+        batch_op.add_column(sa.Column("signature_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_outbox_signature_id"), ["signature_id"], unique=False)
+        batch_op.create_foreign_key(
+            "fk_outbox_signature_id", "signatures", ["signature_id"], ["id"], ondelete="CASCADE"
+        )
+    op.create_table(
+        "signature_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("signature_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("country", sa.String(length=2), nullable=True),
+        sa.Column("show_name", sa.Boolean(), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["signature_id"], ["signatures.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("signature_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_signature_changes_signature_id"), ["signature_id"], unique=False
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("signature_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_signature_changes_signature_id"))
+    op.drop_table("signature_changes")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_outbox_signature_id", type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_outbox_signature_id"))
+        batch_op.drop_column("signature_id")
+    with op.batch_alter_table("signatures", schema=None) as batch_op:
+        batch_op.drop_column("link_secret")
