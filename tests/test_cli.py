@@ -411,22 +411,29 @@ def test_upgrading_binds_links_to_their_signatures_and_keeps_links_in_mailboxes(
             *map(column, ("messages_sent", "show_name")),
             column("created_at", UTCDateTime),
         )
-        db.session.execute(
-            insert(petitions).values(
-                id=1, slug="old", title="Old", body="x", signature_count=0,
-                collects_country=False, blocks_disposable=False, created_at=signed,
+        petition_id = db.session.scalar(
+            insert(petitions)
+            .values(
+                slug="old", title="Old", body="x", signature_count=0, collects_country=False,
+                blocks_disposable=False, created_at=signed,
             )
+            .returning(petitions.c.id)
         )  # fmt: skip
-        for n in (1, 2):
-            db.session.execute(
-                insert(signatures).values(
-                    id=n, petition_id=1, name=f"Signer {n}", email=f"s{n}@example.org",
+        ids = [
+            db.session.scalar(
+                insert(signatures)
+                .values(
+                    petition_id=petition_id, name=f"Signer {n}", email=f"s{n}@example.org",
                     email_canonical=f"s{n}@example.org", status="pending", messages_sent=1,
                     show_name=False, created_at=signed,
                 )
-            )  # fmt: skip
+                .returning(signatures.c.id)
+            )
+            for n in (1, 2)
+        ]  # fmt: skip
         db.session.commit()
-        mailed = tokens.make_token(app.config["SECRET_KEY"], tokens.CONFIRM_SIGNATURE, [1, 1])
+        key = app.config["SECRET_KEY"]
+        mailed = tokens.make_token(key, tokens.CONFIRM_SIGNATURE, [ids[0], petition_id])
 
         upgrade = runner.invoke(args=["db", "upgrade"])
         assert upgrade.exit_code == 0, upgrade.output
@@ -442,5 +449,10 @@ def test_upgrading_binds_links_to_their_signatures_and_keeps_links_in_mailboxes(
         confirm_signature(mailed)
         assert db.session.scalar(text("SELECT signature_count FROM petitions")) == 1
         assert runner.invoke(args=["db", "check"]).exit_code == 0
+        # New rows carry on from the old ones: no id is handed out again.
+        petition = db.session.get(Petition, petition_id)
+        sign_petition(petition, name="New Signer", email="new@example.org")
+        newest = db.session.scalar(text("SELECT max(id) FROM signatures"))
+        assert newest > max(ids)
         db.session.remove()
         db.engine.dispose()

@@ -27,16 +27,18 @@ def upgrade():
         batch_op.add_column(sa.Column("link_secret", sa.String(length=32), nullable=True))
     # Every existing signature gets its own secret. Links already in mailboxes carry none: they
     # keep working only for the signature that existed when they were made (see signature_links).
-    random_secret = RANDOM_SECRET[op.get_bind().dialect.name]
-    op.execute(f"UPDATE signatures SET link_secret = {random_secret}")  # noqa: S608 - a constant
+    dialect = op.get_bind().dialect.name
+    op.execute(f"UPDATE signatures SET link_secret = {RANDOM_SECRET[dialect]}")  # noqa: S608
     # On SQLite the tables are rebuilt with AUTOINCREMENT, so the highest id is never handed out
-    # again after its row is deleted (PostgreSQL sequences never reuse one).
+    # again after its row is deleted. PostgreSQL's sequences never reuse one; rebuilding there
+    # would start a new sequence at 1, so its tables are altered in place.
+    rebuild = "always" if dialect == "sqlite" else "never"
     with op.batch_alter_table(
-        "signatures", schema=None, recreate="always", table_kwargs={"sqlite_autoincrement": True}
+        "signatures", schema=None, recreate=rebuild, table_kwargs={"sqlite_autoincrement": True}
     ) as batch_op:
         batch_op.alter_column("link_secret", existing_type=sa.String(length=32), nullable=False)
     with op.batch_alter_table(
-        "outbox", schema=None, recreate="always", table_kwargs={"sqlite_autoincrement": True}
+        "outbox", schema=None, recreate=rebuild, table_kwargs={"sqlite_autoincrement": True}
     ) as batch_op:
         batch_op.add_column(sa.Column("signature_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_outbox_signature_id"), ["signature_id"], unique=False)
