@@ -302,6 +302,8 @@ TABLES = {
     "access_rules",
     "invalidations",
     "petition_texts",
+    "invitations",
+    "login_failures",
 }
 
 
