@@ -76,11 +76,3 @@ def clear_login_failures(login: str, client_address: str | None) -> None:
         return  # a clean success writes nothing
     with write_transaction() as session:
         session.execute(delete(LoginFailures).where(LoginFailures.key == key))
-
-
-def forget_old_login_failures() -> int:
-    """Delete the counts of pairs that have not failed for a day; returns how many."""
-    with write_transaction() as session:
-        return session.execute(
-            delete(LoginFailures).where(LoginFailures.last_failed_at < utcnow() - FORGET_AFTER)
-        ).rowcount  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from petition.clients import attempt_hash
 from petition.extensions import db
 from petition.login_attempts import login_delay
 from petition.models import LoginFailures, utcnow
+from petition.retention import purge
 from tests.conftest import PASSWORD
 
 REAL = "organiser@example.org"
@@ -80,3 +81,20 @@ def test_counts_keep_no_address_in_clear(site: Flask) -> None:
 def test_the_delay_doubles_up_to_its_ceiling(app: Flask) -> None:
     app.config.update(LOGIN_FAILURES_ALLOWED=5, LOGIN_DELAY_MAX=900)
     assert [login_delay(n) for n in (4, 5, 6, 7, 14, 15, 50)] == [0, 1, 2, 4, 512, 900, 900]
+
+
+def test_purge_forgets_counts_quiet_for_a_day(site: Flask) -> None:
+    attempt(site, REAL, "wrong password!", "192.0.2.50")
+    attempt(site, REAL, "wrong password!", "192.0.2.51")
+    with site.app_context():
+        stale = db.session.get(LoginFailures, attempt_hash(REAL, "192.0.2.50"))
+        stale.last_failed_at = utcnow() - timedelta(days=1, minutes=1)
+        db.session.commit()
+        assert purge().login_counts_deleted == 1
+        kept = db.session.scalars(select(LoginFailures.key)).all()
+    assert kept == [attempt_hash_in(site, REAL, "192.0.2.51")]
+
+
+def attempt_hash_in(app: Flask, login: str, address: str) -> str:
+    with app.app_context():
+        return attempt_hash(login, address)
