@@ -108,13 +108,18 @@ def _init_login(app: Flask) -> None:
     login.localize_callback = gettext
 
     @login.user_loader
-    def load_organiser(organiser_id: str) -> Organiser | None:
-        if not organiser_id.isdigit():
-            return None
+    def load_organiser(user_id: str) -> Organiser | None:
+        """The organiser of a session, unless its session version has been raised since."""
+        organiser_id, _, version = user_id.partition(":")
+        if not (organiser_id.isdigit() and version.isdigit()):
+            return None  # also a session from before versions: it logs in again
         try:
-            return db.session.get(Organiser, int(organiser_id))
+            organiser = db.session.get(Organiser, int(organiser_id))
         except OperationalError:
             return None  # the database is down; the page says so without the account
+        if organiser is None or organiser.session_version != int(version):
+            return None
+        return organiser
 
 
 def _register_views(app: Flask) -> None:

@@ -1,15 +1,15 @@
-"""Organiser accounts: creating them, checking their passwords, slowing down guessing."""
+"""Organiser accounts: creating them, checking their passwords, ending their logins."""
 
-from datetime import timedelta
 from functools import cache
 
-from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from petition.extensions import db
-from petition.models import Organiser, utcnow
+from petition.login_attempts import check_login_allowed, clear_login_failures, record_login_failure
+from petition.models import Organiser
 from petition.transactions import write_transaction
 
 MIN_PASSWORD_LENGTH = 10
@@ -26,14 +26,6 @@ def _dummy_hash() -> str:
 
 class AccountError(ValueError):
     """An account cannot be created or changed as asked; the message says why, in the reader's language."""
-
-
-class LoginDelayedError(Exception):
-    """Too many wrong passwords in a row: this account takes no attempt for a while."""
-
-    def __init__(self, seconds: int) -> None:
-        super().__init__(f"try again in {seconds} s")
-        self.seconds = seconds
 
 
 def normal_login(email: str) -> str:
@@ -54,64 +46,76 @@ def check_new_password(password: str) -> None:
         )
 
 
-def set_organiser_password(email: str, password: str) -> Organiser:
-    """Create the organiser, or give an existing one a new password."""
-    check_new_password(password)
+def check_login_address(email: str) -> str:
+    """The address an organiser will log in with, or an AccountError."""
     login = normal_login(email)
     if "@" not in login or len(login) > 254:
         raise AccountError(gettext("An organiser logs in with an email address."))
-    with write_transaction() as session:
-        organiser = session.scalar(select(Organiser).where(Organiser.email == login))
-        if organiser is None:
-            organiser = Organiser(email=login, password_hash="")
-            session.add(organiser)
-        organiser.password_hash = generate_password_hash(password)
-        organiser.failed_logins, organiser.login_blocked_until = 0, None
+    return login
+
+
+def save_password(session: Session, login: str, password: str) -> Organiser:
+    """Inside the caller's transaction: create the organiser, or give one a new password.
+
+    A new password ends every login of the account made with the old one.
+    """
+    check_new_password(password)
+    organiser = session.scalar(select(Organiser).where(Organiser.email == login))
+    if organiser is None:
+        organiser = Organiser(email=login, password_hash="", session_version=0)
+        session.add(organiser)
+    else:
+        organiser.session_version += 1
+    organiser.password_hash = generate_password_hash(password)
     return organiser
 
 
-def _login_delay(failures: int) -> int:
-    """Seconds the next attempt waits after this many wrong passwords in a row."""
-    config = current_app.config
-    beyond = failures - config["LOGIN_FAILURES_ALLOWED"]
-    return 0 if beyond < 0 else min(config["LOGIN_DELAY_MAX"], 2**beyond)
-
-
-def _record_login(organiser_id: int, succeeded: bool) -> None:
+def set_organiser_password(email: str, password: str) -> Organiser:
+    """Create the organiser, or give an existing one a new password."""
+    check_new_password(password)
+    login = check_login_address(email)
     with write_transaction() as session:
-        organiser = session.get(Organiser, organiser_id, with_for_update=True)
-        if organiser is None:
-            return
-        organiser.failed_logins = 0 if succeeded else organiser.failed_logins + 1
-        delay = _login_delay(organiser.failed_logins)
-        organiser.login_blocked_until = utcnow() + timedelta(seconds=delay) if delay else None
+        return save_password(session, login, password)
 
 
-def authenticate(email: str, password: str) -> Organiser | None:
+def authenticate(email: str, password: str, client_address: str | None = None) -> Organiser | None:
     """The organiser whose address and password these are, or None.
 
-    After LOGIN_FAILURES_ALLOWED wrong passwords in a row the account refuses attempts for a
-    doubling delay (LoginDelayedError), so guessing one organiser's password takes years.
+    After LOGIN_FAILURES_ALLOWED wrong passwords in a row for one address from one client, that
+    pair waits a doubling delay (LoginDelayedError) before its next attempt, whether the address
+    has an account or not: the answers never tell which addresses do, and guessing from one
+    client never locks the organiser out of another.
     """
-    organiser = find_organiser(email)
-    if organiser is None:
-        check_password_hash(_dummy_hash(), password)
+    login = normal_login(email)
+    check_login_allowed(login, client_address)
+    organiser = find_organiser(login)
+    succeeded = check_password_hash(
+        organiser.password_hash if organiser is not None else _dummy_hash(), password
+    )
+    if organiser is None or not succeeded:
+        record_login_failure(login, client_address)
         return None
-    blocked_until = organiser.login_blocked_until
-    if blocked_until is not None and blocked_until > utcnow():
-        raise LoginDelayedError(max(1, int((blocked_until - utcnow()).total_seconds() + 0.999)))
-    succeeded = check_password_hash(organiser.password_hash, password)
-    if not succeeded or organiser.failed_logins:  # a clean success writes nothing
-        _record_login(organiser.id, succeeded)
-    return organiser if succeeded else None
+    clear_login_failures(login, client_address)
+    return organiser
 
 
-def change_password(organiser: Organiser, current: str, new: str) -> None:
-    """Give an organiser a new password once they have shown they know the current one."""
+def end_logins(organiser: Organiser) -> None:
+    """End every login of this organiser, on every device and browser."""
+    with write_transaction() as session:
+        session.execute(
+            update(Organiser)
+            .where(Organiser.id == organiser.id)
+            .values(session_version=Organiser.session_version + 1)
+        )
+
+
+def change_password(organiser: Organiser, current: str, new: str) -> Organiser:
+    """Give an organiser a new password once they have shown they know the current one.
+
+    Every login made before it ends; the caller logs its own browser in again with the result.
+    """
     if not check_password_hash(organiser.password_hash, current):
         raise AccountError(gettext("That is not your current password."))
     check_new_password(new)
     with write_transaction() as session:
-        found = session.get(Organiser, organiser.id)
-        if found is not None:
-            found.password_hash = generate_password_hash(new)
+        return save_password(session, organiser.email, new)

@@ -28,6 +28,9 @@ ACTIONS = {
     "edited": N_("Edited"),
     "invited": N_("Invited"),
     "joined": N_("Joined"),
+    "invitation withdrawn": N_("Invitation withdrawn"),
+    "removed": N_("Removed"),
+    "left": N_("Left"),
     "resent": N_("Resent"),
     "reinstated": N_("Reinstated"),
     "export": N_("Export"),
@@ -121,6 +124,13 @@ def event_detail(event: PetitionEvent) -> str:
         return gettext("Invited %(email)s", email=detail.removeprefix("Invited "))
     if event.action == "joined" and detail.endswith(" joined"):
         return gettext("%(email)s joined", email=detail.removesuffix(" joined"))
+    if event.action == "invitation withdrawn" and detail.startswith("Withdrew the invitation of "):
+        email = detail.removeprefix("Withdrew the invitation of ")
+        return gettext("Withdrew the invitation of %(email)s", email=email)
+    if event.action == "removed" and detail.startswith("Removed "):
+        return gettext("Removed %(email)s", email=detail.removeprefix("Removed "))
+    if event.action == "left" and detail.endswith(" left"):
+        return gettext("%(email)s left", email=detail.removesuffix(" left"))
     if event.action == "resent" and (match := _RESENT.fullmatch(detail)):
         return _resent_detail(int(match[1]), int(match[2]) if match[2] else None)
     if event.action == "reinstated":

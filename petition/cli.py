@@ -215,7 +215,8 @@ def purge_command() -> None:
     click.echo(
         f"deleted {report.unconfirmed_deleted} unconfirmed signatures, "
         f"anonymised {report.anonymised} signatures of closed petitions, "
-        f"deleted {report.messages_deleted} delivered messages"
+        f"deleted {report.messages_deleted} delivered messages, "
+        f"deleted {report.login_counts_deleted} stale counts of wrong passwords"
     )
 
 

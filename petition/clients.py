@@ -58,3 +58,9 @@ def in_network(address: str | None, cidr: str) -> bool:
         return ip is not None and ip in ipaddress.ip_network(cidr.strip(), strict=False)
     except ValueError:
         return False
+
+
+def attempt_hash(login: str, address: str | None) -> str:
+    """The keyed hash of a login address tried from one client, to count wrong passwords per pair."""
+    ip = parse_address(address)
+    return _digest("login", f"{login}\n{ip if ip is not None else '-'}")

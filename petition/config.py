@@ -78,10 +78,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # CSRF tokens live as long as the session, so a form left open for hours still submits.
 WTF_CSRF_TIME_LIMIT: int | None = None
 
-# Wrong passwords in a row an organiser account accepts before each further attempt is delayed.
+# Wrong passwords in a row for one login address from one client before each further attempt
+# from that client is delayed; counted alike whether the address has an account or not.
 LOGIN_FAILURES_ALLOWED = 5
-# Longest delay, in seconds, between attempts on an account after repeated wrong passwords (the
-# delay doubles from 1 s with each further failure up to this).
+# Longest delay, in seconds, between attempts on one login address from one client after repeated
+# wrong passwords (the delay doubles from 1 s with each further failure up to this).
 LOGIN_DELAY_MAX = 900
 # Seconds an emailed invitation to join a petition's organisers stays valid (7 days).
 INVITATION_MAX_AGE = 7 * 24 * 3600

@@ -73,13 +73,16 @@ class Organiser(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Consecutive wrong passwords; past a threshold each one delays the next attempt further.
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    login_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every login's session; raising it (logout, a new password) ends all of them at once.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     petitions: Mapped[list[Petition]] = relationship(
         secondary=memberships, back_populates="organisers", order_by="Petition.id"
     )
+
+    def get_id(self) -> str:
+        """What a login keeps in its session: the account and the session version it began under."""
+        return f"{self.id}:{self.session_version}"
 
 
 class Petition(db.Model):
@@ -310,3 +313,38 @@ class PetitionEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organiser: Mapped[Organiser | None] = relationship()
+
+
+class Invitation(db.Model):
+    """An emailed offer to help run one petition, for one address; it can be used once."""
+
+    __tablename__ = "invitations"
+    # No id is ever handed out twice, so a link to a deleted invitation never reaches a new one.
+    __table_args__ = (
+        Index("ix_invitations_petition", "petition_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    inviter_id: Mapped[int | None] = mapped_column(ForeignKey("organisers.id", ondelete="SET NULL"))
+    # Only the emailed link carries it: an invitation's id alone opens nothing.
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    petition: Mapped[Petition] = relationship()
+    inviter: Mapped[Organiser | None] = relationship()
+
+
+class LoginFailures(db.Model):
+    """Wrong passwords in a row for one login address typed from one client, known or not."""
+
+    __tablename__ = "login_failures"
+
+    # A keyed hash of the typed address and the client's address (see clients.attempt_hash).
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import String, cast, delete, literal, select, update
 
+from petition.login_attempts import FORGET_AFTER
 from petition.models import (
+    LoginFailures,
     OutboxMessage,
     OutboxState,
     Petition,
@@ -26,10 +28,12 @@ class PurgeReport:
     unconfirmed_deleted: int
     anonymised: int
     messages_deleted: int
+    login_counts_deleted: int = 0
 
 
 def purge(now: datetime | None = None) -> PurgeReport:
-    """Delete old unconfirmed signatures and old mail; anonymise signers of long-closed petitions.
+    """Delete old unconfirmed signatures, old mail and stale login counts; anonymise signers of
+    long-closed petitions.
 
     Counts and country totals stay. Safe to run at any frequency: it only touches what is due.
     """
@@ -72,4 +76,8 @@ def purge(now: datetime | None = None) -> PurgeReport:
                 OutboxMessage.state != OutboxState.PENDING, OutboxMessage.created_at < mail_before
             )
         ).rowcount  # type: ignore[attr-defined]
-    return PurgeReport(unconfirmed, anonymised, messages)
+        # Counts of wrong passwords hold hashes of addresses; a quiet day makes them moot.
+        login_counts = session.execute(
+            delete(LoginFailures).where(LoginFailures.last_failed_at < now - FORGET_AFTER)
+        ).rowcount  # type: ignore[attr-defined]
+    return PurgeReport(unconfirmed, anonymised, messages, login_counts)

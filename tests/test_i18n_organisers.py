@@ -14,9 +14,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from petition import tokens
+from petition.accounts import set_organiser_password
+from petition.clients import attempt_hash
 from petition.extensions import db
 from petition.invalidations import Criteria, invalidate
-from petition.models import Organiser, Petition, Signature, utcnow
+from petition.invitations import invite_organiser
+from petition.models import LoginFailures, Organiser, Petition, Signature, utcnow
 from petition.outbox import deliver_due
 from petition.signing import confirm_signature, confirmation_token, sign_petition
 from tests.conftest import PASSWORD, SMTPServer
@@ -120,8 +123,9 @@ def test_invitation_pages_are_in_the_language(
     client: FlaskClient, petition: Petition, app, language: str
 ) -> None:
     in_language(client, language)
+    invitation = invite_organiser(petition, petition.organisers[0], "new@example.org")
     token = tokens.make_token(
-        app.config["SECRET_KEY"], tokens.INVITE_ORGANISER, [petition.id, "new@example.org", 1]
+        app.config["SECRET_KEY"], tokens.INVITE_ORGANISER, [invitation.id, invitation.secret]
     )
     page = text_of(client, f"/organisers/invitations/{token}")
     assert english_left(page) == set() and "Сохраним сквер на Абая" in page
@@ -131,6 +135,34 @@ def test_invitation_pages_are_in_the_language(
     assert expected[language] in refused.get_data(as_text=True)
     invalid = text_of(client, "/organisers/invitations/broken", 400)
     assert english_left(invalid) == set()
+    chosen = "пароль достаточной длины"
+    joined = client.post(
+        f"/organisers/invitations/{token}", data={"password": chosen, "repeat": chosen}
+    )
+    assert joined.status_code == 303
+    assert english_left(text_of(client, f"/organisers/invitations/{token}", 410)) == set()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_team_changes_are_in_the_language(
+    client: FlaskClient, petition: Petition, language: str
+) -> None:
+    logged_in(client, language)
+    base = f"/organisers/petitions/{petition.slug}"
+    last = client.post(f"{base}/leave")
+    assert last.status_code == 409 and english_left(last.get_data(as_text=True)) == set()
+    colleague = set_organiser_password("colleague@example.org", PASSWORD)
+    petition.organisers.append(colleague)
+    db.session.commit()
+    client.post(f"{base}/invite", data={"email": "friend@example.org"})
+    page = text_of(client, f"{base}/")
+    assert english_left(page) == set(), "team with a colleague and an invitation"
+    invitation_id = re.search(r"/invitations/(\d+)/withdraw", page)[1]
+    withdrawn = client.post(f"{base}/invitations/{invitation_id}/withdraw", follow_redirects=True)
+    assert english_left(withdrawn.get_data(as_text=True)) == set(), "withdrawn"
+    removed = client.post(f"{base}/organisers/{colleague.id}/remove", follow_redirects=True)
+    assert english_left(removed.get_data(as_text=True)) == set(), "removed"
+    assert "colleague@example.org" in removed.get_data(as_text=True)  # in the history
 
 
 def test_the_petition_page_speaks_russian_with_counts_and_dates(
@@ -249,8 +281,13 @@ def test_a_wrong_login_is_told_in_kazakh(client: FlaskClient, petition: Petition
 def test_a_delayed_login_is_told_how_long_in_the_language(
     client: FlaskClient, petition: Petition, language: str, blocked_for: int, words: str
 ) -> None:
-    organiser = db.session.scalar(select(Organiser).filter_by(email=ORGANISER))
-    organiser.login_blocked_until = utcnow() + timedelta(seconds=blocked_for, milliseconds=-500)
+    db.session.add(
+        LoginFailures(
+            key=attempt_hash(ORGANISER, "127.0.0.1"),  # the test client's address
+            failures=9,
+            blocked_until=utcnow() + timedelta(seconds=blocked_for, milliseconds=-500),
+        )
+    )
     db.session.commit()
     in_language(client, language)
     blocked = client.post("/organisers/login", data={"email": ORGANISER, "password": PASSWORD})

@@ -4,21 +4,32 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from petition.models import Petition
+from petition.extensions import db
+from petition.models import Organiser, Petition
+from petition.team import remove_organiser
 from tests.conftest import PASSWORD
 
 # Pages that must work before logging in: the login itself, and the emailed invitation (whose
 # signed token is the proof). Everything else under organisers. needs a session.
 OPEN_ENDPOINTS = {"organisers.login", "organisers.accept_invitation", "organisers.logout"}
-SAMPLE_VALUES = {"fmt": ["csv", "xlsx", "json", "svg", "png"], "token": ["x"]}
+SAMPLE_VALUES = {
+    "fmt": ["csv", "xlsx", "json", "svg", "png"],
+    "token": ["x"],
+    "organiser_id": ["1", "2"],
+    "invitation_id": ["1"],
+    "invalidation_id": ["1"],
+    "signature_id": ["1"],
+}
 
 
-def organiser_urls(app: Flask, slug: str) -> list[tuple[str, str, str]]:
+def organiser_urls(
+    app: Flask, slug: str, prefixes: tuple[str, ...] = ("organisers.",)
+) -> list[tuple[str, str, str]]:
     """(endpoint, method, path) for every organiser rule, filled with this slug and every format."""
     found = []
     adapter = app.url_map.bind("localhost")
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("organisers."):
+        if not rule.endpoint.startswith(prefixes):
             continue
         combos: list[dict[str, str]] = [{}]
         for argument in rule.arguments:
@@ -86,3 +97,38 @@ def test_a_guessed_slug_is_404_for_its_own_organiser_too(
     client.post("/organisers/login", data={"email": "organiser@example.org", "password": PASSWORD})
     for suffix in ("", "edit", "export.csv", "delivery-pack.pdf", "qr.svg"):
         assert client.get(f"/organisers/petitions/no-such-one/{suffix}").status_code == 404
+
+
+def test_a_removed_organiser_gets_404_at_once_on_every_page_of_the_petition(
+    app: Flask, make_petition, make_organiser
+) -> None:
+    owner = make_organiser("owner@example.org")
+    colleague = make_organiser("colleague@example.org")
+    petition = make_petition(title="Our petition", organiser=owner)
+    petition.organisers.append(colleague)
+    db.session.commit()
+    client = app.test_client()
+    client.post("/organisers/login", data={"email": "colleague@example.org", "password": PASSWORD})
+    urls = [
+        (endpoint, method, path)
+        for endpoint, method, path in organiser_urls(
+            app, petition.slug, ("organisers.", "moderation.")
+        )
+        if f"/{petition.slug}/" in path
+    ]
+    assert {"organisers.remove", "organisers.leave", "organisers.withdraw"} <= {
+        endpoint for endpoint, _, _ in urls
+    }
+    assert client.get(f"/organisers/petitions/{petition.slug}/").status_code == 200
+
+    remove_organiser(petition, owner, colleague.id)  # while the colleague is logged in
+
+    for endpoint, method, path in urls:
+        response = client.open(path, method=method, data={"change": "hide", "email": "a@b.org"})
+        assert response.status_code == 404, (endpoint, method, path, response.status_code)
+        assert "Our petition" not in response.get_data(as_text=True)
+    assert len(urls) >= 25
+    db.session.expire_all()
+    assert petition.is_open() and petition.hidden_at is None
+    assert [member.email for member in petition.organisers] == ["owner@example.org"]
+    assert db.session.get(Organiser, colleague.id) is not None  # the account itself stays

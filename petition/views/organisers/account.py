@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.accounts import AccountError, LoginDelayedError, authenticate, change_password
+from petition.accounts import AccountError, authenticate, change_password, end_logins
 from petition.extensions import limiter
 from petition.forms import LoginForm
+from petition.login_attempts import LoginDelayedError
 from petition.organiser_forms import ChangePasswordForm
 from petition.petitions import pending_counts
 from petition.plural_messages import ngettext
@@ -37,7 +38,7 @@ def login() -> Page:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            organiser = authenticate(form.email.data, form.password.data)
+            organiser = authenticate(form.email.data, form.password.data, request.remote_addr)
         except LoginDelayedError as delayed:
             form.password.errors.append(wait_message(delayed.seconds))
             return render_template("organisers/login.html", form=form), 429
@@ -53,8 +54,20 @@ def login() -> Page:
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
+    """Ends this login and any copy of its cookie: every session of the account."""
+    if current_user.is_authenticated:
+        end_logins(current_user)
     logout_user()
     return redirect(url_for("public.index"), 303)
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere() -> BaseResponse:
+    end_logins(current_user)
+    logout_user()
+    flash(_("You are logged out on every device and browser."))
+    return redirect(url_for(".login"), 303)
 
 
 @bp.get("/")
@@ -74,11 +87,12 @@ def password() -> Page:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current.data, form.new.data)
+            organiser = change_password(current_user, form.current.data, form.new.data)
         except AccountError as error:
             form.current.errors.append(str(error))
         else:
-            flash(_("Your password is changed."))
+            login_user(organiser)  # this browser stays in; every other login has ended
+            flash(_("Your password is changed. Other devices and browsers are logged out."))
             return redirect(url_for(".dashboard"), 303)
     status = 400 if form.errors else 200
     return render_template("organisers/password.html", form=form), status

@@ -9,6 +9,7 @@ from petition.audit import petition_history
 from petition.chart import daily_chart
 from petition.countries import country_name
 from petition.editing import StateChange, change_state, last_open_day, update_petition
+from petition.invitations import pending_invitations
 from petition.languages import N_
 from petition.models import Petition
 from petition.organiser_forms import InviteForm, PeriodForm, PetitionForm, ResendForm
@@ -135,6 +136,7 @@ def petition(slug: str) -> str:
         period_form=PeriodForm(formdata=None),
         resend_form=ResendForm(),
         invite_form=InviteForm(),
+        invitations=pending_invitations(petition),
     )
 
 

@@ -1,21 +1,44 @@
-"""Inviting co-organisers, accepting an invitation, and resending lost confirmation links."""
+"""The team: inviting, withdrawing invitations, accepting one, removing and leaving; and resending
+lost confirmation links."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
-from petition.accounts import AccountError, LoginDelayedError
+from petition.accounts import AccountError
+from petition.invitations import (
+    InvitationGoneError,
+    UsedInvitationError,
+    accept_invitation,
+    has_account,
+    invite_organiser,
+    read_invitation,
+    withdraw_invitation,
+)
+from petition.login_attempts import LoginDelayedError
 from petition.organiser_forms import ExistingAccountForm, InviteForm, NewAccountForm, ResendForm
 from petition.plural_messages import ngettext
 from petition.reminders import ResendTooSoonError, resend_confirmations
-from petition.team import accept_invitation, invite_organiser, read_invitation
+from petition.team import TeamError, leave_petition, remove_organiser
 from petition.views.organisers.account import wait_message
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 
 Page = BaseResponse | tuple[str, int] | str
 MAX_TOKEN_LENGTH = 512
+
+
+def _team(slug: str) -> BaseResponse:
+    return redirect(url_for(".petition", slug=slug, _anchor="team"), 303)
+
+
+def _refused(error: TeamError) -> tuple[str, int]:
+    """Nothing changed: say why, with the conflict status."""
+    page = render_template(
+        "errors/error.html", code=409, title=_("The team stays as it was"), message=str(error)
+    )
+    return page, 409
 
 
 @bp.post("/petitions/<slug:slug>/invite")
@@ -25,14 +48,52 @@ def invite(slug: str) -> BaseResponse:
     form = InviteForm()
     if not form.validate_on_submit():
         flash(" ".join(str(error) for error in form.email.errors))
-        return redirect(url_for(".petition", slug=slug, _anchor="team"), 303)
+        return _team(slug)
     try:
         invite_organiser(petition, current_user, form.email.data)
     except AccountError as error:
         flash(str(error))
     else:
         flash(_("An invitation is on its way to %(email)s.", email=form.email.data))
-    return redirect(url_for(".petition", slug=slug, _anchor="team"), 303)
+    return _team(slug)
+
+
+@bp.post("/petitions/<slug:slug>/invitations/<int:invitation_id>/withdraw")
+@login_required
+def withdraw(slug: str, invitation_id: int) -> BaseResponse:
+    petition = own_petition_or_404(slug)
+    try:
+        email = withdraw_invitation(petition, current_user, invitation_id)
+    except InvitationGoneError as error:
+        flash(str(error))
+    else:
+        flash(_("The invitation to %(email)s is withdrawn: its link no longer works.", email=email))
+    return _team(slug)
+
+
+@bp.post("/petitions/<slug:slug>/organisers/<int:organiser_id>/remove")
+@login_required
+def remove(slug: str, organiser_id: int) -> Page:
+    petition = own_petition_or_404(slug)
+    try:
+        member = remove_organiser(petition, current_user, organiser_id)
+    except TeamError as error:
+        return _refused(error)
+    flash(_("%(email)s no longer runs this petition.", email=member.email))
+    return _team(slug)
+
+
+@bp.post("/petitions/<slug:slug>/leave")
+@login_required
+def leave(slug: str) -> Page:
+    petition = own_petition_or_404(slug)
+    title = petition.title
+    try:
+        leave_petition(petition, current_user)
+    except TeamError as error:
+        return _refused(error)
+    flash(_("You no longer run “%(title)s”.", title=title))
+    return redirect(url_for(".dashboard"), 303)
 
 
 @bp.post("/petitions/<slug:slug>/resend")
@@ -65,22 +126,27 @@ def resend(slug: str) -> BaseResponse:
     return redirect(url_for(".petition", slug=slug, _anchor="resend"), 303)
 
 
-@bp.route("/invitations/<token>", methods=["GET", "POST"], endpoint="accept_invitation")
-def accept_invitation_page(token: str) -> Page:
-    """Not behind the login: the emailed link itself is the proof (the account may not exist)."""
-    try:
-        if len(token) > MAX_TOKEN_LENGTH:
-            raise tokens.InvalidTokenError("token too long")
-        invitation = read_invitation(token)
-    except tokens.InvalidTokenError as error:
-        expired = isinstance(error, tokens.ExpiredTokenError)
-        return render_template(
-            "organisers/invitation_invalid.html", expired=expired
-        ), 410 if expired else 400
-    form = ExistingAccountForm() if invitation.has_account else NewAccountForm()
+def _invalid_invitation(error: tokens.InvalidTokenError) -> tuple[str, int]:
+    state = (
+        "expired"
+        if isinstance(error, tokens.ExpiredTokenError)
+        else "used"
+        if isinstance(error, UsedInvitationError)
+        else "invalid"
+    )
+    page = render_template("organisers/invitation_invalid.html", state=state)
+    return page, 400 if state == "invalid" else 410
+
+
+def _invitation_page(token: str) -> Page:
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise tokens.InvalidTokenError("token too long")
+    invitation = read_invitation(token)
+    known = has_account(invitation)
+    form = ExistingAccountForm() if known else NewAccountForm()
     if form.validate_on_submit():
         try:
-            organiser = accept_invitation(invitation, form.password.data)
+            organiser = accept_invitation(invitation, form.password.data, request.remote_addr)
         except LoginDelayedError as delayed:
             form.password.errors.append(wait_message(delayed.seconds))
         except AccountError as error:
@@ -89,5 +155,18 @@ def accept_invitation_page(token: str) -> Page:
             login_user(organiser)
             flash(_("Welcome: you now help run “%(title)s”.", title=invitation.petition.title))
             return redirect(url_for(".petition", slug=invitation.petition.slug), 303)
-    status = 400 if form.errors else 200
-    return render_template("organisers/invitation.html", form=form, invitation=invitation), status
+    page = render_template(
+        "organisers/invitation.html", form=form, invitation=invitation, has_account=known
+    )
+    return page, 400 if form.errors else 200
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"], endpoint="accept_invitation")
+def accept_invitation_page(token: str) -> BaseResponse:
+    """Not behind the login: the emailed link itself is the proof (the account may not exist)."""
+    try:
+        response = make_response(_invitation_page(token))
+    except tokens.InvalidTokenError as error:
+        response = make_response(_invalid_invitation(error))
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token in the URL goes nowhere else
+    return response
