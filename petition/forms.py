@@ -1,5 +1,6 @@
 """The forms people fill in, each field with a limit and a message a person understands."""
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -104,6 +105,29 @@ def plain_text(form: FlaskForm, field: Field) -> None:
             )
 
 
+# A web or email address inside a name: a scheme, "www.", an @ between characters, or a domain
+# (a label, a dot and a top-level name) followed by a path or port, or ending in a lowercase
+# top-level name as domains are written ("evil.example", but not "St.John" or "Ivanov A.A.").
+_ADDRESS_MARK = re.compile(r"://|\bwww\.|\S@\S", re.IGNORECASE)
+_DOMAIN = re.compile(r"[^\W_](?:[\w-]*[^\W_])?\.([^\W\d_]{2,63})(?=$|[/:?#\s.,;!)\]])")
+
+
+def _carries_address(text: str) -> bool:
+    if _ADDRESS_MARK.search(text):
+        return True
+    return any(
+        match[1].islower() or text[match.end() : match.end() + 1] in ("/", ":")
+        for match in _DOMAIN.finditer(text)
+    )
+
+
+def no_addresses(form: FlaskForm, field: Field) -> None:
+    """Refuse a name that carries a web or email address: names are repeated in our emails,
+    and a link there would reach the inbox as if we had written it."""
+    if _carries_address(field.data or ""):
+        raise ValidationError(_("Please enter just your name, without web or email addresses."))
+
+
 def deliverable_email(form: FlaskForm, field: Field) -> None:
     """Check the address's form and keep it in its normal form."""
     try:
@@ -127,6 +151,7 @@ class SignForm(Form):
                 message=_l("Please keep your name to %(max)s characters.", max=MAX_NAME_LENGTH),
             ),
             plain_text,
+            no_addresses,
         ],
     )
     email = EmailField(
