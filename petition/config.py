@@ -125,5 +125,9 @@ ACTIVITY_THRESHOLD = 20
 HSTS_SECONDS = 365 * 24 * 3600
 # Seconds a sign form framed on another site stays valid; an older one asks to press Sign again.
 EMBED_FORM_MAX_AGE = 12 * 3600
+# Fewest verified signatures a country needs before the public API shows its count; smaller ones
+# are added together as other countries, since an exact 1 for a rare country points at a person.
+# Organisers see every count on their own pages.
+PUBLIC_COUNTRY_MIN = 5
 # Most signers listed by first name on a petition page (those who asked to be shown), newest first.
 PUBLIC_SIGNERS_LIMIT = 50
