@@ -283,11 +283,14 @@ def test_with_csrf_on_a_forged_post_is_refused_and_a_real_one_works(
     assert stored_signatures() == 1
 
 
-def test_the_sent_mail_page_is_for_local_debugging_only(make_app, make_petition) -> None:
+def test_the_sent_mail_page_is_for_local_development_only(make_app, make_petition) -> None:
     petition = make_petition()
     production_like = make_app().test_client()
     assert production_like.get("/dev/mail").status_code == 404
-    debug_app = make_app(DEBUG=True, MAIL_SERVER="")
+    debug_only = make_app(DEBUG=True, MAIL_SERVER="")
+    debug_only.debug = True
+    assert debug_only.test_client().get("/dev/mail").status_code == 404  # debug is not enough
+    debug_app = make_app(DEBUG=True, MAIL_SERVER="", DEV_MAIL_VIEWER=True)
     debug_app.debug = True
     local = debug_app.test_client()
     sign(local, petition.slug)
@@ -297,3 +300,5 @@ def test_the_sent_mail_page_is_for_local_debugging_only(make_app, make_petition)
     )
     remote = local.get("/dev/mail", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert remote.status_code == 404
+    relayed = local.get("/dev/mail", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert relayed.status_code == 404  # a proxy on this machine forwarded a stranger
