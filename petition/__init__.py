@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from petition import config as default_config
+from petition.clients import register_proxy_warning
 from petition.extensions import babel, csrf, db, limiter, login, mail
 from petition.headers import register_security_headers
 from petition.languages import N_, register_languages, select_locale
@@ -47,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _check_settings(app)
     _trust_proxies(app)
+    register_proxy_warning(app)
     _tune_engine(app)
     app.session_interface = SessionInterface()
 

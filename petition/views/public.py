@@ -10,12 +10,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_limiter.util import get_remote_address
 from limits import parse_many
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
-from petition.extensions import csrf, db, limiter
+from petition.extensions import client_limit_key, csrf, db, limiter
 from petition.forms import SignForm
 from petition.languages import current_language, language_in_address, requested_language
 from petition.models import Petition
@@ -71,8 +70,8 @@ def petition(slug: str) -> BaseResponse:
 
 
 def signer_key() -> str:
-    """Rate limits count per client address per petition."""
-    return f"{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
+    """Rate limits count per client (an IPv6 one by its /64) per petition."""
+    return f"{client_limit_key()}|{(request.view_args or {}).get('slug', '')}"
 
 
 def over_signing_limit() -> bool:
