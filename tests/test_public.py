@@ -256,6 +256,24 @@ def test_json_counts_only_verified_signatures(client: FlaskClient, make_petition
     assert "email" not in response.get_data(as_text=True)
 
 
+def test_campaign_sites_may_read_the_json_count_from_their_own_pages(
+    client: FlaskClient, make_petition
+) -> None:
+    petition = make_petition()
+    campaign = {"Origin": "https://campaign.example"}
+    response = client.get(f"/petitions/{petition.slug}.json", headers=campaign)
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    again = client.get(
+        f"/petitions/{petition.slug}.json",
+        headers=campaign | {"If-None-Match": response.headers["ETag"]},
+    )
+    assert again.status_code == 304 and again.headers["Access-Control-Allow-Origin"] == "*"
+    page = client.get(f"/petitions/{petition.slug}", headers=campaign)
+    assert "Access-Control-Allow-Origin" not in page.headers  # the page holds a CSRF token
+
+
 def test_email_links_ignore_the_request_host(client: FlaskClient, make_petition) -> None:
     petition = make_petition()
     client.post(

@@ -28,7 +28,11 @@ from petition.signing import (
     sign_petition,
 )
 from petition.snapshots import PetitionSnapshot, public_snapshot
-from petition.views.caching import private_cacheable, shared_cacheable
+from petition.views.caching import (
+    private_cacheable,
+    readable_from_any_site,
+    shared_cacheable,
+)
 from petition.views.pages import fresh_petition_page, petition_page
 from petition.withdrawal import petition_of_withdrawal, withdraw_signature
 
@@ -142,7 +146,8 @@ def check_email(slug: str) -> str:
 def petition_json(slug: str) -> BaseResponse:
     # Shared caches keep one copy per address, so only the address (?lang=) chooses the text.
     body = _snapshot_or_404(slug).json_body(requested_language())
-    return shared_cacheable(current_app.response_class(body, mimetype="application/json"))
+    response = current_app.response_class(body, mimetype="application/json")
+    return readable_from_any_site(shared_cacheable(response))  # campaign sites read the count
 
 
 def _token_error_page(error: tokens.InvalidTokenError) -> tuple[str, int]:
