@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-FLASK := FLASK_DEBUG=1 $(BIN)/flask --app petition
+FLASK := FLASK_DEBUG=1 FLASK_DEV_MAIL_VIEWER=true $(BIN)/flask --app petition
 INSTALLED := $(VENV)/.installed
 # Exact versions of every dependency: what a fresh machine installs next month is what CI ran today.
 LOCK := constraints.txt

@@ -30,7 +30,7 @@ def main(case: str) -> None:
     database = Path(tempfile.mkdtemp(prefix="petition-profile-")) / "profile.sqlite3"
     app = create_app(
         {
-            "SECRET_KEY": "profile",
+            "SECRET_KEY": "profile-secret-key-of-at-least-32-bytes",
             "CLIENT_HASH_KEY": "profile-client-hash",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "OUTBOX_DELIVER_IN_WEB": False,

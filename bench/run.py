@@ -24,7 +24,7 @@ WORKERS, CONNECTIONS, THREADS = 4, 32, 2
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 EXPORT_ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "1000000"))
 CONFIRM_TOKENS = 60_000
-SECRET = "bench-secret-key"
+SECRET = "bench-secret-key-of-at-least-32-bytes"
 # Endpoint, ratio of hello it must reach.
 TARGETS = {"petition page": 0.5, "JSON count": 0.7, "sign (POST)": 0.25, "confirm (POST)": 0.25}
 

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from petition import config as default_config
+from petition.clients import register_proxy_warning
 from petition.extensions import babel, csrf, db, limiter, login, mail
 from petition.headers import register_security_headers
 from petition.languages import N_, register_languages, select_locale
@@ -20,6 +21,8 @@ from petition.slugs import SLUG_PATTERN
 from petition.transactions import release_session
 
 ROOT = Path(__file__).resolve().parent.parent
+# Shorter keys can be guessed offline from one signed cookie or emailed link.
+MIN_SECRET_KEY_BYTES = 32
 
 
 class SlugConverter(BaseConverter):
@@ -45,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _check_settings(app)
     _trust_proxies(app)
+    register_proxy_warning(app)
     _tune_engine(app)
     app.session_interface = SessionInterface()
 
@@ -67,15 +71,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _check_settings(app: Flask) -> None:
-    if not (app.debug or app.testing) and app.config["SECRET_KEY"] in (
-        default_config.DEV_SECRET_KEY,
-        None,
-        "",
-    ):
-        raise RuntimeError(
-            "Refusing to start: SECRET_KEY is the development key. Set FLASK_SECRET_KEY "
-            "(or SECRET_KEY in instance/config.py) to a long random value."
-        )
+    if not app.testing:
+        _check_secret_key(app)
     if not (app.debug or app.testing) and not app.config["CLIENT_HASH_KEY"]:
         raise RuntimeError(
             "Refusing to start: CLIENT_HASH_KEY is not set. Set FLASK_CLIENT_HASH_KEY to a long "
@@ -83,6 +80,29 @@ def _check_settings(app: Flask) -> None:
         )
     if str(app.config["PUBLIC_URL"]).startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
+
+
+def _check_secret_key(app: Flask) -> None:
+    """The development key only on a development machine (`make run`); any other key long enough.
+
+    Debug mode alone is no proof of one: FLASK_DEBUG=1 left on a server must not open the door.
+    """
+    key = app.config["SECRET_KEY"]
+    if key == default_config.DEV_SECRET_KEY:
+        if app.debug and app.config["DEV_MAIL_VIEWER"]:
+            return
+        raise RuntimeError(
+            "Refusing to start: SECRET_KEY is the development key, which only a development "
+            "machine may use (FLASK_DEBUG=1 and FLASK_DEV_MAIL_VIEWER=true, as `make run` sets). "
+            "Set FLASK_SECRET_KEY (or SECRET_KEY in instance/config.py) to a long random value."
+        )
+    size = len(key) if isinstance(key, bytes) else len(str(key or "").encode())
+    if size < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(
+            f"Refusing to start: SECRET_KEY has {size} bytes; it needs at least "
+            f"{MIN_SECRET_KEY_BYTES}. Set FLASK_SECRET_KEY to a long random value, e.g. the "
+            "output of: python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+        )
 
 
 def _tune_engine(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""gunicorn's access log without the secrets that travel in confirmation links."""
+"""gunicorn's access log without the secrets that travel in emailed links."""
 
 import re
 from datetime import timedelta
@@ -6,29 +6,29 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-KEPT_TOKEN_CHARACTERS = 8
-# A confirmation or withdrawal token runs from /confirm/ or /withdraw/ to the next slash, query,
-# quote or space.
-_CONFIRM_TOKEN = re.compile(
-    rf"(/(?:confirm|withdraw)/)([^/?#\s\"]{{0,{KEPT_TOKEN_CHARACTERS}}})[^/?#\s\"]+"
-)
+# Routes whose last path segment is a secret: the links to confirm or withdraw a signature, and
+# the invitation to help run a petition. Whoever holds one of those can act on it.
+SECRET_ROUTES = ("/confirm/", "/withdraw/", "/organisers/invitations/")
+CUT = "..."
+# A token runs from its route to the next slash, query, fragment, quote or space.
+_TOKEN = re.compile("(" + "|".join(map(re.escape, SECRET_ROUTES)) + r')[^/?#\s"]+')
 
 
 def redact_tokens(text: str) -> str:
-    """A logged request line, path or URL with each confirmation token cut to its first characters.
+    """A logged request line, path or URL with every token of an emailed link cut out whole.
 
-    A log line that kept the whole token would let anyone who reads the logs confirm signatures.
+    Even a prefix is too much: it narrows the search for the rest, and nothing needs it.
     """
-    return _CONFIRM_TOKEN.sub(r"\1\2...", text)
+    return _TOKEN.sub(rf"\1{CUT}", text)
 
 
 class RedactingLogger(Logger):
-    """gunicorn's logger, with confirmation tokens cut out of every access-log field."""
+    """gunicorn's logger, with the tokens of emailed links cut out of every access-log field."""
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta) -> dict:
         """The access-log fields, each redacted (request line, path, referrer, headers)."""
         fields = super().atoms(resp, req, environ, request_time)
         for key, value in fields.items():
-            if isinstance(value, str) and ("/confirm/" in value or "/withdraw/" in value):
+            if isinstance(value, str) and any(route in value for route in SECRET_ROUTES):
                 fields[key] = redact_tokens(value)
         return fields

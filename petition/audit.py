@@ -53,6 +53,8 @@ _RESENT = re.compile(
 )
 _HELD_ONE = re.compile(r"(\S+), held for (.+?): (.*)", re.DOTALL)
 _HELD_ALL = re.compile(r"all held for (.+?): (.*)", re.DOTALL)
+# The export log's record of a delivery pack, shown as the link that makes one is named.
+DELIVERY_PACK = "Delivery pack (PDF)"
 _EXPORT = re.compile(r"(CSV|XLSX|JSON), (command line, )?(all dates|(\S+) to (\S+))")
 
 
@@ -147,6 +149,8 @@ def event_detail(event: PetitionEvent) -> str:
                 held_for=held_reason_text(match[2]),
                 reason=match[3],
             )
+    if event.action == "export" and detail == DELIVERY_PACK:
+        return gettext("Delivery pack (PDF)")
     if event.action == "export" and (match := _EXPORT.fullmatch(detail)):
         return _export_detail(match[1], bool(match[2]), match[4], match[5])
     return detail

@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from petition.accounts import AccountError, find_organiser, set_organiser_password
 from petition.counts import UnknownPetitionError, recount_signatures
+from petition.days import FIRST_DAY, LAST_DAY, is_usable_day
 from petition.demo import load_demo
 from petition.export_runs import ALL_FORMATS, plan_export, run_export
 from petition.exports import ROWS_DONE, Period
@@ -37,6 +38,24 @@ organisers_cli = AppGroup("organisers", help="Manage organiser accounts.")
 outbox_cli = AppGroup("outbox", help="Deliver the mail the site owes.")
 
 
+class DayType(click.DateTime):
+    """A day written YYYY-MM-DD, within the years the service can compute with."""
+
+    name = "day"
+
+    def __init__(self) -> None:
+        super().__init__(["%Y-%m-%d"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        day = super().convert(value, param, ctx)
+        if not is_usable_day(day.date()):
+            self.fail(f"{value} is not a day from {FIRST_DAY} to {LAST_DAY}.", param, ctx)
+        return day
+
+
+DAY = DayType()
+
+
 @petitions_cli.command("add")
 @click.option("--title", required=True, help="The petition's title, one line.")
 @click.option(
@@ -46,7 +65,7 @@ outbox_cli = AppGroup("outbox", help="Deliver the mail the site owes.")
 @click.option("--slug", help="The address, e.g. stop-evictions (default: from the title).")
 @click.option("--target", help="Who the petition is addressed to.")
 @click.option("--goal", type=click.IntRange(min=1), help="Signatures wanted.")
-@click.option("--closes", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
+@click.option("--closes", type=DAY, help="Last day, YYYY-MM-DD.")
 def add_petition(
     title: str,
     body_file: TextIO,
@@ -132,8 +151,8 @@ def add_organiser(email: str, password: str) -> None:
     "--output", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout)."
 )
 @click.option("--format", "fmt", type=click.Choice(ALL_FORMATS), default="csv", show_default=True)
-@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First signing day.")
-@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last signing day.")
+@click.option("--from", "first", type=DAY, help="First signing day.")
+@click.option("--to", "last", type=DAY, help="Last signing day.")
 def export(
     slug: str, output: str | None, fmt: str, first: datetime | None, last: datetime | None
 ) -> None:

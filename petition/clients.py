@@ -4,11 +4,14 @@ import hashlib
 import hmac
 import ipaddress
 
-from flask import current_app
+from flask import Flask, current_app, request
 
 # Networks the activity view groups by: a household or office behind one router.
 IPV4_PREFIX = 24
 IPV6_PREFIX = 48
+# What a rate limit counts as one client: an IPv6 subscriber gets a whole /64 and can pick any
+# address in it, so counting full addresses would give them billions of budgets.
+LIMIT_IPV6_PREFIX = 64
 DEV_CLIENT_HASH_KEY = "dev-only-client-hash-key"
 
 
@@ -64,3 +67,40 @@ def attempt_hash(login: str, address: str | None) -> str:
     """The keyed hash of a login address tried from one client, to count wrong passwords per pair."""
     ip = parse_address(address)
     return _digest("login", f"{login}\n{ip if ip is not None else '-'}")
+
+
+def limit_key(address: str | None) -> str:
+    """Whom a rate limit counts: an IPv4 address as it is, an IPv6 address by its /64 network."""
+    ip = parse_address(address)
+    if ip is None:
+        return address or ""
+    if ip.version == 4:
+        return str(ip)
+    return ipaddress.ip_network(f"{ip}/{LIMIT_IPV6_PREFIX}", strict=False).compressed
+
+
+def register_proxy_warning(app: Flask) -> None:
+    """Warn once when a proxy seems to stand in front of an app that trusts none.
+
+    With TRUSTED_PROXY_HOPS=0 behind a proxy, every visitor arrives from the proxy's address and
+    shares one rate-limit budget. Only a request can show it: X-Forwarded-For from a loopback or
+    private peer.
+    """
+    if int(app.config["TRUSTED_PROXY_HOPS"]) > 0:
+        return
+    warned = False
+
+    @app.before_request
+    def _warn_about_untrusted_proxy() -> None:
+        nonlocal warned
+        if warned or "X-Forwarded-For" not in request.headers:
+            return
+        peer = parse_address(request.remote_addr)
+        if peer is not None and (peer.is_private or peer.is_loopback):
+            warned = True
+            app.logger.warning(
+                "X-Forwarded-For arrived from %s, a proxy on a private network, but "
+                "TRUSTED_PROXY_HOPS is 0: every visitor shares that proxy's address and one "
+                "rate-limit budget. Set FLASK_TRUSTED_PROXY_HOPS to the number of proxies.",
+                request.remote_addr,
+            )

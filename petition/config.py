@@ -1,6 +1,7 @@
 """Documented defaults. Overridden, in order, by instance/config.py and FLASK_* environment variables."""
 
-# Signs sessions and every emailed link. The app refuses to start in production with this value.
+# Signs sessions and every emailed link: at least 32 bytes, or the app refuses to start (outside
+# testing). This development value is accepted only with debug mode and DEV_MAIL_VIEWER both on.
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"
 SECRET_KEY = DEV_SECRET_KEY
 
@@ -19,7 +20,8 @@ SQLALCHEMY_ENGINE_OPTIONS = {
     "pool_timeout": 10,
 }
 
-# SMTP relay for outgoing mail. Empty in debug mode: messages are printed and listed at /dev/mail.
+# SMTP relay for outgoing mail. Empty in debug mode: messages are printed (and listed at /dev/mail
+# when DEV_MAIL_VIEWER is on).
 MAIL_SERVER = ""
 # SMTP port (587 for STARTTLS submission, 465 for implicit TLS).
 MAIL_PORT = 25
@@ -38,6 +40,11 @@ MAIL_TIMEOUT = 10
 
 # The address people use to reach the site; every emailed link starts with it (never the Host header).
 PUBLIC_URL = "http://127.0.0.1:5000"
+
+# List the mail the site sent at /dev/mail, to requests from this machine only; for development,
+# where `make run` switches it on (FLASK_DEV_MAIL_VIEWER=true). Never on a server: its pages hold
+# every signer's confirmation link.
+DEV_MAIL_VIEWER = False
 
 # Seconds a confirmation link stays valid (14 days).
 CONFIRMATION_MAX_AGE = 14 * 24 * 3600
@@ -129,5 +136,9 @@ ACTIVITY_THRESHOLD = 20
 HSTS_SECONDS = 365 * 24 * 3600
 # Seconds a sign form framed on another site stays valid; an older one asks to press Sign again.
 EMBED_FORM_MAX_AGE = 12 * 3600
+# Fewest verified signatures a country needs before the public API shows its count; smaller ones
+# are added together as other countries, since an exact 1 for a rare country points at a person.
+# Organisers see every count on their own pages.
+PUBLIC_COUNTRY_MIN = 5
 # Most signers listed by first name on a petition page (those who asked to be shown), newest first.
 PUBLIC_SIGNERS_LIMIT = 50

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from petition.audit import record_event
+from petition.audit import DELIVERY_PACK, record_event
 from petition.exports import ALL_DATES, Period, count_verified, export_chunks
 from petition.models import Organiser, Petition
 from petition.transactions import write_transaction
@@ -67,3 +67,10 @@ def log_export(plan: ExportPlan, organiser: Organiser | None) -> None:
             f"{plan.fmt.upper()}, {who}{plan.period.describe()}",
             rows=plan.rows,
         )
+
+
+def log_delivery_pack(petition: Petition, organiser: Organiser) -> None:
+    """Record in the export log that an organiser took the delivery pack: every verified name."""
+    rows = count_verified(petition)
+    with write_transaction() as session:
+        record_event(session, petition, organiser, "export", DELIVERY_PACK, rows=rows)

@@ -13,6 +13,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
+from petition.clients import limit_key
+
 
 class Base(DeclarativeBase):
     """Declarative base shared by every table."""
@@ -23,8 +25,15 @@ babel = Babel()
 mail = Mail()
 csrf = CSRFProtect()
 login = LoginManager()
-# Storage comes from RATELIMIT_STORAGE_URI; the address is the one ProxyFix vouches for.
-limiter = Limiter(key_func=get_remote_address)
+
+
+def client_limit_key() -> str:
+    """The client a limit counts: the address ProxyFix vouches for, an IPv6 one by its /64."""
+    return limit_key(get_remote_address())
+
+
+# Storage comes from RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=client_limit_key)
 
 
 @limiter.request_filter

@@ -1,10 +1,15 @@
 """The forms people fill in, each field with a limit and a message a person understands."""
 
+import re
 import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,12 +23,73 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from petition.addresses import MAX_EMAIL_LENGTH, InvalidAddressError, normalise_email
 from petition.countries import country_choices
+from petition.days import FIRST_DAY, LAST_DAY, is_usable_day
 
 MAX_NAME_LENGTH = 200
 MAX_PASSWORD_LENGTH = 1024
 # Direction overrides can disguise a name in an export; line and paragraph separators break rows.
 _FORBIDDEN_CATEGORIES = {"Cc", "Cs", "Co", "Cn", "Zl", "Zp"}
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class Form(FlaskForm):
+    """The base of every form: fields receive typed text only, and days the service can count with.
+
+    Flask-WTF hands a form uploaded files and JSON values too; none of our fields takes them, and
+    their validators would fail on them with a server error. Such a value is dropped before the
+    fields see it, and the field says why. A date beyond the years FIRST_DAY to LAST_DAY is
+    dropped the same way, so no later step can overflow on it.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: "Form", formdata: Any) -> Any:
+            try:
+                wrapped = super().wrap_formdata(form, formdata)
+            except (TypeError, ValueError):  # a JSON body that is not an object of fields
+                return MultiDict()
+            if wrapped is None:
+                return None
+            text: MultiDict[str, str] = MultiDict()
+            for key, value in wrapped.items(multi=True):
+                if isinstance(value, str):
+                    text.add(key, value)
+                else:
+                    form._refused[key] = _(
+                        "Please type this in: a file or other data cannot go here."
+                    )
+            return text
+
+    def process(
+        self,
+        formdata: Any = None,
+        obj: Any = None,
+        data: Mapping[str, Any] | None = None,
+        extra_filters: Mapping[str, Sequence[Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self._refused: dict[str, str] = {}
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        for field in self:
+            if isinstance(field.data, date | datetime) and not is_usable_day(_day(field.data)):
+                field.data = None
+                self._refused[field.name] = _(
+                    "Please choose a day from %(first)s to %(last)s.",
+                    first=FIRST_DAY.year,
+                    last=LAST_DAY.year,
+                )
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.name in self._refused:
+                # Instead of "please fill this in", say what was wrong with what was sent.
+                field.errors = [self._refused[field.name]]
+                valid = False
+        return valid
+
+
+def _day(moment: date | datetime) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
 
 
 def _strip(value: str | None) -> str | None:
@@ -39,6 +105,29 @@ def plain_text(form: FlaskForm, field: Field) -> None:
             )
 
 
+# A web or email address inside a name: a scheme, "www.", an @ between characters, or a domain
+# (a label, a dot and a top-level name) followed by a path or port, or ending in a lowercase
+# top-level name as domains are written ("evil.example", but not "St.John" or "Ivanov A.A.").
+_ADDRESS_MARK = re.compile(r"://|\bwww\.|\S@\S", re.IGNORECASE)
+_DOMAIN = re.compile(r"[^\W_](?:[\w-]*[^\W_])?\.([^\W\d_]{2,63})(?=$|[/:?#\s.,;!)\]])")
+
+
+def _carries_address(text: str) -> bool:
+    if _ADDRESS_MARK.search(text):
+        return True
+    return any(
+        match[1].islower() or text[match.end() : match.end() + 1] in ("/", ":")
+        for match in _DOMAIN.finditer(text)
+    )
+
+
+def no_addresses(form: FlaskForm, field: Field) -> None:
+    """Refuse a name that carries a web or email address: names are repeated in our emails,
+    and a link there would reach the inbox as if we had written it."""
+    if _carries_address(field.data or ""):
+        raise ValidationError(_("Please enter just your name, without web or email addresses."))
+
+
 def deliverable_email(form: FlaskForm, field: Field) -> None:
     """Check the address's form and keep it in its normal form."""
     try:
@@ -49,7 +138,7 @@ def deliverable_email(form: FlaskForm, field: Field) -> None:
         ) from exc
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     """A signature: a name and the address that will confirm it."""
 
     name = StringField(
@@ -62,6 +151,7 @@ class SignForm(FlaskForm):
                 message=_l("Please keep your name to %(max)s characters.", max=MAX_NAME_LENGTH),
             ),
             plain_text,
+            no_addresses,
         ],
     )
     email = EmailField(
@@ -114,7 +204,7 @@ class EmbedSignForm(SignForm):
     form_token = HiddenField(validators=[Length(max=512)])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """An organiser's login."""
 
     email = EmailField(

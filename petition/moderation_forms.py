@@ -4,11 +4,10 @@ from datetime import UTC, datetime
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from petition.forms import plain_text
+from petition.forms import Form, plain_text
 from petition.invalidations import Criteria
 
 
@@ -18,7 +17,7 @@ def _no_nul(text: str | None) -> str | None:
     return text
 
 
-class InvalidationForm(FlaskForm):
+class InvalidationForm(Form):
     """Which signatures to mark fraudulent, and why."""
 
     domain = StringField(
@@ -71,7 +70,7 @@ class InvalidationForm(FlaskForm):
         )
 
 
-class ReinstateForm(FlaskForm):
+class ReinstateForm(Form):
     """Why held signatures are given back; for all held for one reason, which reason."""
 
     reason = StringField(

@@ -95,8 +95,19 @@ SCHEMAS: dict[str, Any] = {
                         },
                         "signature_count": {"type": "integer", "minimum": 1},
                     },
-                    "Verified signatures from one country.",
+                    "Verified signatures from one country (at least `min_count`), or without one.",
                 ),
+            },
+            "other_countries": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Verified signatures from countries with fewer than `min_count` "
+                "each, added together: a small count would point at a person.",
+            },
+            "min_count": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "The fewest signatures a country needs to be listed on its own.",
             },
         },
         "Verified signatures per country, largest first: counts only, never names.",

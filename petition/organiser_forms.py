@@ -2,7 +2,6 @@
 
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,7 +18,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 
 from petition.accounts import MIN_PASSWORD_LENGTH
 from petition.addresses import MAX_EMAIL_LENGTH
-from petition.forms import MAX_PASSWORD_LENGTH, plain_text
+from petition.forms import MAX_PASSWORD_LENGTH, Form, plain_text
 from petition.languages import LANGUAGES, N_, format_number
 from petition.models import utcnow
 from petition.petitions import MAX_BODY_LENGTH, MAX_TARGET_LENGTH, MAX_TITLE_LENGTH
@@ -57,13 +56,13 @@ def language_choices(leave_out: str | None = None) -> list[SelectChoice]:
     ]
 
 
-def _not_in_the_past(form: FlaskForm, field: Field) -> None:
+def _not_in_the_past(form: Form, field: Field) -> None:
     # Days are UTC days, as closing times are; an unchanged past day (a closed petition) may stay.
     if field.data is not None and field.data < utcnow().date() and field.data != field.object_data:
         raise ValidationError(gettext("The last day to sign cannot be in the past."))
 
 
-class PetitionForm(FlaskForm):
+class PetitionForm(Form):
     """A petition's wording and settings, for creating and for editing."""
 
     title = StringField(
@@ -109,7 +108,7 @@ class PetitionForm(FlaskForm):
     language = SelectField(_l("Language of the petition"), choices=language_choices(), default="en")
 
 
-class PetitionTextForm(FlaskForm):
+class PetitionTextForm(Form):
     """A petition's title and text in another language; the choices are set per petition."""
 
     language = SelectField(_l("Language"), choices=[])
@@ -131,7 +130,7 @@ class PetitionTextForm(FlaskForm):
     )
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     """The signing days an export covers (read from the query string)."""
 
     class Meta:
@@ -145,7 +144,7 @@ class PeriodForm(FlaskForm):
             raise ValidationError(gettext("The end of the range comes before its start."))
 
 
-class ResendForm(FlaskForm):
+class ResendForm(Form):
     """Which pending signers get their confirmation link again."""
 
     older_than_hours = IntegerField(
@@ -157,7 +156,7 @@ class ResendForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """The address of a new co-organiser."""
 
     email = EmailField(
@@ -202,7 +201,7 @@ def _new_password_field(label: str | LazyString) -> PasswordField:
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """The current password, and the new one twice."""
 
     current = _password_field(_l("Current password"))
@@ -214,7 +213,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class NewAccountForm(FlaskForm):
+class NewAccountForm(Form):
     """A password chosen when accepting an invitation with a new address."""
 
     password = _new_password_field(
@@ -228,7 +227,7 @@ class NewAccountForm(FlaskForm):
     )
 
 
-class ExistingAccountForm(FlaskForm):
+class ExistingAccountForm(Form):
     """The password of the account an invitation is for."""
 
     password = _password_field(_l("Your password"))

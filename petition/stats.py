@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import Date, case, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -88,3 +89,25 @@ def by_country(petition: Petition) -> list[tuple[str, int]]:
         .order_by(count.desc(), Signature.country)
     )
     return [(code or "", n) for code, n in rows]
+
+
+@dataclass(frozen=True)
+class PublicCountries:
+    """Country counts as anyone may see them: small ones are added together, never shown alone."""
+
+    counts: list[tuple[str, int]]  # country code ("" for none given) and verified signatures
+    other: int  # verified signatures from countries with fewer than `minimum` each
+    minimum: int
+
+
+def public_by_country(petition: Petition) -> PublicCountries:
+    """Verified signatures per country for the public, below PUBLIC_COUNTRY_MIN merged as other.
+
+    An exact count of 1 for a rare country, updated every second, points at one person.
+    Signatures without a country name no one's country, so their count stays as it is.
+    """
+    minimum = int(current_app.config["PUBLIC_COUNTRY_MIN"])
+    counts = by_country(petition)
+    shown = [(code, n) for code, n in counts if n >= minimum or not code]
+    other = sum(n for code, n in counts if code and n < minimum)
+    return PublicCountries(shown, other, minimum)

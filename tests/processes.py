@@ -42,7 +42,7 @@ class Gunicorn:
         self.env = (
             os.environ
             | {
-                "FLASK_SECRET_KEY": "process-test-secret",
+                "FLASK_SECRET_KEY": "process-test-secret-of-at-least-32-bytes",
                 "FLASK_CLIENT_HASH_KEY": "process-test-client-hash-key",
                 # As behind a reverse proxy: each signer arrives from an address of their own.
                 "FLASK_TRUSTED_PROXY_HOPS": "1",

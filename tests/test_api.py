@@ -13,6 +13,7 @@ from petition.extensions import db
 from petition.listing import MAX_PER_PAGE
 from petition.models import Petition, Signature, SignatureStatus, utcnow
 from petition.signing import sign_petition
+from tests.conftest import PASSWORD
 
 PUBLIC = "https://petitions.example.org"
 
@@ -103,21 +104,45 @@ def test_one_petition_and_its_count(client: FlaskClient, make_petition) -> None:
     assert count == {"slug": "evictions", "signature_count": 1, "goal": 500}
 
 
-def test_countries_count_verified_signatures_and_never_name_anyone(
-    client: FlaskClient, make_petition
-) -> None:
+def test_countries_count_verified_signatures_and_never_name_anyone(make_app, make_petition) -> None:
     petition = make_petition(slug="evictions")
     for number, country in enumerate(["KZ", "KZ", "RU", None, "KZ"]):
         signed(petition, f"signer{number}@example.org", country)
     signed(petition, "pending@example.org", "RU", confirmed=False)
-    response = client.get("/api/v1/petitions/evictions/countries")
+    app = make_app(PUBLIC_COUNTRY_MIN=1)  # every country shown on its own
+    response = app.test_client().get("/api/v1/petitions/evictions/countries")
     assert response.json["countries"][0] == {"country": "KZ", "signature_count": 3}
     assert sorted(response.json["countries"][1:], key=str) == sorted(
         [{"country": "RU", "signature_count": 1}, {"country": None, "signature_count": 1}], key=str
     )
+    assert response.json["other_countries"] == 0
     assert "@" not in response.get_data(as_text=True) and "Name" not in response.get_data(
         as_text=True
     )
+
+
+def test_countries_below_the_threshold_are_only_counted_together(
+    client: FlaskClient, make_petition
+) -> None:
+    petition = make_petition(slug="evictions", collects_country=True)
+    for number, country in enumerate(["KZ"] * 5 + ["RU"] * 4 + ["MN", None]):
+        signed(petition, f"signer{number}@example.org", country)
+    response = client.get("/api/v1/petitions/evictions/countries")
+    assert response.json == {
+        "slug": "evictions",
+        "countries": [
+            {"country": "KZ", "signature_count": 5},
+            {"country": None, "signature_count": 1},
+        ],
+        "other_countries": 5,  # RU's 4 and MN's 1, neither named
+        "min_count": 5,
+    }
+    # The petition's organisers still see every exact count on their own page.
+    client.post("/organisers/login", data={"email": "organiser@example.org", "password": PASSWORD})
+    page = client.get("/organisers/petitions/evictions/").get_data(as_text=True)
+    table = page.split('id="by-country"')[1].split("</table>")[0]
+    assert re.search(r"Mongolia</th><td class=\"num\">1<", table)
+    assert re.search(r"Russian Federation</th><td class=\"num\">4<", table)
 
 
 @pytest.mark.parametrize(

@@ -368,7 +368,7 @@ def test_flask_db_upgrade_from_the_command_line_builds_the_schema(tmp_path: Path
     """`flask db …` loads Flask-Migrate only when run: its own options and setup still apply."""
     database = tmp_path / "fresh.sqlite3"
     env = os.environ | {
-        "FLASK_SECRET_KEY": "a-test-secret-key",
+        "FLASK_SECRET_KEY": "a-test-secret-key-of-at-least-32-bytes",
         "FLASK_CLIENT_HASH_KEY": "a-test-client-hash-key",
         "FLASK_SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
     }

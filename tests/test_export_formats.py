@@ -185,6 +185,34 @@ def test_the_delivery_pack_lists_names_and_countries_without_addresses(
     assert f"Page 1 of {len(reader.pages)}" in text
 
 
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("en", "Delivery pack (PDF)"),
+        ("ru", "Пакет для вручения (PDF)"),
+        ("kk", "Тапсыру пакеті (PDF)"),
+    ],
+)
+def test_each_delivery_pack_is_logged_with_its_names_like_an_export(
+    organiser_client: FlaskClient, petition: Petition, language: str, shown: str
+) -> None:
+    response = organiser_client.get(f"/organisers/petitions/{petition.slug}/delivery-pack.pdf")
+    assert response.status_code == 200
+    db.session.rollback()
+    log = db.session.execute(
+        select(PetitionEvent.detail, PetitionEvent.rows, PetitionEvent.organiser_id).where(
+            PetitionEvent.action == "export"
+        )
+    ).all()
+    assert [(detail, rows) for detail, rows, _ in log] == [("Delivery pack (PDF)", 3)]
+    assert log[0].organiser_id is not None
+    page = organiser_client.get(f"/organisers/petitions/{petition.slug}/?lang={language}").get_data(
+        as_text=True
+    )
+    export_log = page.split('id="export-log"')[1].split("</table>")[0]
+    assert "organiser@example.org" in export_log and shown in export_log
+
+
 def test_the_delivery_pack_says_clearly_when_its_font_is_missing(
     make_app, make_organiser, make_petition
 ) -> None:
@@ -199,6 +227,11 @@ def test_the_delivery_pack_says_clearly_when_its_font_is_missing(
         response = client.get(f"/organisers/petitions/{petition.slug}/delivery-pack.pdf")
     assert response.status_code == 503
     assert "fonts-dejavu-core" in response.get_data(as_text=True)
+    with app.app_context():  # no names left, so nothing to log
+        assert (
+            db.session.scalars(select(PetitionEvent).where(PetitionEvent.action == "export")).all()
+            == []
+        )
 
 
 def test_the_command_line_shows_a_progress_bar_on_a_terminal_only(

@@ -4,6 +4,7 @@ Forms' field names are collected from every form class, so routes and fields add
 walked too without touching this file.
 """
 
+import io
 import re
 from collections.abc import Iterator
 from itertools import product
@@ -16,8 +17,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from petition.accounts import set_organiser_password
+from petition.audit import DELIVERY_PACK
 from petition.extensions import db
-from petition.models import LoginFailures
+from petition.models import LoginFailures, PetitionEvent
 from petition.petitions import create_petition
 from tests.conftest import PASSWORD, SMTPServer
 
@@ -35,6 +37,8 @@ HOSTILE = [
 REFLECTION_MARKERS = [SCRIPT, "<img src=x", "'><img"]
 WRONG_METHODS = {"PUT", "DELETE", "PATCH"}
 BIG = "x" * (1024 * 1024)
+# Days and moments at the ends of Python's calendar, where adding a day or a time zone overflows.
+EXTREME_DAYS = ["9999-12-31", "0001-01-01", "9999-12-31T23:59", "0001-01-01T00:00"]
 
 
 def _form_fields() -> set[str]:
@@ -151,10 +155,68 @@ def test_hostile_input_on_every_route_leaves_no_trace(walker_app: Flask, smtp: S
         logged_in = _walk(client, walker_app, slug, fields | {"csrf_token"})
 
         assert anonymous > 500 and logged_in > 500
-        # Wrong passwords are counted, for any typed address, but only as hashes of fixed length.
         after = _row_counts()
+        # Wrong passwords are counted, for any typed address, but only as hashes of fixed length.
         assert after.pop("login_failures") > 0 and before.pop("login_failures") == 0
-        assert after == before, "hostile input stored something"
         keys = db.session.scalars(select(LoginFailures.key)).all()
         assert all(re.fullmatch(r"[0-9a-f]{32}", key) for key in keys)
+        # Downloading the delivery pack is an export, and every export is logged: not a trace.
+        packs = db.session.scalar(
+            select(func.count())
+            .select_from(PetitionEvent)
+            .where(PetitionEvent.action == "export", PetitionEvent.detail == DELIVERY_PACK)
+        )
+        after["petition_events"] -= packs
+        assert after == before, "hostile input stored something"
         assert smtp.sink.messages == []
+
+
+def _files_and_days(client: FlaskClient, app: Flask, slug: str, fields: set[str]) -> int:
+    """A file in every field (and in made-up ones), and extreme days in every field and query."""
+    requests = 0
+    for path, methods in _paths(app, slug, "x"):
+        if path == "/organisers/logout":
+            continue  # the walk stays logged in
+        for method in sorted(methods):
+            sends_body = method not in ("GET", "HEAD", "OPTIONS")
+            if sends_body:
+                files = {name: (io.BytesIO(b"%PDF- text"), f"{name}.txt") for name in fields}
+                files["made_up_field"] = (io.BytesIO(b"x"), "made-up.txt")
+                response = client.open(
+                    path, method=method, data=files, content_type="multipart/form-data"
+                )
+                _check(response, f"{method} {path!r} with a file in every field")
+                requests += 1
+            for day in EXTREME_DAYS:
+                response = client.open(
+                    path,
+                    method=method,
+                    data={name: day for name in fields} if sends_body else None,
+                    query_string={name: day for name in fields},
+                )
+                _check(response, f"{method} {path!r} with {day!r}")
+                requests += 1
+    return requests
+
+
+def test_files_and_extreme_days_on_every_route_get_a_clear_answer(
+    walker_app: Flask, smtp: SMTPServer
+) -> None:
+    walker_app.config["PROPAGATE_EXCEPTIONS"] = False  # a crash answers 500, as in production
+    with walker_app.app_context():
+        organiser = set_organiser_password("organiser@example.org", PASSWORD)
+        slug = create_petition(title="A petition", body="Text.", organiser=organiser).slug
+        fields = _form_fields()
+        assert {"name", "email", "closes_on", "first", "last", "since"} <= fields
+
+        anonymous = _files_and_days(walker_app.test_client(), walker_app, slug, fields)
+
+        # Logged in and with CSRF off, so that every organiser form reads what it is sent.
+        client = walker_app.test_client()
+        login = client.post(
+            "/organisers/login", data={"email": "organiser@example.org", "password": PASSWORD}
+        )
+        assert login.status_code == 303
+        logged_in = _files_and_days(client, walker_app, slug, fields)
+        assert client.get("/organisers/").status_code == 200, "the walk stayed logged in"
+        assert anonymous > 300 and logged_in > 300

@@ -127,6 +127,6 @@ def test_the_access_log_never_holds_a_whole_confirmation_token(
     assert requests.post(f"{server.url}/confirm/{token}?x=1", timeout=10).status_code == 400
     wait_until(lambda: log.read_text().count("/confirm/") >= 2, 10, "both requests are logged")
     text = log.read_text()
-    assert token not in text and token[9:] not in text
-    assert f"GET /confirm/{token[:8]}... HTTP/1.1" in text
-    assert f"POST /confirm/{token[:8]}...?x=1 HTTP/1.1" in text
+    assert token[:4] not in text and token[9:] not in text
+    assert "GET /confirm/... HTTP/1.1" in text
+    assert "POST /confirm/...?x=1 HTTP/1.1" in text

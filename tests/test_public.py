@@ -256,6 +256,24 @@ def test_json_counts_only_verified_signatures(client: FlaskClient, make_petition
     assert "email" not in response.get_data(as_text=True)
 
 
+def test_campaign_sites_may_read_the_json_count_from_their_own_pages(
+    client: FlaskClient, make_petition
+) -> None:
+    petition = make_petition()
+    campaign = {"Origin": "https://campaign.example"}
+    response = client.get(f"/petitions/{petition.slug}.json", headers=campaign)
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    again = client.get(
+        f"/petitions/{petition.slug}.json",
+        headers=campaign | {"If-None-Match": response.headers["ETag"]},
+    )
+    assert again.status_code == 304 and again.headers["Access-Control-Allow-Origin"] == "*"
+    page = client.get(f"/petitions/{petition.slug}", headers=campaign)
+    assert "Access-Control-Allow-Origin" not in page.headers  # the page holds a CSRF token
+
+
 def test_email_links_ignore_the_request_host(client: FlaskClient, make_petition) -> None:
     petition = make_petition()
     client.post(
@@ -283,11 +301,14 @@ def test_with_csrf_on_a_forged_post_is_refused_and_a_real_one_works(
     assert stored_signatures() == 1
 
 
-def test_the_sent_mail_page_is_for_local_debugging_only(make_app, make_petition) -> None:
+def test_the_sent_mail_page_is_for_local_development_only(make_app, make_petition) -> None:
     petition = make_petition()
     production_like = make_app().test_client()
     assert production_like.get("/dev/mail").status_code == 404
-    debug_app = make_app(DEBUG=True, MAIL_SERVER="")
+    debug_only = make_app(DEBUG=True, MAIL_SERVER="")
+    debug_only.debug = True
+    assert debug_only.test_client().get("/dev/mail").status_code == 404  # debug is not enough
+    debug_app = make_app(DEBUG=True, MAIL_SERVER="", DEV_MAIL_VIEWER=True)
     debug_app.debug = True
     local = debug_app.test_client()
     sign(local, petition.slug)
@@ -297,3 +318,5 @@ def test_the_sent_mail_page_is_for_local_debugging_only(make_app, make_petition)
     )
     remote = local.get("/dev/mail", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert remote.status_code == 404
+    relayed = local.get("/dev/mail", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert relayed.status_code == 404  # a proxy on this machine forwarded a stranger

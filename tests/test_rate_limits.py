@@ -192,3 +192,62 @@ def test_signing_still_works_while_the_counter_store_is_down(make_app) -> None:
     slug = publisher(app)()
     assert sign(app.test_client(), slug, 1).status_code == 303
     assert held(app, slug)["signer1@example.org"] == ("pending", None)
+
+
+def _random_64() -> str:
+    """An IPv6 /64 of this test's own (counters in a shared Redis outlive a run)."""
+    return f"2001:db8:{uuid.uuid4().int % 65536:x}:{uuid.uuid4().int % 65536:x}"
+
+
+def test_signing_counts_an_ipv6_client_by_its_64_network(limited_app: Flask) -> None:
+    client = limited_app.test_client()
+    slug = publisher(limited_app)()
+    network = _random_64()
+    # One subscriber's /64 holds billions of addresses: a new one per attempt buys nothing.
+    for n, host in enumerate([":1", ":2", "abcd:1:2:3", "ffff:ffff:ffff:fffe"]):
+        assert (
+            sign(client, slug, n, environ_base={"REMOTE_ADDR": f"{network}:{host}"}).status_code
+            == 303
+        )
+    statuses = held(limited_app, slug)
+    assert {statuses[f"signer{n}@example.org"] for n in range(3)} == {("pending", None)}
+    assert statuses["signer3@example.org"] == ("fraudulent", "rate-limit")
+    neighbour = {"REMOTE_ADDR": f"{_random_64()}::1"}  # another /64: a budget of its own
+    assert sign(client, slug, 4, environ_base=neighbour).status_code == 303
+    assert held(limited_app, slug)["signer4@example.org"] == ("pending", None)
+
+
+def test_login_attempts_count_an_ipv6_client_by_its_64_network(limited_app: Flask) -> None:
+    client = limited_app.test_client()
+    wrong = {"email": "nobody@example.org", "password": "wrong password"}
+    network = _random_64()
+    statuses = [
+        client.post(
+            "/organisers/login", data=wrong, environ_base={"REMOTE_ADDR": f"{network}::{n + 1}"}
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [401, 401, 429]
+
+
+def test_a_forwarded_request_from_a_private_peer_without_trusted_proxies_warns_once(
+    make_app, caplog
+) -> None:
+    app = make_app()  # TRUSTED_PROXY_HOPS=0
+    client = app.test_client()
+    forwarded = {"X-Forwarded-For": "203.0.113.9"}
+    with caplog.at_level("WARNING", logger=app.logger.name):
+        client.get("/privacy", environ_base={"REMOTE_ADDR": "93.184.216.34"}, headers=forwarded)
+        assert "TRUSTED_PROXY_HOPS" not in caplog.text  # a public peer: a forged header, no proxy
+        client.get("/privacy")  # the loopback, but nothing forwarded
+        assert "TRUSTED_PROXY_HOPS" not in caplog.text
+        for peer in ("10.0.0.5", "127.0.0.1", "fd00::5"):
+            client.get("/privacy", environ_base={"REMOTE_ADDR": peer}, headers=forwarded)
+    warnings = [r for r in caplog.records if "TRUSTED_PROXY_HOPS is 0" in r.getMessage()]
+    assert len(warnings) == 1 and "10.0.0.5" in warnings[0].getMessage()
+
+    trusting = make_app(TRUSTED_PROXY_HOPS=1)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger=trusting.logger.name):
+        trusting.test_client().get("/privacy", headers=forwarded)
+    assert "TRUSTED_PROXY_HOPS" not in caplog.text

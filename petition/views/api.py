@@ -13,9 +13,9 @@ from petition.models import Petition
 from petition.openapi import openapi_document
 from petition.petition_texts import all_in_language, in_language
 from petition.petitions import public_petition_by_slug
-from petition.stats import by_country
+from petition.stats import public_by_country
 from petition.urls import public_url
-from petition.views.caching import shared_cacheable
+from petition.views.caching import readable_from_any_site, shared_cacheable
 from petition.views.errors import json_error
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -24,8 +24,7 @@ DEFAULT_PER_PAGE = 20
 
 @bp.after_request
 def _public_and_cacheable(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag"
+    readable_from_any_site(response)
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
@@ -104,11 +103,12 @@ def count(slug: str) -> Response:
 @bp.get("/petitions/<slug:slug>/countries")
 def countries(slug: str) -> Response:
     petition = _petition_or_404(slug)
+    found = public_by_country(petition)
     return jsonify(
         slug=petition.slug,
-        countries=[
-            {"country": code or None, "signature_count": n} for code, n in by_country(petition)
-        ],
+        countries=[{"country": code or None, "signature_count": n} for code, n in found.counts],
+        other_countries=found.other,
+        min_count=found.minimum,
     )
 
 

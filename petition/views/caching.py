@@ -50,3 +50,13 @@ def private_cacheable(response: Response) -> Response:
     digest.update(str(session.get(field, "")).encode())
     response.set_etag(digest.hexdigest()[:32])
     return _conditional(response)
+
+
+def readable_from_any_site(response: Response) -> Response:
+    """Let scripts on every origin read this public answer (CORS), ETag included.
+
+    Only for what is the same for everyone and carries no cookie's worth: the API and the JSON count.
+    """
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag"
+    return response

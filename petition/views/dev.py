@@ -1,4 +1,4 @@
-"""Local-only development aids: the mail the site would have sent."""
+"""Local-only development aids: the mail the site would have sent (when DEV_MAIL_VIEWER is on)."""
 
 import re
 
@@ -14,8 +14,10 @@ _LOOPBACK = {"127.0.0.1", "::1"}
 
 
 @bp.before_request
-def _local_debug_only() -> None:
-    if not current_app.debug or request.remote_addr not in _LOOPBACK:
+def _local_development_only() -> None:
+    # A request relayed by a proxy on this machine also comes from the loopback: the header tells.
+    relayed = "X-Forwarded-For" in request.headers
+    if not current_app.config["DEV_MAIL_VIEWER"] or request.remote_addr not in _LOOPBACK or relayed:
         abort(404)
 
 

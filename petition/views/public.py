@@ -10,13 +10,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_limiter.util import get_remote_address
 from limits import parse_many
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
 from petition.countries import country_name
-from petition.extensions import csrf, db, limiter
+from petition.extensions import client_limit_key, csrf, db, limiter
 from petition.forms import SignForm
 from petition.languages import current_language, language_in_address, requested_language
 from petition.models import Petition
@@ -31,7 +30,11 @@ from petition.signing import (
     sign_petition,
 )
 from petition.snapshots import PetitionSnapshot, public_snapshot
-from petition.views.caching import private_cacheable, shared_cacheable
+from petition.views.caching import (
+    private_cacheable,
+    readable_from_any_site,
+    shared_cacheable,
+)
 from petition.views.pages import fresh_petition_page, petition_page
 from petition.withdrawal import petition_of_withdrawal, withdraw_signature
 
@@ -72,8 +75,8 @@ def petition(slug: str) -> BaseResponse:
 
 
 def signer_key() -> str:
-    """Rate limits count per client address per petition."""
-    return f"{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
+    """Rate limits count per client (an IPv6 one by its /64) per petition."""
+    return f"{client_limit_key()}|{(request.view_args or {}).get('slug', '')}"
 
 
 def _spend(setting: str, scope: str, key: str) -> bool:
@@ -109,7 +112,7 @@ def mail_budget_spent() -> bool:
     A client that signs on many petitions, each within its limit, still cannot make the site a
     mail cannon: past the budget its submissions are stored but cause no mail.
     """
-    return _spend("SIGN_MAIL_LIMIT", "sign-mail", get_remote_address())
+    return _spend("SIGN_MAIL_LIMIT", "sign-mail", client_limit_key())
 
 
 def submit_signature(
@@ -162,7 +165,8 @@ def check_email(slug: str) -> str:
 def petition_json(slug: str) -> BaseResponse:
     # Shared caches keep one copy per address, so only the address (?lang=) chooses the text.
     body = _snapshot_or_404(slug).json_body(requested_language())
-    return shared_cacheable(current_app.response_class(body, mimetype="application/json"))
+    response = current_app.response_class(body, mimetype="application/json")
+    return readable_from_any_site(shared_cacheable(response))  # campaign sites read the count
 
 
 def _token_error_page(error: tokens.InvalidTokenError) -> tuple[str, int]:

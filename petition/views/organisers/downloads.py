@@ -4,7 +4,13 @@ from flask import Response, abort, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from petition.export_runs import ALL_FORMATS, MIMETYPES, plan_export, run_export
+from petition.export_runs import (
+    ALL_FORMATS,
+    MIMETYPES,
+    log_delivery_pack,
+    plan_export,
+    run_export,
+)
 from petition.exports import Period
 from petition.organiser_forms import PeriodForm
 from petition.views.organisers.blueprint import bp, own_petition_or_404
@@ -57,6 +63,7 @@ def delivery(slug: str) -> Response | tuple[str, int]:
             message=str(error),
         )
         return page, 503
+    log_delivery_pack(petition, current_user._get_current_object())
     return Response(
         pdf,
         mimetype="application/pdf",
