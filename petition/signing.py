@@ -74,13 +74,20 @@ _SIGNING_STATE = select(
     Petition.__table__.c.closes_at,
     Petition.__table__.c.blocks_disposable,
 ).where(Petition.__table__.c.id == bindparam("petition_id"))
+_s = Signature.__table__.c
 _EXISTING = (
-    select(Signature.__table__.c.id)
-    .where(
-        Signature.__table__.c.petition_id == bindparam("petition_id"),
-        Signature.__table__.c.email_canonical == bindparam("email_canonical"),
+    select(
+        _s.id, _s.petition_id, _s.name, _s.email, _s.country, _s.show_name, _s.language,
+        _s.link_secret, _s.messages_sent, _s.confirmed_at,
     )
+    .where(_s.petition_id == bindparam("petition_id"), _s.email_canonical == bindparam("email"))
     .with_for_update()  # concurrent resubmissions queue here, so the message cap holds
+)  # fmt: skip
+# Every submission for an existing signature runs this, capped or not, adding 0 or 1.
+_COUNT_MESSAGE = (
+    update(Signature.__table__)
+    .where(_s.id == bindparam("signature_id"))
+    .values(messages_sent=_s.messages_sent + bindparam("sent"))
 )
 
 
@@ -116,10 +123,8 @@ def _sign(
     if state is None or not _open(*state[:2]):
         raise PetitionClosedError(petition)
     canonical = canonical_email(email)
-    signature_id = session.scalar(
-        _EXISTING, {"petition_id": petition.id, "email_canonical": canonical}
-    )
-    if signature_id is None:
+    stored = session.execute(_EXISTING, {"petition_id": petition.id, "email": canonical}).first()
+    if stored is None:
         # Quiet handling: a rule-breaker gets the same pages and mail, but is never counted.
         flag_reason = broken_rule(session, petition.id, state.blocks_disposable, email, address)
         flag_reason = flag_reason or held_for
@@ -156,31 +161,33 @@ def _sign(
         if mail:
             _queue(session, signature_id, message)
         return SignOutcome.NEW
-    signature = session.get_one(Signature, signature_id, populate_existing=True)
     # Nothing typed here changes what is stored: whoever submitted it may not own the mailbox.
     # The mail goes to the stored address only, in the language used now; new details wait in a
     # SignatureChange that only the link in that mail applies.
-    as_typed = Signature(
-        id=signature.id,
-        petition_id=signature.petition_id,
-        name=signature.name if signature.confirmed_at is not None else details.name,
-        email=signature.email,
-        language=details.language,
-        link_secret=signature.link_secret,
+    signature = Signature(  # unsaved: what the links and the mail need of the stored row
+        id=stored.id,
+        petition_id=stored.petition_id,
+        name=stored.name,
+        email=stored.email,
+        country=stored.country,
+        show_name=stored.show_name,
+        language=stored.language,
+        link_secret=stored.link_secret,
     )
+    capped = stored.messages_sent >= current_app.config["MAX_MESSAGES_PER_SIGNATURE"]
     withdraw = withdrawal_token(signature)
-    if signature.confirmed_at is not None:  # counted, or quietly not: the mail is the same
+    if stored.confirmed_at is not None:  # counted, or quietly not: the mail is the same
         outcome = SignOutcome.ALREADY_CONFIRMED
-        message = already_signed_email(petition, as_typed, withdraw)
+        signature.language = details.language
+        message = already_signed_email(petition, signature, withdraw)
     else:
         outcome = SignOutcome.REMINDED
         change_id = None
-        capped = signature.messages_sent >= current_app.config["MAX_MESSAGES_PER_SIGNATURE"]
         if mail and not capped and _differs(signature, details):
             change_id = session.scalar(
                 _NEW_CHANGE,
                 {
-                    "signature_id": signature.id,
+                    "signature_id": stored.id,
                     "name": details.name,
                     "country": details.country,
                     "show_name": details.show_name,
@@ -188,17 +195,16 @@ def _sign(
                     "created_at": utcnow(),
                 },
             )
-        message = confirmation_email(
-            petition, as_typed, confirmation_token(signature, change_id), withdraw
-        )
-    # The mail is composed even when it is not sent, so every branch takes as long as the
-    # others: a faster answer would tell a stranger that this address has signed many times.
-    if signature.messages_sent >= current_app.config["MAX_MESSAGES_PER_SIGNATURE"]:
-        return SignOutcome.CAPPED
-    if mail:
-        _queue(session, signature.id, message)
-        signature.messages_sent += 1
-    return outcome
+        token = confirmation_token(signature, change_id)
+        signature.name, signature.language = details.name, details.language
+        message = confirmation_email(petition, signature, token, withdraw)
+    # Every branch composes the mail and runs the same statements, whether it sends or not: a
+    # faster answer would tell a stranger that this address has signed, or signed many times.
+    sends = mail and not capped
+    session.execute(_COUNT_MESSAGE, {"signature_id": stored.id, "sent": 1 if sends else 0})
+    if sends:
+        _queue(session, stored.id, message)
+    return SignOutcome.CAPPED if capped else outcome
 
 
 def sign_petition(
