@@ -15,10 +15,11 @@ down_revision = "7d2f4a9c1e63"
 branch_labels = None
 depends_on = None
 
-# 128 random bits as 32 hex digits, from each database's own random source.
-RANDOM_SECRET = {
-    "sqlite": "lower(hex(randomblob(16)))",
-    "postgresql": "md5(gen_random_uuid()::text || gen_random_uuid()::text)",
+# 128 random bits as 32 hex digits for every row, from each database's own random source.
+FILL_SECRETS = {
+    "sqlite": "UPDATE signatures SET link_secret = lower(hex(randomblob(16)))",
+    "postgresql": "UPDATE signatures"
+    " SET link_secret = md5(gen_random_uuid()::text || gen_random_uuid()::text)",
 }
 
 
@@ -28,7 +29,7 @@ def upgrade():
     # Every existing signature gets its own secret. Links already in mailboxes carry none: they
     # keep working only for the signature that existed when they were made (see signature_links).
     dialect = op.get_bind().dialect.name
-    op.execute(f"UPDATE signatures SET link_secret = {RANDOM_SECRET[dialect]}")  # noqa: S608
+    op.execute(FILL_SECRETS[dialect])
     # On SQLite the tables are rebuilt with AUTOINCREMENT, so the highest id is never handed out
     # again after its row is deleted. PostgreSQL's sequences never reuse one; rebuilding there
     # would start a new sequence at 1, so its tables are altered in place.
