@@ -23,7 +23,7 @@ max_requests_jitter = 1_000
 # short in it. No client address (%(h)s): addresses are personal data, kept only as keyed hashes.
 accesslog = "-"
 access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
-logger_class = "petition.accesslog.RedactingLogger"
+logger_class = "petition.web.access_log.RedactingLogger"
 
 # The service needs no runtime control socket; without one, servers on a host cannot collide.
 control_socket_disable = True

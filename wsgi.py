@@ -1,7 +1,7 @@
 """Entry point for gunicorn: `gunicorn wsgi:app`."""
 
 from petition import create_app
-from petition.deliverer import deliverer_for
+from petition.mail.background import deliverer_for
 
 app = create_app()
 

@@ -48,10 +48,10 @@ def seed(database_url: str, rows: int) -> None:
     """A petition with `rows` verified signatures in Latin and Cyrillic, over 100 days."""
     from sqlalchemy import insert
 
-    from petition.accounts import set_organiser_password
     from petition.extensions import db
     from petition.models import Signature
-    from petition.petitions import create_petition
+    from petition.organisers.accounts import set_organiser_password
+    from petition.petitions.publishing import create_petition
 
     app = _app(database_url)
     with app.app_context():
@@ -104,8 +104,8 @@ def measure(database_url: str, fmt: str, path: str) -> dict[str, float | int | s
     import openpyxl  # noqa: F401 (loaded before the baseline, as a web worker would have it)
 
     with tempfile.TemporaryFile() as out, app.app_context():
-        from petition.export_runs import plan_export, run_export
-        from petition.petitions import petition_by_slug
+        from petition.exports.runs import plan_export, run_export
+        from petition.petitions.publishing import petition_by_slug
 
         petition = petition_by_slug(SLUG)
         client = app.test_client()

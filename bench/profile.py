@@ -16,11 +16,11 @@ from sqlalchemy import select
 
 from petition import create_app
 from petition.demo import load_demo
-from petition.exports import csv_chunks
+from petition.exports.rows import csv_chunks
 from petition.extensions import db
 from petition.models import Signature
-from petition.petitions import petition_by_slug
-from petition.signature_links import confirmation_token
+from petition.petitions.publishing import petition_by_slug
+from petition.signing.links import confirmation_token
 
 ROUNDS = 1000
 PAGE = "/petitions/stop-forced-evictions"

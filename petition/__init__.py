@@ -12,13 +12,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from petition import config as default_config
-from petition.clients import register_proxy_warning
-from petition.extensions import babel, csrf, db, limiter, login, mail
-from petition.headers import register_security_headers
-from petition.languages import N_, register_languages, select_locale
-from petition.sessions import SessionInterface
-from petition.slugs import SLUG_PATTERN
+from petition.extensions import babel, csrf, db, limiter, login
+from petition.extensions import mail as mail_extension  # `mail` here would be the package
+from petition.i18n.languages import N_, register_languages, select_locale
+from petition.petitions.slugs import SLUG_PATTERN
 from petition.transactions import release_session
+from petition.web.clients import register_proxy_warning
+from petition.web.headers import register_security_headers
+from petition.web.sessions import SessionInterface
 
 ROOT = Path(__file__).resolve().parent.parent
 # Shorter keys can be guessed offline from one signed cookie or emailed link.
@@ -55,7 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["slug"] = SlugConverter
     db.init_app(app)
     app.teardown_appcontext(release_session)  # runs before Flask-SQLAlchemy's own teardown
-    mail.init_app(app)
+    mail_extension.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     register_languages(app)
     csrf.init_app(app)
@@ -143,13 +144,14 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_views(app: Flask) -> None:
-    from petition.deliverer import deliverer_for
-    from petition.embedding import embed_snippet
-    from petition.plurals import plural_samples
-    from petition.text import last_day, render_markdown, summary
-    from petition.urls import public_url
+    from petition.i18n.dates import last_day
+    from petition.i18n.plurals import plural_samples
+    from petition.mail.background import deliverer_for
+    from petition.petitions.markdown import render_markdown, summary
     from petition.views import api, dev, embed, feed, health, moderation, organisers, public
     from petition.views.errors import register_error_handlers, unavailable
+    from petition.web.embedding import embed_snippet
+    from petition.web.urls import public_url
 
     app.register_blueprint(public.bp)
     app.register_blueprint(organisers.bp)

@@ -3,7 +3,7 @@
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext
 
-from petition.languages import N_
+from petition.i18n.languages import N_
 
 MAX_EMAIL_LENGTH = 254
 _GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}

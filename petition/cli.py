@@ -13,24 +13,24 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError
 
-from petition.accounts import AccountError, find_organiser, set_organiser_password
-from petition.counts import UnknownPetitionError, recount_signatures
 from petition.days import FIRST_DAY, LAST_DAY, is_usable_day
 from petition.demo import load_demo
-from petition.export_runs import ALL_FORMATS, plan_export, run_export
-from petition.exports import ROWS_DONE, Period
+from petition.exports.rows import ROWS_DONE, Period
+from petition.exports.runs import ALL_FORMATS, plan_export, run_export
 from petition.extensions import db
-from petition.outbox import deliver_due
-from petition.petitions import (
+from petition.mail.outbox import deliver_due
+from petition.moderation.commands import rules_cli
+from petition.organisers.accounts import AccountError, find_organiser, set_organiser_password
+from petition.petitions.publishing import (
     PetitionError,
     all_petitions,
     close_petition,
     create_petition,
     petition_by_slug,
 )
-from petition.retention import purge
-from petition.rules_cli import rules_cli
-from petition.urls import public_url
+from petition.petitions.recount import UnknownPetitionError, recount_signatures
+from petition.signing.retention import purge
+from petition.web.urls import public_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 petitions_cli = AppGroup("petitions", help="Publish, close and list petitions.")

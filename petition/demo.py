@@ -3,10 +3,10 @@
 import secrets
 from datetime import timedelta
 
-from petition.accounts import find_organiser, set_organiser_password
 from petition.models import utcnow
-from petition.petition_texts import save_petition_text
-from petition.petitions import create_petition, petition_by_slug
+from petition.organisers.accounts import find_organiser, set_organiser_password
+from petition.petitions.publishing import create_petition, petition_by_slug
+from petition.petitions.versions import save_petition_text
 
 DEMO_ORGANISER = "demo-organiser@example.org"
 

@@ -13,7 +13,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
-from petition.clients import limit_key
+from petition.web.clients import limit_key
 
 
 class Base(DeclarativeBase):

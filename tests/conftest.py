@@ -18,11 +18,11 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from petition import create_app
-from petition.accounts import set_organiser_password
-from petition.deliverer import deliverer_for
 from petition.extensions import db
+from petition.mail.background import deliverer_for
 from petition.models import Organiser, Petition
-from petition.petitions import create_petition
+from petition.organisers.accounts import set_organiser_password
+from petition.petitions.publishing import create_petition
 
 # The suite runs on SQLite by default and on PostgreSQL when this names a database.
 DATABASE_URL_VARIABLE = "PETITION_TEST_DATABASE_URL"
@@ -234,7 +234,7 @@ def live_server(make_app: Callable[..., Flask]) -> Iterator[LiveServer]:
 @pytest.fixture
 def gunicorn(app: Flask, database_url: str, smtp: SMTPServer) -> Iterator[Callable[..., Any]]:
     """Start gunicorn servers on the test database (workers, settings=…, access_log=…)."""
-    from tests.processes import Gunicorn
+    from tests.support.processes import Gunicorn
 
     servers: list[Gunicorn] = []
 

@@ -7,16 +7,16 @@ open to every origin (CORS) and cacheable, with an ETag so a poller gets 304 whe
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from petition.languages import LANGUAGES
-from petition.listing import MAX_PAGE, MAX_PER_PAGE, State, petition_data, petition_page
+from petition.i18n.languages import LANGUAGES
 from petition.models import Petition
-from petition.openapi import openapi_document
-from petition.petition_texts import all_in_language, in_language
-from petition.petitions import public_petition_by_slug
-from petition.stats import public_by_country
-from petition.urls import public_url
+from petition.petitions.listing import MAX_PAGE, MAX_PER_PAGE, State, petition_data, petition_page
+from petition.petitions.publishing import public_petition_by_slug
+from petition.petitions.stats import public_by_country
+from petition.petitions.versions import all_in_language, in_language
 from petition.views.caching import readable_from_any_site, shared_cacheable
 from petition.views.errors import json_error
+from petition.views.openapi import openapi_document
+from petition.web.urls import public_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 DEFAULT_PER_PAGE = 20

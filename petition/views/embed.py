@@ -1,21 +1,21 @@
 """The widget campaign sites frame: a compact counter and sign form, the only framable pages.
 
 Its form works without the session cookie, which browsers withhold inside another site's
-frame; petition.embedding explains the guard that replaces the session's CSRF token.
+frame; petition.web.embedding explains the guard that replaces the session's CSRF token.
 """
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.embedding import embed_form_token, is_own_origin, is_valid_embed_form_token
 from petition.extensions import csrf
-from petition.forms import EmbedSignForm
-from petition.languages import current_language, language_in_address
+from petition.i18n.languages import current_language, language_in_address
 from petition.models import Petition
-from petition.petition_texts import in_language
-from petition.petitions import public_petition_by_slug
-from petition.signing import PetitionClosedError
+from petition.petitions.publishing import public_petition_by_slug
+from petition.petitions.versions import in_language
+from petition.signing.forms import EmbedSignForm
+from petition.signing.signatures import PetitionClosedError
 from petition.views.public import over_signing_limit, submit_signature
+from petition.web.embedding import embed_form_token, is_own_origin, is_valid_embed_form_token
 
 bp = Blueprint("embed", __name__)
 
@@ -40,7 +40,7 @@ def petition(slug: str) -> str:
 
 
 @bp.post("/petitions/<slug:slug>/embed/sign")
-@csrf.exempt  # no session cookie arrives in a cross-site frame; see petition.embedding
+@csrf.exempt  # no session cookie arrives in a cross-site frame; see petition.web.embedding
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
     if not is_own_origin(request.headers.get("Origin"), request.url):
         abort(403)

@@ -5,7 +5,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from petition.languages import N_
+from petition.i18n.languages import N_
 
 # English message ids: each page translates its title and message when it is shown.
 MESSAGES = {

@@ -2,10 +2,10 @@
 
 from flask import Blueprint, Response, render_template
 
-from petition.languages import current_language
+from petition.i18n.languages import current_language
 from petition.models import utcnow
-from petition.petition_texts import all_in_language
-from petition.petitions import open_petitions
+from petition.petitions.publishing import open_petitions
+from petition.petitions.versions import all_in_language
 from petition.views.caching import shared_cacheable
 
 bp = Blueprint("feed", __name__)

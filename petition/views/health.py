@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify
 from werkzeug.wrappers import Response
 
-from petition.health import database_is_up
+from petition.web.readiness import database_is_up
 
 bp = Blueprint("health", __name__)
 

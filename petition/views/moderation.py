@@ -5,8 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.activity import held_counts, signing_activity
-from petition.invalidations import (
+from petition.i18n.plurals import ngettext
+from petition.models import Petition
+from petition.moderation.activity import held_counts, signing_activity
+from petition.moderation.forms import InvalidationForm, ReinstateForm
+from petition.moderation.invalidations import (
     InvalidationError,
     count_matching,
     invalidate,
@@ -14,17 +17,14 @@ from petition.invalidations import (
     reverse_invalidation,
     set_disposable_blocking,
 )
-from petition.models import Petition
-from petition.moderation_forms import InvalidationForm, ReinstateForm
-from petition.petitions import is_organiser_of, petition_by_slug
-from petition.plural_messages import ngettext
-from petition.reinstatement import (
+from petition.moderation.reinstatement import (
     ReinstatementError,
     held_signatures,
     mask_email,
     reinstate_held_for,
     reinstate_signature,
 )
+from petition.petitions.publishing import is_organiser_of, petition_by_slug
 from petition.views.organisers.blueprint import display_helpers as organisers_display_helpers
 
 bp = Blueprint("moderation", __name__, url_prefix="/organisers/petitions/<slug:slug>/activity")

@@ -15,13 +15,13 @@ from flask_wtf.csrf import generate_csrf
 from wtforms.csrf.core import CSRF
 from wtforms.fields import Field
 
-from petition.forms import SignForm
-from petition.languages import PARAMETER as LANGUAGE_PARAMETER
-from petition.languages import current_language
+from petition.i18n.languages import PARAMETER as LANGUAGE_PARAMETER
+from petition.i18n.languages import current_language
 from petition.models import Petition
-from petition.petition_texts import in_language
-from petition.signers import listed_signers, public_signers
-from petition.snapshots import PetitionSnapshot
+from petition.petitions.public_copies import PetitionSnapshot
+from petition.petitions.public_signers import listed_signers, public_signers
+from petition.petitions.versions import in_language
+from petition.signing.forms import SignForm
 
 # Unguessable, so no petition text can contain it; only ever replaced, never sent.
 _PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"

@@ -14,29 +14,29 @@ from limits import parse_many
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
-from petition.countries import country_name
 from petition.extensions import client_limit_key, csrf, db, limiter
-from petition.forms import SignForm
-from petition.languages import current_language, language_in_address, requested_language
+from petition.i18n.countries import country_name
+from petition.i18n.languages import current_language, language_in_address, requested_language
 from petition.models import Petition
-from petition.petition_texts import PetitionInLanguage, all_in_language, in_language
-from petition.petitions import open_petitions, public_petition_by_slug
-from petition.signers import first_name
-from petition.signing import (
+from petition.petitions.public_copies import PetitionSnapshot, public_snapshot
+from petition.petitions.public_signers import first_name
+from petition.petitions.publishing import open_petitions, public_petition_by_slug
+from petition.petitions.versions import PetitionInLanguage, all_in_language, in_language
+from petition.signing.forms import SignForm
+from petition.signing.signatures import (
     PetitionClosedError,
     confirm_signature,
     load_confirmation,
     petition_of_expired_token,
     sign_petition,
 )
-from petition.snapshots import PetitionSnapshot, public_snapshot
+from petition.signing.withdrawal import petition_of_withdrawal, withdraw_signature
 from petition.views.caching import (
     private_cacheable,
     readable_from_any_site,
     shared_cacheable,
 )
 from petition.views.pages import fresh_petition_page, petition_page
-from petition.withdrawal import petition_of_withdrawal, withdraw_signature
 
 bp = Blueprint("public", __name__)
 NO_REFERRER = {"Referrer-Policy": "no-referrer"}  # the token in the URL goes nowhere else

@@ -5,13 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.accounts import AccountError, authenticate, change_password, end_logins
 from petition.extensions import limiter
-from petition.forms import LoginForm
-from petition.login_attempts import LoginDelayedError
-from petition.organiser_forms import ChangePasswordForm
-from petition.petitions import pending_counts
-from petition.plural_messages import ngettext
+from petition.i18n.plurals import ngettext
+from petition.organisers.accounts import AccountError, authenticate, change_password, end_logins
+from petition.organisers.forms import ChangePasswordForm, LoginForm
+from petition.organisers.login_attempts import LoginDelayedError
+from petition.petitions.publishing import pending_counts
 from petition.views.organisers.blueprint import bp, safe_next
 
 Page = BaseResponse | tuple[str, int] | str

@@ -5,11 +5,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, url_for
 from flask_login import current_user
 
-from petition.activity import held_reason_text
-from petition.audit import DAY, MOMENT, action_label, event_detail
-from petition.invalidations import criteria_text
 from petition.models import Petition
-from petition.petitions import is_organiser_of, petition_by_slug
+from petition.moderation.invalidations import criteria_text
+from petition.petitions.held_reasons import held_reason_text
+from petition.petitions.history import DAY, MOMENT, action_label, event_detail
+from petition.petitions.publishing import is_organiser_of, petition_by_slug
 
 bp = Blueprint("organisers", __name__, url_prefix="/organisers")
 

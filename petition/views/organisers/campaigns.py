@@ -5,20 +5,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.audit import petition_history
-from petition.chart import daily_chart
-from petition.countries import country_name
-from petition.editing import StateChange, change_state, last_open_day, update_petition
-from petition.invitations import pending_invitations
-from petition.languages import N_
+from petition.i18n.countries import country_name
+from petition.i18n.languages import N_
 from petition.models import Petition
-from petition.organiser_forms import InviteForm, PeriodForm, PetitionForm, ResendForm
-from petition.petitions import PetitionError, create_petition
-from petition.sharing import QR_FORMATS, qr_code
-from petition.stats import by_country, daily, summary
-from petition.text import render_markdown
-from petition.urls import public_url
+from petition.organisers.chart import daily_chart
+from petition.organisers.forms import InviteForm, PeriodForm, PetitionForm, ResendForm
+from petition.organisers.invitations import pending_invitations
+from petition.organisers.sharing import QR_FORMATS, qr_code
+from petition.petitions.editing import StateChange, change_state, last_open_day, update_petition
+from petition.petitions.history import petition_history
+from petition.petitions.markdown import render_markdown
+from petition.petitions.publishing import PetitionError, create_petition
+from petition.petitions.stats import by_country, daily, summary
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.web.urls import public_url
 
 Page = BaseResponse | tuple[str, int] | str
 PREVIEW_LIMIT = 50_000

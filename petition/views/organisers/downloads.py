@@ -4,15 +4,15 @@ from flask import Response, abort, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from petition.export_runs import (
+from petition.exports.rows import Period
+from petition.exports.runs import (
     ALL_FORMATS,
     MIMETYPES,
     log_delivery_pack,
     plan_export,
     run_export,
 )
-from petition.exports import Period
-from petition.organiser_forms import PeriodForm
+from petition.organisers.forms import PeriodForm
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 
 
@@ -51,7 +51,7 @@ def delivery(slug: str) -> Response | tuple[str, int]:
     petition = own_petition_or_404(slug)
     # Imported here: the PDF library takes longer to load than the rest of the app together,
     # and each web worker would pay for it at start-up although few requests need it.
-    from petition.delivery import DeliveryPackError, delivery_pack
+    from petition.exports.delivery_pack import DeliveryPackError, delivery_pack
 
     try:
         pdf = delivery_pack(petition)

@@ -7,8 +7,10 @@ from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
-from petition.accounts import AccountError
-from petition.invitations import (
+from petition.i18n.plurals import ngettext
+from petition.organisers.accounts import AccountError
+from petition.organisers.forms import ExistingAccountForm, InviteForm, NewAccountForm, ResendForm
+from petition.organisers.invitations import (
     InvitationGoneError,
     UsedInvitationError,
     accept_invitation,
@@ -17,11 +19,9 @@ from petition.invitations import (
     read_invitation,
     withdraw_invitation,
 )
-from petition.login_attempts import LoginDelayedError
-from petition.organiser_forms import ExistingAccountForm, InviteForm, NewAccountForm, ResendForm
-from petition.plural_messages import ngettext
-from petition.reminders import ResendTooSoonError, resend_confirmations
-from petition.team import TeamError, leave_petition, remove_organiser
+from petition.organisers.login_attempts import LoginDelayedError
+from petition.organisers.team import TeamError, leave_petition, remove_organiser
+from petition.signing.reminders import ResendTooSoonError, resend_confirmations
 from petition.views.organisers.account import wait_message
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 

@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.languages import LANGUAGES
+from petition.i18n.languages import LANGUAGES
 from petition.models import Petition
-from petition.organiser_forms import PetitionTextForm, language_choices
-from petition.petition_texts import petition_texts, remove_petition_text, save_petition_text
-from petition.petitions import PetitionError
-from petition.text import render_markdown
+from petition.organisers.forms import PetitionTextForm, language_choices
+from petition.petitions.markdown import render_markdown
+from petition.petitions.publishing import PetitionError
+from petition.petitions.versions import petition_texts, remove_petition_text, save_petition_text
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 
 

@@ -1,0 +1,104 @@
+"""The delivery pack: a printable PDF of a petition and its verified signers, without addresses.
+
+Its fixed words are in the language of the organiser who asks for it.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import format_date, gettext
+from fpdf import FPDF
+
+from petition.exports.rows import verified_rows
+from petition.i18n.countries import country_name
+from petition.i18n.plurals import ngettext
+from petition.models import Petition, utcnow
+from petition.petitions.markdown import render_markdown
+
+# Bold, italic and bold-italic files that sit beside DejaVuSans.ttf in Debian's package.
+_STYLES = {"B": "-Bold", "I": "-Oblique", "BI": "-BoldOblique"}
+FAMILY = "PetitionSans"
+
+
+class DeliveryPackError(RuntimeError):
+    """The PDF cannot be made on this server (its font is missing); the message says how to fix it."""
+
+
+# Replaced by the page count when the PDF is written; long enough to leave room for 7 digits.
+TOTAL_PAGES = "{total-pages}"
+
+
+class _Pack(FPDF):
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FAMILY, size=8)
+        self.cell(
+            0,
+            8,
+            gettext("Page %(page)s of %(total)s", page=self.page_no(), total=TOTAL_PAGES),
+            align="C",
+        )
+
+
+def _load_fonts(pdf: FPDF) -> None:
+    regular = Path(current_app.config["DELIVERY_PACK_FONT"])
+    if not regular.is_file():
+        raise DeliveryPackError(
+            gettext(
+                "The delivery pack needs the font %(font)s (Debian: apt-get install "
+                "fonts-dejavu-core), or DELIVERY_PACK_FONT set to a TrueType font with Cyrillic.",
+                font=str(regular),
+            )
+        )
+    pdf.add_font(FAMILY, "", str(regular))
+    for style, suffix in _STYLES.items():
+        variant = regular.with_name(regular.stem + suffix + regular.suffix)
+        # Without the variant, bold text is drawn in the regular face rather than failing.
+        pdf.add_font(FAMILY, style, str(variant if variant.is_file() else regular))
+
+
+def _line(pdf: FPDF, height: float, text: str) -> None:
+    """A paragraph across the page, wrapped, the next one starting at the left margin."""
+    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def _signers(petition: Petition) -> Iterable[tuple[str, str]]:
+    for name, _email, country, _signed, _confirmed in verified_rows(petition):
+        yield name, country_name(country) if country else ""
+
+
+def delivery_pack(petition: Petition, today: date | None = None) -> bytes:
+    """The petition's text, verified count, date and the list of signers' names (and countries)."""
+    pdf = _Pack(format="A4")
+    pdf.alias_nb_pages(TOTAL_PAGES)
+    _load_fonts(pdf)
+    pdf.set_title(petition.title)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.add_page()
+    pdf.set_font(FAMILY, "B", 18)
+    _line(pdf, 9, petition.title)
+    pdf.set_font(FAMILY, size=11)
+    if petition.target:
+        _line(pdf, 7, gettext("To: %(target)s", target=petition.target))
+    day = today or utcnow().date()
+    count = petition.signature_count
+    verified = ngettext("%(num)s verified signature", "%(num)s verified signatures", count)
+    _line(pdf, 7, verified)
+    _line(pdf, 7, gettext("Date: %(day)s", day=format_date(day, "d MMMM y")))
+    pdf.ln(4)
+    pdf.write_html(str(render_markdown(petition.body)))
+    pdf.add_page()
+    pdf.set_font(FAMILY, "B", 13)
+    pdf.cell(0, 9, gettext("Signatories"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, size=10)
+    width = pdf.epw
+    for number, (name, country) in enumerate(_signers(petition), start=1):
+        pdf.cell(14, 6, f"{number}.", align="R")
+        if petition.collects_country:
+            pdf.cell(width * 0.6, 6, f"  {name}", new_x="RIGHT")
+            pdf.cell(0, 6, country, new_x="LMARGIN", new_y="NEXT")
+        else:
+            pdf.cell(0, 6, f"  {name}", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

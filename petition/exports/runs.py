@@ -1,0 +1,76 @@
+"""An export as organisers run it: any format, a date range, and a line in the petition's log."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from petition.exports.rows import ALL_DATES, Period, count_verified, export_chunks
+from petition.models import Organiser, Petition
+from petition.petitions.history import DELIVERY_PACK, record_event
+from petition.transactions import write_transaction
+
+ALL_FORMATS = ("csv", "xlsx", "json")
+MIMETYPES = {
+    "csv": "text/csv",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """What an export will write: its format, period and number of rows."""
+
+    petition: Petition
+    fmt: str
+    period: Period
+    rows: int
+
+    @property
+    def filename(self) -> str:
+        """A download name that says which petition and which days."""
+        days = ""
+        if self.period != ALL_DATES:
+            days = f"-{self.period.first or 'start'}-to-{self.period.last or 'now'}"
+        return f"{self.petition.slug}-signatures{days}.{self.fmt}"
+
+
+def plan_export(petition: Petition, fmt: str, period: Period = ALL_DATES) -> ExportPlan:
+    """Check the format and count the rows an export will write."""
+    if fmt not in ALL_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    return ExportPlan(petition, fmt, period, count_verified(petition, period))
+
+
+def run_export(plan: ExportPlan, organiser: Organiser | None) -> Iterator[str | bytes]:
+    """Log who exports how many rows, then return the export's pieces.
+
+    Logged before the first byte leaves: a download cut short has still handed over data.
+    """
+    log_export(plan, organiser)
+    if plan.fmt == "xlsx":
+        # Imported here: the spreadsheet library is slow to load, and most exports are CSV.
+        from petition.exports.spreadsheets import xlsx_chunks
+
+        return xlsx_chunks(plan.petition, plan.period)
+    return export_chunks(plan.petition, plan.fmt, plan.period)
+
+
+def log_export(plan: ExportPlan, organiser: Organiser | None) -> None:
+    """Record a finished export in the petition's log (organiser None: from the command line)."""
+    who = "" if organiser is not None else "command line, "
+    with write_transaction() as session:
+        record_event(
+            session,
+            plan.petition,
+            organiser,
+            "export",
+            f"{plan.fmt.upper()}, {who}{plan.period.describe()}",
+            rows=plan.rows,
+        )
+
+
+def log_delivery_pack(petition: Petition, organiser: Organiser) -> None:
+    """Record in the export log that an organiser took the delivery pack: every verified name."""
+    rows = count_verified(petition)
+    with write_transaction() as session:
+        record_event(session, petition, organiser, "export", DELIVERY_PACK, rows=rows)

@@ -1,0 +1,103 @@
+"""Organisers give held signatures back one by one: quiet holding can catch real people."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy.orm import Session
+
+from petition.extensions import db
+from petition.models import Organiser, Petition, Signature, SignatureStatus
+from petition.petitions.history import record_event
+from petition.transactions import write_transaction
+
+HELD_LISTED = 200  # the newest held signatures shown; a flood is handled in bulk instead
+
+
+class ReinstatementError(ValueError):
+    """There is no such held signature on this petition."""
+
+
+def mask_email(email: str) -> str:
+    """Enough of an address to recognise a person, not enough to write to them."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def held_signatures(petition: Petition, limit: int = HELD_LISTED) -> Sequence[Signature]:
+    """The petition's newest signatures held as fraudulent."""
+    return db.session.scalars(
+        select(Signature)
+        .where(
+            Signature.petition_id == petition.id,
+            Signature.status == SignatureStatus.FRAUDULENT,
+        )
+        .order_by(Signature.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def restore_held(session: Session, petition: Petition, held: ColumnElement[bool]) -> int:
+    """Return held signatures to pending or confirmed, count the confirmed; how many came back."""
+    restore = {"invalidation_id": None, "flag_reason": None}
+    confirmed = session.execute(
+        update(Signature)
+        .where(held, Signature.confirmed_at.is_not(None))
+        .values(status=SignatureStatus.CONFIRMED, **restore)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    pending = session.execute(
+        update(Signature)
+        .where(held, Signature.confirmed_at.is_(None))
+        .values(status=SignatureStatus.PENDING, **restore)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if confirmed:  # in the caller's transaction, so the count never drifts from the rows
+        session.execute(
+            update(Petition)
+            .where(Petition.id == petition.id)
+            .values(signature_count=Petition.signature_count + confirmed)
+        )
+    return confirmed + pending
+
+
+def reinstate_signature(
+    petition: Petition, signature_id: int, *, organiser: Organiser, reason: str
+) -> bool:
+    """Count one held signature again (or let it be confirmed), recorded with who and why.
+
+    True when it counts at once, having been confirmed while held.
+    """
+    held = and_(
+        Signature.id == signature_id,
+        Signature.petition_id == petition.id,
+        Signature.status == SignatureStatus.FRAUDULENT,
+    )
+    with write_transaction() as session:
+        # Locked, so a confirmation or a second click waits and then finds it no longer held.
+        signature = session.scalar(select(Signature).where(held).with_for_update())
+        if signature is None:
+            raise ReinstatementError("There is no such held signature on this petition.")
+        detail = f"{mask_email(signature.email)}, held for {signature.flag_reason}: {reason}"
+        counted = signature.confirmed_at is not None
+        restore_held(session, petition, held)
+        record_event(session, petition, session.merge(organiser), "reinstated", detail, 1)
+    return counted
+
+
+def reinstate_held_for(
+    petition: Petition, flag_reason: str, *, organiser: Organiser, reason: str
+) -> int:
+    """Count again every signature held for one reason; how many came back."""
+    held = and_(
+        Signature.petition_id == petition.id,
+        Signature.status == SignatureStatus.FRAUDULENT,
+        Signature.flag_reason == flag_reason,
+    )
+    with write_transaction() as session:
+        restored = restore_held(session, petition, held)
+        if restored:
+            detail = f"all held for {flag_reason}: {reason}"
+            record_event(
+                session, petition, session.merge(organiser), "reinstated", detail, restored
+            )
+    return restored

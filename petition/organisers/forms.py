@@ -1,0 +1,256 @@
+"""The organiser's forms: a petition, a date range, an invitation, a password."""
+
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Field,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
+
+from petition.addresses import MAX_EMAIL_LENGTH
+from petition.i18n.languages import LANGUAGES, N_, format_number
+from petition.models import utcnow
+from petition.organisers.accounts import MIN_PASSWORD_LENGTH
+from petition.petitions.publishing import MAX_BODY_LENGTH, MAX_TARGET_LENGTH, MAX_TITLE_LENGTH
+from petition.web.forms import MAX_PASSWORD_LENGTH, Form, plain_text, strip
+
+MAX_GOAL = 100_000_000
+MAX_HOURS = 24 * 365
+
+
+def _with_numbers(message: str, **numbers: int) -> LazyString:
+    """A message translated when shown, its numbers written the reader's way (50 000, 50,000)."""
+    return LazyString(
+        lambda: gettext(message, **{name: format_number(n) for name, n in numbers.items()})
+    )
+
+
+def _at_most(limit: int) -> LazyString:
+    return _with_numbers(N_("At most %(max)s characters."), max=limit)
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    value = strip(value)
+    return value or None
+
+
+def language_choices(leave_out: str | None = None) -> list[SelectChoice]:
+    """The interface languages, each named in itself (and marked so, for screen readers)."""
+    return [
+        SelectChoice(code, name, render_kw={"lang": code})
+        for code, name in LANGUAGES.items()
+        if code != leave_out
+    ]
+
+
+def _not_in_the_past(form: Form, field: Field) -> None:
+    # Days are UTC days, as closing times are; an unchanged past day (a closed petition) may stay.
+    if field.data is not None and field.data < utcnow().date() and field.data != field.object_data:
+        raise ValidationError(gettext("The last day to sign cannot be in the past."))
+
+
+class PetitionForm(Form):
+    """A petition's wording and settings, for creating and for editing."""
+
+    title = StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please give the petition a title.")),
+            Length(max=MAX_TITLE_LENGTH, message=_at_most(MAX_TITLE_LENGTH)),
+            plain_text,
+        ],
+    )
+    target = StringField(
+        _l("Addressed to"),
+        filters=[_blank_to_none],
+        validators=[
+            Optional(),
+            Length(max=MAX_TARGET_LENGTH, message=_at_most(MAX_TARGET_LENGTH)),
+            plain_text,
+        ],
+    )
+    body = TextAreaField(
+        _l("Text"),
+        validators=[
+            DataRequired(_l("Please write what the petition asks for.")),
+            Length(max=MAX_BODY_LENGTH, message=_at_most(MAX_BODY_LENGTH)),
+        ],
+    )
+    goal = IntegerField(
+        _l("Goal (optional)"),
+        validators=[
+            Optional(),
+            NumberRange(
+                1,
+                MAX_GOAL,
+                _with_numbers(N_("A goal is a whole number from 1 to %(max)s."), max=MAX_GOAL),
+            ),
+        ],
+    )
+    closes_on = DateField(
+        _l("Last day to sign (optional)"), validators=[Optional(), _not_in_the_past]
+    )
+    collects_country = BooleanField(_l("Ask signers for their country"))
+    language = SelectField(_l("Language of the petition"), choices=language_choices(), default="en")
+
+
+class PetitionTextForm(Form):
+    """A petition's title and text in another language; the choices are set per petition."""
+
+    language = SelectField(_l("Language"), choices=[])
+    title = StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please give the title in this language.")),
+            Length(max=MAX_TITLE_LENGTH, message=_at_most(MAX_TITLE_LENGTH)),
+            plain_text,
+        ],
+    )
+    body = TextAreaField(
+        _l("Text"),
+        validators=[
+            DataRequired(_l("Please write the text in this language.")),
+            Length(max=MAX_BODY_LENGTH, message=_at_most(MAX_BODY_LENGTH)),
+        ],
+    )
+
+
+class PeriodForm(Form):
+    """The signing days an export covers (read from the query string)."""
+
+    class Meta:
+        csrf = False  # a download link changes nothing
+
+    first = DateField(_l("From"), validators=[Optional()])
+    last = DateField(_l("To"), validators=[Optional()])
+
+    def validate_last(self, field: Field) -> None:
+        if field.data and self.first.data and field.data < self.first.data:
+            raise ValidationError(gettext("The end of the range comes before its start."))
+
+
+class ResendForm(Form):
+    """Which pending signers get their confirmation link again."""
+
+    older_than_hours = IntegerField(
+        _l("Only those who signed more than this many hours ago (optional)"),
+        validators=[
+            Optional(),
+            NumberRange(1, MAX_HOURS, _with_numbers(N_("From 1 to %(max)s hours."), max=MAX_HOURS)),
+        ],
+    )
+
+
+class InviteForm(Form):
+    """The address of a new co-organiser."""
+
+    email = EmailField(
+        _l("Their email address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please enter the address to invite.")),
+            Length(max=MAX_EMAIL_LENGTH, message=_at_most(MAX_EMAIL_LENGTH)),
+        ],
+    )
+
+
+def _password_field(label: str | LazyString) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Please enter a password.")),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=_l("At most %(max)s characters.", max=MAX_PASSWORD_LENGTH),
+            ),
+        ],
+    )
+
+
+def _new_password_field(label: str | LazyString) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Please choose a password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                # A password limit reads as the number it is in every language ("1024").
+                message=_l(
+                    "From %(min)s to %(max)s characters.",
+                    min=MIN_PASSWORD_LENGTH,
+                    max=MAX_PASSWORD_LENGTH,
+                ),
+            ),
+        ],
+    )
+
+
+class ChangePasswordForm(Form):
+    """The current password, and the new one twice."""
+
+    current = _password_field(_l("Current password"))
+    new = _new_password_field(
+        _with_numbers(N_("New password (at least %(min)s characters)"), min=MIN_PASSWORD_LENGTH)
+    )
+    repeat = PasswordField(
+        _l("New password again"), validators=[EqualTo("new", _l("The two new passwords differ."))]
+    )
+
+
+class NewAccountForm(Form):
+    """A password chosen when accepting an invitation with a new address."""
+
+    password = _new_password_field(
+        _with_numbers(
+            N_("Choose a password (at least %(min)s characters)"), min=MIN_PASSWORD_LENGTH
+        )
+    )
+    repeat = PasswordField(
+        _l("The same password again"),
+        validators=[EqualTo("password", _l("The two passwords differ."))],
+    )
+
+
+class ExistingAccountForm(Form):
+    """The password of the account an invitation is for."""
+
+    password = _password_field(_l("Your password"))
+
+
+class LoginForm(Form):
+    """An organiser's login."""
+
+    email = EmailField(
+        _l("Email address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please enter your email address.")),
+            Length(
+                max=MAX_EMAIL_LENGTH,
+                message=_l("At most %(max)s characters.", max=MAX_EMAIL_LENGTH),
+            ),
+            plain_text,  # a NUL byte would otherwise reach the database, which refuses it
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Please enter your password.")),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=_l("At most %(max)s characters.", max=MAX_PASSWORD_LENGTH),
+            ),
+        ],
+    )

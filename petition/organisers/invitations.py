@@ -1,0 +1,173 @@
+"""Invitations to help run a petition: emailed, bound to a secret, used once, withdrawable."""
+
+import hmac
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext
+from sqlalchemy import select, update
+
+from petition import tokens
+from petition.addresses import InvalidAddressError, normalise_email
+from petition.extensions import db
+from petition.mail.background import notify_delivery
+from petition.mail.messages import invitation_email
+from petition.mail.outbox import queue_message
+from petition.models import Invitation, Organiser, Petition, utcnow
+from petition.organisers.accounts import (
+    AccountError,
+    authenticate,
+    check_new_password,
+    find_organiser,
+    save_password,
+)
+from petition.petitions.history import record_event
+from petition.transactions import write_transaction
+
+
+class UsedInvitationError(tokens.InvalidTokenError):
+    """The link is genuine, but its invitation has been used: each one works once."""
+
+
+class InvitationGoneError(ValueError):
+    """The invitation to withdraw was used or withdrawn meanwhile; the message says so."""
+
+
+def invite_organiser(petition: Petition, inviter: Organiser, email: str) -> Invitation:
+    """Email a link, bound to a new invitation's secret, that makes its holder an organiser."""
+    try:
+        address = normalise_email(email).lower()
+    except InvalidAddressError as exc:
+        raise AccountError(gettext("Please check the address. %(problem)s", problem=exc)) from exc
+    if any(member.email == address for member in petition.organisers):
+        raise AccountError(gettext("%(email)s already runs this petition.", email=address))
+    config = current_app.config
+    new_account = find_organiser(address) is None
+    days = config["INVITATION_MAX_AGE"] // 86400
+    with write_transaction() as session:
+        invitation = Invitation(
+            petition_id=petition.id,
+            email=address,
+            inviter_id=inviter.id,
+            secret=secrets.token_urlsafe(16),
+        )
+        session.add(invitation)
+        session.flush()
+        token = tokens.make_token(
+            config["SECRET_KEY"], tokens.INVITE_ORGANISER, [invitation.id, invitation.secret]
+        )
+        message = invitation_email(petition, inviter.email, address, token, new_account, days)
+        queue_message(session, message.recipient, message.subject, message.text, message.html)
+        record_event(session, petition, inviter, "invited", f"Invited {address}")
+    notify_delivery()
+    return invitation
+
+
+def read_invitation(token: str) -> Invitation:
+    """The unused invitation a link carries, if the link is genuine, unexpired and its own."""
+    config = current_app.config
+    payload: Any = tokens.read_token(
+        config["SECRET_KEY"], tokens.INVITE_ORGANISER, token, config["INVITATION_MAX_AGE"]
+    )
+    # Links of the old form, [petition, address, inviter], carry no secret and open nothing.
+    if not (
+        isinstance(payload, list)
+        and len(payload) == 2
+        and type(payload[0]) is int
+        and isinstance(payload[1], str)
+    ):
+        raise tokens.InvalidTokenError("unexpected payload")
+    invitation = db.session.get(Invitation, payload[0])
+    if invitation is None or not hmac.compare_digest(
+        invitation.secret.encode(), payload[1].encode()
+    ):
+        raise tokens.InvalidTokenError("no such invitation")
+    if invitation.used_at is not None:
+        raise UsedInvitationError("invitation used")
+    return invitation
+
+
+def has_account(invitation: Invitation) -> bool:
+    """Whether the invited address already logs in (then it proves itself with its password)."""
+    return find_organiser(invitation.email) is not None
+
+
+def accept_invitation(
+    invitation: Invitation, password: str, client_address: str | None = None
+) -> Organiser:
+    """Join the petition's organisers: a new address sets its password, a known one gives it.
+
+    Using the invitation and joining happen together, and only once: a second use of the same
+    link, even at the same moment, finds it used.
+    """
+    invitation_id, email, petition_id = invitation.id, invitation.email, invitation.petition_id
+    known = has_account(invitation)
+    if known:
+        if authenticate(email, password, client_address) is None:
+            raise AccountError(gettext("That is not the password of this account."))
+    else:
+        check_new_password(password)
+    with write_transaction() as session:
+        claimed = session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.used_at.is_(None))
+            .values(used_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        if claimed != 1:
+            raise UsedInvitationError("invitation used or withdrawn meanwhile")
+        member = session.scalar(select(Organiser).where(Organiser.email == email))
+        if member is None and not known:
+            member = save_password(session, email, password)
+            session.flush()
+        elif member is None or not known:
+            # The account appeared or vanished since the password was checked: start again.
+            raise AccountError(gettext("That is not the password of this account."))
+        petition = session.get(Petition, petition_id)
+        if petition is not None and member not in petition.organisers:
+            petition.organisers.append(member)
+            record_event(session, petition, member, "joined", f"{member.email} joined")
+    return member
+
+
+def pending_invitations(petition: Petition) -> Sequence[Invitation]:
+    """The petition's invitations that are neither used nor expired, oldest first."""
+    since = utcnow() - timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
+    return db.session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.petition_id == petition.id,
+            Invitation.used_at.is_(None),
+            Invitation.created_at > since,
+        )
+        .order_by(Invitation.id)
+    ).all()
+
+
+def withdraw_invitation(petition: Petition, organiser: Organiser, invitation_id: int) -> str:
+    """Cancel an unused invitation of this petition, so its link opens nothing; returns its address."""
+    with write_transaction() as session:
+        invitation = session.scalar(
+            select(Invitation)
+            .where(
+                Invitation.id == invitation_id,
+                Invitation.petition_id == petition.id,
+                Invitation.used_at.is_(None),
+            )
+            .with_for_update()
+        )
+        if invitation is None:
+            raise InvitationGoneError(gettext("That invitation was already used or withdrawn."))
+        email = invitation.email
+        session.delete(invitation)
+        record_event(
+            session,
+            petition,
+            organiser,
+            "invitation withdrawn",
+            f"Withdrew the invitation of {email}",
+        )
+    return email

@@ -1,0 +1,159 @@
+"""A short-lived copy of each petition's public face in each process, so a surge of readers skips the database.
+
+Pages and the JSON count already tell browsers and caches to reuse them for PAGE_CACHE_MAX_AGE
+seconds, so a count PUBLIC_SNAPSHOT_SECONDS old is within what the caching design accepts. A write
+to petitions or signatures committed by this process drops its copies at once, so a process always
+reads its own writes; other processes see them when their copies run out.
+"""
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+from weakref import WeakKeyDictionary, WeakSet
+
+from flask import current_app
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.dml import UpdateBase
+
+from petition.extensions import db
+from petition.models import Petition, utcnow
+from petition.petitions.public_signers import SignerRow, signer_rows
+from petition.petitions.versions import in_language
+from petition.web.urls import public_url
+
+# Writes to these tables can change what a petition's public pages show.
+_PUBLIC_TABLES = frozenset({"petitions", "petition_texts", "signatures"})
+# Execution option of a write that cannot change a public page (a new signature is never counted
+# or listed before it is confirmed), so a surge of signing keeps every process's copies.
+KEEPS_SNAPSHOTS = "petition_keeps_snapshots"
+_petitions = Petition.__table__.c
+# Built once: making a statement costs more than running it.
+_VISIBLE_BY_SLUG = select(
+    _petitions.id,
+    _petitions.slug,
+    _petitions.title,
+    _petitions.target,
+    _petitions.body,
+    _petitions.goal,
+    _petitions.collects_country,
+    _petitions.created_at,
+    _petitions.closes_at,
+    _petitions.signature_count,
+    _petitions.language,
+).where(_petitions.slug == bindparam("slug"), _petitions.hidden_at.is_(None))
+
+
+@dataclass(eq=False)
+class PetitionSnapshot:
+    """What anyone may see of a visible petition, as read at one moment."""
+
+    id: int
+    slug: str
+    title: str
+    target: str | None
+    body: str
+    goal: int | None
+    collects_country: bool
+    created_at: datetime
+    closes_at: datetime | None
+    signature_count: int
+    language: str  # the original's; versions in other languages are read per language
+    expires: float = 0.0
+    # Pages rendered from this copy, by whatever else changes them (see pages.py).
+    pages: dict[tuple[str, ...], str] = field(default_factory=dict)
+    # The JSON body by the language its address asks for (None: the original).
+    json_bodies: dict[str | None, bytes] = field(default_factory=dict)
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """Whether the petition still accepts new signatures (a hidden one is never copied)."""
+        return self.closes_at is None or (now or utcnow()) < self.closes_at
+
+    @cached_property
+    def signers(self) -> list[SignerRow]:
+        """The listed signers, read once per copy and only when a page needs them."""
+        return signer_rows(self.id)
+
+    def json_body(self, language: str | None) -> bytes:
+        """The public JSON count in this language, serialised once per copy."""
+        body = self.json_bodies.get(language)
+        if body is None:
+            body = self.json_bodies[language] = _json_body(self, language)
+        return body
+
+
+def _json_body(snapshot: PetitionSnapshot, language: str | None) -> bytes:
+    shown = in_language(snapshot, language)  # type: ignore[arg-type]
+    document: dict[str, Any] = {
+        "slug": shown.slug,
+        "title": shown.title,
+        "language": shown.language,
+        "languages": list(shown.languages),
+        "target": shown.target,
+        "url": public_url("public.petition", slug=shown.slug),
+        "signature_count": shown.signature_count,
+        "goal": shown.goal,
+        "open": shown.is_open(),
+        "closes_at": shown.closes_at.isoformat() if shown.closes_at else None,
+        "created_at": shown.created_at.isoformat(),
+    }
+    # As jsonify writes it: sorted keys, compact, ASCII, a final newline.
+    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+
+
+_copies: WeakKeyDictionary[Engine, dict[str, PetitionSnapshot]] = WeakKeyDictionary()
+# Connections whose open transaction wrote something a public page shows. Kept here, not in the
+# connection's info, which a connection the database cut can no longer reach on its rollback.
+_changed: WeakSet[Connection] = WeakSet()
+
+
+def public_snapshot(slug: str, *, keep: bool = True) -> PetitionSnapshot | None:
+    """The petition at this address as anyone may see it, unless it is hidden or unknown.
+
+    keep=False reads afresh (unless a copy is at hand) without keeping what it read: right after
+    this process wrote, a kept copy would hide from its next readers what other processes
+    commit in the following second.
+    """
+    copies = _copies.setdefault(db.engine, {})
+    now = time.monotonic()
+    snapshot = copies.get(slug)
+    if snapshot is not None and now < snapshot.expires:
+        return snapshot
+    row = db.session.execute(_VISIBLE_BY_SLUG, {"slug": slug}).one_or_none()
+    if row is None:
+        copies.pop(slug, None)  # unknown slugs are not kept: anyone can make up any number
+        return None
+    snapshot = PetitionSnapshot(*row)
+    seconds = float(current_app.config["PUBLIC_SNAPSHOT_SECONDS"])
+    if keep and seconds > 0:
+        snapshot.expires = now + seconds
+        copies[slug] = snapshot
+    return snapshot
+
+
+@event.listens_for(Engine, "before_execute")
+def _note_public_write(
+    conn: Connection, statement: Any, _multi: Any, _params: Any, options: Any
+) -> None:
+    if (
+        isinstance(statement, UpdateBase)
+        and getattr(statement, "table", None) is not None
+        and statement.table.name in _PUBLIC_TABLES
+        and not statement.get_execution_options().get(KEEPS_SNAPSHOTS, options.get(KEEPS_SNAPSHOTS))
+    ):
+        _changed.add(conn)
+
+
+@event.listens_for(Engine, "commit")
+def _forget_after_commit(conn: Connection) -> None:
+    if conn in _changed:
+        _changed.discard(conn)
+        _copies.clear()  # every app's: two apps of one process may share a database
+
+
+@event.listens_for(Engine, "rollback")
+def _keep_after_rollback(conn: Connection) -> None:
+    _changed.discard(conn)

@@ -1,0 +1,152 @@
+"""Petitions: publishing, closing, finding them, and their counts."""
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, or_, select
+
+from petition.extensions import db
+from petition.i18n.languages import LANGUAGES
+from petition.models import Organiser, Petition, Signature, SignatureStatus, utcnow
+from petition.petitions.history import record_event
+from petition.petitions.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
+from petition.transactions import write_transaction
+
+MAX_TITLE_LENGTH = 200
+MAX_TARGET_LENGTH = 200
+MAX_BODY_LENGTH = 50_000
+
+
+class PetitionError(ValueError):
+    """A petition cannot be published or changed as asked; the message says why."""
+
+
+def closing_time(last_day: date) -> datetime:
+    """A petition open until a given day closes when that day ends, in UTC."""
+    return datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def check_fields(title: str, body: str, target: str | None, goal: int | None) -> None:
+    """Refuse a title, text, target or goal that would not make a usable petition."""
+    if not title.strip() or len(title) > MAX_TITLE_LENGTH or "\n" in title or "\r" in title:
+        raise PetitionError(f"A title is one line of 1 to {MAX_TITLE_LENGTH} characters.")
+    if not body.strip() or len(body) > MAX_BODY_LENGTH:
+        raise PetitionError(f"The text needs 1 to {MAX_BODY_LENGTH} characters.")
+    if target is not None and len(target) > MAX_TARGET_LENGTH:
+        raise PetitionError(f"The target has at most {MAX_TARGET_LENGTH} characters.")
+    if goal is not None and goal < 1:
+        raise PetitionError("A goal is a positive number of signatures.")
+
+
+def check_language(language: str) -> None:
+    """Refuse a language the site does not speak."""
+    if language not in LANGUAGES:
+        raise PetitionError(f"The language is one of: {', '.join(LANGUAGES)}.")
+
+
+def _unique_slug(wanted: str) -> str:
+    taken = set(db.session.scalars(select(Petition.slug).where(Petition.slug.startswith(wanted))))
+    slug, number = wanted, 2
+    while slug in taken:
+        suffix = f"-{number}"
+        slug = wanted[: MAX_SLUG_LENGTH - len(suffix)] + suffix
+        number += 1
+    return slug
+
+
+def create_petition(
+    *,
+    title: str,
+    body: str,
+    organiser: Organiser,
+    slug: str | None = None,
+    target: str | None = None,
+    goal: int | None = None,
+    closes_on: date | None = None,
+    collects_country: bool = False,
+    language: str = "en",
+) -> Petition:
+    """Publish a petition run by one organiser, written in `language`."""
+    title = title.strip()
+    check_fields(title, body, target, goal)
+    check_language(language)
+    if slug is not None and not is_valid_slug(slug):
+        raise PetitionError("A slug is lowercase letters, digits and single hyphens.")
+    with write_transaction() as session:
+        if slug is None:
+            slug = _unique_slug(slugify(title) or "petition")
+        elif session.scalar(select(Petition.id).where(Petition.slug == slug)) is not None:
+            raise PetitionError(f"The slug {slug!r} is taken.")
+        petition = Petition(
+            slug=slug,
+            title=title,
+            body=body,
+            target=target,
+            goal=goal,
+            closes_at=closing_time(closes_on) if closes_on else None,
+            collects_country=collects_country,
+            language=language,
+        )
+        member = session.merge(organiser)
+        petition.organisers.append(member)
+        session.add(petition)
+        session.flush()
+        record_event(session, petition, member, "created", f"Published at /petitions/{slug}")
+    return petition
+
+
+def close_petition(slug: str, organiser: Organiser | None = None) -> Petition:
+    """Stop taking signatures now (pending ones may still be confirmed for a grace period)."""
+    with write_transaction() as session:
+        petition = session.scalar(select(Petition).where(Petition.slug == slug))
+        if petition is None:
+            raise PetitionError(f"No petition has the slug {slug!r}.")
+        now = utcnow()
+        if petition.closes_at is None or petition.closes_at > now:
+            petition.closes_at = now
+            record_event(session, petition, organiser, "closed")
+    return petition
+
+
+def petition_by_slug(slug: str) -> Petition | None:
+    """The petition at this address, if any (hidden ones included)."""
+    return db.session.scalar(select(Petition).where(Petition.slug == slug))
+
+
+def public_petition_by_slug(slug: str) -> Petition | None:
+    """The petition at this address, unless its organisers have hidden it."""
+    petition = petition_by_slug(slug)
+    return petition if petition is not None and petition.hidden_at is None else None
+
+
+def open_petitions() -> Sequence[Petition]:
+    """Petitions that take signatures now, most signed first."""
+    now = utcnow()
+    return db.session.scalars(
+        select(Petition)
+        .where(or_(Petition.closes_at.is_(None), Petition.closes_at > now))
+        .where(Petition.hidden_at.is_(None))
+        .order_by(Petition.signature_count.desc(), Petition.id.desc())
+    ).all()
+
+
+def all_petitions() -> Sequence[Petition]:
+    """Every petition, newest first."""
+    return db.session.scalars(select(Petition).order_by(Petition.id.desc())).all()
+
+
+def pending_counts(petition_ids: Sequence[int]) -> dict[int, int]:
+    """Unconfirmed signatures per petition (verified counts live on the petition)."""
+    if not petition_ids:
+        return {}
+    rows = db.session.execute(
+        select(Signature.petition_id, func.count())
+        .where(Signature.petition_id.in_(petition_ids), Signature.status == SignatureStatus.PENDING)
+        .group_by(Signature.petition_id)
+    )
+    return {petition_id: count for petition_id, count in rows}
+
+
+def is_organiser_of(organiser: Organiser, petition: Petition) -> bool:
+    """Whether this organiser runs this petition."""
+    return any(member.id == organiser.id for member in petition.organisers)

@@ -1,0 +1,198 @@
+"""A petition's title and text in several languages, and which of them a reader is shown."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from petition.extensions import db
+from petition.i18n.languages import LANGUAGES
+from petition.models import Organiser, Petition, PetitionText
+from petition.petitions.history import record_event
+from petition.petitions.publishing import PetitionError, check_fields
+from petition.transactions import write_transaction
+
+_ORDER = {code: position for position, code in enumerate(LANGUAGES)}
+
+
+@dataclass(frozen=True)
+class ShownText:
+    """The title and text a reader gets, the language they are in, and every language it has."""
+
+    language: str
+    title: str
+    body: str
+    languages: tuple[str, ...]  # the original's and every version's, in the switcher's order
+
+    @property
+    def other_languages(self) -> tuple[str, ...]:
+        """The languages the petition can also be read in."""
+        return tuple(code for code in self.languages if code != self.language)
+
+
+def petition_texts(petition: Petition) -> Sequence[PetitionText]:
+    """The versions of a petition besides its original, in the switcher's order."""
+    found = db.session.scalars(select(PetitionText).where(PetitionText.petition_id == petition.id))
+    return sorted(found, key=lambda text: _ORDER.get(text.language, len(_ORDER)))
+
+
+def _shown(petition: Petition, languages: set[str], text: PetitionText | None) -> ShownText:
+    ordered = tuple(code for code in LANGUAGES if code in languages | {petition.language})
+    if text is None:
+        return ShownText(petition.language, petition.title, petition.body, ordered)
+    return ShownText(text.language, text.title, text.body, ordered)
+
+
+def text_for(petition: Petition, language: str | None) -> ShownText:
+    """The version in the reader's language if there is one, else (or for None) the original."""
+    return texts_for([petition], language)[0]
+
+
+def texts_for(petitions: Sequence[Petition], language: str | None) -> list[ShownText]:
+    """text_for for a list of petitions, in two queries whatever their number."""
+    ids = [petition.id for petition in petitions]
+    languages: dict[int, set[str]] = {petition_id: set() for petition_id in ids}
+    wanted: dict[int, PetitionText] = {}
+    if ids:
+        # Which languages each has, then only the texts to show: versions can be long.
+        found = select(PetitionText.petition_id, PetitionText.language)
+        for petition_id, code in db.session.execute(found.where(PetitionText.petition_id.in_(ids))):
+            languages[petition_id].add(code)
+        if language is not None and any(language in codes for codes in languages.values()):
+            texts = select(PetitionText).where(
+                PetitionText.petition_id.in_(ids), PetitionText.language == language
+            )
+            wanted = {text.petition_id: text for text in db.session.scalars(texts)}
+    return [
+        _shown(
+            petition,
+            languages[petition.id],
+            wanted.get(petition.id) if language != petition.language else None,
+        )
+        for petition in petitions
+    ]
+
+
+class PetitionInLanguage:
+    """A petition as one reader sees it: its title and text in their language, the rest its own.
+
+    Templates and emails take it wherever they take a petition, so choosing the language stays
+    in the views and the templates keep writing `petition.title`.
+    """
+
+    def __init__(self, petition: Petition, text: ShownText) -> None:
+        self.petition = petition
+        self.text = text
+        self.title = text.title
+        self.body = text.body
+        self.language = text.language
+        self.languages = text.languages
+        self.original_language = petition.language
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.petition, name)
+
+    @property
+    def other_versions(self) -> list[tuple[str, str]]:
+        """(code, name in itself) of each language the petition can also be read in."""
+        return [(code, LANGUAGES[code]) for code in self.text.other_languages]
+
+    def lang_attribute(self, page_language: str) -> Markup:
+        """` lang="xx"` for an element holding the text, when it differs from the page's language."""
+        if self.language == page_language:
+            return Markup("")
+        return Markup(' lang="%s"') % self.language
+
+
+def in_language(petition: Petition, language: str | None) -> PetitionInLanguage:
+    """The petition as a reader of this language sees it."""
+    return PetitionInLanguage(petition, text_for(petition, language))
+
+
+def all_in_language(
+    petitions: Sequence[Petition], language: str | None
+) -> list[PetitionInLanguage]:
+    """Every petition as a reader of this language sees it, in two queries whatever their number."""
+    texts = texts_for(petitions, language)
+    return [
+        PetitionInLanguage(petition, text) for petition, text in zip(petitions, texts, strict=True)
+    ]
+
+
+def _fresh(session: Session, petition: Petition) -> Petition:
+    found = session.get(Petition, petition.id, populate_existing=True)
+    if found is None:
+        raise PetitionError(gettext("This petition no longer exists."))
+    return found
+
+
+def _check_language(petition: Petition, language: str) -> None:
+    if language not in LANGUAGES:
+        names = ", ".join(LANGUAGES.values())
+        raise PetitionError(gettext("Choose one of the languages: %(names)s.", names=names))
+    if language == petition.language:
+        raise PetitionError(
+            gettext("The petition is written in this language: change it by editing it.")
+        )
+
+
+def save_petition_text(
+    petition: Petition, organiser: Organiser, *, language: str, title: str, body: str
+) -> PetitionText:
+    """Add the petition's version in a language, or replace the one it has."""
+    title = title.strip()
+    check_fields(title, body, None, None)
+    try:
+        return _save(petition, organiser, language, title, body)
+    except IntegrityError:
+        # Another organiser added this language at the same moment: replace theirs, as if this
+        # save had come just after it.
+        return _save(petition, organiser, language, title, body)
+
+
+def _save(
+    petition: Petition, organiser: Organiser, language: str, title: str, body: str
+) -> PetitionText:
+    with write_transaction() as session:
+        petition = _fresh(session, petition)
+        _check_language(petition, language)
+        text = session.scalar(
+            select(PetitionText).where(
+                PetitionText.petition_id == petition.id, PetitionText.language == language
+            )
+        )
+        if text is None:
+            text = PetitionText(petition_id=petition.id, language=language, title=title, body=body)
+            session.add(text)
+            session.flush()  # a concurrent insert of the same language fails here, not at commit
+            action = "version added"
+        elif (text.title, text.body) == (title, body):
+            return text
+        else:
+            text.title, text.body = title, body
+            action = "version changed"
+        record_event(session, petition, session.merge(organiser), action, LANGUAGES[language])
+    return text
+
+
+def remove_petition_text(petition: Petition, organiser: Organiser, language: str) -> bool:
+    """Remove the petition's version in a language; false if it had none."""
+    with write_transaction() as session:
+        petition = _fresh(session, petition)
+        text = session.scalar(
+            select(PetitionText).where(
+                PetitionText.petition_id == petition.id, PetitionText.language == language
+            )
+        )
+        if text is None:
+            return False
+        session.delete(text)
+        record_event(
+            session, petition, session.merge(organiser), "version removed", LANGUAGES[language]
+        )
+    return True

@@ -1,0 +1,101 @@
+"""The sign forms: on the petition page, and in the widget other sites frame."""
+
+import re
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, Field, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from petition.addresses import MAX_EMAIL_LENGTH
+from petition.i18n.countries import country_choices
+from petition.web.forms import MAX_NAME_LENGTH, Form, deliverable_email, plain_text, strip
+
+# A web or email address inside a name: a scheme, "www.", an @ between characters, or a domain
+# (a label, a dot and a top-level name) followed by a path or port, or ending in a lowercase
+# top-level name as domains are written ("evil.example", but not "St.John" or "Ivanov A.A.").
+_ADDRESS_MARK = re.compile(r"://|\bwww\.|\S@\S", re.IGNORECASE)
+_DOMAIN = re.compile(r"[^\W_](?:[\w-]*[^\W_])?\.([^\W\d_]{2,63})(?=$|[/:?#\s.,;!)\]])")
+
+
+def _carries_address(text: str) -> bool:
+    if _ADDRESS_MARK.search(text):
+        return True
+    return any(
+        match[1].islower() or text[match.end() : match.end() + 1] in ("/", ":")
+        for match in _DOMAIN.finditer(text)
+    )
+
+
+def no_addresses(form: FlaskForm, field: Field) -> None:
+    """Refuse a name that carries a web or email address: names are repeated in our emails,
+    and a link there would reach the inbox as if we had written it."""
+    if _carries_address(field.data or ""):
+        raise ValidationError(_("Please enter just your name, without web or email addresses."))
+
+
+class SignForm(Form):
+    """A signature: a name and the address that will confirm it."""
+
+    name = StringField(
+        _l("Your name"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please enter your name.")),
+            Length(
+                max=MAX_NAME_LENGTH,
+                message=_l("Please keep your name to %(max)s characters.", max=MAX_NAME_LENGTH),
+            ),
+            plain_text,
+            no_addresses,
+        ],
+    )
+    email = EmailField(
+        _l("Your email address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please enter your email address: we send you a link to confirm.")),
+            Length(
+                max=MAX_EMAIL_LENGTH,
+                message=_l(
+                    "An email address has at most %(max)s characters.", max=MAX_EMAIL_LENGTH
+                ),
+            ),
+            deliverable_email,
+        ],
+    )
+    show_name = BooleanField(_l("Show my first name on the petition"), default=False)
+    # Removed from the form (see without_country) unless the petition collects countries.
+    country = SelectField(
+        _l("Your country"),
+        choices=[],
+        validate_choice=True,
+        validators=[DataRequired(_l("Please choose your country."))],
+    )
+
+    def __init__(self, *args: object, collects_country: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if collects_country:
+            self.country.choices = [("", _("Choose your country"))] + country_choices()
+        else:
+            del self.country
+
+    # The honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
+    leave_blank = StringField(
+        _l("Leave this field empty"),
+        validators=[Length(max=MAX_NAME_LENGTH, message=_l("Please leave this field empty."))],
+    )
+
+
+class EmbedSignForm(SignForm):
+    """The sign form inside another site's frame, where the session cookie never arrives.
+
+    Instead of the session's CSRF token it carries a signed, expiring form token (see
+    petition.web.embedding), checked by the view.
+    """
+
+    class Meta:
+        csrf = False
+
+    form_token = HiddenField(validators=[Length(max=512)])

@@ -1,0 +1,82 @@
+"""Help signers who lost their link: send the confirmation again, within every limit."""
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from petition.mail.background import notify_delivery
+from petition.mail.messages import confirmation_email
+from petition.mail.outbox import queue_message
+from petition.models import Organiser, Petition, Signature, SignatureStatus, utcnow
+from petition.petitions.history import last_event, record_event
+from petition.signing.links import confirmation_token, withdrawal_token
+from petition.transactions import write_transaction
+
+RESEND_ACTION = "resent"
+MAX_OLDER_THAN_HOURS = 24 * 365
+
+
+class ResendTooSoonError(Exception):
+    """Confirmations were resent on this petition too recently."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"wait {seconds} s")
+        self.seconds = seconds
+
+
+def resend_confirmations(
+    petition: Petition, organiser: Organiser, older_than_hours: int | None = None
+) -> int:
+    """Email the confirmation again to pending signers (older than N hours); returns how many.
+
+    Signatures that already had MAX_MESSAGES_PER_SIGNATURE messages get none, and a petition's
+    organisers can do this once per RESEND_MIN_INTERVAL, so it cannot become a mail cannon.
+    """
+    config = current_app.config
+    interval = timedelta(seconds=config["RESEND_MIN_INTERVAL"])
+    cap = config["MAX_MESSAGES_PER_SIGNATURE"]
+    with write_transaction() as session:
+        # Lock the petition so two organisers pressing at once cannot both pass the interval check.
+        session.get(Petition, petition.id, with_for_update=True)
+        previous = last_event(petition, RESEND_ACTION)
+        now = utcnow()
+        if previous is not None and now - previous.created_at < interval:
+            wait = interval - (now - previous.created_at)
+            raise ResendTooSoonError(int(wait.total_seconds()) + 1)
+        query = select(Signature).where(
+            Signature.petition_id == petition.id,
+            # Quietly held signatures get the reminder too, so their signers notice nothing.
+            Signature.status.in_((SignatureStatus.PENDING, SignatureStatus.FRAUDULENT)),
+            Signature.confirmed_at.is_(None),
+            Signature.messages_sent < cap,
+        )
+        if older_than_hours:
+            query = query.where(Signature.created_at < now - timedelta(hours=older_than_hours))
+        sent = 0
+        for signature in session.scalars(query.order_by(Signature.id).with_for_update()):
+            email = confirmation_email(
+                petition, signature, confirmation_token(signature), withdrawal_token(signature)
+            )
+            queue_message(
+                session,
+                email.recipient,
+                email.subject,
+                email.text,
+                email.html,
+                signature_id=signature.id,
+            )
+            signature.messages_sent += 1
+            sent += 1
+        age = f" older than {older_than_hours} h" if older_than_hours else ""
+        record_event(
+            session,
+            petition,
+            session.merge(organiser),
+            RESEND_ACTION,
+            f"Sent {sent} confirmation link(s) again to pending signers{age}",
+            rows=sent,
+        )
+    if sent:
+        notify_delivery()
+    return sent

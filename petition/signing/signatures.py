@@ -1,0 +1,401 @@
+"""The signer's use cases: sign, then confirm by the emailed link. No request, no session."""
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from petition import tokens
+from petition.addresses import canonical_email
+from petition.extensions import db
+from petition.mail.background import notify_delivery
+from petition.mail.messages import Email, already_signed_email, confirmation_email
+from petition.mail.outbox import queue_message
+from petition.models import (
+    Petition,
+    Signature,
+    SignatureChange,
+    SignatureStatus,
+    new_link_secret,
+    utcnow,
+)
+from petition.moderation.screening import broken_rule
+from petition.petitions.public_copies import KEEPS_SNAPSHOTS, PetitionSnapshot
+from petition.signing.links import (
+    SignatureLink,
+    confirmation_token,
+    petition_id_of_expired,
+    read_confirmation_link,
+    withdrawal_token,
+)
+from petition.transactions import write_transaction
+from petition.web.clients import client_hash, network_hash
+
+
+class PetitionClosedError(Exception):
+    """The petition no longer accepts signatures or confirmations."""
+
+    def __init__(self, petition: Petition | PetitionSnapshot) -> None:
+        super().__init__(f"petition {petition.slug} is closed")
+        self.petition = petition
+
+
+class SignOutcome(enum.StrEnum):
+    """What a submission did. Only the signer's mailbox ever learns this."""
+
+    NEW = "new"
+    REMINDED = "reminded"
+    ALREADY_CONFIRMED = "already-confirmed"
+    CAPPED = "capped"
+
+
+@dataclass(frozen=True)
+class Details:
+    """What a signer typed about themselves, as it will be recorded once the mailbox confirms."""
+
+    name: str
+    country: str | None
+    show_name: bool
+    language: str
+
+
+def _queue(session: Session, signature_id: int, email: Email) -> None:
+    queue_message(
+        session, email.recipient, email.subject, email.text, email.html, signature_id=signature_id
+    )
+
+
+_SIGNING_STATE = select(
+    Petition.__table__.c.hidden_at,
+    Petition.__table__.c.closes_at,
+    Petition.__table__.c.blocks_disposable,
+).where(Petition.__table__.c.id == bindparam("petition_id"))
+_s = Signature.__table__.c
+_EXISTING = (
+    select(
+        _s.id, _s.petition_id, _s.name, _s.email, _s.country, _s.show_name, _s.language,
+        _s.link_secret, _s.messages_sent, _s.confirmed_at,
+    )
+    .where(_s.petition_id == bindparam("petition_id"), _s.email_canonical == bindparam("email"))
+    .with_for_update()  # concurrent resubmissions queue here, so the message cap holds
+)  # fmt: skip
+# Every submission for an existing signature runs this, capped or not, adding 0 or 1.
+_COUNT_MESSAGE = (
+    update(Signature.__table__)
+    .where(_s.id == bindparam("signature_id"))
+    .values(messages_sent=_s.messages_sent + bindparam("sent"))
+)
+
+
+def _open(hidden_at: datetime | None, closes_at: datetime | None) -> bool:
+    return hidden_at is None and (closes_at is None or utcnow() < closes_at)
+
+
+_NEW_SIGNATURE = (
+    insert(Signature.__table__)
+    .returning(Signature.__table__.c.id)
+    # A new signature is pending or held: no public page shows it, so readers' copies stay.
+    .execution_options(**{KEEPS_SNAPSHOTS: True})
+)
+_NEW_CHANGE = insert(SignatureChange.__table__).returning(SignatureChange.__table__.c.id)
+
+
+def _differs(signature: Signature, details: Details) -> bool:
+    stored = (signature.name, signature.country, signature.show_name, signature.language)
+    return stored != (details.name, details.country, details.show_name, details.language)
+
+
+def _sign(
+    session: Session,
+    petition: Petition | PetitionSnapshot,
+    email: str,
+    details: Details,
+    address: str | None,
+    held_for: str | None,
+    mail: bool,
+) -> SignOutcome:
+    # Read inside the transaction: the caller's petition may be a copy a second old.
+    state = session.execute(_SIGNING_STATE, {"petition_id": petition.id}).one_or_none()
+    if state is None or not _open(*state[:2]):
+        raise PetitionClosedError(petition)
+    canonical = canonical_email(email)
+    stored = session.execute(_EXISTING, {"petition_id": petition.id, "email": canonical}).first()
+    if stored is None:
+        # Quiet handling: a rule-breaker gets the same pages and mail, but is never counted.
+        flag_reason = broken_rule(session, petition.id, state.blocks_disposable, email, address)
+        flag_reason = flag_reason or held_for
+        secret = new_link_secret()
+        # The hot path of a surge: one Core INSERT instead of the ORM's unit of work, which
+        # measured several times slower per signature. A concurrent twin fails here.
+        signature_id = session.scalar(
+            _NEW_SIGNATURE,
+            {
+                "petition_id": petition.id,
+                "name": details.name,
+                "email": email,
+                "email_canonical": canonical,
+                "country": details.country,
+                "show_name": details.show_name,
+                "language": details.language,
+                "link_secret": secret,
+                "messages_sent": 1 if mail else 0,
+                "client_hash": client_hash(address),
+                "network_hash": network_hash(address),
+                "flag_reason": flag_reason,
+                "status": SignatureStatus.FRAUDULENT if flag_reason else SignatureStatus.PENDING,
+            },
+        )
+        new = Signature(  # unsaved: it only carries what the mail needs
+            id=signature_id,
+            petition_id=petition.id,
+            name=details.name,
+            email=email,
+            language=details.language,
+            link_secret=secret,
+        )
+        message = confirmation_email(petition, new, confirmation_token(new), withdrawal_token(new))
+        if mail:
+            _queue(session, signature_id, message)
+        return SignOutcome.NEW
+    # Nothing typed here changes what is stored: whoever submitted it may not own the mailbox.
+    # The mail goes to the stored address only, in the language used now; new details wait in a
+    # SignatureChange that only the link in that mail applies.
+    signature = Signature(  # unsaved: what the links and the mail need of the stored row
+        id=stored.id,
+        petition_id=stored.petition_id,
+        name=stored.name,
+        email=stored.email,
+        country=stored.country,
+        show_name=stored.show_name,
+        language=stored.language,
+        link_secret=stored.link_secret,
+    )
+    capped = stored.messages_sent >= current_app.config["MAX_MESSAGES_PER_SIGNATURE"]
+    withdraw = withdrawal_token(signature)
+    if stored.confirmed_at is not None:  # counted, or quietly not: the mail is the same
+        outcome = SignOutcome.ALREADY_CONFIRMED
+        signature.language = details.language
+        message = already_signed_email(petition, signature, withdraw)
+    else:
+        outcome = SignOutcome.REMINDED
+        change_id = None
+        if mail and not capped and _differs(signature, details):
+            change_id = session.scalar(
+                _NEW_CHANGE,
+                {
+                    "signature_id": stored.id,
+                    "name": details.name,
+                    "country": details.country,
+                    "show_name": details.show_name,
+                    "language": details.language,
+                    "created_at": utcnow(),
+                },
+            )
+        token = confirmation_token(signature, change_id)
+        signature.name, signature.language = details.name, details.language
+        message = confirmation_email(petition, signature, token, withdraw)
+    # Every branch composes the mail and runs the same statements, whether it sends or not: a
+    # faster answer would tell a stranger that this address has signed, or signed many times.
+    sends = mail and not capped
+    session.execute(_COUNT_MESSAGE, {"signature_id": stored.id, "sent": 1 if sends else 0})
+    if sends:
+        _queue(session, stored.id, message)
+    return SignOutcome.CAPPED if capped else outcome
+
+
+def sign_petition(
+    petition: Petition | PetitionSnapshot,
+    *,
+    name: str,
+    email: str,
+    country: str | None = None,
+    client_address: str | None = None,
+    show_name: bool = False,
+    flag_reason: str | None = None,
+    language: str = "en",
+    mail: bool = True,
+) -> SignOutcome:
+    """Record a pending signature (or find the existing one) and owe its owner one email.
+
+    The client address is only hashed (see clients.py); it is never stored. A flag_reason
+    (the caller's own rule, such as a spent rate limit) holds a new signature quietly; an
+    existing one keeps its status, so a real signer is never uncounted by someone else's flood.
+    With mail=False (the client has spent its budget) nothing is queued: the form cannot be
+    made to send mail. Every email to the signer is written in `language`, the one they use.
+    """
+    details = Details(name, country, show_name, language)
+    for attempt in (1, 2):
+        try:
+            with write_transaction() as session:
+                outcome = _sign(
+                    session, petition, email, details, client_address, flag_reason, mail
+                )
+            break
+        except IntegrityError:
+            # Two submissions of one address raced; the second now finds the first.
+            if attempt == 2:
+                raise
+    if mail and outcome is not SignOutcome.CAPPED:
+        notify_delivery()
+    return outcome
+
+
+def _check_confirmable(signature: Signature) -> None:
+    if not _confirmable(signature.created_at, signature.petition.closes_at):
+        raise PetitionClosedError(signature.petition)
+
+
+def _confirmable(created_at: datetime, closes_at: datetime | None) -> bool:
+    grace = timedelta(seconds=current_app.config["CLOSED_CONFIRMATION_GRACE"])
+    return closes_at is None or (created_at < closes_at and utcnow() <= closes_at + grace)
+
+
+def _details(recorded: Signature | SignatureChange) -> Details:
+    return Details(recorded.name, recorded.country, recorded.show_name, recorded.language)
+
+
+def _linked_signature(link: SignatureLink) -> Signature:
+    signature = db.session.get(Signature, link.signature_id)
+    if signature is None or not link.fits(
+        signature.petition_id, signature.link_secret, signature.created_at
+    ):
+        raise tokens.InvalidTokenError("no such signature")  # or another one under its old id
+    return signature
+
+
+def _change(session: Session, link: SignatureLink) -> SignatureChange | None:
+    """The details a link was sent with, if it was sent after a resubmission."""
+    if link.change_id is None:
+        return None
+    change = session.get(SignatureChange, link.change_id)
+    if change is None or change.signature_id != link.signature_id:
+        raise tokens.InvalidTokenError("no such change")
+    return change
+
+
+@dataclass(frozen=True)
+class ConfirmationPreview:
+    """What pressing Confirm will record, shown before the button; or that it is done."""
+
+    petition: Petition
+    confirmed: bool
+    details: Details
+
+
+def load_confirmation(token: str) -> ConfirmationPreview:
+    """The signature a confirmation link is for, if it can still be confirmed. Changes nothing."""
+    link = read_confirmation_link(token)
+    signature = _linked_signature(link)
+    if signature.confirmed_at is not None:
+        return ConfirmationPreview(signature.petition, True, _details(signature))
+    _check_confirmable(signature)
+    change = _change(db.session, link)
+    return ConfirmationPreview(signature.petition, False, _details(change or signature))
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A signature as confirming left it: counted, or (held quietly) only looking so."""
+
+    id: int
+    petition_id: int
+    petition_slug: str
+    status: str
+    confirmed_at: datetime
+
+
+_signatures = Signature.__table__.c
+_petitions = Petition.__table__.c
+# Built once: confirming is a hot path in a surge, and making a statement costs more than running
+# it. Core statements, not the ORM's unit of work, for the same reason.
+_TO_CONFIRM = (
+    select(
+        _signatures.petition_id,
+        _petitions.slug,
+        _signatures.status,
+        _signatures.created_at,
+        _signatures.confirmed_at,
+        _petitions.closes_at,
+        _signatures.link_secret,
+    )
+    .join_from(Signature.__table__, Petition.__table__)
+    .where(_signatures.id == bindparam("signature_id"))
+    # Locked, so a bulk invalidation or its reversal waits for us or we for it.
+    .with_for_update(of=Signature.__table__)
+)
+_MARK_CONFIRMED = (
+    update(Signature.__table__)
+    .where(_signatures.id == bindparam("signature_id"))
+    .values(confirmed_at=bindparam("now"))
+)
+_COUNT_CONFIRMED = (
+    update(Signature.__table__)
+    .where(
+        _signatures.id == bindparam("signature_id"),
+        _signatures.status == SignatureStatus.PENDING,
+    )
+    .values(status=SignatureStatus.CONFIRMED, confirmed_at=bindparam("now"))
+)
+_changes = SignatureChange.__table__.c
+_FORGET_CHANGES = delete(SignatureChange.__table__).where(
+    _changes.signature_id == bindparam("signature_id")
+)
+_ADD_ONE = (
+    update(Petition.__table__)
+    .where(_petitions.id == bindparam("petition_id"))
+    .values(signature_count=_petitions.signature_count + 1)
+)
+
+
+def _apply_change(session: Session, link: SignatureLink) -> None:
+    """Record the details the link was sent with: the mailbox owner has now confirmed them."""
+    change = _change(session, link)
+    if change is not None:
+        details = _details(change)
+        session.execute(
+            update(Signature.__table__)
+            .where(_signatures.id == link.signature_id)
+            .values(
+                name=details.name,
+                country=details.country,
+                show_name=details.show_name,
+                language=details.language,
+            )
+        )
+
+
+def confirm_signature(token: str) -> Confirmation:
+    """Count the signature once, however often the link is used."""
+    link = read_confirmation_link(token)
+    signature_id = link.signature_id
+    with write_transaction() as session:
+        row = session.execute(_TO_CONFIRM, {"signature_id": signature_id}).one_or_none()
+        if row is None or not link.fits(row.petition_id, row.link_secret, row.created_at):
+            raise tokens.InvalidTokenError("no such signature")  # or another one under its old id
+        petition_id, slug, status, created_at, confirmed_at, closes_at, _secret = row
+        if confirmed_at is not None:
+            return Confirmation(signature_id, petition_id, slug, status, confirmed_at)
+        if not _confirmable(created_at, closes_at):
+            raise PetitionClosedError(session.get_one(Petition, petition_id))
+        _apply_change(session, link)
+        # Other details that waited for this mailbox are void once it has confirmed.
+        session.execute(_FORGET_CHANGES, {"signature_id": signature_id})
+        now = utcnow()
+        if status == SignatureStatus.FRAUDULENT:
+            # Looks confirmed to its signer; reversing the flag would count it from here.
+            session.execute(_MARK_CONFIRMED, {"signature_id": signature_id, "now": now})
+            return Confirmation(signature_id, petition_id, slug, status, now)
+        confirmed = session.execute(_COUNT_CONFIRMED, {"signature_id": signature_id, "now": now})
+        if confirmed.rowcount:  # type: ignore[attr-defined]
+            session.execute(_ADD_ONE, {"petition_id": petition_id})
+    return Confirmation(signature_id, petition_id, slug, SignatureStatus.CONFIRMED, now)
+
+
+def petition_of_expired_token(error: tokens.ExpiredTokenError) -> Petition | None:
+    """The petition an expired confirmation link was for, to offer signing again."""
+    petition_id = petition_id_of_expired(error)
+    return db.session.get(Petition, petition_id) if petition_id is not None else None

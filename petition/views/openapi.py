@@ -1,0 +1,207 @@
+"""The OpenAPI 3 description of the public API; tests check it covers every route and holds true."""
+
+from typing import Any
+
+from petition.i18n.languages import LANGUAGES
+from petition.petitions.listing import MAX_PAGE, MAX_PER_PAGE
+from petition.petitions.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
+
+_DATETIME = {"type": "string", "format": "date-time"}
+_NULLABLE_DATETIME = _DATETIME | {"nullable": True}
+_SLUG = {"type": "string", "pattern": f"^{SLUG_PATTERN}$", "maxLength": MAX_SLUG_LENGTH}
+_LANGUAGE = {"type": "string", "enum": list(LANGUAGES)}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _object(properties: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "required": list(properties),
+        "properties": properties,
+    }
+
+
+SCHEMAS: dict[str, Any] = {
+    "Petition": _object(
+        {
+            "slug": _SLUG,
+            "title": {"type": "string", "description": "In `language`."},
+            "language": _LANGUAGE
+            | {
+                "description": "The language of title and summary: the one asked for, if it has it."
+            },
+            "original_language": _LANGUAGE | {"description": "The language it was written in."},
+            "languages": {
+                "type": "array",
+                "items": _LANGUAGE,
+                "description": "Every language it can be read in, the original included.",
+            },
+            "target": {
+                "type": "string",
+                "nullable": True,
+                "description": "Who it is addressed to.",
+            },
+            "summary": {
+                "type": "string",
+                "description": "The first paragraph, plain text, in `language`.",
+            },
+            "url": {"type": "string", "format": "uri", "description": "The page to sign it."},
+            "state": {"type": "string", "enum": ["open", "closed"]},
+            "signature_count": {"type": "integer", "minimum": 0, "description": "Verified only."},
+            "goal": {"type": "integer", "minimum": 1, "nullable": True},
+            "created_at": _DATETIME,
+            "closes_at": _NULLABLE_DATETIME | {"description": "Null: open until closed by hand."},
+        },
+        "A petition's public facts.",
+    ),
+    "PetitionPage": _object(
+        {
+            "petitions": {"type": "array", "items": _ref("Petition")},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            "total": {"type": "integer", "minimum": 0},
+            "next": {"type": "string", "format": "uri", "nullable": True},
+            "previous": {"type": "string", "format": "uri", "nullable": True},
+        },
+        "One page of petitions, newest first, with links to the pages beside it.",
+    ),
+    "Count": _object(
+        {
+            "slug": _SLUG,
+            "signature_count": {"type": "integer", "minimum": 0},
+            "goal": {"type": "integer", "minimum": 1, "nullable": True},
+        },
+        "The verified count, for live counters.",
+    ),
+    "Countries": _object(
+        {
+            "slug": _SLUG,
+            "countries": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "country": {
+                            "type": "string",
+                            "nullable": True,
+                            "description": "ISO 3166-1 alpha-2 code; null when not given.",
+                        },
+                        "signature_count": {"type": "integer", "minimum": 1},
+                    },
+                    "Verified signatures from one country (at least `min_count`), or without one.",
+                ),
+            },
+            "other_countries": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Verified signatures from countries with fewer than `min_count` "
+                "each, added together: a small count would point at a person.",
+            },
+            "min_count": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "The fewest signatures a country needs to be listed on its own.",
+            },
+        },
+        "Verified signatures per country, largest first: counts only, never names.",
+    ),
+    "Error": _object(
+        {
+            "error": _object(
+                {"status": {"type": "integer"}, "message": {"type": "string"}},
+                "What went wrong.",
+            )
+        },
+        "An error.",
+    ),
+}
+
+_SLUG_PARAMETER = {"name": "slug", "in": "path", "required": True, "schema": _SLUG}
+_NOT_FOUND = _json(_ref("Error"), "No petition has this slug.")
+_LANGUAGE_PARAMETER = {
+    "name": "lang",
+    "in": "query",
+    "description": "The language to read titles and summaries in, where a petition has it; "
+    "the original language otherwise, and when left out.",
+    "schema": _LANGUAGE,
+}
+_BAD_QUERY = _json(_ref("Error"), "A query parameter is out of range.")
+
+
+def _get(summary: str, ok: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    responses = {"200": ok} | extra.pop("responses", {})
+    return {"get": {"summary": summary, "responses": responses} | extra}
+
+
+def _petition_path(summary: str, schema: str, description: str) -> dict[str, Any]:
+    return _get(
+        summary,
+        _json(_ref(schema), description),
+        parameters=[_SLUG_PARAMETER],
+        responses={"404": _NOT_FOUND},
+    )
+
+
+PATHS: dict[str, Any] = {
+    "/petitions": _get(
+        "List petitions, newest first",
+        _json(_ref("PetitionPage"), "A page of petitions."),
+        parameters=[
+            {
+                "name": "state",
+                "in": "query",
+                "description": "Only open or only closed petitions; both when left out.",
+                "schema": {"type": "string", "enum": ["open", "closed"]},
+            },
+            {
+                "name": "page",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+            },
+            {
+                "name": "per_page",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
+            },
+            _LANGUAGE_PARAMETER,
+        ],
+        responses={"400": _BAD_QUERY},
+    ),
+    "/petitions/{slug}": _get(
+        "One petition",
+        _json(_ref("Petition"), "The petition."),
+        parameters=[_SLUG_PARAMETER, _LANGUAGE_PARAMETER],
+        responses={"400": _BAD_QUERY, "404": _NOT_FOUND},
+    ),
+    "/petitions/{slug}/count": _petition_path("Its verified count", "Count", "The count."),
+    "/petitions/{slug}/countries": _petition_path(
+        "Its verified signatures per country", "Countries", "Counts per country."
+    ),
+    "/openapi.json": _get("This description", _json({"type": "object"}, "The OpenAPI document.")),
+}
+
+
+def openapi_document(base_path: str) -> dict[str, Any]:
+    """The API's OpenAPI 3 description, its server at base_path on this site."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Petition public API",
+            "version": "1",
+            "description": (
+                "Read-only public data about petitions: open to every origin (CORS), cacheable "
+                "(Cache-Control and ETag; send If-None-Match to get 304 when nothing changed). "
+                "Counts are of verified signatures only; no name or address is ever published."
+            ),
+        },
+        "servers": [{"url": base_path}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,111 @@
+"""What every form shares: typed text only, usable days, plain text, deliverable addresses.
+
+Each form lives with its feature (signing.forms, organisers.forms, moderation.forms); every field
+has a limit and a message a person understands.
+"""
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    Field,
+)
+from wtforms.validators import ValidationError
+
+from petition.addresses import InvalidAddressError, normalise_email
+from petition.days import FIRST_DAY, LAST_DAY, is_usable_day
+
+MAX_NAME_LENGTH = 200
+MAX_PASSWORD_LENGTH = 1024
+# Direction overrides can disguise a name in an export; line and paragraph separators break rows.
+_FORBIDDEN_CATEGORIES = {"Cc", "Cs", "Co", "Cn", "Zl", "Zp"}
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class Form(FlaskForm):
+    """The base of every form: fields receive typed text only, and days the service can count with.
+
+    Flask-WTF hands a form uploaded files and JSON values too; none of our fields takes them, and
+    their validators would fail on them with a server error. Such a value is dropped before the
+    fields see it, and the field says why. A date beyond the years FIRST_DAY to LAST_DAY is
+    dropped the same way, so no later step can overflow on it.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: "Form", formdata: Any) -> Any:
+            try:
+                wrapped = super().wrap_formdata(form, formdata)
+            except (TypeError, ValueError):  # a JSON body that is not an object of fields
+                return MultiDict()
+            if wrapped is None:
+                return None
+            text: MultiDict[str, str] = MultiDict()
+            for key, value in wrapped.items(multi=True):
+                if isinstance(value, str):
+                    text.add(key, value)
+                else:
+                    form._refused[key] = _(
+                        "Please type this in: a file or other data cannot go here."
+                    )
+            return text
+
+    def process(
+        self,
+        formdata: Any = None,
+        obj: Any = None,
+        data: Mapping[str, Any] | None = None,
+        extra_filters: Mapping[str, Sequence[Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self._refused: dict[str, str] = {}
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        for field in self:
+            if isinstance(field.data, date | datetime) and not is_usable_day(_day(field.data)):
+                field.data = None
+                self._refused[field.name] = _(
+                    "Please choose a day from %(first)s to %(last)s.",
+                    first=FIRST_DAY.year,
+                    last=LAST_DAY.year,
+                )
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.name in self._refused:
+                # Instead of "please fill this in", say what was wrong with what was sent.
+                field.errors = [self._refused[field.name]]
+                valid = False
+        return valid
+
+
+def _day(moment: date | datetime) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def strip(value: str | None) -> str | None:
+    """A filter: typed text without surrounding space."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def plain_text(form: FlaskForm, field: Field) -> None:
+    """Reject control characters and line breaks (names end up in emails and spreadsheets)."""
+    for char in field.data or "":
+        if char in _BIDI_CONTROLS or unicodedata.category(char) in _FORBIDDEN_CATEGORIES:
+            raise ValidationError(
+                _("Please use letters, spaces and punctuation only, on one line.")
+            )
+
+
+def deliverable_email(form: FlaskForm, field: Field) -> None:
+    """Check the address's form and keep it in its normal form."""
+    try:
+        field.data = normalise_email(field.data or "")
+    except InvalidAddressError as exc:
+        raise ValidationError(
+            _("Please check your email address. %(reason)s", reason=exc.reason())
+        ) from exc

@@ -1,0 +1,1 @@
+"""Helpers the tests share: a browser, gunicorn processes, reading pages."""
