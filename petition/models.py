@@ -18,10 +18,13 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
     false,
+    or_,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from petition.extensions import db
 
@@ -29,6 +32,16 @@ from petition.extensions import db
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+def is_open_at(
+    hidden_at: datetime | None, closes_at: datetime | None, now: datetime | None = None
+) -> bool:
+    """The one rule for whether a petition takes signatures: not hidden, not past its closing.
+
+    Petition.open_clause says the same in SQL; everything else asks one of the two.
+    """
+    return hidden_at is None and (closes_at is None or (now or utcnow()) < closes_at)
 
 
 def new_link_secret() -> str:
@@ -114,9 +127,12 @@ class Petition(db.Model):
 
     def is_open(self, now: datetime | None = None) -> bool:
         """Whether the petition still accepts new signatures."""
-        return self.hidden_at is None and (
-            self.closes_at is None or (now or utcnow()) < self.closes_at
-        )
+        return is_open_at(self.hidden_at, self.closes_at, now)
+
+    @classmethod
+    def open_clause(cls, now: datetime) -> ColumnElement[bool]:
+        """The same rule as is_open_at, as SQL: not hidden, and not past its closing moment."""
+        return and_(cls.hidden_at.is_(None), or_(cls.closes_at.is_(None), cls.closes_at > now))
 
 
 class PetitionText(db.Model):

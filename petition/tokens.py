@@ -10,6 +10,8 @@ INVITE_ORGANISER = "invite-organiser"
 WITHDRAW_SIGNATURE = "withdraw-signature"
 # The sign form served in another site's frame, where no session cookie arrives to carry CSRF.
 EMBED_FORM = "embed-form"
+# Longest token any of ours can be; anything longer is refused unread, whatever route it came by.
+MAX_TOKEN_LENGTH = 512
 
 
 class InvalidTokenError(Exception):
@@ -40,6 +42,8 @@ def read_token(secret: str, purpose: str, token: str, max_age: int) -> Any:
 
 def read_stamped_token(secret: str, purpose: str, token: str, max_age: int) -> tuple[Any, datetime]:
     """The payload of a token made for this purpose within max_age seconds, and when it was made."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidTokenError("token too long")
     serializer = _serializer(secret, purpose)
     try:
         payload, issued_at = serializer.loads(token, max_age=max_age, return_timestamp=True)

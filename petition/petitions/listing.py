@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from petition.extensions import db
@@ -41,7 +41,7 @@ class PetitionPage:
 
 
 def _state_filter(state: State) -> ColumnElement[bool]:
-    is_open = or_(Petition.closes_at.is_(None), Petition.closes_at > utcnow())
+    is_open = Petition.open_clause(utcnow())
     return is_open if state is State.OPEN else ~is_open
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import UpdateBase
 
 from petition.extensions import db
-from petition.models import Petition, utcnow
+from petition.models import Petition, is_open_at
 from petition.petitions.public_signers import SignerRow, signer_rows
 from petition.petitions.versions import in_language
 from petition.web.urls import public_url
@@ -70,7 +70,7 @@ class PetitionSnapshot:
 
     def is_open(self, now: datetime | None = None) -> bool:
         """Whether the petition still accepts new signatures (a hidden one is never copied)."""
-        return self.closes_at is None or (now or utcnow()) < self.closes_at
+        return is_open_at(None, self.closes_at, now)
 
     @cached_property
     def signers(self) -> list[SignerRow]:

@@ -3,11 +3,11 @@
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from petition.extensions import db
 from petition.i18n.languages import LANGUAGES
-from petition.models import Organiser, Petition, Signature, SignatureStatus, utcnow
+from petition.models import Organiser, Petition, Signature, SignatureStatus, is_open_at, utcnow
 from petition.petitions.history import record_event
 from petition.petitions.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
 from petition.transactions import write_transaction
@@ -102,7 +102,7 @@ def close_petition(slug: str, organiser: Organiser | None = None) -> Petition:
         if petition is None:
             raise PetitionError(f"No petition has the slug {slug!r}.")
         now = utcnow()
-        if petition.closes_at is None or petition.closes_at > now:
+        if is_open_at(None, petition.closes_at, now):  # closing a hidden one closes it too
             petition.closes_at = now
             record_event(session, petition, organiser, "closed")
     return petition
@@ -124,8 +124,7 @@ def open_petitions() -> Sequence[Petition]:
     now = utcnow()
     return db.session.scalars(
         select(Petition)
-        .where(or_(Petition.closes_at.is_(None), Petition.closes_at > now))
-        .where(Petition.hidden_at.is_(None))
+        .where(Petition.open_clause(now))
         .order_by(Petition.signature_count.desc(), Petition.id.desc())
     ).all()
 

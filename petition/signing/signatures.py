@@ -20,6 +20,7 @@ from petition.models import (
     Signature,
     SignatureChange,
     SignatureStatus,
+    is_open_at,
     new_link_secret,
     utcnow,
 )
@@ -91,10 +92,6 @@ _COUNT_MESSAGE = (
 )
 
 
-def _open(hidden_at: datetime | None, closes_at: datetime | None) -> bool:
-    return hidden_at is None and (closes_at is None or utcnow() < closes_at)
-
-
 _NEW_SIGNATURE = (
     insert(Signature.__table__)
     .returning(Signature.__table__.c.id)
@@ -120,7 +117,7 @@ def _sign(
 ) -> SignOutcome:
     # Read inside the transaction: the caller's petition may be a copy a second old.
     state = session.execute(_SIGNING_STATE, {"petition_id": petition.id}).one_or_none()
-    if state is None or not _open(*state[:2]):
+    if state is None or not is_open_at(state.hidden_at, state.closes_at):
         raise PetitionClosedError(petition)
     canonical = canonical_email(email)
     stored = session.execute(_EXISTING, {"petition_id": petition.id, "email": canonical}).first()

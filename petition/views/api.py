@@ -4,17 +4,16 @@ Described in petition/openapi.py and served at /api/v1/openapi.json. Every answe
 open to every origin (CORS) and cacheable, with an ETag so a poller gets 304 when nothing moved.
 """
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from petition.i18n.languages import LANGUAGES
-from petition.models import Petition
 from petition.petitions.listing import MAX_PAGE, MAX_PER_PAGE, State, petition_data, petition_page
-from petition.petitions.publishing import public_petition_by_slug
 from petition.petitions.stats import public_by_country
 from petition.petitions.versions import all_in_language, in_language
 from petition.views.caching import readable_from_any_site, shared_cacheable
 from petition.views.errors import json_error
+from petition.views.lookups import public_petition_or_404
 from petition.views.openapi import openapi_document
 from petition.web.urls import public_url
 
@@ -66,13 +65,6 @@ def _language_arg() -> str | None:
     return raw
 
 
-def _petition_or_404(slug: str) -> Petition:
-    petition = public_petition_by_slug(slug)
-    if petition is None:
-        abort(404)
-    return petition
-
-
 @bp.get("/petitions")
 def petitions() -> Response:
     state, page, language = _state_arg(), _int_arg("page", 1, MAX_PAGE), _language_arg()
@@ -91,18 +83,18 @@ def petitions() -> Response:
 
 @bp.get("/petitions/<slug:slug>")
 def petition(slug: str) -> Response:
-    return jsonify(petition_data(in_language(_petition_or_404(slug), _language_arg())))
+    return jsonify(petition_data(in_language(public_petition_or_404(slug), _language_arg())))
 
 
 @bp.get("/petitions/<slug:slug>/count")
 def count(slug: str) -> Response:
-    petition = _petition_or_404(slug)
+    petition = public_petition_or_404(slug)
     return jsonify(slug=petition.slug, signature_count=petition.signature_count, goal=petition.goal)
 
 
 @bp.get("/petitions/<slug:slug>/countries")
 def countries(slug: str) -> Response:
-    petition = _petition_or_404(slug)
+    petition = public_petition_or_404(slug)
     found = public_by_country(petition)
     return jsonify(
         slug=petition.slug,

@@ -10,21 +10,14 @@ from werkzeug.wrappers import Response as BaseResponse
 from petition.extensions import csrf
 from petition.i18n.languages import current_language, language_in_address
 from petition.models import Petition
-from petition.petitions.publishing import public_petition_by_slug
 from petition.petitions.versions import in_language
 from petition.signing.forms import EmbedSignForm
 from petition.signing.signatures import PetitionClosedError
+from petition.views.lookups import public_petition_or_404
 from petition.views.public import over_signing_limit, submit_signature
 from petition.web.embedding import embed_form_token, is_own_origin, is_valid_embed_form_token
 
 bp = Blueprint("embed", __name__)
-
-
-def _petition_or_404(slug: str) -> Petition:
-    petition = public_petition_by_slug(slug)
-    if petition is None:
-        abort(404)
-    return petition
 
 
 def _widget(petition: Petition, form: EmbedSignForm, stale: bool = False) -> str:
@@ -35,7 +28,7 @@ def _widget(petition: Petition, form: EmbedSignForm, stale: bool = False) -> str
 
 @bp.get("/petitions/<slug:slug>/embed")
 def petition(slug: str) -> str:
-    petition = _petition_or_404(slug)
+    petition = public_petition_or_404(slug)
     return _widget(petition, EmbedSignForm(collects_country=petition.collects_country))
 
 
@@ -45,7 +38,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     if not is_own_origin(request.headers.get("Origin"), request.url):
         abort(403)
     over_limit = over_signing_limit()
-    petition = _petition_or_404(slug)
+    petition = public_petition_or_404(slug)
     form = EmbedSignForm(collects_country=petition.collects_country)
     if form.leave_blank.data:
         # A bot filled the honeypot: the usual answer, and nothing stored or sent.
@@ -64,5 +57,5 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
 
 @bp.get("/petitions/<slug:slug>/embed/check-email")
 def check_email(slug: str) -> str:
-    shown = in_language(_petition_or_404(slug), current_language())
+    shown = in_language(public_petition_or_404(slug), current_language())
     return render_template("embed/check_email.html", petition=shown)

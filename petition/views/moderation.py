@@ -24,8 +24,8 @@ from petition.moderation.reinstatement import (
     reinstate_held_for,
     reinstate_signature,
 )
-from petition.petitions.publishing import is_organiser_of, petition_by_slug
 from petition.views.organisers.blueprint import display_helpers as organisers_display_helpers
+from petition.views.organisers.blueprint import own_petition_or_404
 
 bp = Blueprint("moderation", __name__, url_prefix="/organisers/petitions/<slug:slug>/activity")
 bp.context_processor(organisers_display_helpers)
@@ -35,13 +35,6 @@ bp.context_processor(organisers_display_helpers)
 @login_required
 def _organisers_only() -> None:
     """Every page here needs a login; the petition is checked by each view."""
-
-
-def _own_petition_or_404(slug: str) -> Petition:
-    petition = petition_by_slug(slug)
-    if petition is None or not is_organiser_of(current_user, petition):
-        abort(404)  # another organiser's petition looks the same as none at all
-    return petition
 
 
 def _activity_page(
@@ -68,12 +61,12 @@ def _activity_page(
 @bp.get("/")
 def activity(slug: str) -> tuple[str, int]:
     """Activity tables; links in them prefill the form through the query string."""
-    return _activity_page(_own_petition_or_404(slug), InvalidationForm(formdata=request.args))
+    return _activity_page(own_petition_or_404(slug), InvalidationForm(formdata=request.args))
 
 
 @bp.post("/preview")
 def preview(slug: str) -> tuple[str, int]:
-    petition = _own_petition_or_404(slug)
+    petition = own_petition_or_404(slug)
     form = InvalidationForm()
     if not form.validate_on_submit():
         return _activity_page(petition, form, 400)
@@ -89,7 +82,7 @@ def preview(slug: str) -> tuple[str, int]:
 
 @bp.post("/invalidate")
 def invalidate_matching(slug: str) -> BaseResponse | tuple[str, int]:
-    petition = _own_petition_or_404(slug)
+    petition = own_petition_or_404(slug)
     form = InvalidationForm()
     if not form.validate_on_submit():
         return _activity_page(petition, form, 400)
@@ -112,7 +105,7 @@ def invalidate_matching(slug: str) -> BaseResponse | tuple[str, int]:
 
 @bp.post("/invalidations/<int:invalidation_id>/reverse")
 def reverse(slug: str, invalidation_id: int) -> BaseResponse:
-    petition = _own_petition_or_404(slug)
+    petition = own_petition_or_404(slug)
     try:
         restored = reverse_invalidation(petition, invalidation_id, organiser=current_user)
     except InvalidationError:
@@ -129,7 +122,7 @@ def reverse(slug: str, invalidation_id: int) -> BaseResponse:
 
 @bp.post("/disposable")
 def disposable(slug: str) -> BaseResponse:
-    petition = _own_petition_or_404(slug)
+    petition = own_petition_or_404(slug)
     set_disposable_blocking(petition, request.form.get("on") == "1")
     flash(_("Saved. The setting applies to signatures made from now on."))
     return redirect(url_for(".activity", slug=slug), 303)
@@ -137,7 +130,7 @@ def disposable(slug: str) -> BaseResponse:
 
 @bp.post("/held/<int:signature_id>/reinstate")
 def reinstate(slug: str, signature_id: int) -> BaseResponse | tuple[str, int]:
-    petition = _own_petition_or_404(slug)
+    petition = own_petition_or_404(slug)
     form = ReinstateForm()
     if not form.validate_on_submit():
         return _activity_page(petition, InvalidationForm(formdata=None), 400, form)
@@ -156,7 +149,7 @@ def reinstate(slug: str, signature_id: int) -> BaseResponse | tuple[str, int]:
 
 @bp.post("/held/reinstate")
 def reinstate_all(slug: str) -> BaseResponse | tuple[str, int]:
-    petition = _own_petition_or_404(slug)
+    petition = own_petition_or_404(slug)
     form = ReinstateForm()
     if not (form.validate_on_submit() and form.flag_reason.data):
         if not form.flag_reason.data:

@@ -36,17 +36,11 @@ from petition.views.caching import (
     readable_from_any_site,
     shared_cacheable,
 )
+from petition.views.lookups import public_petition_or_404, public_snapshot_or_404
 from petition.views.pages import fresh_petition_page, petition_page
 
 bp = Blueprint("public", __name__)
 NO_REFERRER = {"Referrer-Policy": "no-referrer"}  # the token in the URL goes nowhere else
-
-
-def _petition_or_404(slug: str) -> Petition:
-    petition = public_petition_by_slug(slug)
-    if petition is None:
-        abort(404)
-    return petition
 
 
 def _read(petition: Petition | PetitionSnapshot | None) -> PetitionInLanguage | None:
@@ -54,13 +48,6 @@ def _read(petition: Petition | PetitionSnapshot | None) -> PetitionInLanguage | 
     if petition is None:
         return None
     return in_language(petition, current_language())  # type: ignore[arg-type]
-
-
-def _snapshot_or_404(slug: str) -> PetitionSnapshot:
-    snapshot = public_snapshot(slug)
-    if snapshot is None:
-        abort(404)
-    return snapshot
 
 
 @bp.get("/")
@@ -71,7 +58,7 @@ def index() -> str:
 
 @bp.get("/petitions/<slug:slug>")
 def petition(slug: str) -> BaseResponse:
-    return private_cacheable(make_response(fresh_petition_page(_snapshot_or_404(slug))))
+    return private_cacheable(make_response(fresh_petition_page(public_snapshot_or_404(slug))))
 
 
 def signer_key() -> str:
@@ -136,7 +123,7 @@ def submit_signature(
 @bp.post("/petitions/<slug:slug>/sign")
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
     over_limit = over_signing_limit()
-    petition = _snapshot_or_404(slug)  # signing itself reads the petition's state afresh
+    petition = public_snapshot_or_404(slug)  # signing itself reads the petition's state afresh
     form = SignForm(collects_country=petition.collects_country)
     if form.leave_blank.data:
         # A bot filled the honeypot: the usual answer, and nothing stored or sent.
@@ -158,13 +145,13 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
 
 @bp.get("/petitions/<slug:slug>/check-email")
 def check_email(slug: str) -> str:
-    return render_template("public/check_email.html", petition=_read(_petition_or_404(slug)))
+    return render_template("public/check_email.html", petition=_read(public_petition_or_404(slug)))
 
 
 @bp.get("/petitions/<slug:slug>.json")
 def petition_json(slug: str) -> BaseResponse:
     # Shared caches keep one copy per address, so only the address (?lang=) chooses the text.
-    body = _snapshot_or_404(slug).json_body(requested_language())
+    body = public_snapshot_or_404(slug).json_body(requested_language())
     response = current_app.response_class(body, mimetype="application/json")
     return readable_from_any_site(shared_cacheable(response))  # campaign sites read the count
 

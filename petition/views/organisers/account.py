@@ -11,6 +11,7 @@ from petition.organisers.accounts import AccountError, authenticate, change_pass
 from petition.organisers.forms import ChangePasswordForm, LoginForm
 from petition.organisers.login_attempts import LoginDelayedError
 from petition.petitions.publishing import pending_counts
+from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, safe_next
 
 Page = BaseResponse | tuple[str, int] | str
@@ -47,7 +48,7 @@ def login() -> Page:
             return redirect(safe_next(request.args.get("next")), 303)
         form.password.errors.append(_("That email address and password do not match an organiser."))
         return render_template("organisers/login.html", form=form), 401
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("organisers/login.html", form=form), status
 
 
@@ -93,5 +94,5 @@ def password() -> Page:
             login_user(organiser)  # this browser stays in; every other login has ended
             flash(_("Your password is changed. Other devices and browsers are logged out."))
             return redirect(url_for(".dashboard"), 303)
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render_template("organisers/password.html", form=form), status

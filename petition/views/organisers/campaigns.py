@@ -17,6 +17,7 @@ from petition.petitions.history import petition_history
 from petition.petitions.markdown import render_markdown
 from petition.petitions.publishing import PetitionError, create_petition
 from petition.petitions.stats import by_country, daily, summary
+from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 from petition.web.urls import public_url
 
@@ -34,7 +35,7 @@ STATE_MESSAGES = {  # translated when flashed
 
 def _form_page(form: PetitionForm, petition: Petition | None) -> tuple[str, int]:
     preview = render_markdown(form.body.data) if form.body.data else None
-    status = 400 if form.errors else 200
+    status = form_status(form)
     page = render_template(
         "organisers/petition_form.html", form=form, petition=petition, preview=preview
     )

@@ -22,11 +22,11 @@ from petition.organisers.invitations import (
 from petition.organisers.login_attempts import LoginDelayedError
 from petition.organisers.team import TeamError, leave_petition, remove_organiser
 from petition.signing.reminders import ResendTooSoonError, resend_confirmations
+from petition.views.lookups import form_status
 from petition.views.organisers.account import wait_message
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 
 Page = BaseResponse | tuple[str, int] | str
-MAX_TOKEN_LENGTH = 512
 
 
 def _team(slug: str) -> BaseResponse:
@@ -139,8 +139,6 @@ def _invalid_invitation(error: tokens.InvalidTokenError) -> tuple[str, int]:
 
 
 def _invitation_page(token: str) -> Page:
-    if len(token) > MAX_TOKEN_LENGTH:
-        raise tokens.InvalidTokenError("token too long")
     invitation = read_invitation(token)
     known = has_account(invitation)
     form = ExistingAccountForm() if known else NewAccountForm()
@@ -158,7 +156,7 @@ def _invitation_page(token: str) -> Page:
     page = render_template(
         "organisers/invitation.html", form=form, invitation=invitation, has_account=known
     )
-    return page, 400 if form.errors else 200
+    return page, form_status(form)
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"], endpoint="accept_invitation")

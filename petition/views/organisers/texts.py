@@ -11,6 +11,7 @@ from petition.organisers.forms import PetitionTextForm, language_choices
 from petition.petitions.markdown import render_markdown
 from petition.petitions.publishing import PetitionError
 from petition.petitions.versions import petition_texts, remove_petition_text, save_petition_text
+from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 
 
@@ -34,7 +35,7 @@ def _page(petition: Petition, form: PetitionTextForm) -> tuple[str, int]:
         languages=LANGUAGES,
         preview=render_markdown(form.body.data) if form.body.data else None,
     )
-    return page, 400 if form.errors else 200
+    return page, form_status(form)
 
 
 @bp.route("/petitions/<slug:slug>/texts", methods=["GET", "POST"], endpoint="petition_texts")

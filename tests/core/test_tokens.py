@@ -1,5 +1,6 @@
 """Signed tokens: one purpose each, an expiry, and one error for every kind of bad token."""
 
+import secrets
 import time
 
 import pytest
@@ -55,3 +56,12 @@ def test_an_old_token_is_expired_and_still_says_what_it_was_for(monkeypatch) -> 
         tokens.read_token(SECRET, tokens.CONFIRM_SIGNATURE, token, max_age=60)
     assert info.value.payload == [12, 3]
     assert tokens.read_token(SECRET, tokens.CONFIRM_SIGNATURE, token, max_age=7200) == [12, 3]
+
+
+def test_a_token_longer_than_any_of_ours_is_refused_unread() -> None:
+    """One guard for every route that takes a token: no route needs its own length check."""
+    random_text = secrets.token_hex(tokens.MAX_TOKEN_LENGTH)  # does not compress
+    long = tokens.make_token(SECRET, tokens.CONFIRM_SIGNATURE, [random_text])
+    assert len(long) > tokens.MAX_TOKEN_LENGTH
+    with pytest.raises(tokens.InvalidTokenError, match="too long"):
+        tokens.read_token(SECRET, tokens.CONFIRM_SIGNATURE, long, max_age=60)
