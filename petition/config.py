@@ -91,6 +91,8 @@ LOGIN_FAILURES_ALLOWED = 5
 # Longest delay, in seconds, between attempts on one login address from one client after repeated
 # wrong passwords (the delay doubles from 1 s with each further failure up to this).
 LOGIN_DELAY_MAX = 900
+# Seconds of the first delay; each further wrong password doubles it.
+LOGIN_DELAY_FIRST = 1
 # Seconds an emailed invitation to join a petition's organisers stays valid (7 days).
 INVITATION_MAX_AGE = 7 * 24 * 3600
 # Seconds an organiser waits between two resends of confirmation links on one petition.

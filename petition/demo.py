@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import timedelta
+from typing import TypedDict
 
 from petition.models import utcnow
 from petition.organisers.accounts import find_organiser, set_organiser_password
@@ -58,7 +59,20 @@ We ask the Prosecutor General to:
 Read the [UN Basic Principles on the Role of Lawyers](https://www.ohchr.org/en/instruments-mechanisms/instruments/basic-principles-role-lawyers).
 """
 
-PETITIONS = (
+
+class DemoPetition(TypedDict):
+    """One demo petition, with its versions in other languages (title, text)."""
+
+    slug: str
+    title: str
+    target: str
+    body: str
+    goal: int | None
+    closes_in_days: int | None
+    versions: dict[str, tuple[str, str]]
+
+
+PETITIONS: tuple[DemoPetition, ...] = (
     {
         "slug": "stop-forced-evictions",
         "title": "Stop the forced evictions in the riverside district",
@@ -87,7 +101,7 @@ def load_demo() -> tuple[str, str, list[str]]:
     set_organiser_password(DEMO_ORGANISER, password)
     organiser = find_organiser(DEMO_ORGANISER)
     assert organiser is not None
-    created = []
+    created: list[str] = []
     for spec in PETITIONS:
         if petition_by_slug(spec["slug"]) is not None:
             continue

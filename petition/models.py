@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, cast
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -26,7 +27,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
-from petition.extensions import db
+from petition.extensions import Base, db
+
+if TYPE_CHECKING:
+    # What a checker can read: Flask-SQLAlchemy builds db.Model from Base at run time.
+    Model = Base
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:
@@ -77,7 +84,7 @@ memberships = Table(
 )
 
 
-class Organiser(UserMixin, db.Model):
+class Organiser(UserMixin, Model):
     """A campaigner who can see and export the signatures of their petitions."""
 
     __tablename__ = "organisers"
@@ -98,7 +105,7 @@ class Organiser(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
 
-class Petition(db.Model):
+class Petition(Model):
     """A public appeal that people sign."""
 
     __tablename__ = "petitions"
@@ -135,7 +142,7 @@ class Petition(db.Model):
         return and_(cls.hidden_at.is_(None), or_(cls.closes_at.is_(None), cls.closes_at > now))
 
 
-class PetitionText(db.Model):
+class PetitionText(Model):
     """A petition's title and text in another language than the one it was written in."""
 
     __tablename__ = "petition_texts"
@@ -162,7 +169,7 @@ class SignatureStatus(enum.StrEnum):
     FRAUDULENT = "fraudulent"
 
 
-class Signature(db.Model):
+class Signature(Model):
     """One person's signature on one petition, counted once its email is confirmed."""
 
     __tablename__ = "signatures"
@@ -204,7 +211,7 @@ class Signature(db.Model):
     petition: Mapped[Petition] = relationship()
 
 
-class SignatureChange(db.Model):
+class SignatureChange(Model):
     """Details a second submission asked for, kept apart until the mailbox owner confirms them.
 
     A stranger who knows an address can submit the form with it; what they typed changes
@@ -226,7 +233,7 @@ class SignatureChange(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Invalidation(db.Model):
+class Invalidation(Model):
     """An organiser's bulk marking of signatures as fraudulent: who, why, how many; reversible."""
 
     __tablename__ = "invalidations"
@@ -251,7 +258,7 @@ class Invalidation(db.Model):
     reversed_by: Mapped[Organiser | None] = relationship(foreign_keys=[reversed_by_id])
 
 
-class AccessRule(db.Model):
+class AccessRule(Model):
     """A blocked or allowed email domain (wildcards), address or client network (CIDR).
 
     Without a petition it applies site-wide. Block wins over allow; allow exempts from the
@@ -281,7 +288,7 @@ class OutboxState(enum.StrEnum):
     FAILED = "failed"
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A message written in the same transaction as the change that owes it, sent afterwards."""
 
     __tablename__ = "outbox"
@@ -311,7 +318,7 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 
-class PetitionEvent(db.Model):
+class PetitionEvent(Model):
     """Something an organiser (or an operator, when organiser_id is empty) did to a petition."""
 
     __tablename__ = "petition_events"
@@ -331,7 +338,7 @@ class PetitionEvent(db.Model):
     organiser: Mapped[Organiser | None] = relationship()
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """An emailed offer to help run one petition, for one address; it can be used once."""
 
     __tablename__ = "invitations"
@@ -354,7 +361,7 @@ class Invitation(db.Model):
     inviter: Mapped[Organiser | None] = relationship()
 
 
-class LoginFailures(db.Model):
+class LoginFailures(Model):
     """Wrong passwords in a row for one login address typed from one client, known or not."""
 
     __tablename__ = "login_failures"
@@ -364,3 +371,8 @@ class LoginFailures(db.Model):
     failures: Mapped[int] = mapped_column(default=0)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def table_of(model: type[Model]) -> Table:
+    """A model's table, for Core statements (the ORM types __table__ as a mere FromClause)."""
+    return cast(Table, model.__table__)

@@ -48,7 +48,7 @@ def write_workbook(petition: Petition, target: object, period: Period = ALL_DATE
         row.append(signed_at.replace(tzinfo=None))
         row.append(confirmed_at.replace(tzinfo=None) if confirmed_at else None)
         sheet.append(row)
-    workbook.save(target)  # type: ignore[arg-type]
+    workbook.save(target)
 
 
 def xlsx_chunks(petition: Petition, period: Period = ALL_DATES) -> Iterator[bytes]:

@@ -4,6 +4,7 @@ A choice made with the switcher (`?lang=ru` on any page) wins and is remembered 
 without one, the browser's Accept-Language decides; without that, English.
 """
 
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, has_request_context, request
@@ -39,7 +40,7 @@ def requested_language() -> str | None:
     return value if value in LANGUAGES else None
 
 
-def language_in_address() -> dict[str, str]:
+def language_in_address() -> dict[str, Any]:
     """`{"lang": …}` when this request's address chose the language, to carry to the next page.
 
     Inside another site's frame the browser sends no cookie of ours, so the address is what

@@ -31,7 +31,8 @@ def login_delay(failures: int) -> int:
     """Seconds the next attempt waits after this many wrong passwords in a row."""
     config = current_app.config
     beyond = failures - config["LOGIN_FAILURES_ALLOWED"]
-    return 0 if beyond < 0 else min(config["LOGIN_DELAY_MAX"], 2**beyond)
+    first = config["LOGIN_DELAY_FIRST"]
+    return 0 if beyond < 0 else min(config["LOGIN_DELAY_MAX"], first * 2**beyond)
 
 
 def check_login_allowed(login: str, client_address: str | None) -> None:

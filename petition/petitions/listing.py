@@ -47,7 +47,9 @@ def _state_filter(state: State) -> ColumnElement[bool]:
 
 def petition_page(state: State | None, page: int, per_page: int) -> PetitionPage:
     """Petitions in a state (or all), newest first, `per_page` to a page."""
-    where = [Petition.hidden_at.is_(None)]  # hidden by its organisers: gone from public view
+    where: list[ColumnElement[bool]] = [
+        Petition.hidden_at.is_(None)
+    ]  # hidden by its organisers: gone from public view
     if state is not None:
         where.append(_state_filter(state))
     total = db.session.scalar(select(func.count()).select_from(Petition).where(*where)) or 0
@@ -77,7 +79,7 @@ def petition_data(petition: PetitionInLanguage) -> dict[str, Any]:
         "target": petition.target,
         "summary": summary(petition.body),
         "url": public_url("public.petition", slug=petition.slug),
-        "state": state_of(petition).value,
+        "state": state_of(petition.petition).value,
         "signature_count": petition.signature_count,
         "goal": petition.goal,
         "created_at": petition.created_at.isoformat(),

@@ -141,7 +141,7 @@ def _note_public_write(
     if (
         isinstance(statement, UpdateBase)
         and getattr(statement, "table", None) is not None
-        and statement.table.name in _PUBLIC_TABLES
+        and getattr(statement.table, "name", None) in _PUBLIC_TABLES
         and not statement.get_execution_options().get(KEEPS_SNAPSHOTS, options.get(KEEPS_SNAPSHOTS))
     ):
         _changed.add(conn)

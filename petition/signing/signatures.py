@@ -22,6 +22,7 @@ from petition.models import (
     SignatureStatus,
     is_open_at,
     new_link_secret,
+    table_of,
     utcnow,
 )
 from petition.moderation.screening import broken_rule
@@ -70,12 +71,15 @@ def _queue(session: Session, signature_id: int, email: Email) -> None:
     )
 
 
+_signature_table = table_of(Signature)
+_change_table = table_of(SignatureChange)
+_petition_table = table_of(Petition)
 _SIGNING_STATE = select(
-    Petition.__table__.c.hidden_at,
-    Petition.__table__.c.closes_at,
-    Petition.__table__.c.blocks_disposable,
-).where(Petition.__table__.c.id == bindparam("petition_id"))
-_s = Signature.__table__.c
+    _petition_table.c.hidden_at,
+    _petition_table.c.closes_at,
+    _petition_table.c.blocks_disposable,
+).where(_petition_table.c.id == bindparam("petition_id"))
+_s = _signature_table.c
 _EXISTING = (
     select(
         _s.id, _s.petition_id, _s.name, _s.email, _s.country, _s.show_name, _s.language,
@@ -86,19 +90,19 @@ _EXISTING = (
 )  # fmt: skip
 # Every submission for an existing signature runs this, capped or not, adding 0 or 1.
 _COUNT_MESSAGE = (
-    update(Signature.__table__)
+    update(_signature_table)
     .where(_s.id == bindparam("signature_id"))
     .values(messages_sent=_s.messages_sent + bindparam("sent"))
 )
 
 
 _NEW_SIGNATURE = (
-    insert(Signature.__table__)
-    .returning(Signature.__table__.c.id)
+    insert(_signature_table)
+    .returning(_signature_table.c.id)
     # A new signature is pending or held: no public page shows it, so readers' copies stay.
     .execution_options(**{KEEPS_SNAPSHOTS: True})
 )
-_NEW_CHANGE = insert(SignatureChange.__table__).returning(SignatureChange.__table__.c.id)
+_NEW_CHANGE = insert(_change_table).returning(_change_table.c.id)
 
 
 def _differs(signature: Signature, details: Details) -> bool:
@@ -290,7 +294,7 @@ def load_confirmation(token: str) -> ConfirmationPreview:
     if signature.confirmed_at is not None:
         return ConfirmationPreview(signature.petition, True, _details(signature))
     _check_confirmable(signature)
-    change = _change(db.session, link)
+    change = _change(db.session(), link)
     return ConfirmationPreview(signature.petition, False, _details(change or signature))
 
 
@@ -305,8 +309,8 @@ class Confirmation:
     confirmed_at: datetime
 
 
-_signatures = Signature.__table__.c
-_petitions = Petition.__table__.c
+_signatures = _signature_table.c
+_petitions = _petition_table.c
 # Built once: confirming is a hot path in a surge, and making a statement costs more than running
 # it. Core statements, not the ORM's unit of work, for the same reason.
 _TO_CONFIRM = (
@@ -319,30 +323,28 @@ _TO_CONFIRM = (
         _petitions.closes_at,
         _signatures.link_secret,
     )
-    .join_from(Signature.__table__, Petition.__table__)
+    .join_from(_signature_table, _petition_table)
     .where(_signatures.id == bindparam("signature_id"))
     # Locked, so a bulk invalidation or its reversal waits for us or we for it.
-    .with_for_update(of=Signature.__table__)
+    .with_for_update(of=_signature_table)
 )
 _MARK_CONFIRMED = (
-    update(Signature.__table__)
+    update(_signature_table)
     .where(_signatures.id == bindparam("signature_id"))
     .values(confirmed_at=bindparam("now"))
 )
 _COUNT_CONFIRMED = (
-    update(Signature.__table__)
+    update(_signature_table)
     .where(
         _signatures.id == bindparam("signature_id"),
         _signatures.status == SignatureStatus.PENDING,
     )
     .values(status=SignatureStatus.CONFIRMED, confirmed_at=bindparam("now"))
 )
-_changes = SignatureChange.__table__.c
-_FORGET_CHANGES = delete(SignatureChange.__table__).where(
-    _changes.signature_id == bindparam("signature_id")
-)
+_changes = _change_table.c
+_FORGET_CHANGES = delete(_change_table).where(_changes.signature_id == bindparam("signature_id"))
 _ADD_ONE = (
-    update(Petition.__table__)
+    update(_petition_table)
     .where(_petitions.id == bindparam("petition_id"))
     .values(signature_count=_petitions.signature_count + 1)
 )
@@ -354,7 +356,7 @@ def _apply_change(session: Session, link: SignatureLink) -> None:
     if change is not None:
         details = _details(change)
         session.execute(
-            update(Signature.__table__)
+            update(_signature_table)
             .where(_signatures.id == link.signature_id)
             .values(
                 name=details.name,

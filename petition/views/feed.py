@@ -1,6 +1,7 @@
 """The Atom feed of open petitions, for campaign sites and feed readers."""
 
 from flask import Blueprint, Response, render_template
+from werkzeug.wrappers import Response as BaseResponse
 
 from petition.i18n.languages import current_language
 from petition.models import utcnow
@@ -12,7 +13,7 @@ bp = Blueprint("feed", __name__)
 
 
 @bp.get("/petitions.atom")
-def petitions() -> Response:
+def petitions() -> BaseResponse:
     found = sorted(open_petitions(), key=lambda p: p.id, reverse=True)
     updated = max((p.created_at for p in found), default=None) or utcnow()
     shown = all_in_language(found, current_language())

@@ -1,5 +1,7 @@
 """Downloads of a petition's verified signatures: CSV, Excel, JSON and the printable delivery pack."""
 
+from collections.abc import Iterator
+
 from flask import Response, abort, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,6 +16,12 @@ from petition.exports.runs import (
 )
 from petition.organisers.forms import PeriodForm
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+
+
+def _as_bytes(pieces: Iterator[str | bytes]) -> Iterator[bytes]:
+    """A download's pieces as bytes: CSV and JSON come as text, a spreadsheet as bytes."""
+    for piece in pieces:
+        yield piece.encode() if isinstance(piece, str) else piece
 
 
 @bp.get("/petitions/<slug:slug>/export.<fmt>")
@@ -35,7 +43,7 @@ def export(slug: str, fmt: str) -> Response | tuple[str, int]:
         return page, 400
     plan = plan_export(petition, fmt, Period(form.first.data, form.last.data))
     return Response(
-        stream_with_context(run_export(plan, current_user._get_current_object())),
+        stream_with_context(_as_bytes(run_export(plan, current_user._get_current_object()))),
         mimetype=MIMETYPES[fmt],
         headers={
             "Content-Disposition": f'attachment; filename="{plan.filename}"',

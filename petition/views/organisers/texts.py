@@ -19,7 +19,7 @@ def _form(petition: Petition) -> PetitionTextForm:
     """The form, filled with the version asked for (?language=ru) when there is one."""
     versions = {text.language: text for text in petition_texts(petition)}
     wanted = request.args.get("language")
-    form = PetitionTextForm(obj=versions.get(wanted) if request.method == "GET" else None)
+    form = PetitionTextForm(obj=versions.get(wanted or "") if request.method == "GET" else None)
     form.language.choices = language_choices(leave_out=petition.language)
     if request.method == "GET" and wanted in LANGUAGES and wanted != petition.language:
         form.language.data = wanted
