@@ -58,9 +58,11 @@ upgrade:
 	rm -rf $(VENV).upgrade build
 	$(MAKE) install
 
+## Style, formatting and types (run in CI).
 lint: $(INSTALLED)
 	$(BIN)/ruff check petition tests bench gunicorn.conf.py
 	$(BIN)/ruff format --check petition tests bench gunicorn.conf.py
+	$(BIN)/mypy
 
 ## Static security check of our code: fails on findings of medium severity or higher (run in CI).
 security: $(INSTALLED)

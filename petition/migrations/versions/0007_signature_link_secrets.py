@@ -6,6 +6,8 @@ Create Date: 2026-12-05 23:40:00.000000
 
 """
 
+from typing import Literal
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -33,7 +35,7 @@ def upgrade():
     # On SQLite the tables are rebuilt with AUTOINCREMENT, so the highest id is never handed out
     # again after its row is deleted. PostgreSQL's sequences never reuse one; rebuilding there
     # would start a new sequence at 1, so its tables are altered in place.
-    rebuild = "always" if dialect == "sqlite" else "never"
+    rebuild: Literal["always", "never"] = "always" if dialect == "sqlite" else "never"
     with op.batch_alter_table(
         "signatures", schema=None, recreate=rebuild, table_kwargs={"sqlite_autoincrement": True}
     ) as batch_op:
