@@ -5,9 +5,11 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     Column,
     DateTime,
     ForeignKey,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -222,7 +225,12 @@ class Invalidation(db.Model):
     organiser_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisers.id", ondelete="SET NULL")
     )
-    criteria: Mapped[str] = mapped_column(String(500))
+    # Which signatures: the Criteria fields that were given (times as ISO 8601, UTC).
+    criteria_values: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
+    # Criteria recorded as words before they were kept as values, where no value could be read.
+    criteria: Mapped[str] = mapped_column(String(500), default="")
     reason: Mapped[str] = mapped_column(String(500))
     count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -295,6 +303,28 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 
+class EventAction(enum.StrEnum):
+    """What an organiser (or an operator) can do to a petition that its history records."""
+
+    CREATED = "created"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    HIDDEN = "hidden"
+    SHOWN = "shown"
+    EDITED = "edited"
+    INVITED = "invited"
+    JOINED = "joined"
+    INVITATION_WITHDRAWN = "invitation withdrawn"
+    REMOVED = "removed"
+    LEFT = "left"
+    RESENT = "resent"
+    REINSTATED = "reinstated"
+    EXPORT = "export"
+    VERSION_ADDED = "version added"
+    VERSION_CHANGED = "version changed"
+    VERSION_REMOVED = "version removed"
+
+
 class PetitionEvent(db.Model):
     """Something an organiser (or an operator, when organiser_id is empty) did to a petition."""
 
@@ -306,7 +336,11 @@ class PetitionEvent(db.Model):
     organiser_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisers.id", ondelete="SET NULL")
     )
+    # An EventAction; a string column, so that a row of an action no longer named still reads.
     action: Mapped[str] = mapped_column(String(32))
+    # What the action was done with (addresses, fields, formats, counts), rendered when read.
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    # Free text of rows recorded before values existed, in a form no renderer knows; else empty.
     detail: Mapped[str] = mapped_column(String(500), default="")
     # Rows written, for exports; kept apart from the wording so the dashboard can sum them.
     rows: Mapped[int | None] = mapped_column(Integer)

@@ -8,7 +8,14 @@ from sqlalchemy import func, or_, select
 from petition.audit import record_event
 from petition.extensions import db
 from petition.languages import LANGUAGES
-from petition.models import Organiser, Petition, Signature, SignatureStatus, utcnow
+from petition.models import (
+    EventAction,
+    Organiser,
+    Petition,
+    Signature,
+    SignatureStatus,
+    utcnow,
+)
 from petition.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
 from petition.transactions import write_transaction
 
@@ -91,7 +98,7 @@ def create_petition(
         petition.organisers.append(member)
         session.add(petition)
         session.flush()
-        record_event(session, petition, member, "created", f"Published at /petitions/{slug}")
+        record_event(session, petition, member, EventAction.CREATED, slug=slug)
     return petition
 
 
@@ -104,7 +111,7 @@ def close_petition(slug: str, organiser: Organiser | None = None) -> Petition:
         now = utcnow()
         if petition.closes_at is None or petition.closes_at > now:
             petition.closes_at = now
-            record_event(session, petition, organiser, "closed")
+            record_event(session, petition, organiser, EventAction.CLOSED)
     return petition
 
 

@@ -8,12 +8,19 @@ from sqlalchemy import select
 from petition.audit import last_event, record_event
 from petition.deliverer import notify_delivery
 from petition.emails import confirmation_email
-from petition.models import Organiser, Petition, Signature, SignatureStatus, utcnow
+from petition.models import (
+    EventAction,
+    Organiser,
+    Petition,
+    Signature,
+    SignatureStatus,
+    utcnow,
+)
 from petition.outbox import queue_message
 from petition.signature_links import confirmation_token, withdrawal_token
 from petition.transactions import write_transaction
 
-RESEND_ACTION = "resent"
+RESEND_ACTION = EventAction.RESENT
 MAX_OLDER_THAN_HOURS = 24 * 365
 
 
@@ -68,14 +75,14 @@ def resend_confirmations(
             )
             signature.messages_sent += 1
             sent += 1
-        age = f" older than {older_than_hours} h" if older_than_hours else ""
         record_event(
             session,
             petition,
             session.merge(organiser),
             RESEND_ACTION,
-            f"Sent {sent} confirmation link(s) again to pending signers{age}",
             rows=sent,
+            count=sent,
+            older_than_hours=older_than_hours or None,
         )
     if sent:
         notify_delivery()

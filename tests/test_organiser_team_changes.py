@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from petition import tokens
+from petition.audit import event_detail
 from petition.extensions import db
 from petition.invitations import (
     UsedInvitationError,
@@ -41,7 +42,7 @@ def actions(petition: Petition) -> list[tuple[str, str]]:
     events = db.session.scalars(
         select(PetitionEvent).where(PetitionEvent.petition_id == petition.id).order_by("id")
     )
-    return [(event.action, event.detail) for event in events][1:]  # after "created"
+    return [(event.action, event_detail(event)) for event in events][1:]  # after "created"
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, inspect, select, update
 
+from petition.audit import event_detail
 from petition.editing import update_petition
 from petition.extensions import db
 from petition.models import Petition, PetitionEvent, PetitionText, Signature, SignatureStatus
@@ -44,12 +45,12 @@ def with_russian(petition: Petition) -> Petition:
 
 
 def events(petition: Petition) -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        select(PetitionEvent.action, PetitionEvent.detail)
+    rows = db.session.scalars(
+        select(PetitionEvent)
         .where(PetitionEvent.petition_id == petition.id)
         .order_by(PetitionEvent.id)
     )
-    return [(action, detail) for action, detail in rows]
+    return [(event.action, event_detail(event)) for event in rows]
 
 
 def logged_in(app: Flask, email: str = "organiser@example.org") -> FlaskClient:
