@@ -23,7 +23,7 @@ MOMENT = "d MMM y, HH:mm"
 # How a day is written in a sentence: "24 January 2027", "24 января 2027".
 DAY = "d MMMM y"
 # What each recorded action is called on the history pages.
-ACTIONS = {
+ACTIONS: dict[str, str] = {
     EventAction.CREATED: N_("Created"),
     EventAction.CLOSED: N_("Closed"),
     EventAction.REOPENED: N_("Reopened"),
@@ -107,7 +107,7 @@ def last_event(petition: Petition, action: EventAction) -> PetitionEvent | None:
 
 def action_label(event: PetitionEvent) -> str:
     """The name of what was done, in the reader's language."""
-    label = ACTIONS.get(event.action)  # type: ignore[call-overload]
+    label = ACTIONS.get(event.action)
     return gettext(label) if label else event.action.capitalize()
 
 
@@ -117,7 +117,7 @@ def event_detail(event: PetitionEvent) -> str:
     A row recorded before history was kept as data, in a form the upgrade could not read, shows
     the free text it was stored with.
     """
-    render = RENDERERS.get(event.action)  # type: ignore[call-overload]
+    render = RENDERERS.get(event.action)
     if event.detail or render is None:
         return event.detail or ""
     try:
@@ -190,7 +190,7 @@ def _export(values: Mapping[str, Any]) -> str:
 
 
 # How each action's values read; every EventAction has one (a test keeps it so).
-RENDERERS: dict[EventAction, Callable[[Mapping[str, Any]], str]] = {
+RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     EventAction.CREATED: lambda values: gettext(
         "Published at %(path)s", path=f"/petitions/{values['slug']}"
     ),
