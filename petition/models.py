@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     Column,
     DateTime,
     ForeignKey,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     and_,
     false,
     or_,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -245,7 +247,12 @@ class Invalidation(Model):
     organiser_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisers.id", ondelete="SET NULL")
     )
-    criteria: Mapped[str] = mapped_column(String(500))
+    # Which signatures: the Criteria fields that were given (times as ISO 8601, UTC).
+    criteria_values: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
+    # Criteria recorded as words before they were kept as values, where no value could be read.
+    criteria: Mapped[str] = mapped_column(String(500), default="")
     reason: Mapped[str] = mapped_column(String(500))
     count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -318,6 +325,28 @@ class OutboxMessage(Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 
+class EventAction(enum.StrEnum):
+    """What an organiser (or an operator) can do to a petition that its history records."""
+
+    CREATED = "created"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    HIDDEN = "hidden"
+    SHOWN = "shown"
+    EDITED = "edited"
+    INVITED = "invited"
+    JOINED = "joined"
+    INVITATION_WITHDRAWN = "invitation withdrawn"
+    REMOVED = "removed"
+    LEFT = "left"
+    RESENT = "resent"
+    REINSTATED = "reinstated"
+    EXPORT = "export"
+    VERSION_ADDED = "version added"
+    VERSION_CHANGED = "version changed"
+    VERSION_REMOVED = "version removed"
+
+
 class PetitionEvent(Model):
     """Something an organiser (or an operator, when organiser_id is empty) did to a petition."""
 
@@ -329,7 +358,11 @@ class PetitionEvent(Model):
     organiser_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisers.id", ondelete="SET NULL")
     )
+    # An EventAction; a string column, so that a row of an action no longer named still reads.
     action: Mapped[str] = mapped_column(String(32))
+    # What the action was done with (addresses, fields, formats, counts), rendered when read.
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    # Free text of rows recorded before values existed, in a form no renderer knows; else empty.
     detail: Mapped[str] = mapped_column(String(500), default="")
     # Rows written, for exports; kept apart from the wording so the dashboard can sum them.
     rows: Mapped[int | None] = mapped_column(Integer)

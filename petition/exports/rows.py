@@ -37,12 +37,6 @@ class Period:
     first: date | None = None
     last: date | None = None
 
-    def describe(self) -> str:
-        """The period in words, for the export log."""
-        if self.first is None and self.last is None:
-            return "all dates"
-        return f"{self.first or 'the start'} to {self.last or 'today'}"
-
 
 ALL_DATES = Period()
 # Set by the command line to move its progress bar: called with the number of rows just read.

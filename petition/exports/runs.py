@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from petition.exports.rows import ALL_DATES, Period, count_verified, export_chunks
-from petition.models import Organiser, Petition
-from petition.petitions.history import DELIVERY_PACK, record_event
+from petition.models import EventAction, Organiser, Petition
+from petition.petitions.history import BROWSER, COMMAND_LINE, DELIVERY_PACK, record_event
 from petition.transactions import write_transaction
 
 ALL_FORMATS = ("csv", "xlsx", "json")
@@ -57,15 +57,18 @@ def run_export(plan: ExportPlan, organiser: Organiser | None) -> Iterator[str | 
 
 def log_export(plan: ExportPlan, organiser: Organiser | None) -> None:
     """Record a finished export in the petition's log (organiser None: from the command line)."""
-    who = "" if organiser is not None else "command line, "
+    first, last = plan.period.first, plan.period.last
     with write_transaction() as session:
         record_event(
             session,
             plan.petition,
             organiser,
-            "export",
-            f"{plan.fmt.upper()}, {who}{plan.period.describe()}",
+            EventAction.EXPORT,
             rows=plan.rows,
+            format=plan.fmt,
+            source=BROWSER if organiser is not None else COMMAND_LINE,
+            first=first.isoformat() if first else None,
+            last=last.isoformat() if last else None,
         )
 
 
@@ -73,4 +76,12 @@ def log_delivery_pack(petition: Petition, organiser: Organiser) -> None:
     """Record in the export log that an organiser took the delivery pack: every verified name."""
     rows = count_verified(petition)
     with write_transaction() as session:
-        record_event(session, petition, organiser, "export", DELIVERY_PACK, rows=rows)
+        record_event(
+            session,
+            petition,
+            organiser,
+            EventAction.EXPORT,
+            rows=rows,
+            format=DELIVERY_PACK,
+            source=BROWSER,
+        )

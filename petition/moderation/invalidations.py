@@ -1,9 +1,9 @@
 """Organisers mark signatures fraudulent in bulk (dry run first), recorded and reversible."""
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
@@ -24,15 +24,15 @@ from petition.transactions import write_transaction
 
 _COUNTED_OR_PENDING = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
 MIN_NETWORK_LABEL = 8
-# The words Criteria.describe() records (in English), and how each reads translated.
+# How each recorded criterion reads, in the order the page lists them.
 _CRITERIA_WORDS = {
-    "domain ": N_("domain %(value)s"),
-    "network ": N_("network %(value)s"),
-    "name like ": N_("name like %(value)s"),
-    "from ": N_("from %(value)s"),
-    "until ": N_("until %(value)s"),
+    "domain": N_("domain %(value)s"),
+    "network": N_("network %(value)s"),
+    "name_pattern": N_("name like %(value)s"),
+    "since": N_("from %(value)s"),
+    "until": N_("until %(value)s"),
 }
-_CRITERIA_PARTS = re.compile(r", (?=domain |network |name like |from |until )")
+_TIMES = ("since", "until")
 
 
 class InvalidationError(ValueError):
@@ -49,26 +49,33 @@ class Criteria:
     since: datetime | None = None
     until: datetime | None = None
 
-    def describe(self) -> str:
-        """The criteria in words, for the record."""
-        parts = [
-            f"domain {self.domain}" if self.domain else "",
-            f"network {self.network}" if self.network else "",
-            f"name like {self.name_pattern}" if self.name_pattern else "",
-            f"from {self.since:%Y-%m-%d %H:%M} UTC" if self.since else "",
-            f"until {self.until:%Y-%m-%d %H:%M} UTC" if self.until else "",
-        ]
-        return ", ".join(part for part in parts if part)[:500]
+    def values(self) -> dict[str, Any]:
+        """The given criteria, for the record: text as typed, times as ISO 8601."""
+        given = {
+            "domain": self.domain,
+            "network": self.network,
+            "name_pattern": self.name_pattern,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+        return {name: value for name, value in given.items() if value}
 
 
-def criteria_text(described: str) -> str:
-    """Recorded criteria in the reader's language; values as typed, anything unexpected as stored."""
+def criteria_text(record: Invalidation) -> str:
+    """An invalidation's criteria in the reader's language; text as typed, times in UTC.
+
+    One recorded before criteria were kept as values, that the upgrade could not read, shows the
+    words it was stored with.
+    """
+    values = record.criteria_values or {}
+    if record.criteria or not values:
+        return record.criteria
     parts = []
-    for part in _CRITERIA_PARTS.split(described):
-        word = next((word for word in _CRITERIA_WORDS if part.startswith(word)), None)
-        if word is None:
-            return described
-        parts.append(gettext(_CRITERIA_WORDS[word], value=part.removeprefix(word)))
+    for name, message in _CRITERIA_WORDS.items():
+        if value := values.get(name):
+            if name in _TIMES:
+                value = f"{datetime.fromisoformat(value):%Y-%m-%d %H:%M} UTC"
+            parts.append(gettext(message, value=value))
     return ", ".join(parts)
 
 
@@ -123,7 +130,7 @@ def invalidate(
         record = Invalidation(
             petition_id=petition.id,
             organiser_id=organiser.id,
-            criteria=criteria.describe(),
+            criteria_values=criteria.values(),
             reason=reason[:500],
         )
         session.add(record)

@@ -6,8 +6,8 @@ from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
 
 from petition.extensions import db
-from petition.models import Organiser, Petition, Signature, SignatureStatus
-from petition.petitions.history import record_event
+from petition.models import EventAction, Organiser, Petition, Signature, SignatureStatus
+from petition.petitions.history import ALL_HELD, record_event
 from petition.transactions import write_transaction
 
 HELD_LISTED = 200  # the newest held signatures shown; a flood is handled in bulk instead
@@ -77,10 +77,19 @@ def reinstate_signature(
         signature = session.scalar(select(Signature).where(held).with_for_update())
         if signature is None:
             raise ReinstatementError("There is no such held signature on this petition.")
-        detail = f"{mask_email(signature.email)}, held for {signature.flag_reason}: {reason}"
+        held_for, address = signature.flag_reason, mask_email(signature.email)
         counted = signature.confirmed_at is not None
         restore_held(session, petition, held)
-        record_event(session, petition, session.merge(organiser), "reinstated", detail, 1)
+        record_event(
+            session,
+            petition,
+            session.merge(organiser),
+            EventAction.REINSTATED,
+            rows=1,
+            address=address,
+            held_for=held_for,
+            reason=reason,
+        )
     return counted
 
 
@@ -96,8 +105,14 @@ def reinstate_held_for(
     with write_transaction() as session:
         restored = restore_held(session, petition, held)
         if restored:
-            detail = f"all held for {flag_reason}: {reason}"
             record_event(
-                session, petition, session.merge(organiser), "reinstated", detail, restored
+                session,
+                petition,
+                session.merge(organiser),
+                EventAction.REINSTATED,
+                rows=restored,
+                address=ALL_HELD,
+                held_for=flag_reason,
+                reason=reason,
             )
     return restored

@@ -16,7 +16,7 @@ from petition.extensions import db
 from petition.mail.background import notify_delivery
 from petition.mail.messages import invitation_email
 from petition.mail.outbox import queue_message
-from petition.models import Invitation, Organiser, Petition, utcnow
+from petition.models import EventAction, Invitation, Organiser, Petition, utcnow
 from petition.organisers.accounts import (
     AccountError,
     authenticate,
@@ -61,7 +61,7 @@ def invite_organiser(petition: Petition, inviter: Organiser, email: str) -> Invi
         )
         message = invitation_email(petition, inviter.email, address, token, new_account, days)
         queue_message(session, message.recipient, message.subject, message.text, message.html)
-        record_event(session, petition, inviter, "invited", f"Invited {address}")
+        record_event(session, petition, inviter, EventAction.INVITED, address=address)
     notify_delivery()
     return invitation
 
@@ -129,7 +129,7 @@ def accept_invitation(
         petition = session.get(Petition, petition_id)
         if petition is not None and member not in petition.organisers:
             petition.organisers.append(member)
-            record_event(session, petition, member, "joined", f"{member.email} joined")
+            record_event(session, petition, member, EventAction.JOINED, address=member.email)
     return member
 
 
@@ -163,11 +163,5 @@ def withdraw_invitation(petition: Petition, organiser: Organiser, invitation_id:
             raise InvitationGoneError(gettext("That invitation was already used or withdrawn."))
         email = invitation.email
         session.delete(invitation)
-        record_event(
-            session,
-            petition,
-            organiser,
-            "invitation withdrawn",
-            f"Withdrew the invitation of {email}",
-        )
+        record_event(session, petition, organiser, EventAction.INVITATION_WITHDRAWN, address=email)
     return email

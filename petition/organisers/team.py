@@ -3,7 +3,7 @@
 from flask_babel import gettext
 from sqlalchemy import delete, select
 
-from petition.models import Organiser, Petition, memberships
+from petition.models import EventAction, Organiser, Petition, memberships
 from petition.petitions.history import record_event
 from petition.transactions import write_transaction
 
@@ -45,9 +45,9 @@ def remove_organiser(petition: Petition, by: Organiser, member_id: int) -> Organ
             )
         )
         if member_id == by.id:
-            record_event(session, locked, by, "left", f"{member.email} left")
+            record_event(session, locked, by, EventAction.LEFT, address=member.email)
         else:
-            record_event(session, locked, by, "removed", f"Removed {member.email}")
+            record_event(session, locked, by, EventAction.REMOVED, address=member.email)
     return member
 
 

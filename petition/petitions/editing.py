@@ -7,7 +7,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from petition.models import Organiser, Petition, PetitionText, utcnow
+from petition.models import EventAction, Organiser, Petition, PetitionText, utcnow
 from petition.petitions.history import record_event
 from petition.petitions.publishing import PetitionError, check_fields, check_language, closing_time
 from petition.transactions import write_transaction
@@ -20,6 +20,15 @@ class StateChange(enum.StrEnum):
     REOPEN = "reopen"
     HIDE = "hide"
     SHOW = "show"
+
+
+# What the history records for each change.
+_RECORDED = {
+    StateChange.CLOSE: EventAction.CLOSED,
+    StateChange.REOPEN: EventAction.REOPENED,
+    StateChange.HIDE: EventAction.HIDDEN,
+    StateChange.SHOW: EventAction.SHOWN,
+}
 
 
 def _fresh(session: Session, petition: Petition) -> Petition:
@@ -88,8 +97,9 @@ def update_petition(
         for name in changed:
             setattr(petition, name, wanted[name])
         if changed:
-            fields = ", ".join(name.replace("_", " ") for name in changed)
-            record_event(session, petition, session.merge(organiser), "edited", f"Changed {fields}")
+            record_event(
+                session, petition, session.merge(organiser), EventAction.EDITED, fields=changed
+            )
     return petition
 
 
@@ -109,6 +119,5 @@ def change_state(petition: Petition, organiser: Organiser, change: StateChange) 
             petition.hidden_at = None
         else:
             return petition
-        past = {"close": "closed", "reopen": "reopened", "hide": "hidden", "show": "shown"}
-        record_event(session, petition, session.merge(organiser), past[change])
+        record_event(session, petition, session.merge(organiser), _RECORDED[change])
     return petition

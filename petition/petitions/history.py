@@ -1,16 +1,20 @@
-"""The history of a petition: who changed or exported what, and when."""
+"""The history of a petition: who changed or exported what, and when, kept as data.
 
-import re
-from collections.abc import Sequence
+An event is an EventAction and its values; each action has a renderer that writes the line in
+the reader's language when a page is shown. What a person typed (a reason) stays as they typed it.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from petition.extensions import db
-from petition.i18n.languages import N_, format_number
+from petition.i18n.languages import LANGUAGES, N_, format_number
 from petition.i18n.plurals import ngettext
-from petition.models import Organiser, Petition, PetitionEvent
+from petition.models import EventAction, Organiser, Petition, PetitionEvent
 from petition.petitions.held_reasons import held_reason_text
 
 HISTORY_LENGTH = 50
@@ -18,53 +22,52 @@ HISTORY_LENGTH = 50
 MOMENT = "d MMM y, HH:mm"
 # How a day is written in a sentence: "24 January 2027", "24 января 2027".
 DAY = "d MMMM y"
-# What each recorded action is called on the history pages (stored in English, shown translated).
-ACTIONS = {
-    "created": N_("Created"),
-    "closed": N_("Closed"),
-    "reopened": N_("Reopened"),
-    "hidden": N_("Hidden"),
-    "shown": N_("Shown"),
-    "edited": N_("Edited"),
-    "invited": N_("Invited"),
-    "joined": N_("Joined"),
-    "invitation withdrawn": N_("Invitation withdrawn"),
-    "removed": N_("Removed"),
-    "left": N_("Left"),
-    "resent": N_("Resent"),
-    "reinstated": N_("Reinstated"),
-    "export": N_("Export"),
-    "version added": N_("Version added"),
-    "version changed": N_("Version changed"),
-    "version removed": N_("Version removed"),
+# What each recorded action is called on the history pages.
+ACTIONS: dict[str, str] = {
+    EventAction.CREATED: N_("Created"),
+    EventAction.CLOSED: N_("Closed"),
+    EventAction.REOPENED: N_("Reopened"),
+    EventAction.HIDDEN: N_("Hidden"),
+    EventAction.SHOWN: N_("Shown"),
+    EventAction.EDITED: N_("Edited"),
+    EventAction.INVITED: N_("Invited"),
+    EventAction.JOINED: N_("Joined"),
+    EventAction.INVITATION_WITHDRAWN: N_("Invitation withdrawn"),
+    EventAction.REMOVED: N_("Removed"),
+    EventAction.LEFT: N_("Left"),
+    EventAction.RESENT: N_("Resent"),
+    EventAction.REINSTATED: N_("Reinstated"),
+    EventAction.EXPORT: N_("Export"),
+    EventAction.VERSION_ADDED: N_("Version added"),
+    EventAction.VERSION_CHANGED: N_("Version changed"),
+    EventAction.VERSION_REMOVED: N_("Version removed"),
 }
-# The petition's settings as editing.update_petition names them in its record.
+# The petition's settings as editing.update_petition records them (its attribute names).
 FIELDS = {
     "title": N_("title"),
     "body": N_("text"),
     "target": N_("addressed to"),
     "goal": N_("goal"),
-    "closes at": N_("last day to sign"),
-    "collects country": N_("country question"),
+    "closes_at": N_("last day to sign"),
+    "collects_country": N_("country question"),
     "language": N_("language"),
 }
-_RESENT = re.compile(
-    r"Sent (\d+) confirmation link\(s\) again to pending signers(?: older than (\d+) h)?"
-)
-_HELD_ONE = re.compile(r"(\S+), held for (.+?): (.*)", re.DOTALL)
-_HELD_ALL = re.compile(r"all held for (.+?): (.*)", re.DOTALL)
-# The export log's record of a delivery pack, shown as the link that makes one is named.
-DELIVERY_PACK = "Delivery pack (PDF)"
-_EXPORT = re.compile(r"(CSV|XLSX|JSON), (command line, )?(all dates|(\S+) to (\S+))")
+# The export format of a delivery pack, which the export log lists beside the exports.
+DELIVERY_PACK = "delivery pack"
+# Where an export was run from.
+BROWSER = "browser"
+COMMAND_LINE = "command line"
+# The "address" of a reinstatement of every signature held for one reason.
+ALL_HELD = "all"
 
 
 def record_event(
     session: Session,
     petition: Petition,
     organiser: Organiser | None,
-    action: str,
-    detail: str = "",
+    action: EventAction,
     rows: int | None = None,
+    **values: Any,
 ) -> None:
     """Note, inside the caller's transaction, what an organiser (or None: an operator) did."""
     session.add(
@@ -72,7 +75,7 @@ def record_event(
             petition_id=petition.id,
             organiser_id=organiser.id if organiser is not None else None,
             action=action,
-            detail=detail[:500],
+            values=values,
             rows=rows,
         )
     )
@@ -83,7 +86,7 @@ def petition_history(
 ) -> Sequence[PetitionEvent]:
     """The latest changes (exports=False) or exports (exports=True) of a petition, newest first."""
     query = select(PetitionEvent).where(PetitionEvent.petition_id == petition.id)
-    is_export = PetitionEvent.action == "export"
+    is_export = PetitionEvent.action == EventAction.EXPORT
     query = query.where(is_export if exports else ~is_export)
     return db.session.scalars(
         query.options(selectinload(PetitionEvent.organiser))
@@ -92,7 +95,7 @@ def petition_history(
     ).all()
 
 
-def last_event(petition: Petition, action: str) -> PetitionEvent | None:
+def last_event(petition: Petition, action: EventAction) -> PetitionEvent | None:
     """The most recent event of one kind on a petition, if any."""
     return db.session.scalar(
         select(PetitionEvent)
@@ -109,55 +112,40 @@ def action_label(event: PetitionEvent) -> str:
 
 
 def event_detail(event: PetitionEvent) -> str:
-    """A record's detail in the reader's language when it was written from a fixed pattern.
+    """What an action was done with, in the reader's language; empty when there is nothing to say.
 
-    Records keep the English they were written in; what a person typed (a reason) stays as is,
-    and a detail in no known pattern is shown as stored.
+    A row recorded before history was kept as data, in a form the upgrade could not read, shows
+    the free text it was stored with.
     """
-    detail = event.detail or ""
-    if event.action == "created" and detail.startswith("Published at "):
-        return gettext("Published at %(path)s", path=detail.removeprefix("Published at "))
-    if event.action == "edited" and detail.startswith("Changed "):
-        names = detail.removeprefix("Changed ").split(", ")
-        if all(name in FIELDS for name in names):
-            fields = ", ".join(gettext(FIELDS[name]) for name in names)
-            return gettext("Changed %(fields)s", fields=fields)
-    if event.action == "invited" and detail.startswith("Invited "):
-        return gettext("Invited %(email)s", email=detail.removeprefix("Invited "))
-    if event.action == "joined" and detail.endswith(" joined"):
-        return gettext("%(email)s joined", email=detail.removesuffix(" joined"))
-    if event.action == "invitation withdrawn" and detail.startswith("Withdrew the invitation of "):
-        email = detail.removeprefix("Withdrew the invitation of ")
-        return gettext("Withdrew the invitation of %(email)s", email=email)
-    if event.action == "removed" and detail.startswith("Removed "):
-        return gettext("Removed %(email)s", email=detail.removeprefix("Removed "))
-    if event.action == "left" and detail.endswith(" left"):
-        return gettext("%(email)s left", email=detail.removesuffix(" left"))
-    if event.action == "resent" and (match := _RESENT.fullmatch(detail)):
-        return _resent_detail(int(match[1]), int(match[2]) if match[2] else None)
-    if event.action == "reinstated":
-        if match := _HELD_ALL.fullmatch(detail):
-            return gettext(
-                "all held for %(held_for)s: %(reason)s",
-                held_for=held_reason_text(match[1]),
-                reason=match[2],
-            )
-        if match := _HELD_ONE.fullmatch(detail):
-            return gettext(
-                "%(email)s, held for %(held_for)s: %(reason)s",
-                email=match[1],
-                held_for=held_reason_text(match[2]),
-                reason=match[3],
-            )
-    if event.action == "export" and detail == DELIVERY_PACK:
-        return gettext("Delivery pack (PDF)")
-    if event.action == "export" and (match := _EXPORT.fullmatch(detail)):
-        return _export_detail(match[1], bool(match[2]), match[4], match[5])
-    return detail
+    render = RENDERERS.get(event.action)
+    if event.detail or render is None:
+        return event.detail or ""
+    try:
+        return render(event.values or {})
+    except (KeyError, TypeError, ValueError):  # values no renderer knows: say nothing wrong
+        return ""
 
 
-def _resent_detail(sent: int, older_than_hours: int | None) -> str:
-    if older_than_hours is None:
+def _nothing(values: Mapping[str, Any]) -> str:
+    return ""
+
+
+def _address(message: str) -> Callable[[Mapping[str, Any]], str]:
+    return lambda values: gettext(message, email=values["address"])
+
+
+def _edited(values: Mapping[str, Any]) -> str:
+    names = (gettext(FIELDS[name]) if name in FIELDS else name for name in values["fields"])
+    return gettext("Changed %(fields)s", fields=", ".join(names))
+
+
+def _language(values: Mapping[str, Any]) -> str:
+    return LANGUAGES.get(values["language"], values["language"])
+
+
+def _resent(values: Mapping[str, Any]) -> str:
+    sent, hours = values["count"], values.get("older_than_hours")
+    if not hours:
         return ngettext(
             "Sent %(num)s confirmation link again to pending signers",
             "Sent %(num)s confirmation links again to pending signers",
@@ -167,19 +155,59 @@ def _resent_detail(sent: int, older_than_hours: int | None) -> str:
         "Sent %(num)s confirmation link again to pending signers older than %(hours)s h",
         "Sent %(num)s confirmation links again to pending signers older than %(hours)s h",
         sent,
-        hours=format_number(older_than_hours),
+        hours=format_number(hours),
     )
 
 
-def _export_detail(fmt: str, command_line: bool, first: str | None, last: str | None) -> str:
-    if first is None:
+def _reinstated(values: Mapping[str, Any]) -> str:
+    held_for, reason = held_reason_text(values["held_for"]), values["reason"]
+    if values["address"] == ALL_HELD:
+        return gettext("all held for %(held_for)s: %(reason)s", held_for=held_for, reason=reason)
+    return gettext(
+        "%(email)s, held for %(held_for)s: %(reason)s",
+        email=values["address"],
+        held_for=held_for,
+        reason=reason,
+    )
+
+
+def _export(values: Mapping[str, Any]) -> str:
+    if values["format"] == DELIVERY_PACK:
+        return gettext("Delivery pack (PDF)")
+    first, last = values.get("first"), values.get("last")
+    if first is None and last is None:
         period = gettext("all dates")
     else:
         period = gettext(
             "%(first)s to %(last)s",
-            first=gettext("the start") if first == "the start" else first,
-            last=gettext("today") if last == "today" else last,
+            first=first or gettext("the start"),
+            last=last or gettext("today"),
         )
-    if command_line:
+    fmt = values["format"].upper()
+    if values.get("source") == COMMAND_LINE:
         return gettext("%(format)s, command line, %(period)s", format=fmt, period=period)
     return gettext("%(format)s, %(period)s", format=fmt, period=period)
+
+
+# How each action's values read; every EventAction has one (a test keeps it so).
+RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    EventAction.CREATED: lambda values: gettext(
+        "Published at %(path)s", path=f"/petitions/{values['slug']}"
+    ),
+    EventAction.CLOSED: _nothing,
+    EventAction.REOPENED: _nothing,
+    EventAction.HIDDEN: _nothing,
+    EventAction.SHOWN: _nothing,
+    EventAction.EDITED: _edited,
+    EventAction.INVITED: _address(N_("Invited %(email)s")),
+    EventAction.JOINED: _address(N_("%(email)s joined")),
+    EventAction.INVITATION_WITHDRAWN: _address(N_("Withdrew the invitation of %(email)s")),
+    EventAction.REMOVED: _address(N_("Removed %(email)s")),
+    EventAction.LEFT: _address(N_("%(email)s left")),
+    EventAction.RESENT: _resent,
+    EventAction.REINSTATED: _reinstated,
+    EventAction.EXPORT: _export,
+    EventAction.VERSION_ADDED: _language,
+    EventAction.VERSION_CHANGED: _language,
+    EventAction.VERSION_REMOVED: _language,
+}

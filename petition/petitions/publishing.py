@@ -7,7 +7,15 @@ from sqlalchemy import func, select
 
 from petition.extensions import db
 from petition.i18n.languages import LANGUAGES
-from petition.models import Organiser, Petition, Signature, SignatureStatus, is_open_at, utcnow
+from petition.models import (
+    EventAction,
+    Organiser,
+    Petition,
+    Signature,
+    SignatureStatus,
+    is_open_at,
+    utcnow,
+)
 from petition.petitions.history import record_event
 from petition.petitions.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
 from petition.transactions import write_transaction
@@ -91,7 +99,7 @@ def create_petition(
         petition.organisers.append(member)
         session.add(petition)
         session.flush()
-        record_event(session, petition, member, "created", f"Published at /petitions/{slug}")
+        record_event(session, petition, member, EventAction.CREATED, slug=slug)
     return petition
 
 
@@ -104,7 +112,7 @@ def close_petition(slug: str, organiser: Organiser | None = None) -> Petition:
         now = utcnow()
         if is_open_at(None, petition.closes_at, now):  # closing a hidden one closes it too
             petition.closes_at = now
-            record_event(session, petition, organiser, "closed")
+            record_event(session, petition, organiser, EventAction.CLOSED)
     return petition
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from petition.extensions import db
 from petition.i18n.languages import LANGUAGES
-from petition.models import Organiser, Petition, PetitionText
+from petition.models import EventAction, Organiser, Petition, PetitionText
 from petition.petitions.history import record_event
 from petition.petitions.publishing import PetitionError, check_fields
 from petition.transactions import write_transaction
@@ -170,13 +170,13 @@ def _save(
             text = PetitionText(petition_id=petition.id, language=language, title=title, body=body)
             session.add(text)
             session.flush()  # a concurrent insert of the same language fails here, not at commit
-            action = "version added"
+            action = EventAction.VERSION_ADDED
         elif (text.title, text.body) == (title, body):
             return text
         else:
             text.title, text.body = title, body
-            action = "version changed"
-        record_event(session, petition, session.merge(organiser), action, LANGUAGES[language])
+            action = EventAction.VERSION_CHANGED
+        record_event(session, petition, session.merge(organiser), action, language=language)
     return text
 
 
@@ -193,6 +193,10 @@ def remove_petition_text(petition: Petition, organiser: Organiser, language: str
             return False
         session.delete(text)
         record_event(
-            session, petition, session.merge(organiser), "version removed", LANGUAGES[language]
+            session,
+            petition,
+            session.merge(organiser),
+            EventAction.VERSION_REMOVED,
+            language=language,
         )
     return True

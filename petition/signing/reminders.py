@@ -8,12 +8,12 @@ from sqlalchemy import select
 from petition.mail.background import notify_delivery
 from petition.mail.messages import confirmation_email
 from petition.mail.outbox import queue_message
-from petition.models import Organiser, Petition, Signature, SignatureStatus, utcnow
+from petition.models import EventAction, Organiser, Petition, Signature, SignatureStatus, utcnow
 from petition.petitions.history import last_event, record_event
 from petition.signing.links import confirmation_token, withdrawal_token
 from petition.transactions import write_transaction
 
-RESEND_ACTION = "resent"
+RESEND_ACTION = EventAction.RESENT
 MAX_OLDER_THAN_HOURS = 24 * 365
 
 
@@ -68,14 +68,14 @@ def resend_confirmations(
             )
             signature.messages_sent += 1
             sent += 1
-        age = f" older than {older_than_hours} h" if older_than_hours else ""
         record_event(
             session,
             petition,
             session.merge(organiser),
             RESEND_ACTION,
-            f"Sent {sent} confirmation link(s) again to pending signers{age}",
             rows=sent,
+            count=sent,
+            older_than_hours=older_than_hours or None,
         )
     if sent:
         notify_delivery()

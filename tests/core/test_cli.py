@@ -474,3 +474,153 @@ def test_upgrading_binds_links_to_their_signatures_and_keeps_links_in_mailboxes(
         assert newest > max(ids)
         db.session.remove()
         db.engine.dispose()
+
+
+# The sentences events and invalidations were stored as before history was kept as data.
+OLD_EVENTS = [
+    ("created", "Published at /petitions/old"),
+    ("edited", "Changed title, closes at"),
+    ("invited", "Invited new@example.org"),
+    ("joined", "new@example.org joined"),
+    ("invitation withdrawn", "Withdrew the invitation of gone@example.org"),
+    ("removed", "Removed new@example.org"),
+    ("left", "other@example.org left"),
+    ("resent", "Sent 3 confirmation link(s) again to pending signers older than 24 h"),
+    ("resent", "Sent 1 confirmation link(s) again to pending signers"),
+    ("reinstated", "a***@example.org, held for rate-limit: Our office: one address"),
+    ("reinstated", "all held for invalidation: Это живые люди"),
+    ("version added", "Русский"),
+    ("closed", ""),
+    ("export", "CSV, 2026-01-06 to today"),
+    ("export", "XLSX, command line, all dates"),
+    ("export", "JSON, the start to 2026-02-01"),
+    ("export", "Delivery pack (PDF)"),
+    ("edited", "Changed the colour of the sky"),  # in no form the code wrote
+    ("renamed", "Renamed by hand"),  # an action no longer named
+]
+OLD_VALUES = [
+    {"slug": "old"},
+    {"fields": ["title", "closes_at"]},
+    {"address": "new@example.org"},
+    {"address": "new@example.org"},
+    {"address": "gone@example.org"},
+    {"address": "new@example.org"},
+    {"address": "other@example.org"},
+    {"count": 3, "older_than_hours": 24},
+    {"count": 1, "older_than_hours": None},
+    {"address": "a***@example.org", "held_for": "rate-limit", "reason": "Our office: one address"},
+    {"address": "all", "held_for": "invalidation", "reason": "Это живые люди"},
+    {"language": "ru"},
+    {},
+    {"format": "csv", "source": "browser", "first": "2026-01-06", "last": None},
+    {"format": "xlsx", "source": "command line", "first": None, "last": None},
+    {"format": "json", "source": "browser", "first": None, "last": "2026-02-01"},
+    {"format": "delivery pack", "source": "browser"},
+    {},
+    {},
+]
+
+
+def test_upgrading_reads_old_history_sentences_into_values_and_keeps_the_rest(
+    empty_database_app: Flask,
+) -> None:
+    """Each sentence the code wrote becomes values the pages translate; anything else stays."""
+    from sqlalchemy import column, insert, table
+
+    from petition.models import Invalidation, PetitionEvent, UTCDateTime
+    from petition.organisers.accounts import set_organiser_password
+    from tests.conftest import PASSWORD
+
+    app = empty_database_app
+    runner = app.test_cli_runner()
+    with app.app_context():
+        before = runner.invoke(args=["db", "upgrade", "bdc4371b15c9"])  # history as sentences
+        assert before.exit_code == 0, before.output
+        now = utcnow()
+        petitions = table(
+            "petitions",
+            *map(column, ("slug", "title", "body", "signature_count", "collects_country")),
+            *map(column, ("blocks_disposable", "language")),
+            column("created_at", UTCDateTime),
+        )
+        petition_id = db.session.scalar(
+            insert(petitions)
+            .values(
+                slug="old", title="Old", body="x", signature_count=0, collects_country=False,
+                blocks_disposable=False, language="en", created_at=now,
+            )
+            .returning(column("id"))
+        )  # fmt: skip
+        events = table(
+            "petition_events", *map(column, ("petition_id", "action", "detail")),
+            column("created_at", UTCDateTime),
+        )  # fmt: skip
+        for action, detail in OLD_EVENTS:
+            db.session.execute(
+                insert(events).values(
+                    petition_id=petition_id, action=action, detail=detail, created_at=now
+                )
+            )
+        invalidations = table(
+            "invalidations", *map(column, ("petition_id", "criteria", "reason", "count")),
+            column("created_at", UTCDateTime),
+        )  # fmt: skip
+        for criteria in ("domain spam.example, from 2026-01-05 10:00 UTC", "by hand: odd ones"):
+            db.session.execute(
+                insert(invalidations).values(
+                    petition_id=petition_id, criteria=criteria, reason="spam", count=1,
+                    created_at=now,
+                )
+            )  # fmt: skip
+        db.session.commit()
+
+        upgrade = runner.invoke(args=["db", "upgrade"])
+        assert upgrade.exit_code == 0, upgrade.output
+        stored = db.session.scalars(select(PetitionEvent).order_by(PetitionEvent.id)).all()
+        assert [event.values for event in stored] == OLD_VALUES
+        kept = [(event.action, event.detail) for event in stored if event.detail]
+        assert kept == OLD_EVENTS[-2:], "only what could not be read keeps its sentence"
+        records = db.session.scalars(select(Invalidation).order_by(Invalidation.id)).all()
+        assert [(record.criteria_values, record.criteria) for record in records] == [
+            ({"domain": "spam.example", "since": "2026-01-05T10:00:00+00:00"}, ""),
+            ({}, "by hand: odd ones"),
+        ]
+        organiser = set_organiser_password("o@example.org", PASSWORD)
+        db.session.execute(
+            table("memberships", column("petition_id"), column("organiser_id"))
+            .insert()
+            .values(petition_id=petition_id, organiser_id=organiser.id)
+        )
+        db.session.commit()
+
+    client = app.test_client()
+    client.post("/organisers/login", data={"email": "o@example.org", "password": PASSWORD})
+    english = client.get("/organisers/petitions/old/?lang=en").get_data(as_text=True)
+    for line in (
+        "Published at /petitions/old",
+        "Changed title, last day to sign",
+        "Sent 3 confirmation links again to pending signers older than 24 h",
+        "a***@example.org, held for rate limit: Our office: one address",
+        "Reinstated: all held for invalidation: Это живые люди",
+        "Version added: Русский",
+        "XLSX, command line, all dates",
+        "JSON, the start to 2026-02-01",
+        "Delivery pack (PDF)",
+        "Edited: Changed the colour of the sky",
+        "Renamed: Renamed by hand",
+    ):
+        assert line in english, line
+    russian = client.get("/organisers/petitions/old/?lang=ru").get_data(as_text=True)
+    for line in (
+        "Опубликована по адресу /petitions/old",
+        "поля: заголовок, последний день для подписи",
+        "a***@example.org, задержана (слишком частые подписи): Our office: one address",
+        "все задержанные (аннулирование): Это живые люди",
+        "XLSX, командная строка, все даты",
+        "с начала по 2026-02-01",
+        "Changed the colour of the sky",  # kept as it was stored
+    ):
+        assert line in russian, line
+    activity = client.get("/organisers/petitions/old/activity/?lang=ru").get_data(as_text=True)
+    assert "домен spam.example, с 2026-01-05 10:00 UTC" in activity
+    assert "by hand: odd ones" in activity

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from petition.extensions import db
 from petition.models import Petition, PetitionEvent, Signature, SignatureStatus
+from petition.petitions.history import event_detail
 from tests.conftest import PASSWORD
 
 PEOPLE = [
@@ -121,20 +122,17 @@ def test_each_export_is_logged_and_shown_on_the_page(
     base = f"/organisers/petitions/{petition.slug}/export"
     organiser_client.get(f"{base}.xlsx").close()  # even a download cut short is logged
     organiser_client.get(f"{base}.csv?first=2026-01-06").get_data()
-    log = db.session.execute(
-        select(
-            PetitionEvent.action,
-            PetitionEvent.detail,
-            PetitionEvent.rows,
-            PetitionEvent.organiser_id,
-        )
-        .where(PetitionEvent.action == "export")
-        .order_by(PetitionEvent.id)
+    log = db.session.scalars(
+        select(PetitionEvent).where(PetitionEvent.action == "export").order_by(PetitionEvent.id)
     ).all()
-    assert [(detail, rows) for _, detail, rows, _ in log] == [
+    assert [(event_detail(event), event.rows) for event in log] == [
         ("XLSX, all dates", 3), ("CSV, 2026-01-06 to today", 2)
     ]  # fmt: skip
-    assert all(organiser_id is not None for *_, organiser_id in log)
+    assert [event.values for event in log] == [
+        {"format": "xlsx", "source": "browser", "first": None, "last": None},
+        {"format": "csv", "source": "browser", "first": "2026-01-06", "last": None},
+    ]
+    assert all(event.organiser_id is not None for event in log)
     page = organiser_client.get(f"/organisers/petitions/{petition.slug}/").get_data(as_text=True)
     export_log = page.split('id="export-log"')[1].split("</table>")[0]
     assert "organiser@example.org" in export_log and "XLSX, all dates" in export_log
@@ -162,7 +160,8 @@ def test_the_command_line_exports_xlsx_for_a_period_and_logs_it(
     assert "Exporting" not in result.stderr, "no progress bar when stderr is not a terminal"
     event = db.session.scalar(select(PetitionEvent).where(PetitionEvent.action == "export"))
     assert event is not None and event.organiser_id is None and event.rows == 2
-    assert "command line" in event.detail
+    assert event.values["source"] == "command line"
+    assert event_detail(event) == "XLSX, command line, 2026-01-06 to today"
     backwards = runner.invoke(
         args=["export", petition.slug, "--from", "2026-02-01", "--to", "2026-01-01"]
     )
@@ -199,12 +198,8 @@ def test_each_delivery_pack_is_logged_with_its_names_like_an_export(
     response = organiser_client.get(f"/organisers/petitions/{petition.slug}/delivery-pack.pdf")
     assert response.status_code == 200
     db.session.rollback()
-    log = db.session.execute(
-        select(PetitionEvent.detail, PetitionEvent.rows, PetitionEvent.organiser_id).where(
-            PetitionEvent.action == "export"
-        )
-    ).all()
-    assert [(detail, rows) for detail, rows, _ in log] == [("Delivery pack (PDF)", 3)]
+    log = db.session.scalars(select(PetitionEvent).where(PetitionEvent.action == "export")).all()
+    assert [(event_detail(event), event.rows) for event in log] == [("Delivery pack (PDF)", 3)]
     assert log[0].organiser_id is not None
     page = organiser_client.get(f"/organisers/petitions/{petition.slug}/?lang={language}").get_data(
         as_text=True

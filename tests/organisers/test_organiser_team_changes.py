@@ -17,6 +17,7 @@ from petition.organisers.invitations import (
     invite_organiser,
     read_invitation,
 )
+from petition.petitions.history import event_detail
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -41,7 +42,7 @@ def actions(petition: Petition) -> list[tuple[str, str]]:
     events = db.session.scalars(
         select(PetitionEvent).where(PetitionEvent.petition_id == petition.id).order_by("id")
     )
-    return [(event.action, event.detail) for event in events][1:]  # after "created"
+    return [(event.action, event_detail(event)) for event in events][1:]  # after "created"
 
 
 @pytest.fixture

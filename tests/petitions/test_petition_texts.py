@@ -12,6 +12,7 @@ from petition.extensions import db
 from petition.mail.outbox import deliver_due
 from petition.models import Petition, PetitionEvent, PetitionText, Signature, SignatureStatus
 from petition.petitions.editing import update_petition
+from petition.petitions.history import event_detail
 from petition.petitions.publishing import MAX_BODY_LENGTH, MAX_TITLE_LENGTH, PetitionError
 from petition.petitions.versions import (
     remove_petition_text,
@@ -44,12 +45,12 @@ def with_russian(petition: Petition) -> Petition:
 
 
 def events(petition: Petition) -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        select(PetitionEvent.action, PetitionEvent.detail)
+    rows = db.session.scalars(
+        select(PetitionEvent)
         .where(PetitionEvent.petition_id == petition.id)
         .order_by(PetitionEvent.id)
     )
-    return [(action, detail) for action, detail in rows]
+    return [(event.action, event_detail(event)) for event in rows]
 
 
 def logged_in(app: Flask, email: str = "organiser@example.org") -> FlaskClient:

@@ -161,11 +161,8 @@ def test_hostile_input_on_every_route_leaves_no_trace(walker_app: Flask, smtp: S
         keys = db.session.scalars(select(LoginFailures.key)).all()
         assert all(re.fullmatch(r"[0-9a-f]{32}", key) for key in keys)
         # Downloading the delivery pack is an export, and every export is logged: not a trace.
-        packs = db.session.scalar(
-            select(func.count())
-            .select_from(PetitionEvent)
-            .where(PetitionEvent.action == "export", PetitionEvent.detail == DELIVERY_PACK)
-        )
+        exports = db.session.scalars(select(PetitionEvent).where(PetitionEvent.action == "export"))
+        packs = sum(event.values["format"] == DELIVERY_PACK for event in exports)
         after["petition_events"] -= packs
         assert after == before, "hostile input stored something"
         assert smtp.sink.messages == []
