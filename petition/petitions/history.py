@@ -192,7 +192,7 @@ def _export(values: Mapping[str, Any]) -> str:
 # How each action's values read; every EventAction has one (a test keeps it so).
 RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     EventAction.CREATED: lambda values: gettext(
-        "Published at %(path)s", path=f"/petitions/{values['slug']}"
+        "Published at %(path)s", path="/petitions/" + str(values["slug"])
     ),
     EventAction.CLOSED: _nothing,
     EventAction.REOPENED: _nothing,
