@@ -21,14 +21,14 @@ from petition.extensions import db
 from petition.mail.outbox import deliver_due
 from petition.moderation.commands import rules_cli
 from petition.organisers.accounts import AccountError, find_organiser, set_organiser_password
+from petition.petitions.counting import UnknownPetitionError, recount_signatures
+from petition.petitions.editing import close_petition
 from petition.petitions.publishing import (
     PetitionError,
     all_petitions,
-    close_petition,
     create_petition,
     petition_by_slug,
 )
-from petition.petitions.recount import UnknownPetitionError, recount_signatures
 from petition.signing.retention import purge
 from petition.web.urls import public_url
 

@@ -78,7 +78,7 @@ def verified_rows(petition: Petition, period: Period = ALL_DATES) -> Iterator[Ro
     report = ROWS_DONE.get()
     done = 0
     for row in rows:
-        yield row  # type: ignore[misc]
+        yield row
         done += 1
         if report is not None and done % BATCH_ROWS == 0:
             report(BATCH_ROWS)

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
-from sqlalchemy.orm import Session
 
 from petition.extensions import db
 from petition.i18n.languages import N_
@@ -20,6 +19,7 @@ from petition.models import (
     utcnow,
 )
 from petition.moderation.reinstatement import restore_held
+from petition.petitions.counting import change_count
 from petition.transactions import write_transaction
 
 _COUNTED_OR_PENDING = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
@@ -149,7 +149,7 @@ def invalidate(
             .values(**flagged)
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
-        _change_count(session, petition.id, -confirmed)
+        change_count(session, petition.id, -confirmed)
         record.count = confirmed + pending
     return record
 
@@ -170,16 +170,6 @@ def reverse_invalidation(petition: Petition, invalidation_id: int, *, organiser:
         record.reversed_at = utcnow()
         record.reversed_by_id = organiser.id
     return restored
-
-
-def _change_count(session: Session, petition_id: int, delta: int) -> None:
-    """Move the stored count in the caller's transaction, so it never drifts from the rows."""
-    if delta:
-        session.execute(
-            update(Petition)
-            .where(Petition.id == petition_id)
-            .values(signature_count=Petition.signature_count + delta)
-        )
 
 
 def invalidations_of(petition: Petition) -> Sequence[Invalidation]:

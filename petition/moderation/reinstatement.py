@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from petition.extensions import db
 from petition.models import EventAction, Organiser, Petition, Signature, SignatureStatus
+from petition.petitions.counting import change_count
 from petition.petitions.history import ALL_HELD, record_event
 from petition.transactions import write_transaction
 
@@ -51,12 +52,7 @@ def restore_held(session: Session, petition: Petition, held: ColumnElement[bool]
         .values(status=SignatureStatus.PENDING, **restore)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
-    if confirmed:  # in the caller's transaction, so the count never drifts from the rows
-        session.execute(
-            update(Petition)
-            .where(Petition.id == petition.id)
-            .values(signature_count=Petition.signature_count + confirmed)
-        )
+    change_count(session, petition.id, confirmed)
     return confirmed + pending
 
 

@@ -9,7 +9,14 @@ from sqlalchemy.orm import Session
 
 from petition.models import EventAction, Organiser, Petition, PetitionText, utcnow
 from petition.petitions.history import record_event
-from petition.petitions.publishing import PetitionError, check_fields, check_language, closing_time
+from petition.petitions.publishing import (
+    PetitionError,
+    check_fields,
+    check_language,
+    closing_time,
+    petition_by_slug,
+    stored_petition,
+)
 from petition.transactions import write_transaction
 
 
@@ -29,13 +36,6 @@ _RECORDED = {
     StateChange.HIDE: EventAction.HIDDEN,
     StateChange.SHOW: EventAction.SHOWN,
 }
-
-
-def _fresh(session: Session, petition: Petition) -> Petition:
-    found = session.get(Petition, petition.id, populate_existing=True)
-    if found is None:
-        raise PetitionError(gettext("This petition no longer exists."))
-    return found
 
 
 def _has_version(session: Session, petition: Petition, language: str) -> bool:
@@ -75,7 +75,7 @@ def update_petition(
     if language is not None:
         check_language(language)
     with write_transaction() as session:
-        petition = _fresh(session, petition)
+        petition = stored_petition(session, petition)
         language = language or petition.language
         if language != petition.language and _has_version(session, petition, language):
             raise PetitionError(
@@ -103,10 +103,14 @@ def update_petition(
     return petition
 
 
-def change_state(petition: Petition, organiser: Organiser, change: StateChange) -> Petition:
-    """Close, reopen, hide or show a petition; doing what is already done records nothing."""
+def change_state(petition: Petition, organiser: Organiser | None, change: StateChange) -> Petition:
+    """Close, reopen, hide or show a petition; doing what is already done records nothing.
+
+    The one way to change whether people can see or sign a petition, from a page or (organiser
+    None: an operator) from the command line.
+    """
     with write_transaction() as session:
-        petition = _fresh(session, petition)
+        petition = stored_petition(session, petition)
         now = utcnow()
         closed = petition.closes_at is not None and petition.closes_at <= now
         if change is StateChange.CLOSE and not closed:
@@ -119,5 +123,14 @@ def change_state(petition: Petition, organiser: Organiser, change: StateChange) 
             petition.hidden_at = None
         else:
             return petition
-        record_event(session, petition, session.merge(organiser), _RECORDED[change])
+        by = session.merge(organiser) if organiser is not None else None
+        record_event(session, petition, by, _RECORDED[change])
     return petition
+
+
+def close_petition(slug: str, organiser: Organiser | None = None) -> Petition:
+    """Stop taking signatures now (pending ones may still be confirmed for a grace period)."""
+    petition = petition_by_slug(slug)
+    if petition is None:
+        raise PetitionError(f"No petition has the slug {slug!r}.")
+    return change_state(petition, organiser, StateChange.CLOSE)

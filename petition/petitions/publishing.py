@@ -3,7 +3,9 @@
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from petition.extensions import db
 from petition.i18n.languages import LANGUAGES
@@ -13,7 +15,6 @@ from petition.models import (
     Petition,
     Signature,
     SignatureStatus,
-    is_open_at,
     utcnow,
 )
 from petition.petitions.history import record_event
@@ -103,17 +104,12 @@ def create_petition(
     return petition
 
 
-def close_petition(slug: str, organiser: Organiser | None = None) -> Petition:
-    """Stop taking signatures now (pending ones may still be confirmed for a grace period)."""
-    with write_transaction() as session:
-        petition = session.scalar(select(Petition).where(Petition.slug == slug))
-        if petition is None:
-            raise PetitionError(f"No petition has the slug {slug!r}.")
-        now = utcnow()
-        if is_open_at(None, petition.closes_at, now):  # closing a hidden one closes it too
-            petition.closes_at = now
-            record_event(session, petition, organiser, EventAction.CLOSED)
-    return petition
+def stored_petition(session: Session, petition: Petition) -> Petition:
+    """The petition as stored now, read again in the caller's transaction, for a use case to change."""
+    found = session.get(Petition, petition.id, populate_existing=True)
+    if found is None:
+        raise PetitionError(gettext("This petition no longer exists."))
+    return found
 
 
 def petition_by_slug(slug: str) -> Petition | None:

@@ -8,13 +8,12 @@ from flask_babel import gettext
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from petition.extensions import db
 from petition.i18n.languages import LANGUAGES
 from petition.models import EventAction, Organiser, Petition, PetitionText
 from petition.petitions.history import record_event
-from petition.petitions.publishing import PetitionError, check_fields
+from petition.petitions.publishing import PetitionError, check_fields, stored_petition
 from petition.transactions import write_transaction
 
 _ORDER = {code: position for position, code in enumerate(LANGUAGES)}
@@ -124,13 +123,6 @@ def all_in_language(
     ]
 
 
-def _fresh(session: Session, petition: Petition) -> Petition:
-    found = session.get(Petition, petition.id, populate_existing=True)
-    if found is None:
-        raise PetitionError(gettext("This petition no longer exists."))
-    return found
-
-
 def _check_language(petition: Petition, language: str) -> None:
     if language not in LANGUAGES:
         names = ", ".join(LANGUAGES.values())
@@ -159,7 +151,7 @@ def _save(
     petition: Petition, organiser: Organiser, language: str, title: str, body: str
 ) -> PetitionText:
     with write_transaction() as session:
-        petition = _fresh(session, petition)
+        petition = stored_petition(session, petition)
         _check_language(petition, language)
         text = session.scalar(
             select(PetitionText).where(
@@ -183,7 +175,7 @@ def _save(
 def remove_petition_text(petition: Petition, organiser: Organiser, language: str) -> bool:
     """Remove the petition's version in a language; false if it had none."""
     with write_transaction() as session:
-        petition = _fresh(session, petition)
+        petition = stored_petition(session, petition)
         text = session.scalar(
             select(PetitionText).where(
                 PetitionText.petition_id == petition.id, PetitionText.language == language

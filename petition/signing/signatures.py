@@ -26,6 +26,7 @@ from petition.models import (
     utcnow,
 )
 from petition.moderation.screening import broken_rule
+from petition.petitions.counting import change_count
 from petition.petitions.public_copies import KEEPS_SNAPSHOTS, PetitionSnapshot
 from petition.signing.links import (
     SignatureLink,
@@ -343,11 +344,6 @@ _COUNT_CONFIRMED = (
 )
 _changes = _change_table.c
 _FORGET_CHANGES = delete(_change_table).where(_changes.signature_id == bindparam("signature_id"))
-_ADD_ONE = (
-    update(_petition_table)
-    .where(_petitions.id == bindparam("petition_id"))
-    .values(signature_count=_petitions.signature_count + 1)
-)
 
 
 def _apply_change(session: Session, link: SignatureLink) -> None:
@@ -390,7 +386,7 @@ def confirm_signature(token: str) -> Confirmation:
             return Confirmation(signature_id, petition_id, slug, status, now)
         confirmed = session.execute(_COUNT_CONFIRMED, {"signature_id": signature_id, "now": now})
         if confirmed.rowcount:  # type: ignore[attr-defined]
-            session.execute(_ADD_ONE, {"petition_id": petition_id})
+            change_count(session, petition_id, 1)
     return Confirmation(signature_id, petition_id, slug, SignatureStatus.CONFIRMED, now)
 
 

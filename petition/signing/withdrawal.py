@@ -1,9 +1,10 @@
 """A signer takes their signature back: their details are deleted and the count goes down."""
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 
 from petition.extensions import db
 from petition.models import OutboxMessage, OutboxState, Petition, Signature, SignatureStatus
+from petition.petitions.counting import change_count
 from petition.signing.links import SignatureLink, read_withdrawal_link
 from petition.transactions import write_transaction
 
@@ -34,11 +35,7 @@ def withdraw_signature(token: str) -> Petition | None:
             return None  # already withdrawn (or purged): nothing of theirs is left
         petition = signature.petition
         if signature.status == SignatureStatus.CONFIRMED:
-            session.execute(
-                update(Petition)
-                .where(Petition.id == petition.id)
-                .values(signature_count=Petition.signature_count - 1)
-            )
+            change_count(session, petition.id, -1)
         # Every message about this signature goes with it (ON DELETE CASCADE). Messages queued
         # before they named their signature are found by address: those already delivered.
         session.execute(

@@ -16,8 +16,8 @@ from sqlalchemy.pool import NullPool
 
 from petition.extensions import db
 from petition.models import OutboxMessage, OutboxState, Petition, Signature, SignatureStatus
+from petition.petitions.counting import recount_signatures
 from petition.petitions.publishing import create_petition
-from petition.petitions.recount import recount_signatures
 from tests.conftest import SMTPServer
 from tests.support.processes import CONFIRM_LINK, confirm_link, outbox_states, sign_as, wait_until
 

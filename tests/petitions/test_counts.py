@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from petition.extensions import db
 from petition.models import Petition, Signature, SignatureStatus
-from petition.petitions.recount import UnknownPetitionError, recount_signatures
+from petition.petitions.counting import UnknownPetitionError, recount_signatures
 from petition.signing.signatures import confirm_signature, confirmation_token, sign_petition
 from petition.transactions import write_transaction
 

@@ -10,9 +10,8 @@ from sqlalchemy import event, select, update
 
 from petition.extensions import db
 from petition.models import Organiser, OutboxMessage, Petition, Signature, utcnow
-from petition.petitions.editing import StateChange, change_state, update_petition
+from petition.petitions.editing import StateChange, change_state, close_petition, update_petition
 from petition.petitions.public_copies import public_snapshot
-from petition.petitions.publishing import close_petition
 from petition.petitions.versions import save_petition_text
 from petition.signing.forms import SignForm
 from petition.signing.signatures import confirm_signature, confirmation_token, sign_petition

@@ -136,7 +136,7 @@ def event_values(action, detail):
 
 def criteria_values(described):
     """An old invalidation's criteria read from its words; None when in no form the code wrote."""
-    values = {}
+    values: dict[str, str] = {}
     for part in described.split(", "):
         word = next((word for word in CRITERIA if part.startswith(word)), None)
         if word is None and values:  # a comma inside a value: it belongs to the one before

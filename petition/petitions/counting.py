@@ -1,11 +1,34 @@
-"""Verified counts: kept on the petition row, and reconciled with the confirmed rows on demand."""
+"""A petition's verified count: kept on its row, changed only here, reconciled on demand.
+
+The invariant: a petition's signature_count equals the number of its signatures whose status is
+`confirmed`. Every use case that moves a signature into or out of `confirmed` (confirming,
+withdrawing, invalidating and its reversal, reinstating) calls change_count in the same
+transaction, under the row lock that keeps two of them from counting one signature twice, so a
+page never counts rows and the count never drifts. recount_signatures checks the invariant and
+repairs a drift.
+"""
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session
 
-from petition.models import Petition, Signature, SignatureStatus
+from petition.models import Petition, Signature, SignatureStatus, table_of
 from petition.transactions import write_transaction
+
+_petitions = table_of(Petition)
+# Built once: confirming runs this on every signature in a surge.
+_CHANGE = (
+    update(_petitions)
+    .where(_petitions.c.id == bindparam("petition_id"))
+    .values(signature_count=_petitions.c.signature_count + bindparam("delta"))
+)
+
+
+def change_count(session: Session, petition_id: int, delta: int) -> None:
+    """Add delta (negative to take away) to the verified count, in the caller's transaction."""
+    if delta:
+        session.execute(_CHANGE, {"petition_id": petition_id, "delta": delta})
 
 
 class UnknownPetitionError(LookupError):
@@ -50,10 +73,6 @@ def recount_signatures(slug: str | None = None, *, fix: bool = True) -> list[Cou
         for petition_id, petition_slug, stored in petitions:
             check = CountCheck(petition_slug, stored, confirmed.get(petition_id, 0))
             if check.drift and fix:
-                session.execute(
-                    update(Petition)
-                    .where(Petition.id == petition_id)
-                    .values(signature_count=check.confirmed)
-                )
+                change_count(session, petition_id, -check.drift)
             checks.append(check)
     return checks
