@@ -12,6 +12,7 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from petition.emails import Email
 from petition.mailer import build_message, open_connection, prints_mail_locally
 from petition.models import OutboxMessage, OutboxState, utcnow
 from petition.transactions import release_session, write_transaction
@@ -48,15 +49,8 @@ class DeliveryReport:
 _QUEUE = insert(OutboxMessage.__table__)
 
 
-def queue_message(
-    session: Session,
-    recipient: str,
-    subject: str,
-    body_text: str,
-    body_html: str | None,
-    signature_id: int | None = None,
-) -> None:
-    """Owe a message: it is sent only if the caller's transaction commits.
+def queue_message(session: Session, message: Email, signature_id: int | None = None) -> None:
+    """Owe a composed message: it is sent only if the caller's transaction commits.
 
     A message about a signature names it, so withdrawing the signature deletes it too.
     """
@@ -65,10 +59,10 @@ def queue_message(
     session.execute(
         _QUEUE,
         {
-            "recipient": recipient,
-            "subject": subject,
-            "body_text": body_text,
-            "body_html": body_html,
+            "recipient": message.recipient,
+            "subject": message.subject,
+            "body_text": message.text,
+            "body_html": message.html,
             "signature_id": signature_id,
         },
     )

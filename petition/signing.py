@@ -13,7 +13,7 @@ from petition import tokens
 from petition.addresses import canonical_email
 from petition.clients import client_hash, network_hash
 from petition.deliverer import notify_delivery
-from petition.emails import Email, already_signed_email, confirmation_email
+from petition.emails import already_signed_email, confirmation_email
 from petition.extensions import db
 from petition.models import (
     Petition,
@@ -61,12 +61,6 @@ class Details:
     country: str | None
     show_name: bool
     language: str
-
-
-def _queue(session: Session, signature_id: int, email: Email) -> None:
-    queue_message(
-        session, email.recipient, email.subject, email.text, email.html, signature_id=signature_id
-    )
 
 
 _SIGNING_STATE = select(
@@ -159,7 +153,7 @@ def _sign(
         )
         message = confirmation_email(petition, new, confirmation_token(new), withdrawal_token(new))
         if mail:
-            _queue(session, signature_id, message)
+            queue_message(session, message, signature_id=signature_id)
         return SignOutcome.NEW
     # Nothing typed here changes what is stored: whoever submitted it may not own the mailbox.
     # The mail goes to the stored address only, in the language used now; new details wait in a
@@ -203,7 +197,7 @@ def _sign(
     sends = mail and not capped
     session.execute(_COUNT_MESSAGE, {"signature_id": stored.id, "sent": 1 if sends else 0})
     if sends:
-        _queue(session, stored.id, message)
+        queue_message(session, message, signature_id=stored.id)
     return SignOutcome.CAPPED if capped else outcome
 
 

@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from petition.deliverer import deliverer_for
+from petition.emails import Email
 from petition.extensions import db
 from petition.models import OutboxMessage, OutboxState, utcnow
 from petition.outbox import DeliveryReport, deliver_due, queue_message
@@ -27,7 +28,7 @@ from tests.conftest import SMTPServer, free_port
 def queue(*recipients: str) -> list[int]:
     """Owe one plain message to each recipient; return their ids in order."""
     for recipient in recipients:
-        queue_message(db.session, recipient, f"Hello {recipient}", "Hello.", "<p>Hello.</p>")
+        queue_message(db.session, Email(recipient, f"Hello {recipient}", "Hello.", "<p>Hello.</p>"))
     db.session.commit()
     return list(
         db.session.scalars(
