@@ -16,6 +16,7 @@ from petition.clients import register_proxy_warning
 from petition.extensions import babel, csrf, db, limiter, login, mail
 from petition.headers import register_security_headers
 from petition.languages import N_, register_languages, select_locale
+from petition.senders import register_sender
 from petition.sessions import SessionInterface
 from petition.slugs import SLUG_PATTERN
 from petition.transactions import release_session
@@ -56,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     app.teardown_appcontext(release_session)  # runs before Flask-SQLAlchemy's own teardown
     mail.init_app(app)
+    register_sender(app)
     babel.init_app(app, locale_selector=select_locale)
     register_languages(app)
     csrf.init_app(app)

@@ -13,8 +13,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from petition.emails import Email
-from petition.mailer import build_message, open_connection, prints_mail_locally
 from petition.models import OutboxMessage, OutboxState, utcnow
+from petition.senders import mail_sender
 from petition.transactions import release_session, write_transaction
 
 BACKOFF_BASE_SECONDS = 5
@@ -31,6 +31,10 @@ class ClaimedMessage(NamedTuple):
     body_html: str | None
     created_at: datetime
     attempts: int
+
+    def email(self) -> Email:
+        """The message as it was composed, for the sender."""
+        return Email(self.recipient, self.subject, self.body_text, self.body_html)
 
 
 @dataclass
@@ -166,18 +170,6 @@ def _breaks_connection(exc: Exception) -> bool:
     return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
-def _print_locally(claim_id: str, messages: list[ClaimedMessage]) -> DeliveryReport:
-    for message in messages:
-        current_app.logger.info(
-            "Mail (printed, not sent)\nTo: %s\nSubject: %s\n\n%s",
-            message.recipient,
-            message.subject,
-            message.body_text,
-        )
-        _mark_sent(claim_id, message)
-    return DeliveryReport(sent=len(messages))
-
-
 def _settle_refused(
     claim_id: str, message: ClaimedMessage, exc: Exception, report: DeliveryReport
 ) -> None:
@@ -192,32 +184,23 @@ def _settle_refused(
 
 
 def deliver_due(limit: int | None = None) -> DeliveryReport:
-    """Claim due messages and send them over one SMTP connection."""
+    """Claim due messages and hand them to the app's mail sender over one connection."""
     claim_id, messages = claim_due(limit or current_app.config["OUTBOX_BATCH_SIZE"])
     if not messages:
         return DeliveryReport()
-    if prints_mail_locally():
-        return _print_locally(claim_id, messages)
     report = DeliveryReport()
     remaining = list(messages)
     try:
-        with open_connection() as connection:
+        with mail_sender().open() as send:
             while remaining:
                 message = remaining.pop(0)
                 try:
-                    connection.send(
-                        build_message(
-                            message.recipient, message.subject, message.body_text, message.body_html
-                        )
-                    )
+                    send(message.email())
                 except Exception as exc:
                     if _breaks_connection(exc):
                         remaining.insert(0, message)
                         raise
                     _settle_refused(claim_id, message, exc, report)
-                    if not isinstance(exc, smtplib.SMTPException):
-                        # Failed before or during the SMTP dialogue: start the next one cleanly.
-                        connection.host.rset()
                     continue
                 _mark_sent(claim_id, message)
                 report.sent += 1
