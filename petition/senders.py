@@ -26,9 +26,9 @@ class MailSender(Protocol):
     """Opens one connection per delivery round and hands back the function that sends on it.
 
     `open()` raises `smtplib.SMTPException` or `OSError` when the server cannot be reached: every
-    message of the round waits. The send function raises, for one message:
-    `smtplib.SMTPServerDisconnected` or another `OSError` when the connection is lost (this
-    message and the rest wait); another `smtplib.SMTPException` when the server refuses it (a
+    message of the round is retried later (until OUTBOX_GIVE_UP_AFTER). The send function
+    raises, for one message: `smtplib.SMTPServerDisconnected` or another `OSError` when the
+    connection is lost (this message and the rest are retried later); another `smtplib.SMTPException` when the server refuses it (a
     5xx answer fails it for good, a 4xx one is retried); anything else when it cannot be sent as
     it is (it fails, and the next message still goes).
     """
