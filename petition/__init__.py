@@ -13,8 +13,9 @@ from werkzeug.routing import BaseConverter
 
 from petition import config as default_config
 from petition.extensions import babel, csrf, db, limiter, login
-from petition.extensions import mail as mail_extension  # `mail` here would be the package
+from petition.extensions import mail as mail_extension
 from petition.i18n.languages import N_, register_languages, select_locale
+from petition.mail.senders import register_sender
 from petition.petitions.slugs import SLUG_PATTERN
 from petition.transactions import release_session
 from petition.web.clients import register_proxy_warning
@@ -57,6 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     app.teardown_appcontext(release_session)  # runs before Flask-SQLAlchemy's own teardown
     mail_extension.init_app(app)
+    register_sender(app)
     babel.init_app(app, locale_selector=select_locale)
     register_languages(app)
     csrf.init_app(app)

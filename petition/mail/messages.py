@@ -13,12 +13,12 @@ from petition.web.urls import public_url
 
 @dataclass(frozen=True)
 class Email:
-    """A composed message, ready for the outbox."""
+    """A composed message, ready for the outbox and, read back from it, for a mail sender."""
 
     recipient: str
     subject: str
     text: str
-    html: str
+    html: str | None  # every message we compose has one; a plain-text message would not
 
 
 def _compose(template: str, recipient: str, subject: str, **context: object) -> Email:

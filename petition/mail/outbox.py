@@ -12,7 +12,8 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from petition.mail.smtp import build_message, open_connection, prints_mail_locally
+from petition.mail.messages import Email
+from petition.mail.senders import mail_sender
 from petition.models import OutboxMessage, OutboxState, utcnow
 from petition.transactions import release_session, write_transaction
 
@@ -31,6 +32,10 @@ class ClaimedMessage(NamedTuple):
     created_at: datetime
     attempts: int
 
+    def email(self) -> Email:
+        """The message as it was composed, for the sender."""
+        return Email(self.recipient, self.subject, self.body_text, self.body_html)
+
 
 @dataclass
 class DeliveryReport:
@@ -48,15 +53,8 @@ class DeliveryReport:
 _QUEUE = insert(OutboxMessage.__table__)
 
 
-def queue_message(
-    session: Session,
-    recipient: str,
-    subject: str,
-    body_text: str,
-    body_html: str | None,
-    signature_id: int | None = None,
-) -> None:
-    """Owe a message: it is sent only if the caller's transaction commits.
+def queue_message(session: Session, message: Email, signature_id: int | None = None) -> None:
+    """Owe a composed message: it is sent only if the caller's transaction commits.
 
     A message about a signature names it, so withdrawing the signature deletes it too.
     """
@@ -65,10 +63,10 @@ def queue_message(
     session.execute(
         _QUEUE,
         {
-            "recipient": recipient,
-            "subject": subject,
-            "body_text": body_text,
-            "body_html": body_html,
+            "recipient": message.recipient,
+            "subject": message.subject,
+            "body_text": message.text,
+            "body_html": message.html,
             "signature_id": signature_id,
         },
     )
@@ -172,18 +170,6 @@ def _breaks_connection(exc: Exception) -> bool:
     return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
-def _print_locally(claim_id: str, messages: list[ClaimedMessage]) -> DeliveryReport:
-    for message in messages:
-        current_app.logger.info(
-            "Mail (printed, not sent)\nTo: %s\nSubject: %s\n\n%s",
-            message.recipient,
-            message.subject,
-            message.body_text,
-        )
-        _mark_sent(claim_id, message)
-    return DeliveryReport(sent=len(messages))
-
-
 def _settle_refused(
     claim_id: str, message: ClaimedMessage, exc: Exception, report: DeliveryReport
 ) -> None:
@@ -198,32 +184,23 @@ def _settle_refused(
 
 
 def deliver_due(limit: int | None = None) -> DeliveryReport:
-    """Claim due messages and send them over one SMTP connection."""
+    """Claim due messages and hand them to the app's mail sender over one connection."""
     claim_id, messages = claim_due(limit or current_app.config["OUTBOX_BATCH_SIZE"])
     if not messages:
         return DeliveryReport()
-    if prints_mail_locally():
-        return _print_locally(claim_id, messages)
     report = DeliveryReport()
     remaining = list(messages)
     try:
-        with open_connection() as connection:
+        with mail_sender().open() as send:
             while remaining:
                 message = remaining.pop(0)
                 try:
-                    connection.send(
-                        build_message(
-                            message.recipient, message.subject, message.body_text, message.body_html
-                        )
-                    )
+                    send(message.email())
                 except Exception as exc:
                     if _breaks_connection(exc):
                         remaining.insert(0, message)
                         raise
                     _settle_refused(claim_id, message, exc, report)
-                    if not isinstance(exc, smtplib.SMTPException):
-                        # Failed before or during the SMTP dialogue: start the next one cleanly.
-                        connection.host.rset()
                     continue
                 _mark_sent(claim_id, message)
                 report.sent += 1

@@ -1,11 +1,17 @@
 """The SMTP side of delivery: Flask-Mail messages over a connection that cannot hang forever."""
 
+from __future__ import annotations
+
 import smtplib
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_mail import Connection, Message
 
 from petition.extensions import mail
+
+if TYPE_CHECKING:
+    from petition.mail.messages import Email
 
 
 class TimedConnection(Connection):
@@ -39,17 +45,12 @@ def open_connection() -> TimedConnection:
     return TimedConnection(float(current_app.config["MAIL_TIMEOUT"]))
 
 
-def build_message(recipient: str, subject: str, body_text: str, body_html: str | None) -> Message:
+def build_message(message: Email) -> Message:
     """A multipart message from the site's default sender."""
     return Message(
-        subject=subject,
-        recipients=[recipient],
-        body=body_text,
-        html=body_html,
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=message.text,
+        html=message.html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
     )
-
-
-def prints_mail_locally() -> bool:
-    """In debug mode with no relay configured, mail is printed instead of sent."""
-    return current_app.debug and not current_app.config["MAIL_SERVER"]

@@ -60,7 +60,7 @@ def invite_organiser(petition: Petition, inviter: Organiser, email: str) -> Invi
             config["SECRET_KEY"], tokens.INVITE_ORGANISER, [invitation.id, invitation.secret]
         )
         message = invitation_email(petition, inviter.email, address, token, new_account, days)
-        queue_message(session, message.recipient, message.subject, message.text, message.html)
+        queue_message(session, message)
         record_event(session, petition, inviter, EventAction.INVITED, address=address)
     notify_delivery()
     return invitation

@@ -58,14 +58,7 @@ def resend_confirmations(
             email = confirmation_email(
                 petition, signature, confirmation_token(signature), withdrawal_token(signature)
             )
-            queue_message(
-                session,
-                email.recipient,
-                email.subject,
-                email.text,
-                email.html,
-                signature_id=signature.id,
-            )
+            queue_message(session, email, signature_id=signature.id)
             signature.messages_sent += 1
             sent += 1
         record_event(

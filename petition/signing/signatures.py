@@ -13,7 +13,7 @@ from petition import tokens
 from petition.addresses import canonical_email
 from petition.extensions import db
 from petition.mail.background import notify_delivery
-from petition.mail.messages import Email, already_signed_email, confirmation_email
+from petition.mail.messages import already_signed_email, confirmation_email
 from petition.mail.outbox import queue_message
 from petition.models import (
     Petition,
@@ -64,12 +64,6 @@ class Details:
     country: str | None
     show_name: bool
     language: str
-
-
-def _queue(session: Session, signature_id: int, email: Email) -> None:
-    queue_message(
-        session, email.recipient, email.subject, email.text, email.html, signature_id=signature_id
-    )
 
 
 _signature_table = table_of(Signature)
@@ -161,7 +155,7 @@ def _sign(
         )
         message = confirmation_email(petition, new, confirmation_token(new), withdrawal_token(new))
         if mail:
-            _queue(session, signature_id, message)
+            queue_message(session, message, signature_id=signature_id)
         return SignOutcome.NEW
     # Nothing typed here changes what is stored: whoever submitted it may not own the mailbox.
     # The mail goes to the stored address only, in the language used now; new details wait in a
@@ -205,7 +199,7 @@ def _sign(
     sends = mail and not capped
     session.execute(_COUNT_MESSAGE, {"signature_id": stored.id, "sent": 1 if sends else 0})
     if sends:
-        _queue(session, stored.id, message)
+        queue_message(session, message, signature_id=stored.id)
     return SignOutcome.CAPPED if capped else outcome
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from petition.extensions import db
 from petition.mail.background import deliverer_for
+from petition.mail.messages import Email
 from petition.mail.outbox import DeliveryReport, deliver_due, queue_message
 from petition.models import OutboxMessage, OutboxState, utcnow
 from petition.signing.signatures import sign_petition
@@ -27,7 +28,7 @@ from tests.conftest import SMTPServer, free_port
 def queue(*recipients: str) -> list[int]:
     """Owe one plain message to each recipient; return their ids in order."""
     for recipient in recipients:
-        queue_message(db.session, recipient, f"Hello {recipient}", "Hello.", "<p>Hello.</p>")
+        queue_message(db.session, Email(recipient, f"Hello {recipient}", "Hello.", "<p>Hello.</p>"))
     db.session.commit()
     return list(
         db.session.scalars(
