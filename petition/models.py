@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -142,6 +142,38 @@ class Petition(Model):
     def open_clause(cls, now: datetime) -> ColumnElement[bool]:
         """The same rule as is_open_at, as SQL: not hidden, and not past its closing moment."""
         return and_(cls.hidden_at.is_(None), or_(cls.closes_at.is_(None), cls.closes_at > now))
+
+
+class PublicPetition(Protocol):
+    """What pages and emails read of a petition: a stored Petition, or a public copy of one
+    (petitions.public_copies.PetitionSnapshot) that a surge is served from."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def target(self) -> str | None: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def goal(self) -> int | None: ...
+    @property
+    def collects_country(self) -> bool: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def closes_at(self) -> datetime | None: ...
+    @property
+    def signature_count(self) -> int: ...
+    @property
+    def language(self) -> str: ...
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """Whether it still accepts new signatures."""
+        ...
 
 
 class PetitionText(Model):

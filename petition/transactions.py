@@ -3,10 +3,10 @@
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine, ExceptionContext
+from sqlalchemy.engine import Connection, CursorResult, Engine, ExceptionContext, Result
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -82,3 +82,8 @@ def write_transaction() -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (SQLAlchemy types execute() as any Result)."""
+    return cast(CursorResult[Any], result).rowcount

@@ -6,7 +6,7 @@ from flask import render_template
 from flask_babel import force_locale, gettext
 
 from petition.i18n.languages import current_language
-from petition.models import Petition, Signature
+from petition.models import Petition, PublicPetition, Signature
 from petition.petitions.versions import in_language
 from petition.web.urls import public_url
 
@@ -31,10 +31,10 @@ def _compose(template: str, recipient: str, subject: str, **context: object) -> 
 
 
 def confirmation_email(
-    petition: Petition, signature: Signature, token: str, withdraw_token: str
+    original: PublicPetition, signature: Signature, token: str, withdraw_token: str
 ) -> Email:
     """The double opt-in message: one link that leads to the Confirm button."""
-    petition = in_language(petition, signature.language)  # the title they signed under
+    petition = in_language(original, signature.language)  # the title they signed under
     with force_locale(signature.language or "en"):  # the signer's language, whoever sends it
         return _compose(
             "confirm",
@@ -51,9 +51,11 @@ def confirmation_email(
         )
 
 
-def already_signed_email(petition: Petition, signature: Signature, withdraw_token: str) -> Email:
+def already_signed_email(
+    original: PublicPetition, signature: Signature, withdraw_token: str
+) -> Email:
     """The note for someone who signs again after confirming: nothing more to do."""
-    petition = in_language(petition, signature.language)
+    petition = in_language(original, signature.language)
     with force_locale(signature.language or "en"):
         return _compose(
             "already_signed",

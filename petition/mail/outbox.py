@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from petition.mail.messages import Email
 from petition.mail.senders import mail_sender
-from petition.models import OutboxMessage, OutboxState, utcnow
-from petition.transactions import release_session, write_transaction
+from petition.models import OutboxMessage, OutboxState, table_of, utcnow
+from petition.transactions import release_session, rows_changed, write_transaction
 
 BACKOFF_BASE_SECONDS = 5
 SETTLE_RETRY_PAUSE_SECONDS = 0.5
@@ -50,7 +50,7 @@ class DeliveryReport:
         return self.sent + self.retrying + self.failed
 
 
-_QUEUE = insert(OutboxMessage.__table__)
+_QUEUE = insert(table_of(OutboxMessage))
 
 
 def queue_message(session: Session, message: Email, signature_id: int | None = None) -> None:
@@ -114,7 +114,7 @@ def _settle(claim_id: str, message_id: int, **values: object) -> None:
             .where(OutboxMessage.id == message_id, OutboxMessage.claim_id == claim_id)
             .values(claim_id=None, claimed_until=None, **values)
         )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+    if rows_changed(result) == 0:
         current_app.logger.warning("outbox message %s: claim expired before it settled", message_id)
 
 

@@ -52,7 +52,8 @@ class SMTPSender:
                 nonlocal unfinished
                 if unfinished:
                     # The last message failed before or during its dialogue: start this one cleanly.
-                    connection.host.rset()
+                    if connection.host is not None:
+                        connection.host.rset()
                     unfinished = False
                 try:
                     connection.send(build_message(message))

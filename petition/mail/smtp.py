@@ -20,7 +20,8 @@ class TimedConnection(Connection):
     def __init__(self, timeout: float) -> None:
         app = current_app
         # Built from the config as it is now, so settings are read at call time.
-        super().__init__(mail.init_mail(app.config, app.debug, testing=False))
+        state = mail.init_mail(app.config, app.debug, testing=False)
+        super().__init__(state)  # type: ignore[arg-type]  # Flask-Mail types it as Mail; any _Mail state serves
         self.timeout = timeout
 
     def configure_host(self) -> smtplib.SMTP:

@@ -20,7 +20,7 @@ from petition.models import (
 )
 from petition.moderation.reinstatement import restore_held
 from petition.petitions.counting import change_count
-from petition.transactions import write_transaction
+from petition.transactions import rows_changed, write_transaction
 
 _COUNTED_OR_PENDING = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
 MIN_NETWORK_LABEL = 8
@@ -137,18 +137,22 @@ def invalidate(
         session.flush()
         marked = {"status": SignatureStatus.FRAUDULENT, "invalidation_id": record.id}
         flagged = dict(marked, flag_reason="invalidation")
-        confirmed = session.execute(
-            update(Signature)
-            .where(where, Signature.status == SignatureStatus.CONFIRMED)
-            .values(**flagged)
-            .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
-        pending = session.execute(
-            update(Signature)
-            .where(where, Signature.status == SignatureStatus.PENDING)
-            .values(**flagged)
-            .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
+        confirmed = rows_changed(
+            session.execute(
+                update(Signature)
+                .where(where, Signature.status == SignatureStatus.CONFIRMED)
+                .values(**flagged)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        pending = rows_changed(
+            session.execute(
+                update(Signature)
+                .where(where, Signature.status == SignatureStatus.PENDING)
+                .values(**flagged)
+                .execution_options(synchronize_session=False)
+            )
+        )
         change_count(session, petition.id, -confirmed)
         record.count = confirmed + pending
     return record

@@ -9,7 +9,7 @@ from petition.extensions import db
 from petition.models import EventAction, Organiser, Petition, Signature, SignatureStatus
 from petition.petitions.counting import change_count
 from petition.petitions.history import ALL_HELD, record_event
-from petition.transactions import write_transaction
+from petition.transactions import rows_changed, write_transaction
 
 HELD_LISTED = 200  # the newest held signatures shown; a flood is handled in bulk instead
 
@@ -40,18 +40,22 @@ def held_signatures(petition: Petition, limit: int = HELD_LISTED) -> Sequence[Si
 def restore_held(session: Session, petition: Petition, held: ColumnElement[bool]) -> int:
     """Return held signatures to pending or confirmed, count the confirmed; how many came back."""
     restore = {"invalidation_id": None, "flag_reason": None}
-    confirmed = session.execute(
-        update(Signature)
-        .where(held, Signature.confirmed_at.is_not(None))
-        .values(status=SignatureStatus.CONFIRMED, **restore)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    pending = session.execute(
-        update(Signature)
-        .where(held, Signature.confirmed_at.is_(None))
-        .values(status=SignatureStatus.PENDING, **restore)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
+    confirmed = rows_changed(
+        session.execute(
+            update(Signature)
+            .where(held, Signature.confirmed_at.is_not(None))
+            .values(status=SignatureStatus.CONFIRMED, **restore)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    pending = rows_changed(
+        session.execute(
+            update(Signature)
+            .where(held, Signature.confirmed_at.is_(None))
+            .values(status=SignatureStatus.PENDING, **restore)
+            .execution_options(synchronize_session=False)
+        )
+    )
     change_count(session, petition.id, confirmed)
     return confirmed + pending
 

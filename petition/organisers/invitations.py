@@ -25,7 +25,7 @@ from petition.organisers.accounts import (
     save_password,
 )
 from petition.petitions.history import record_event
-from petition.transactions import write_transaction
+from petition.transactions import rows_changed, write_transaction
 
 
 class UsedInvitationError(tokens.InvalidTokenError):
@@ -111,12 +111,14 @@ def accept_invitation(
     else:
         check_new_password(password)
     with write_transaction() as session:
-        claimed = session.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation_id, Invitation.used_at.is_(None))
-            .values(used_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
+        claimed = rows_changed(
+            session.execute(
+                update(Invitation)
+                .where(Invitation.id == invitation_id, Invitation.used_at.is_(None))
+                .values(used_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        )
         if claimed != 1:
             raise UsedInvitationError("invitation used or withdrawn meanwhile")
         member = session.scalar(select(Organiser).where(Organiser.email == email))

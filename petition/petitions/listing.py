@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from petition.extensions import db
-from petition.models import Petition, utcnow
+from petition.models import Petition, PublicPetition, utcnow
 from petition.petitions.markdown import summary
 from petition.petitions.versions import PetitionInLanguage
 from petition.web.urls import public_url
@@ -63,7 +63,7 @@ def petition_page(state: State | None, page: int, per_page: int) -> PetitionPage
     return PetitionPage(petitions, total, page, per_page)
 
 
-def state_of(petition: Petition) -> State:
+def state_of(petition: PublicPetition) -> State:
     """The petition's state now."""
     return State.OPEN if petition.is_open() else State.CLOSED
 

@@ -86,7 +86,7 @@ class PetitionSnapshot:
 
 
 def _json_body(snapshot: PetitionSnapshot, language: str | None) -> bytes:
-    shown = in_language(snapshot, language)  # type: ignore[arg-type]
+    shown = in_language(snapshot, language)
     document: dict[str, Any] = {
         "slug": shown.slug,
         "title": shown.title,

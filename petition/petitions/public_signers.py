@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from petition.extensions import db
 from petition.i18n.countries import country_name
-from petition.models import Petition, Signature, SignatureStatus
+from petition.models import PublicPetition, Signature, SignatureStatus
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,6 @@ def listed_signers(rows: list[SignerRow]) -> list[PublicSigner]:
     ]
 
 
-def public_signers(petition: Petition) -> list[PublicSigner]:
+def public_signers(petition: PublicPetition) -> list[PublicSigner]:
     """Confirmed signers who asked to be shown, as the page lists them."""
     return listed_signers(signer_rows(petition.id))

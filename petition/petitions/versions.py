@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from petition.extensions import db
 from petition.i18n.languages import LANGUAGES
-from petition.models import EventAction, Organiser, Petition, PetitionText
+from petition.models import EventAction, Organiser, Petition, PetitionText, PublicPetition
 from petition.petitions.history import record_event
 from petition.petitions.publishing import PetitionError, check_fields, stored_petition
 from petition.transactions import write_transaction
@@ -40,19 +41,19 @@ def petition_texts(petition: Petition) -> Sequence[PetitionText]:
     return sorted(found, key=lambda text: _ORDER.get(text.language, len(_ORDER)))
 
 
-def _shown(petition: Petition, languages: set[str], text: PetitionText | None) -> ShownText:
+def _shown(petition: PublicPetition, languages: set[str], text: PetitionText | None) -> ShownText:
     ordered = tuple(code for code in LANGUAGES if code in languages | {petition.language})
     if text is None:
         return ShownText(petition.language, petition.title, petition.body, ordered)
     return ShownText(text.language, text.title, text.body, ordered)
 
 
-def text_for(petition: Petition, language: str | None) -> ShownText:
+def text_for(petition: PublicPetition, language: str | None) -> ShownText:
     """The version in the reader's language if there is one, else (or for None) the original."""
     return texts_for([petition], language)[0]
 
 
-def texts_for(petitions: Sequence[Petition], language: str | None) -> list[ShownText]:
+def texts_for(petitions: Sequence[PublicPetition], language: str | None) -> list[ShownText]:
     """text_for for a list of petitions, in two queries whatever their number."""
     ids = [petition.id for petition in petitions]
     languages: dict[int, set[str]] = {petition_id: set() for petition_id in ids}
@@ -84,7 +85,7 @@ class PetitionInLanguage:
     in the views and the templates keep writing `petition.title`.
     """
 
-    def __init__(self, petition: Petition, text: ShownText) -> None:
+    def __init__(self, petition: PublicPetition, text: ShownText) -> None:
         self.petition = petition
         self.text = text
         self.title = text.title
@@ -93,8 +94,37 @@ class PetitionInLanguage:
         self.languages = text.languages
         self.original_language = petition.language
 
+    # What code reads is typed here; templates may also read any other attribute of the petition.
     def __getattr__(self, name: str) -> Any:
         return getattr(self.petition, name)
+
+    @property
+    def id(self) -> int:
+        return self.petition.id
+
+    @property
+    def slug(self) -> str:
+        return self.petition.slug
+
+    @property
+    def target(self) -> str | None:
+        return self.petition.target
+
+    @property
+    def goal(self) -> int | None:
+        return self.petition.goal
+
+    @property
+    def closes_at(self) -> datetime | None:
+        return self.petition.closes_at
+
+    @property
+    def signature_count(self) -> int:
+        return self.petition.signature_count
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """Whether the petition still accepts new signatures."""
+        return self.petition.is_open(now)
 
     @property
     def other_versions(self) -> list[tuple[str, str]]:
@@ -108,13 +138,13 @@ class PetitionInLanguage:
         return Markup(' lang="%s"') % self.language
 
 
-def in_language(petition: Petition, language: str | None) -> PetitionInLanguage:
+def in_language(petition: PublicPetition, language: str | None) -> PetitionInLanguage:
     """The petition as a reader of this language sees it."""
     return PetitionInLanguage(petition, text_for(petition, language))
 
 
 def all_in_language(
-    petitions: Sequence[Petition], language: str | None
+    petitions: Sequence[PublicPetition], language: str | None
 ) -> list[PetitionInLanguage]:
     """Every petition as a reader of this language sees it, in two queries whatever their number."""
     texts = texts_for(petitions, language)

@@ -16,7 +16,7 @@ from petition.models import (
     utcnow,
 )
 from petition.organisers.login_attempts import FORGET_AFTER
-from petition.transactions import write_transaction
+from petition.transactions import rows_changed, write_transaction
 
 ANONYMISED = ""  # the name and address left on an anonymised signature
 
@@ -43,25 +43,29 @@ def purge(now: datetime | None = None) -> PurgeReport:
     closed_before = now - timedelta(days=config["RETENTION_DAYS_AFTER_CLOSE"])
     mail_before = now - timedelta(days=config["OUTBOX_RETENTION_DAYS"])
     with write_transaction() as session:
-        unconfirmed = session.execute(
-            delete(Signature).where(
-                Signature.confirmed_at.is_(None), Signature.created_at < unconfirmed_before
+        unconfirmed = rows_changed(
+            session.execute(
+                delete(Signature).where(
+                    Signature.confirmed_at.is_(None), Signature.created_at < unconfirmed_before
+                )
             )
-        ).rowcount  # type: ignore[attr-defined]
+        )
         long_closed = select(Petition.id).where(Petition.closes_at < closed_before)
-        anonymised = session.execute(
-            update(Signature)
-            .where(Signature.petition_id.in_(long_closed), Signature.email != ANONYMISED)
-            .values(
-                name=ANONYMISED,
-                email=ANONYMISED,
-                # Unique per petition, and no longer anyone's address.
-                email_canonical=literal("#") + cast(Signature.id, String),
-                client_hash=None,
-                network_hash=None,
+        anonymised = rows_changed(
+            session.execute(
+                update(Signature)
+                .where(Signature.petition_id.in_(long_closed), Signature.email != ANONYMISED)
+                .values(
+                    name=ANONYMISED,
+                    email=ANONYMISED,
+                    # Unique per petition, and no longer anyone's address.
+                    email_canonical=literal("#") + cast(Signature.id, String),
+                    client_hash=None,
+                    network_hash=None,
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
+        )
         # Details a resubmission typed and nobody confirmed go with the rest.
         session.execute(
             delete(SignatureChange).where(
@@ -71,13 +75,18 @@ def purge(now: datetime | None = None) -> PurgeReport:
             )
         )
         # Mail about a deleted signature went with it. Sent or failed mail holds names, addresses and live links: no use once it has left.
-        messages = session.execute(
-            delete(OutboxMessage).where(
-                OutboxMessage.state != OutboxState.PENDING, OutboxMessage.created_at < mail_before
+        messages = rows_changed(
+            session.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.state != OutboxState.PENDING,
+                    OutboxMessage.created_at < mail_before,
+                )
             )
-        ).rowcount  # type: ignore[attr-defined]
+        )
         # Counts of wrong passwords hold hashes of addresses; a quiet day makes them moot.
-        login_counts = session.execute(
-            delete(LoginFailures).where(LoginFailures.last_failed_at < now - FORGET_AFTER)
-        ).rowcount  # type: ignore[attr-defined]
+        login_counts = rows_changed(
+            session.execute(
+                delete(LoginFailures).where(LoginFailures.last_failed_at < now - FORGET_AFTER)
+            )
+        )
     return PurgeReport(unconfirmed, anonymised, messages, login_counts)

@@ -17,6 +17,7 @@ from petition.mail.messages import already_signed_email, confirmation_email
 from petition.mail.outbox import queue_message
 from petition.models import (
     Petition,
+    PublicPetition,
     Signature,
     SignatureChange,
     SignatureStatus,
@@ -27,7 +28,7 @@ from petition.models import (
 )
 from petition.moderation.screening import broken_rule
 from petition.petitions.counting import change_count
-from petition.petitions.public_copies import KEEPS_SNAPSHOTS, PetitionSnapshot
+from petition.petitions.public_copies import KEEPS_SNAPSHOTS
 from petition.signing.links import (
     SignatureLink,
     confirmation_token,
@@ -35,14 +36,14 @@ from petition.signing.links import (
     read_confirmation_link,
     withdrawal_token,
 )
-from petition.transactions import write_transaction
+from petition.transactions import rows_changed, write_transaction
 from petition.web.clients import client_hash, network_hash
 
 
 class PetitionClosedError(Exception):
     """The petition no longer accepts signatures or confirmations."""
 
-    def __init__(self, petition: Petition | PetitionSnapshot) -> None:
+    def __init__(self, petition: PublicPetition) -> None:
         super().__init__(f"petition {petition.slug} is closed")
         self.petition = petition
 
@@ -107,7 +108,7 @@ def _differs(signature: Signature, details: Details) -> bool:
 
 def _sign(
     session: Session,
-    petition: Petition | PetitionSnapshot,
+    petition: PublicPetition,
     email: str,
     details: Details,
     address: str | None,
@@ -204,7 +205,7 @@ def _sign(
 
 
 def sign_petition(
-    petition: Petition | PetitionSnapshot,
+    petition: PublicPetition,
     *,
     name: str,
     email: str,
@@ -379,7 +380,7 @@ def confirm_signature(token: str) -> Confirmation:
             session.execute(_MARK_CONFIRMED, {"signature_id": signature_id, "now": now})
             return Confirmation(signature_id, petition_id, slug, status, now)
         confirmed = session.execute(_COUNT_CONFIRMED, {"signature_id": signature_id, "now": now})
-        if confirmed.rowcount:  # type: ignore[attr-defined]
+        if rows_changed(confirmed):
             change_count(session, petition_id, 1)
     return Confirmation(signature_id, petition_id, slug, SignatureStatus.CONFIRMED, now)
 

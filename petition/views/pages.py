@@ -17,7 +17,7 @@ from wtforms.fields import Field
 
 from petition.i18n.languages import PARAMETER as LANGUAGE_PARAMETER
 from petition.i18n.languages import current_language
-from petition.models import Petition
+from petition.models import PublicPetition
 from petition.petitions.public_copies import PetitionSnapshot
 from petition.petitions.public_signers import listed_signers, public_signers
 from petition.petitions.versions import in_language
@@ -34,14 +34,14 @@ class _PlaceholderCSRF(CSRF):
         return _PLACEHOLDER
 
 
-def petition_page(petition: Petition | PetitionSnapshot, form: SignForm) -> str:
+def petition_page(petition: PublicPetition, form: SignForm) -> str:
     """The page as it stands for this visitor, with this form (its data and errors) in it."""
     signers = (
         listed_signers(petition.signers)
         if isinstance(petition, PetitionSnapshot)
         else public_signers(petition)
     )
-    shown = in_language(petition, current_language())  # type: ignore[arg-type]
+    shown = in_language(petition, current_language())
     return render_template("public/petition.html", petition=shown, form=form, signers=signers)
 
 

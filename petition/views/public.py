@@ -17,8 +17,8 @@ from petition import tokens
 from petition.extensions import client_limit_key, csrf, db, limiter
 from petition.i18n.countries import country_name
 from petition.i18n.languages import current_language, language_in_address, requested_language
-from petition.models import Petition
-from petition.petitions.public_copies import PetitionSnapshot, public_snapshot
+from petition.models import Petition, PublicPetition
+from petition.petitions.public_copies import public_snapshot
 from petition.petitions.public_signers import first_name
 from petition.petitions.publishing import open_petitions, public_petition_by_slug
 from petition.petitions.versions import PetitionInLanguage, all_in_language, in_language
@@ -43,11 +43,11 @@ bp = Blueprint("public", __name__)
 NO_REFERRER = {"Referrer-Policy": "no-referrer"}  # the token in the URL goes nowhere else
 
 
-def _read(petition: Petition | PetitionSnapshot | None) -> PetitionInLanguage | None:
+def _read(petition: PublicPetition | None) -> PetitionInLanguage | None:
     """The petition as this reader sees it, for pages that name it."""
     if petition is None:
         return None
-    return in_language(petition, current_language())  # type: ignore[arg-type]
+    return in_language(petition, current_language())
 
 
 @bp.get("/")
@@ -102,9 +102,7 @@ def mail_budget_spent() -> bool:
     return _spend("SIGN_MAIL_LIMIT", "sign-mail", client_limit_key())
 
 
-def submit_signature(
-    petition: Petition | PetitionSnapshot, form: SignForm, over_limit: bool
-) -> None:
+def submit_signature(petition: PublicPetition, form: SignForm, over_limit: bool) -> None:
     """Hand a validated sign form, and the client address to hash, to the signing use case."""
     sign_petition(
         petition,
@@ -163,7 +161,7 @@ def _token_error_page(error: tokens.InvalidTokenError) -> tuple[str, int]:
     return render_template("public/link_invalid.html"), 400
 
 
-def _shown_petition(petition_id: int, slug: str) -> Petition | PetitionSnapshot:
+def _shown_petition(petition_id: int, slug: str) -> PublicPetition:
     """The petition to show beside a confirmation: the public copy, or the hidden petition itself."""
     return public_snapshot(slug, keep=False) or db.get_or_404(Petition, petition_id)
 

@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
+from petition.exports import rows as exports
 from petition.exports.rows import BOM, export_chunks, safe_cell
-from petition.exports.rows import rows as exports
 from petition.extensions import db
 from petition.models import OutboxMessage, Petition, Signature
 from petition.organisers.accounts import set_organiser_password
