@@ -1,5 +1,7 @@
 """The organiser's forms: a petition, a date range, an invitation, a password."""
 
+from typing import Any
+
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -102,6 +104,18 @@ class PetitionForm(Form):
     )
     collects_country = BooleanField(_l("Ask signers for their country"))
     language = SelectField(_l("Language of the petition"), choices=language_choices(), default="en")
+
+    def settings(self) -> dict[str, Any]:
+        """What was typed, as creating and editing a petition take it."""
+        return {
+            "title": self.title.data,
+            "body": self.body.data,
+            "target": self.target.data,
+            "goal": self.goal.data,
+            "closes_on": self.closes_on.data,
+            "collects_country": self.collects_country.data,
+            "language": self.language.data,
+        }
 
 
 class PetitionTextForm(Form):

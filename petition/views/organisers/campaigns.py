@@ -53,16 +53,7 @@ def new_petition() -> Page:
     if _wants_preview() or not form.validate_on_submit():
         return _form_page(form, None)
     try:
-        petition = create_petition(
-            title=form.title.data,
-            body=form.body.data,
-            organiser=current_user,
-            target=form.target.data,
-            goal=form.goal.data,
-            closes_on=form.closes_on.data,
-            collects_country=form.collects_country.data,
-            language=form.language.data,
-        )
+        petition = create_petition(organiser=current_user, **form.settings())
     except PetitionError as error:
         form.title.errors.append(str(error))
         return _form_page(form, None)
@@ -78,17 +69,7 @@ def edit_petition(slug: str) -> Page:
     if _wants_preview() or not form.validate_on_submit():
         return _form_page(form, petition)
     try:
-        update_petition(
-            petition,
-            current_user,
-            title=form.title.data,
-            body=form.body.data,
-            target=form.target.data,
-            goal=form.goal.data,
-            closes_on=form.closes_on.data,
-            collects_country=form.collects_country.data,
-            language=form.language.data,
-        )
+        update_petition(petition, current_user, **form.settings())
     except PetitionError as error:
         form.title.errors.append(str(error))
         return _form_page(form, petition)
