@@ -150,8 +150,9 @@ def _register_views(app: Flask) -> None:
     from petition.i18n.plurals import plural_samples
     from petition.mail.background import deliverer_for
     from petition.petitions.markdown import render_markdown, summary
-    from petition.views import api, dev, embed, feed, health, moderation, organisers, public
+    from petition.views import api, dev, embed, feed, health, organisers, public
     from petition.views.errors import register_error_handlers, unavailable
+    from petition.views.organisers import moderation
     from petition.web.embedding import embed_snippet
     from petition.web.urls import public_url
 

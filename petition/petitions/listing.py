@@ -45,7 +45,7 @@ def _state_filter(state: State) -> ColumnElement[bool]:
     return is_open if state is State.OPEN else ~is_open
 
 
-def petition_page(state: State | None, page: int, per_page: int) -> PetitionPage:
+def listed_petitions(state: State | None, page: int, per_page: int) -> PetitionPage:
     """Petitions in a state (or all), newest first, `per_page` to a page."""
     where: list[ColumnElement[bool]] = [
         Petition.hidden_at.is_(None)

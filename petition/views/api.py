@@ -8,7 +8,13 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from petition.i18n.languages import LANGUAGES
-from petition.petitions.listing import MAX_PAGE, MAX_PER_PAGE, State, petition_data, petition_page
+from petition.petitions.listing import (
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    State,
+    listed_petitions,
+    petition_data,
+)
 from petition.petitions.stats import public_by_country
 from petition.petitions.versions import all_in_language, in_language
 from petition.views.caching import readable_from_any_site, shared_cacheable
@@ -68,7 +74,7 @@ def _language_arg() -> str | None:
 @bp.get("/petitions")
 def petitions() -> Response:
     state, page, language = _state_arg(), _int_arg("page", 1, MAX_PAGE), _language_arg()
-    found = petition_page(state, page, _int_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE))
+    found = listed_petitions(state, page, _int_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE))
     query = {"per_page": found.per_page} | ({"state": state.value} if state else {})
     query |= {"lang": language} if language else {}
     return jsonify(

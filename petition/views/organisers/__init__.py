@@ -1,4 +1,5 @@
-"""The organiser area: petitions, their progress, exports, delivery and the team that runs them."""
+"""The organiser area: petitions, their progress, exports, delivery, the team that runs them, and
+(in `moderation`, a blueprint of its own under /organisers/) the activity and moderation pages."""
 
 from petition.views.organisers import account, campaigns, downloads, team, texts
 from petition.views.organisers.blueprint import bp
