@@ -9,12 +9,7 @@ import requests
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition, petition_by_slug
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-
-
-def csrf_token(page: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert match, "the form carries a CSRF token"
-    return match.group(1)
+from tests.support.http import csrf_token, organiser_session
 
 
 def test_sign_confirm_count_and_export(live_server: LiveServer, smtp: SMTPServer) -> None:
@@ -56,17 +51,8 @@ def test_sign_confirm_count_and_export(live_server: LiveServer, smtp: SMTPServer
     assert requests.get(f"{base}/petitions/{slug}.json").json()["signature_count"] == 1
     assert ">1</strong>" in requests.get(f"{base}/").text
 
-    organiser_session = requests.Session()
-    login_page = organiser_session.get(f"{base}/organisers/login").text
-    organiser_session.post(
-        f"{base}/organisers/login",
-        data={
-            "csrf_token": csrf_token(login_page),
-            "email": "organiser@example.org",
-            "password": PASSWORD,
-        },
-    )
-    export = organiser_session.get(f"{base}/organisers/petitions/{slug}/export.csv")
+    organiser = organiser_session(base, "organiser@example.org", PASSWORD)
+    export = organiser.get(f"{base}/organisers/petitions/{slug}/export.csv")
     assert export.headers["Content-Type"].startswith("text/csv")
     assert export.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))

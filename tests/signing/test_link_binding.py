@@ -22,12 +22,7 @@ from petition.models import OutboxMessage, Petition, Signature
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-
-
-def csrf_token(page: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert match, "the form carries a CSRF token"
-    return match.group(1)
+from tests.support.http import csrf_token, organiser_session
 
 
 def links_in(message: object, base: str) -> dict[str, str]:
@@ -188,16 +183,7 @@ def test_a_strangers_resubmission_changes_nothing_the_signer_stored(
     assert requests.post(theirs["confirm"]).status_code == 200
     assert stored(app)[0][1:] == ("Quiet Signer", "confirmed", False)
 
-    organiser = requests.Session()
-    login = organiser.get(f"{base}/organisers/login").text
-    organiser.post(
-        f"{base}/organisers/login",
-        data={
-            "csrf_token": csrf_token(login),
-            "email": "organiser@example.org",
-            "password": PASSWORD,
-        },
-    )
+    organiser = organiser_session(base, "organiser@example.org", PASSWORD)
     export = organiser.get(f"{base}/organisers/petitions/{slug}/export.csv")
     assert export.status_code == 200
     rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
