@@ -202,6 +202,17 @@ def make_petition(app: Flask, make_organiser: Callable[..., Organiser]) -> Calla
     return make
 
 
+@pytest.fixture
+def organiser_client(client: FlaskClient, make_organiser: Callable[..., Organiser]) -> FlaskClient:
+    """The test client, logged in as the organiser make_organiser makes."""
+    make_organiser()
+    response = client.post(
+        "/organisers/login", data={"email": "organiser@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 303
+    return client
+
+
 class LiveServer:
     """The app served over real HTTP on a loopback port, in a thread."""
 

@@ -20,16 +20,6 @@ FORM = {
 }
 
 
-@pytest.fixture
-def organiser_client(client: FlaskClient, make_organiser) -> FlaskClient:
-    make_organiser()
-    response = client.post(
-        "/organisers/login", data={"email": "organiser@example.org", "password": PASSWORD}
-    )
-    assert response.status_code == 303
-    return client
-
-
 def events(petition_id: int) -> list[tuple[str, str]]:
     rows = db.session.scalars(
         select(PetitionEvent)

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from petition.extensions import db
 from petition.models import Petition, Signature
-from tests.conftest import PASSWORD
 
 SIGNER = {"name": "Айгерим Нурланова", "email": "aigerim@example.org"}
 PUBLIC = "https://petitions.example.org"
@@ -88,16 +87,6 @@ def test_a_json_body_of_other_values_is_refused_clearly(
     response = client.post(f"/petitions/{petition.slug}/sign", json=body)
     assert response.status_code == 400
     assert signatures() == 0
-
-
-@pytest.fixture
-def organiser_client(client: FlaskClient, make_organiser) -> FlaskClient:
-    make_organiser()
-    response = client.post(
-        "/organisers/login", data={"email": "organiser@example.org", "password": PASSWORD}
-    )
-    assert response.status_code == 303
-    return client
 
 
 @pytest.mark.parametrize("day", EXTREME_DAYS)
