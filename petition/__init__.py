@@ -16,11 +16,16 @@ from petition.extensions import babel, csrf, db, limiter, login
 from petition.extensions import mail as mail_extension
 from petition.i18n.languages import N_, register_languages, select_locale
 from petition.mail.senders import register_sender
+from petition.organisers import invitations as _invitation_mail  # noqa: F401  (see below)
 from petition.petitions.slugs import SLUG_PATTERN
+from petition.signing import messages as _signer_mail  # noqa: F401  (see below)
 from petition.transactions import release_session
 from petition.web.clients import register_proxy_warning
 from petition.web.headers import register_security_headers
 from petition.web.sessions import SessionInterface
+
+# The mail each feature writes when the deliverer sends it (see mail/outbox.py): importing the
+# two modules above registers their composers, so every delivery worker knows every kind.
 
 ROOT = Path(__file__).resolve().parent.parent
 # Shorter keys can be guessed offline from one signed cookie or emailed link.

@@ -18,7 +18,7 @@ from petition.demo import load_demo
 from petition.exports.rows import ROWS_DONE, Period
 from petition.exports.runs import ALL_FORMATS, plan_export, run_export
 from petition.extensions import db
-from petition.mail.outbox import deliver_due
+from petition.mail.outbox import BatchSize, deliver_due
 from petition.moderation.commands import rules_cli
 from petition.organisers.accounts import AccountError, find_organiser, set_organiser_password
 from petition.petitions.counting import UnknownPetitionError, recount_signatures
@@ -198,9 +198,10 @@ def _with_progress(
 @click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
 def deliver(once: bool) -> None:
     """Deliver owed mail; without --once, keep delivering until stopped."""
+    batch = BatchSize()
     while True:
         try:
-            report = deliver_due()
+            report = deliver_due(batch.next())
         except OperationalError:
             if once:
                 raise
@@ -209,6 +210,7 @@ def deliver(once: bool) -> None:
             db.session.remove()
             time.sleep(float(current_app.config["OUTBOX_POLL_SECONDS"]))
             continue
+        batch.after(report)
         if report.claimed:
             click.echo(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}")
         if once and report.claimed == 0:

@@ -56,8 +56,10 @@ MAX_MESSAGES_PER_SIGNATURE = 5
 # Deliver the outbox from a background thread of each web process. Turn off when
 # dedicated workers run `flask --app petition outbox deliver`.
 OUTBOX_DELIVER_IN_WEB = True
-# Messages one delivery round claims at once.
+# Messages one delivery round claims at first; while rounds come back full (a backlog), each
+# claims twice as many, up to OUTBOX_BATCH_MAX, all sent over one SMTP connection.
 OUTBOX_BATCH_SIZE = 10
+OUTBOX_BATCH_MAX = 200
 # Seconds a claim lasts; a worker that dies holding one releases it when it runs out.
 OUTBOX_CLAIM_SECONDS = 60
 # Seconds an idle deliverer waits before looking for owed mail again.
@@ -127,7 +129,8 @@ WITHDRAW_MAX_AGE = 400 * 24 * 3600
 UNCONFIRMED_RETENTION_DAYS = 30
 # Names, addresses and client hashes are anonymised this many days after a petition closes.
 RETENTION_DAYS_AFTER_CLOSE = 90
-# Sent and failed outbox messages (they hold names and links) are deleted after this many days.
+# Sent and failed outbox rows (a kind, a language and what they were about; no text) are deleted
+# after this many days.
 OUTBOX_RETENTION_DAYS = 7
 
 # Hours of signing activity the organisers' activity view shows.

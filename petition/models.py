@@ -327,8 +327,21 @@ class OutboxState(enum.StrEnum):
     FAILED = "failed"
 
 
+class MailKind(enum.StrEnum):
+    """What an outbox row owes; the deliverer composes the message from it just before sending."""
+
+    CONFIRM = "confirm"
+    ALREADY_SIGNED = "already-signed"
+    INVITATION = "invitation"
+
+
 class OutboxMessage(Model):
-    """A message written in the same transaction as the change that owes it, sent afterwards."""
+    """A message owed by a change, written in the same transaction, composed and sent afterwards.
+
+    A row says what to send (kind, the signature or invitation it is about, the language), not
+    the text: rows at rest hold no names and no link secrets. Rows queued before mail was
+    composed at delivery have no kind and carry their composed text instead.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -337,14 +350,24 @@ class OutboxMessage(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(8))
     # The signature the message is about: withdrawing it deletes every message it caused.
     signature_id: Mapped[int | None] = mapped_column(
         ForeignKey("signatures.id", ondelete="CASCADE", name="fk_outbox_signature_id"),
         index=True,
     )
-    recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(255))
-    body_text: Mapped[str] = mapped_column(Text)
+    # The details a resubmission proposed, which the confirmation link applies (SignatureChange).
+    change_id: Mapped[int | None] = mapped_column()
+    # An invitation withdrawn before its mail left takes the mail with it.
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE", name="fk_outbox_invitation_id"),
+        index=True,
+    )
+    # Composed text: only on rows queued before mail was composed at delivery.
+    recipient: Mapped[str | None] = mapped_column(String(254))
+    subject: Mapped[str | None] = mapped_column(String(255))
+    body_text: Mapped[str | None] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -48,6 +48,7 @@ class MailSink:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.connections: list[tuple[str, int]] = []  # the client's address and port, per message
         self.reply: str | None = None  # e.g. "451 4.3.0 try later" to refuse every message
         self._changed = threading.Condition()
 
@@ -57,6 +58,7 @@ class MailSink:
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self._changed:
             self.messages.append(message)  # type: ignore[arg-type]
+            self.connections.append(tuple(session.peer))
             self._changed.notify_all()
         return "250 Message accepted"
 

@@ -6,7 +6,7 @@ import threading
 from flask import Flask, current_app
 
 from petition.extensions import db
-from petition.mail.outbox import deliver_due
+from petition.mail.outbox import BatchSize, deliver_due
 
 EXTENSION_KEY = "petition.mail.background"
 ERROR_PAUSE_SECONDS = 5.0
@@ -50,11 +50,13 @@ class BackgroundDeliverer:
 
     def _run(self) -> None:
         with self.app.app_context():
+            batch = BatchSize()
             while not self._stop.is_set():
                 pause = float(current_app.config["OUTBOX_POLL_SECONDS"])
                 self._wake.clear()  # a wake during this round makes the wait below return at once
                 try:
-                    report = deliver_due()
+                    report = deliver_due(batch.next())
+                    batch.after(report)
                     if report.claimed:
                         pause = 0.0 if report.sent or report.failed else pause
                 except Exception:

@@ -1,8 +1,9 @@
-"""Mail queued inside the caller's transaction, then claimed and delivered with retries."""
+"""Mail owed inside the caller's transaction, then claimed, composed and delivered with retries."""
 
 import secrets
 import smtplib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -12,29 +13,79 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from petition.extensions import db
 from petition.mail.messages import Email
 from petition.mail.senders import mail_sender
-from petition.models import OutboxMessage, OutboxState, table_of, utcnow
+from petition.models import MailKind, OutboxMessage, OutboxState, table_of, utcnow
 from petition.transactions import release_session, rows_changed, write_transaction
 
 BACKOFF_BASE_SECONDS = 5
 SETTLE_RETRY_PAUSE_SECONDS = 0.5
+SETTLE_EVERY = 50
+SETTLE_SECONDS = 0.2
 
 
 class ClaimedMessage(NamedTuple):
-    """A message this worker holds a claim on."""
+    """A message this worker holds a claim on: what to compose, or (queued by older code) the text."""
 
     id: int
-    recipient: str
-    subject: str
-    body_text: str
+    kind: str | None
+    language: str | None
+    signature_id: int | None
+    change_id: int | None
+    invitation_id: int | None
+    recipient: str | None
+    subject: str | None
+    body_text: str | None
     body_html: str | None
     created_at: datetime
     attempts: int
 
-    def email(self) -> Email:
-        """The message as it was composed, for the sender."""
-        return Email(self.recipient, self.subject, self.body_text, self.body_html)
+    @classmethod
+    def of(cls, row: OutboxMessage) -> "ClaimedMessage":
+        """What a stored row owes, to compose it outside a delivery round (the /dev/mail page)."""
+        return cls(*(getattr(row, name) for name in cls._fields))
+
+
+@dataclass(frozen=True)
+class OwedMail:
+    """What a change owes: a kind of message, what it is about and the language to write it in."""
+
+    kind: MailKind
+    language: str
+    signature_id: int | None = None
+    change_id: int | None = None  # the details a confirmation link proposes (SignatureChange)
+    invitation_id: int | None = None
+
+
+class MessageGoneError(LookupError):
+    """What the message was about no longer exists (withdrawn, purged): there is nothing to send."""
+
+
+Composer = Callable[[ClaimedMessage], Email]
+_COMPOSERS: dict[str, Composer] = {}
+
+
+def composes(kind: MailKind) -> Callable[[Composer], Composer]:
+    """Register the function that writes one kind of owed mail; its feature's module calls this."""
+
+    def register(compose: Composer) -> Composer:
+        _COMPOSERS[kind] = compose
+        return compose
+
+    return register
+
+
+def compose(message: ClaimedMessage) -> Email:
+    """The message as it will be sent: written now from what the row owes, in its language."""
+    if message.kind is None:  # queued before mail was composed at delivery: its text is stored
+        if message.recipient is None or message.subject is None or message.body_text is None:
+            raise MessageGoneError(f"outbox message {message.id} has neither a kind nor a text")
+        return Email(message.recipient, message.subject, message.body_text, message.body_html)
+    composer = _COMPOSERS.get(message.kind)
+    if composer is None:
+        raise LookupError(f"no composer for mail of kind {message.kind!r}")
+    return composer(message)
 
 
 @dataclass
@@ -53,27 +104,33 @@ class DeliveryReport:
 _QUEUE = insert(table_of(OutboxMessage))
 
 
-def queue_message(session: Session, message: Email, signature_id: int | None = None) -> None:
-    """Owe a composed message: it is sent only if the caller's transaction commits.
+def queue_message(session: Session, owed: OwedMail) -> None:
+    """Owe a message: it is composed and sent only if the caller's transaction commits.
 
-    A message about a signature names it, so withdrawing the signature deletes it too.
+    The row holds what to send, not the text, so the request that owes it renders nothing and
+    rows at rest hold no names and no link secrets. A message about a signature names it, so
+    withdrawing the signature deletes it too.
     """
     # A Core INSERT built once: it runs on every signature, and the ORM's unit of work (or
     # building the statement anew) costs more than running it.
     session.execute(
         _QUEUE,
         {
-            "recipient": message.recipient,
-            "subject": message.subject,
-            "body_text": message.text,
-            "body_html": message.html,
-            "signature_id": signature_id,
+            "kind": owed.kind,
+            "language": owed.language,
+            "signature_id": owed.signature_id,
+            "change_id": owed.change_id,
+            "invitation_id": owed.invitation_id,
         },
     )
 
 
 def claim_due(limit: int) -> tuple[str, list[ClaimedMessage]]:
-    """Claim up to `limit` due messages; no other worker takes them until the claim runs out."""
+    """Claim up to `limit` due messages; no other worker takes them until the claim runs out.
+
+    On PostgreSQL concurrent workers skip each other's locked rows; SQLite has one writer, so
+    their claims take turns.
+    """
     now = utcnow()
     claim_id = secrets.token_hex(16)
     lease = timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
@@ -107,19 +164,22 @@ def claim_due(limit: int) -> tuple[str, list[ClaimedMessage]]:
         return claim_id, [ClaimedMessage(*row) for row in rows]
 
 
-def _settle(claim_id: str, message_id: int, **values: object) -> None:
+def _settle(claim_id: str, message_ids: list[int], **values: object) -> None:
     with write_transaction() as session:
         result = session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.claim_id == claim_id)
+            .where(OutboxMessage.id.in_(message_ids), OutboxMessage.claim_id == claim_id)
             .values(claim_id=None, claimed_until=None, **values)
         )
-    if rows_changed(result) == 0:
-        current_app.logger.warning("outbox message %s: claim expired before it settled", message_id)
+    if rows_changed(result) < len(message_ids):
+        current_app.logger.warning(
+            "outbox messages %s: a claim expired (or the message was withdrawn) before it settled",
+            message_ids,
+        )
 
 
-def _mark_sent(claim_id: str, message: ClaimedMessage) -> None:
-    """Record a message the mail server accepted, retrying while our claim still holds.
+def _mark_sent(claim_id: str, message_ids: list[int]) -> None:
+    """Record messages the mail server accepted, retrying while our claim still holds.
 
     A send left unrecorded goes out again once the claim expires; a database connection cut
     (restart, failover) usually heals within a moment, so keep trying for half the claim.
@@ -127,19 +187,21 @@ def _mark_sent(claim_id: str, message: ClaimedMessage) -> None:
     deadline = time.monotonic() + current_app.config["OUTBOX_CLAIM_SECONDS"] / 2
     while True:
         try:
-            _settle(claim_id, message.id, state=OutboxState.SENT, sent_at=utcnow(), last_error=None)
+            _settle(
+                claim_id, message_ids, state=OutboxState.SENT, sent_at=utcnow(), last_error=None
+            )
             return
         except OperationalError:
             release_session(None)
             if time.monotonic() >= deadline:
                 raise
-            current_app.logger.warning("outbox message %s sent but not recorded yet", message.id)
+            current_app.logger.warning("outbox messages %s sent but not recorded yet", message_ids)
             time.sleep(SETTLE_RETRY_PAUSE_SECONDS)
 
 
 def _mark_failed(claim_id: str, message: ClaimedMessage, error: str) -> None:
     current_app.logger.error("outbox message %s failed for good: %s", message.id, error)
-    _settle(claim_id, message.id, state=OutboxState.FAILED, last_error=error[:500])
+    _settle(claim_id, [message.id], state=OutboxState.FAILED, last_error=error[:500])
 
 
 def _retry_later(claim_id: str, message: ClaimedMessage, error: str) -> bool:
@@ -151,7 +213,10 @@ def _retry_later(claim_id: str, message: ClaimedMessage, error: str) -> bool:
         return False
     delay = min(config["OUTBOX_MAX_BACKOFF"], BACKOFF_BASE_SECONDS * 2 ** (message.attempts - 1))
     _settle(
-        claim_id, message.id, next_attempt_at=now + timedelta(seconds=delay), last_error=error[:500]
+        claim_id,
+        [message.id],
+        next_attempt_at=now + timedelta(seconds=delay),
+        last_error=error[:500],
     )
     return True
 
@@ -183,33 +248,114 @@ def _settle_refused(
     report.failed += 1
 
 
+def _compose_batch(
+    claim_id: str, messages: list[ClaimedMessage], report: DeliveryReport
+) -> list[tuple[ClaimedMessage, Email]]:
+    """Write every claimed message in one read; those that cannot be written now are settled."""
+    composed: list[tuple[ClaimedMessage, Email]] = []
+    failures: list[tuple[ClaimedMessage, Exception]] = []
+    for message in messages:
+        try:
+            composed.append((message, compose(message)))
+        except Exception as exc:
+            failures.append((message, exc))
+    db.session.rollback()  # end the read, so SQLite's writers are not held behind our snapshot
+    for message, error in failures:
+        if isinstance(error, MessageGoneError):
+            _mark_failed(claim_id, message, f"nothing left to send: {error}")
+            report.failed += 1
+            continue
+        # A bug or a lost database connection: the message waits, it is not lost.
+        current_app.logger.error("outbox message %s not composed", message.id, exc_info=error)
+        if _retry_later(claim_id, message, f"not composed: {error!r}"):
+            report.retrying += 1
+        else:
+            report.failed += 1
+    return composed
+
+
+class _SentLedger:
+    """Messages the server accepted, recorded as sent in groups rather than one write each.
+
+    Recording each message in its own transaction capped delivery at the database's commit
+    rate. A group is written at most SETTLE_EVERY messages or SETTLE_SECONDS after its first
+    send, and always before the round ends: a worker killed in between sends at most that
+    group again once its claim expires.
+    """
+
+    def __init__(self, claim_id: str, report: DeliveryReport) -> None:
+        self.claim_id = claim_id
+        self.report = report
+        self.ids: list[int] = []
+        self.since = 0.0
+
+    def add(self, message: ClaimedMessage) -> None:
+        if not self.ids:
+            self.since = time.monotonic()
+        self.ids.append(message.id)
+        self.report.sent += 1
+        if len(self.ids) >= SETTLE_EVERY or time.monotonic() - self.since >= SETTLE_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.ids:
+            _mark_sent(self.claim_id, self.ids)
+            self.ids = []
+
+
 def deliver_due(limit: int | None = None) -> DeliveryReport:
-    """Claim due messages and hand them to the app's mail sender over one connection."""
+    """Claim due messages, compose them and hand them to the app's mail sender over one connection."""
     claim_id, messages = claim_due(limit or current_app.config["OUTBOX_BATCH_SIZE"])
-    if not messages:
-        return DeliveryReport()
     report = DeliveryReport()
-    remaining = list(messages)
+    if not messages:
+        return report
+    remaining = _compose_batch(claim_id, messages, report)
+    sent = _SentLedger(claim_id, report)
     try:
         with mail_sender().open() as send:
             while remaining:
-                message = remaining.pop(0)
+                message, email = remaining[0]
                 try:
-                    send(message.email())
+                    send(email)
                 except Exception as exc:
                     if _breaks_connection(exc):
-                        remaining.insert(0, message)
                         raise
+                    remaining.pop(0)
+                    sent.flush()
                     _settle_refused(claim_id, message, exc, report)
                     continue
-                _mark_sent(claim_id, message)
-                report.sent += 1
+                remaining.pop(0)
+                sent.add(message)
     except (smtplib.SMTPException, OSError) as exc:
         # The server is down, unreachable or hung up: every message not yet settled waits.
         current_app.logger.warning("mail server unavailable, will retry: %r", exc)
-        for message in remaining:
+        sent.flush()
+        for message, _email in remaining:
             if _retry_later(claim_id, message, repr(exc)):
                 report.retrying += 1
             else:
                 report.failed += 1
+    finally:
+        sent.flush()
     return report
+
+
+class BatchSize:
+    """How many messages a round claims: it grows while the backlog fills whole rounds.
+
+    Starts at OUTBOX_BATCH_SIZE and doubles after every full round up to OUTBOX_BATCH_MAX, so a
+    surge's backlog goes out in big rounds (one connection each) while a quiet site claims few
+    messages at a time; a round that finds less than it asked for starts small again.
+    """
+
+    def __init__(self) -> None:
+        self.current = 0
+
+    def next(self) -> int:
+        config = current_app.config
+        smallest, largest = config["OUTBOX_BATCH_SIZE"], config["OUTBOX_BATCH_MAX"]
+        self.current = min(max(self.current, smallest), max(largest, smallest))
+        return self.current
+
+    def after(self, report: DeliveryReport) -> None:
+        self.current = self.current * 2 if report.claimed >= self.current else 0

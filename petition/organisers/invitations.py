@@ -7,16 +7,17 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 
 from petition import tokens
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.extensions import db
+from petition.i18n.languages import current_language
 from petition.mail.background import notify_delivery
-from petition.mail.messages import invitation_email
-from petition.mail.outbox import queue_message
-from petition.models import EventAction, Invitation, Organiser, Petition, utcnow
+from petition.mail.messages import Email, compose_email
+from petition.mail.outbox import ClaimedMessage, MessageGoneError, OwedMail, composes, queue_message
+from petition.models import EventAction, Invitation, MailKind, Organiser, Petition, utcnow
 from petition.organisers.accounts import (
     AccountError,
     authenticate,
@@ -26,6 +27,7 @@ from petition.organisers.accounts import (
 )
 from petition.petitions.history import record_event
 from petition.transactions import rows_changed, write_transaction
+from petition.web.urls import public_url
 
 
 class UsedInvitationError(tokens.InvalidTokenError):
@@ -44,9 +46,6 @@ def invite_organiser(petition: Petition, inviter: Organiser, email: str) -> Invi
         raise AccountError(gettext("Please check the address. %(problem)s", problem=exc)) from exc
     if any(member.email == address for member in petition.organisers):
         raise AccountError(gettext("%(email)s already runs this petition.", email=address))
-    config = current_app.config
-    new_account = find_organiser(address) is None
-    days = config["INVITATION_MAX_AGE"] // 86400
     with write_transaction() as session:
         invitation = Invitation(
             petition_id=petition.id,
@@ -56,14 +55,46 @@ def invite_organiser(petition: Petition, inviter: Organiser, email: str) -> Invi
         )
         session.add(invitation)
         session.flush()
-        token = tokens.make_token(
-            config["SECRET_KEY"], tokens.INVITE_ORGANISER, [invitation.id, invitation.secret]
+        queue_message(
+            session,
+            OwedMail(MailKind.INVITATION, current_language(), invitation_id=invitation.id),
         )
-        message = invitation_email(petition, inviter.email, address, token, new_account, days)
-        queue_message(session, message)
         record_event(session, petition, inviter, EventAction.INVITED, address=address)
     notify_delivery()
     return invitation
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The link token that opens this invitation and no other."""
+    payload = [invitation.id, invitation.secret]
+    return tokens.make_token(current_app.config["SECRET_KEY"], tokens.INVITE_ORGANISER, payload)
+
+
+@composes(MailKind.INVITATION)
+def invitation_email(message: ClaimedMessage) -> Email:
+    """The invitation, written when it is sent, in the language the inviter was using."""
+    invitation = (
+        db.session.get(Invitation, message.invitation_id) if message.invitation_id else None
+    )
+    if invitation is None or invitation.used_at is not None:
+        raise MessageGoneError(f"invitation {message.invitation_id} is withdrawn or used")
+    language = message.language or "en"
+    days = current_app.config["INVITATION_MAX_AGE"] // 86400
+    inviter = invitation.inviter.email if invitation.inviter is not None else ""
+    petition = invitation.petition
+    with force_locale(language):
+        return compose_email(
+            "invite",
+            invitation.email,
+            gettext("Help run the petition: %(title)s", title=petition.title),
+            petition=petition,
+            inviter=inviter,
+            accept_url=public_url(
+                "organisers.accept_invitation", token=invitation_token(invitation), lang=language
+            ),
+            new_account=find_organiser(invitation.email) is None,
+            days=days,
+        )
 
 
 def read_invitation(token: str) -> Invitation:

@@ -6,11 +6,17 @@ from flask import current_app
 from sqlalchemy import select
 
 from petition.mail.background import notify_delivery
-from petition.mail.messages import confirmation_email
-from petition.mail.outbox import queue_message
-from petition.models import EventAction, Organiser, Petition, Signature, SignatureStatus, utcnow
+from petition.mail.outbox import OwedMail, queue_message
+from petition.models import (
+    EventAction,
+    MailKind,
+    Organiser,
+    Petition,
+    Signature,
+    SignatureStatus,
+    utcnow,
+)
 from petition.petitions.history import last_event, record_event
-from petition.signing.links import confirmation_token, withdrawal_token
 from petition.transactions import write_transaction
 
 RESEND_ACTION = EventAction.RESENT
@@ -55,10 +61,8 @@ def resend_confirmations(
             query = query.where(Signature.created_at < now - timedelta(hours=older_than_hours))
         sent = 0
         for signature in session.scalars(query.order_by(Signature.id).with_for_update()):
-            email = confirmation_email(
-                petition, signature, confirmation_token(signature), withdrawal_token(signature)
-            )
-            queue_message(session, email, signature_id=signature.id)
+            owed = OwedMail(MailKind.CONFIRM, signature.language, signature_id=signature.id)
+            queue_message(session, owed)
             signature.messages_sent += 1
             sent += 1
         record_event(

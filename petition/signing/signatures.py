@@ -3,9 +3,10 @@
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,9 +14,9 @@ from petition import tokens
 from petition.addresses import canonical_email
 from petition.extensions import db
 from petition.mail.background import notify_delivery
-from petition.mail.messages import already_signed_email, confirmation_email
-from petition.mail.outbox import queue_message
+from petition.mail.outbox import OwedMail, queue_message
 from petition.models import (
+    MailKind,
     Petition,
     PublicPetition,
     Signature,
@@ -31,10 +32,8 @@ from petition.petitions.counting import change_count
 from petition.petitions.public_copies import KEEPS_SNAPSHOTS
 from petition.signing.links import (
     SignatureLink,
-    confirmation_token,
     petition_id_of_expired,
     read_confirmation_link,
-    withdrawal_token,
 )
 from petition.transactions import rows_changed, write_transaction
 from petition.web.clients import client_hash, network_hash
@@ -78,8 +77,8 @@ _SIGNING_STATE = select(
 _s = _signature_table.c
 _EXISTING = (
     select(
-        _s.id, _s.petition_id, _s.name, _s.email, _s.country, _s.show_name, _s.language,
-        _s.link_secret, _s.messages_sent, _s.confirmed_at,
+        _s.id, _s.name, _s.country, _s.show_name, _s.language, _s.messages_sent,
+        _s.confirmed_at,
     )
     .where(_s.petition_id == bindparam("petition_id"), _s.email_canonical == bindparam("email"))
     .with_for_update()  # concurrent resubmissions queue here, so the message cap holds
@@ -101,9 +100,9 @@ _NEW_SIGNATURE = (
 _NEW_CHANGE = insert(_change_table).returning(_change_table.c.id)
 
 
-def _differs(signature: Signature, details: Details) -> bool:
-    stored = (signature.name, signature.country, signature.show_name, signature.language)
-    return stored != (details.name, details.country, details.show_name, details.language)
+def _differs(stored: Row[*tuple[Any, ...]], details: Details) -> bool:
+    recorded = (stored.name, stored.country, stored.show_name, stored.language)
+    return recorded != (details.name, details.country, details.show_name, details.language)
 
 
 def _sign(
@@ -146,41 +145,22 @@ def _sign(
                 "status": SignatureStatus.FRAUDULENT if flag_reason else SignatureStatus.PENDING,
             },
         )
-        new = Signature(  # unsaved: it only carries what the mail needs
-            id=signature_id,
-            petition_id=petition.id,
-            name=details.name,
-            email=email,
-            language=details.language,
-            link_secret=secret,
-        )
-        message = confirmation_email(petition, new, confirmation_token(new), withdrawal_token(new))
         if mail:
-            queue_message(session, message, signature_id=signature_id)
+            owed = OwedMail(MailKind.CONFIRM, details.language, signature_id=signature_id)
+            queue_message(session, owed)
         return SignOutcome.NEW
     # Nothing typed here changes what is stored: whoever submitted it may not own the mailbox.
     # The mail goes to the stored address only, in the language used now; new details wait in a
     # SignatureChange that only the link in that mail applies.
-    signature = Signature(  # unsaved: what the links and the mail need of the stored row
-        id=stored.id,
-        petition_id=stored.petition_id,
-        name=stored.name,
-        email=stored.email,
-        country=stored.country,
-        show_name=stored.show_name,
-        language=stored.language,
-        link_secret=stored.link_secret,
-    )
     capped = stored.messages_sent >= current_app.config["MAX_MESSAGES_PER_SIGNATURE"]
-    withdraw = withdrawal_token(signature)
+    sends = mail and not capped
     if stored.confirmed_at is not None:  # counted, or quietly not: the mail is the same
         outcome = SignOutcome.ALREADY_CONFIRMED
-        signature.language = details.language
-        message = already_signed_email(petition, signature, withdraw)
+        owed = OwedMail(MailKind.ALREADY_SIGNED, details.language, signature_id=stored.id)
     else:
         outcome = SignOutcome.REMINDED
         change_id = None
-        if mail and not capped and _differs(signature, details):
+        if sends and _differs(stored, details):
             change_id = session.scalar(
                 _NEW_CHANGE,
                 {
@@ -192,15 +172,14 @@ def _sign(
                     "created_at": utcnow(),
                 },
             )
-        token = confirmation_token(signature, change_id)
-        signature.name, signature.language = details.name, details.language
-        message = confirmation_email(petition, signature, token, withdraw)
-    # Every branch composes the mail and runs the same statements, whether it sends or not: a
-    # faster answer would tell a stranger that this address has signed, or signed many times.
-    sends = mail and not capped
+        owed = OwedMail(
+            MailKind.CONFIRM, details.language, signature_id=stored.id, change_id=change_id
+        )
+    # Every branch runs the same statements, whether it sends or not: a faster answer would
+    # tell a stranger that this address has signed, or signed many times.
     session.execute(_COUNT_MESSAGE, {"signature_id": stored.id, "sent": 1 if sends else 0})
     if sends:
-        queue_message(session, message, signature_id=stored.id)
+        queue_message(session, owed)
     return SignOutcome.CAPPED if capped else outcome
 
 

@@ -6,6 +6,8 @@ from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy import select
 
 from petition.extensions import db
+from petition.mail.messages import Email
+from petition.mail.outbox import ClaimedMessage, compose
 from petition.models import OutboxMessage
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
@@ -21,10 +23,17 @@ def _local_development_only() -> None:
         abort(404)
 
 
+def _written(row: OutboxMessage) -> Email | None:
+    """The message as the deliverer writes it (its links are made anew, and work the same)."""
+    try:
+        return compose(ClaimedMessage.of(row))
+    except LookupError:  # what it was about is gone
+        return None
+
+
 @bp.get("/mail")
 def mail() -> str:
-    messages = db.session.scalars(
-        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(50)
-    ).all()
-    links = {message.id: _LINK.findall(message.body_text) for message in messages}
+    rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(50))
+    messages = [(row, _written(row)) for row in rows]
+    links = {row.id: _LINK.findall(email.text) for row, email in messages if email is not None}
     return render_template("dev/mail.html", messages=messages, links=links)

@@ -22,7 +22,8 @@ from petition.models import Petition, Signature, SignatureStatus, utcnow
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from petition.petitions.versions import save_petition_text
-from petition.signing.signatures import confirmation_token, sign_petition
+from petition.signing.links import confirmation_token
+from petition.signing.signatures import sign_petition
 from petition.transactions import write_transaction
 from tests.conftest import PASSWORD, LiveServer
 from tests.support.browsing import axe_source, axe_violations, chromium, describe

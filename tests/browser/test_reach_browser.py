@@ -13,7 +13,8 @@ from petition.extensions import db
 from petition.models import Signature
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition, petition_by_slug
-from petition.signing.signatures import confirm_signature, confirmation_token, sign_petition
+from petition.signing.links import confirmation_token
+from petition.signing.signatures import confirm_signature, sign_petition
 from tests.browser.test_journey_browser import ARTIFACTS, confirm_link, signature_count
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
 from tests.support.browsing import chromium

@@ -23,6 +23,7 @@ from petition.models import OutboxMessage, OutboxState, Petition, utcnow
 from petition.organisers.accounts import authenticate, find_organiser
 from petition.signing.signatures import confirm_signature, sign_petition
 from tests.conftest import DATABASE_URL_VARIABLE, SMTPServer
+from tests.support.mailbox import owed_mail
 
 ORGANISER = "organiser@example.org"
 
@@ -189,9 +190,7 @@ def signed(make_petition) -> Petition:
     """A petition with one confirmed signature (Cyrillic) and one pending."""
     signed = make_petition(slug="stop-evictions")
     sign_petition(signed, name="Айгерим", email="aigerim@example.org")
-    token = re.search(
-        r"/confirm/([^\s?]+)", db.session.scalars(select(OutboxMessage.body_text)).one()
-    )
+    token = re.search(r"/confirm/([^\s?]+)", owed_mail()[0].text)
     assert token
     confirm_signature(token.group(1))
     sign_petition(signed, name="Pending", email="pending@example.org")
@@ -624,3 +623,43 @@ def test_upgrading_reads_old_history_sentences_into_values_and_keeps_the_rest(
     activity = client.get("/organisers/petitions/old/activity/?lang=ru").get_data(as_text=True)
     assert "домен spam.example, с 2026-01-05 10:00 UTC" in activity
     assert "by hand: odd ones" in activity
+
+
+def test_mail_queued_before_composing_at_delivery_is_still_delivered_after_the_upgrade(
+    empty_database_app: Flask, smtp: SMTPServer
+) -> None:
+    """A message the old code queued with its text goes out as written, once, after the upgrade."""
+    from sqlalchemy import column, insert, table
+
+    from petition.mail.outbox import deliver_due
+    from petition.models import UTCDateTime
+
+    app = empty_database_app
+    runner = app.test_cli_runner()
+    with app.app_context():
+        before = runner.invoke(args=["db", "upgrade", "c57b56f32b61"])  # rows held their text
+        assert before.exit_code == 0, before.output
+        outbox = table(
+            "outbox",
+            *map(column, ("recipient", "subject", "body_text", "body_html", "state", "attempts")),
+            column("created_at", UTCDateTime),
+            column("next_attempt_at", UTCDateTime),
+        )
+        now = utcnow()
+        db.session.execute(
+            insert(outbox).values(
+                recipient="ann@example.org", subject="Подтвердите подпись",
+                body_text="Откройте ссылку: https://petitions.example.org/confirm/old",
+                body_html="<p>Откройте ссылку</p>", state="pending", attempts=0,
+                created_at=now, next_attempt_at=now,
+            )
+        )  # fmt: skip
+        db.session.commit()
+        upgrade = runner.invoke(args=["db", "upgrade"])
+        assert upgrade.exit_code == 0, upgrade.output
+        assert deliver_due().sent == 1
+        assert deliver_due().claimed == 0
+    [message] = smtp.sink.wait_for(1)
+    assert message["To"] == "ann@example.org" and message["Subject"] == "Подтвердите подпись"
+    assert "https://petitions.example.org/confirm/old" in message.get_body(("plain",)).get_content()
+    assert "Откройте ссылку" in message.get_body(("html",)).get_content()

@@ -16,11 +16,12 @@ from sqlalchemy import select, text
 from petition.exports import rows as exports
 from petition.exports.rows import BOM, export_chunks, safe_cell
 from petition.extensions import db
-from petition.models import OutboxMessage, Petition, Signature
+from petition.models import Petition, Signature
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from petition.signing.signatures import confirm_signature, sign_petition
 from tests.conftest import DATABASE_URL_VARIABLE
+from tests.support.mailbox import owed_mail
 
 OWNER = "owner@example.org"
 OWNER_PASSWORD = "owner password, long enough"
@@ -30,9 +31,7 @@ PLAIN_COLUMNS = ["name", "email", "signed_at", "confirmed_at"]
 def sign_and_confirm(petition: Petition, name: str, email: str, country: str | None = None) -> None:
     """A signature through the real double opt-in: sign, then follow the emailed link."""
     sign_petition(petition, name=name, email=email, country=country)
-    text = db.session.scalars(
-        select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())
-    ).first()
+    text = owed_mail()[-1].text
     match = re.search(r"/confirm/([^\s?]+)", text or "")
     assert match, text
     confirm_signature(match.group(1))

@@ -20,7 +20,8 @@ from petition.models import LoginFailures, Organiser, Petition, Signature, utcno
 from petition.moderation.invalidations import Criteria, invalidate
 from petition.organisers.accounts import set_organiser_password
 from petition.organisers.invitations import invite_organiser
-from petition.signing.signatures import confirm_signature, confirmation_token, sign_petition
+from petition.signing.links import confirmation_token
+from petition.signing.signatures import confirm_signature, sign_petition
 from petition.web.clients import attempt_hash
 from tests.conftest import PASSWORD, SMTPServer
 from tests.support.reading import ENGLISH_WORD, english_words, readable

@@ -20,7 +20,7 @@ from petition.mail.outbox import deliver_due
 from petition.models import Petition, Signature, utcnow
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
-from petition.signing.signatures import confirmation_token, withdrawal_token
+from petition.signing.links import confirmation_token, withdrawal_token
 from petition.views.errors import MESSAGES
 from petition.web.embedding import embed_snippet
 from tests.conftest import PASSWORD, LiveServer, SMTPServer

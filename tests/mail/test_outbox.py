@@ -19,16 +19,19 @@ from sqlalchemy import select, update
 from petition.extensions import db
 from petition.mail.background import deliverer_for
 from petition.mail.messages import Email
-from petition.mail.outbox import DeliveryReport, deliver_due, queue_message
+from petition.mail.outbox import DeliveryReport, deliver_due
 from petition.models import OutboxMessage, OutboxState, utcnow
 from petition.signing.signatures import sign_petition
 from tests.conftest import SMTPServer, free_port
+from tests.support.mailbox import queue_composed
 
 
 def queue(*recipients: str) -> list[int]:
     """Owe one plain message to each recipient; return their ids in order."""
     for recipient in recipients:
-        queue_message(db.session, Email(recipient, f"Hello {recipient}", "Hello.", "<p>Hello.</p>"))
+        queue_composed(
+            db.session, Email(recipient, f"Hello {recipient}", "Hello.", "<p>Hello.</p>")
+        )
     db.session.commit()
     return list(
         db.session.scalars(

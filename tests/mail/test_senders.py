@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from petition.extensions import db
 from petition.mail.messages import Email
-from petition.mail.outbox import DeliveryReport, deliver_due, queue_message
+from petition.mail.outbox import DeliveryReport, deliver_due
 from petition.mail.senders import EXTENSION_KEY, LocalSender, Send, SMTPSender
 from petition.models import OutboxMessage, OutboxState
 from tests.conftest import SMTPServer
+from tests.support.mailbox import queue_composed
 
 SIGNER = {"name": "Ann Example", "email": "ann@example.org"}
 
@@ -70,7 +71,7 @@ def test_outside_debug_without_a_relay_mail_waits_in_the_outbox(
     app = make_app(MAIL_SERVER="")
     assert type(app.extensions[EXTENSION_KEY]) is SMTPSender
     with app.app_context(), caplog.at_level("INFO", logger=app.logger.name):
-        queue_message(db.session, Email("ann@example.org", "Hello", "Hello.", None))
+        queue_composed(db.session, Email("ann@example.org", "Hello", "Hello.", None))
         db.session.commit()
         assert deliver_due() == DeliveryReport(retrying=1)
         [message] = db.session.scalars(select(OutboxMessage))
@@ -86,7 +87,7 @@ def test_settings_changed_after_the_app_is_built_do_not_change_its_sender(
     app = make_app(DEBUG=True, MAIL_SERVER="")
     app.config["MAIL_SERVER"] = "127.0.0.1"  # no round looks at this again
     with app.app_context():
-        queue_message(db.session, Email("ann@example.org", "Hello", "Hello.", "<p>Hello.</p>"))
+        queue_composed(db.session, Email("ann@example.org", "Hello", "Hello.", "<p>Hello.</p>"))
         db.session.commit()
         assert deliver_due() == DeliveryReport(sent=1)
     assert smtp.sink.messages == []
@@ -117,8 +118,8 @@ def test_delivery_hands_the_composed_messages_to_the_apps_sender(app: Flask) -> 
     sender = RecordingSender(refused="nobody@example.org")
     app.extensions[EXTENSION_KEY] = sender
     ann = Email("ann@example.org", "Hello Ann", "Hello.", "<p>Hello.</p>")
-    queue_message(db.session, ann)
-    queue_message(db.session, Email("nobody@example.org", "Hello", "Hello.", None))
+    queue_composed(db.session, ann)
+    queue_composed(db.session, Email("nobody@example.org", "Hello", "Hello.", None))
     db.session.commit()
     assert deliver_due() == DeliveryReport(sent=1, failed=1)
     assert sender.sent == [ann] and sender.opened == 1

@@ -11,11 +11,10 @@ from petition import tokens
 from petition.extensions import db
 from petition.models import Invalidation, Petition, Signature, SignatureStatus, utcnow
 from petition.moderation.invalidations import Criteria, invalidate, reverse_invalidation
+from petition.signing.links import confirmation_token, withdrawal_token
 from petition.signing.signatures import (
     confirm_signature,
-    confirmation_token,
     sign_petition,
-    withdrawal_token,
 )
 from petition.signing.withdrawal import withdraw_signature
 from tests.conftest import PASSWORD

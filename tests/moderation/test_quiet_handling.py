@@ -11,6 +11,7 @@ from petition.extensions import db
 from petition.models import OutboxMessage, Petition, Signature, SignatureStatus
 from petition.moderation.screening import add_rule, is_disposable
 from petition.web.clients import client_hash
+from tests.support.mailbox import owed_mail
 
 SIGNER = {"name": "Ann Signer", "email": "ann@example.org"}
 
@@ -27,7 +28,7 @@ def only_signature() -> Signature:
 
 
 def confirm_via_mail(client: FlaskClient) -> str:
-    text = db.session.scalars(select(OutboxMessage.body_text).order_by(OutboxMessage.id)).all()[-1]
+    text = owed_mail()[-1].text
     path = re.search(r"https://petitions\.example\.org(/confirm/\S+)", text).group(1)
     return client.post(path).get_data(as_text=True)
 
@@ -87,7 +88,7 @@ def test_signing_again_after_a_quiet_confirmation_gets_the_already_signed_mail(
     sign(client, petition.slug)
     confirm_via_mail(client)
     sign(client, petition.slug)
-    subjects = db.session.scalars(select(OutboxMessage.subject).order_by(OutboxMessage.id)).all()
+    subjects = [message.subject for message in owed_mail()]
     assert subjects[-1].startswith("You have already signed")
 
 

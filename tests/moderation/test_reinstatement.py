@@ -7,7 +7,8 @@ from petition.extensions import db
 from petition.models import Petition, PetitionEvent, Signature, SignatureStatus
 from petition.moderation.reinstatement import mask_email
 from petition.moderation.screening import add_rule
-from petition.signing.signatures import confirm_signature, confirmation_token, sign_petition
+from petition.signing.links import confirmation_token
+from petition.signing.signatures import confirm_signature, sign_petition
 from tests.conftest import PASSWORD
 
 

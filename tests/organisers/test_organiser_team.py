@@ -15,6 +15,7 @@ from petition.mail.outbox import deliver_due
 from petition.models import Organiser, OutboxMessage, Petition, Signature, utcnow
 from petition.organisers.invitations import invite_organiser
 from tests.conftest import PASSWORD, SMTPServer
+from tests.support.mailbox import owed_mail
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -177,7 +178,7 @@ def pending(make_petition) -> Petition:
 
 
 def outbox_recipients() -> list[str]:
-    return list(db.session.scalars(select(OutboxMessage.recipient).order_by(OutboxMessage.id)))
+    return [message.recipient for message in owed_mail()]
 
 
 def test_resend_to_all_pending_respects_the_cap_and_the_interval(

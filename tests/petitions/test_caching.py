@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from petition.extensions import db
 from petition.models import Petition, Signature
-from petition.signing.signatures import confirm_signature, confirmation_token, sign_petition
+from petition.signing.links import confirmation_token
+from petition.signing.signatures import confirm_signature, sign_petition
 
 
 @pytest.fixture

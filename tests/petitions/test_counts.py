@@ -7,7 +7,8 @@ from sqlalchemy import select, update
 from petition.extensions import db
 from petition.models import Petition, Signature, SignatureStatus
 from petition.petitions.counting import UnknownPetitionError, recount_signatures
-from petition.signing.signatures import confirm_signature, confirmation_token, sign_petition
+from petition.signing.links import confirmation_token
+from petition.signing.signatures import confirm_signature, sign_petition
 from petition.transactions import write_transaction
 
 

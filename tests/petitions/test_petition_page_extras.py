@@ -9,8 +9,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from petition.extensions import db
-from petition.models import OutboxMessage, Signature
+from petition.models import Signature
 from petition.petitions.markdown import summary
+from tests.support.mailbox import owed_mail
 
 PUBLIC = "https://petitions.example.org"
 
@@ -66,9 +67,7 @@ def sign_and_confirm(client: FlaskClient, slug: str, name: str, email: str, show
     data = {"name": name, "email": email} | ({"show_name": "y"} if show else {})
     assert client.post(f"/petitions/{slug}/sign", data=data).status_code == 303
     db.session.rollback()
-    text = db.session.scalars(
-        select(OutboxMessage.body_text).where(OutboxMessage.recipient == email)
-    ).one()
+    [text] = [message.text for message in owed_mail() if message.recipient == email]
     client.post(re.search(rf"{PUBLIC}(/confirm/\S+)", text).group(1))
 
 

@@ -9,14 +9,16 @@ from flask import Flask
 from sqlalchemy import event, select, update
 
 from petition.extensions import db
-from petition.models import Organiser, OutboxMessage, Petition, Signature, utcnow
+from petition.models import Organiser, Petition, Signature, utcnow
 from petition.petitions.editing import StateChange, change_state, close_petition, update_petition
 from petition.petitions.public_copies import public_snapshot
 from petition.petitions.versions import save_petition_text
 from petition.signing.forms import SignForm
-from petition.signing.signatures import confirm_signature, confirmation_token, sign_petition
+from petition.signing.links import confirmation_token
+from petition.signing.signatures import confirm_signature, sign_petition
 from petition.views.pages import petition_page
 from tests.petitions.test_petition_texts import logged_in
+from tests.support.mailbox import owed_mail
 
 SWITCHER_LINK = re.compile(r'<a href="([^"]+)" hreflang="(?:en|ru|kk)" lang=')
 
@@ -190,10 +192,10 @@ def test_titles_and_names_are_escaped_once_in_every_language(
 ) -> None:
     petition = make_petition(slug="s", title="Tom & Jerry <b>x</b> 100%", target="A & B")
     sign_petition(petition, name="Ann & <i>Co</i>", email="a@example.org", language=language)
-    message = db.session.scalars(select(OutboxMessage)).one()
-    assert "&amp;" not in message.subject and "&amp;" not in message.body_text
-    assert "<b>" not in message.body_html and "&amp;amp;" not in message.body_html
-    assert "Tom &amp; Jerry" in message.body_html
+    [message] = owed_mail()
+    assert "&amp;" not in message.subject and "&amp;" not in message.text
+    assert "<b>" not in (message.html or "") and "&amp;amp;" not in (message.html or "")
+    assert "Tom &amp; Jerry" in (message.html or "")
 
 
 def test_the_versions_forms_answer_bad_input_without_an_error(app: Flask, make_petition) -> None:

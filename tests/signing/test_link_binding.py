@@ -23,6 +23,7 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
 from tests.support.http import csrf_token, organiser_session
+from tests.support.mailbox import written
 
 
 def links_in(message: object, base: str) -> dict[str, str]:
@@ -223,7 +224,7 @@ def test_withdrawing_deletes_every_message_about_the_signature(
     db.session.rollback()
     messages = db.session.scalars(select(OutboxMessage)).all()
     assert len(messages) == 3
-    text = messages[0].body_text
+    text = written(messages[0]).text
     withdraw = re.search(r"https://petitions\.example\.org(/withdraw/\S+)", text).group(1)
     assert client.post(withdraw).status_code == 200
     db.session.rollback()

@@ -16,11 +16,13 @@ from sqlalchemy import select
 from petition.exports.rows import export_chunks
 from petition.extensions import db
 from petition.mail.outbox import deliver_due
-from petition.models import OutboxMessage, Petition, Signature
+from petition.models import Petition, Signature
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
-from petition.signing.signatures import confirm_signature, confirmation_token
+from petition.signing.links import confirmation_token
+from petition.signing.signatures import confirm_signature
 from tests.conftest import PASSWORD, free_port, service_missing
+from tests.support.mailbox import owed_mail
 
 REDIS_URL = "redis://127.0.0.1:6379"
 
@@ -112,7 +114,7 @@ def test_signing_over_the_limit_is_held_quietly_per_address_per_petition(
     # Over its limit a client causes no mail: the held signer gets none, and nothing public moves.
     with limited_app.app_context():
         deliver_due()
-        queued = db.session.scalars(select(OutboxMessage.recipient)).all()
+        queued = [message.recipient for message in owed_mail()]
     assert sorted(queued) == [f"signer{n}@example.org" for n in (0, 1, 2, 5, 6)]
     assert sorted(m["To"] for m in smtp.sink.wait_for(5)) == sorted(queued)
     count, export = published(limited_app, first)
@@ -128,16 +130,14 @@ def test_a_client_has_one_daily_mail_budget_across_petitions(make_app, smtp) -> 
     assert {answer.status_code for answer in answers} == {303}  # each within its petition's limit
     assert len({answer.headers["Location"].split("/")[-1] for answer in answers}) == 1
     with app.app_context():
-        queued = db.session.scalars(select(OutboxMessage.recipient)).all()
+        queued = [message.recipient for message in owed_mail()]
         stored = db.session.scalars(select(Signature.status)).all()
     assert len(queued) == 4, "the budget spans petitions"
     assert stored == ["pending"] * 6, "over the budget a signature is kept, only its mail is not"
     other = {"REMOTE_ADDR": "198.51.100.7"}
     assert sign(client, slugs[2], 99, environ_base=other).status_code == 303
     with app.app_context():
-        assert db.session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.recipient == "signer99@example.org")
-        )
+        assert owed_mail()[-1].recipient == "signer99@example.org"
 
 
 def test_a_held_submission_leaves_a_counted_signature_as_it_was(limited_app: Flask) -> None:

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from petition import tokens
 from petition.extensions import db
-from petition.models import OutboxMessage, Signature, utcnow
+from petition.models import Signature, utcnow
 from petition.petitions.editing import StateChange, change_state
 from tests.conftest import PASSWORD
+from tests.support.mailbox import owed_mail
 
 SIGNER = {"name": "Айгерим Нурланова", "email": "aigerim@example.org"}
 PUBLIC = "https://petitions.example.org"
@@ -70,10 +71,10 @@ def test_signing_in_the_frame_needs_no_cookie_and_sends_the_same_confirmation(
     assert response.location == f"/petitions/{petition.slug}/embed/check-email"
     assert "Check your email" in framed.get(response.location).get_data(as_text=True)
     db.session.rollback()
-    [message] = db.session.scalars(select(OutboxMessage)).all()
+    [message] = owed_mail()
     assert message.recipient == SIGNER["email"]
     assert message.subject == f"Confirm your signature: {petition.title}"
-    confirm = re.search(rf"{PUBLIC}(/confirm/\S+)", message.body_text).group(1)
+    confirm = re.search(rf"{PUBLIC}(/confirm/\S+)", message.text).group(1)
     assert framed.post(confirm).status_code == 200
     assert framed.get(f"/petitions/{petition.slug}.json").json["signature_count"] == 1
 
