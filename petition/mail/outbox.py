@@ -11,12 +11,12 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from petition.extensions import db
 from petition.mail.messages import Email
 from petition.mail.senders import mail_sender
-from petition.models import MailKind, OutboxMessage, OutboxState, table_of, utcnow
+from petition.models import MailKind, OutboxMessage, OutboxState, Signature, table_of, utcnow
 from petition.transactions import release_session, rows_changed, write_transaction
 
 BACKOFF_BASE_SECONDS = 5
@@ -248,18 +248,30 @@ def _settle_refused(
     report.failed += 1
 
 
+def _signatures_of(messages: list[ClaimedMessage]) -> list[Signature]:
+    ids = [message.signature_id for message in messages if message.signature_id is not None]
+    if not ids:
+        return []
+    query = select(Signature).where(Signature.id.in_(ids)).options(joinedload(Signature.petition))
+    return list(db.session.scalars(query))
+
+
 def _compose_batch(
     claim_id: str, messages: list[ClaimedMessage], report: DeliveryReport
 ) -> list[tuple[ClaimedMessage, Email]]:
     """Write every claimed message in one read; those that cannot be written now are settled."""
     composed: list[tuple[ClaimedMessage, Email]] = []
     failures: list[tuple[ClaimedMessage, Exception]] = []
+    # The signatures the round is about, in one query rather than one per message; held here
+    # because the session keeps only the objects someone refers to.
+    about = _signatures_of(messages)
     for message in messages:
         try:
             composed.append((message, compose(message)))
         except Exception as exc:
             failures.append((message, exc))
     db.session.rollback()  # end the read, so SQLite's writers are not held behind our snapshot
+    del about
     for message, error in failures:
         if isinstance(error, MessageGoneError):
             _mark_failed(claim_id, message, f"nothing left to send: {error}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import smtplib
+from email import policy
+from email.header import Header
 from typing import TYPE_CHECKING
 
 from flask import current_app
@@ -46,9 +48,31 @@ def open_connection() -> TimedConnection:
     return TimedConnection(float(current_app.config["MAIL_TIMEOUT"]))
 
 
+class _Message(Message):
+    """Flask-Mail's message, written out with the classic email policy.
+
+    Flask-Mail writes with `email.policy.SMTP`, which parses every header again on the way out:
+    about three quarters of the time a delivery worker spent on a message. The classic policy
+    writes the same MIME structure and encoded headers with CRLF line ends, several times faster.
+    """
+
+    def as_bytes(self) -> bytes:
+        message = self._message()
+        message.policy = _CLASSIC
+        # Folded knowing its name, so the first line is not left empty (a reader would show the
+        # subject with a leading space).
+        if not (self.subject or "").isascii():
+            del message["Subject"]
+            message["Subject"] = Header(self.subject, "utf-8", header_name="Subject")
+        return message.as_bytes()
+
+
+_CLASSIC = policy.compat32.clone(linesep="\r\n")
+
+
 def build_message(message: Email) -> Message:
     """A multipart message from the site's default sender."""
-    return Message(
+    return _Message(
         subject=message.subject,
         recipients=[message.recipient],
         body=message.text,
