@@ -63,7 +63,8 @@ class _Message(Message):
         # subject with a leading space).
         if not (self.subject or "").isascii():
             del message["Subject"]
-            message["Subject"] = Header(self.subject, "utf-8", header_name="Subject")
+            subject = Header(self.subject, "utf-8", header_name="Subject")
+            message["Subject"] = subject  # type: ignore[assignment]  # the classic policy takes a Header
         return message.as_bytes()
 
 
