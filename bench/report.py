@@ -153,8 +153,9 @@ def print_surges(surges: list[Surge]) -> None:
     print()
     for surge in surges:
         best = surge.highest_held
+        held = f"{best:g}×" if best else "none of the multiples tried"
         print(
-            f"- {surge.setup}: holds {best:g}× the record peak "
+            f"- {surge.setup}: highest multiple of the record peak held: {held} "
             f"({verdict(best >= SURGE_TARGET, f'≥ {SURGE_TARGET}×')})."
         )
     print(
