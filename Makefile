@@ -31,7 +31,10 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
-## Load and export benchmarks (about two minutes; never part of `make test`). Needs wrk (Debian).
+## What a request, a message and a surge cost, and the export (about 25 minutes; never part of
+## `make test`). Parts alone: `$(BIN)/python bench/run.py load|sign|delivery|surge|export`;
+## BENCH_SURGE_SECONDS=20 shortens the replay. Needs wrk (Debian) and, for its PostgreSQL rows,
+## a PostgreSQL server at BENCH_POSTGRES_URL.
 bench: $(INSTALLED)
 	@command -v wrk >/dev/null || { apt-get install -y wrk || sudo apt-get install -y wrk; }
 	$(BIN)/python bench/run.py
