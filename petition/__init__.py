@@ -20,7 +20,7 @@ from petition.petitions.slugs import SLUG_PATTERN
 from petition.transactions import release_session
 from petition.web.clients import register_proxy_warning
 from petition.web.headers import register_security_headers
-from petition.web.sessions import SessionInterface
+from petition.web.sessions import SessionInterface, register_remember_cookie
 
 ROOT = Path(__file__).resolve().parent.parent
 # Shorter keys can be guessed offline from one signed cookie or emailed link.
@@ -126,6 +126,7 @@ def _init_login(app: Flask) -> None:
     from petition.models import Organiser
 
     login.init_app(app)
+    register_remember_cookie(app, login)
     login.login_view = "organisers.login"
     login.login_message = N_("Please log in to see that page.")
     login.localize_callback = gettext

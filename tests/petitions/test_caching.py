@@ -168,3 +168,21 @@ def test_a_logged_in_organiser_never_gets_an_anonymous_copy(
     )
     page = organiser.get("/petitions/stop-evictions").text
     assert "/organisers/logout" in page
+
+
+def test_the_json_count_opens_no_session(csrf_app: Flask, petition: Petition) -> None:
+    """The same for everyone, so it neither reads nor varies by the visitor's cookies."""
+    client = csrf_app.test_client()
+    client.get("/petitions/stop-evictions")  # now the client holds a session cookie
+    count = client.get("/petitions/stop-evictions.json")
+    assert "Set-Cookie" not in count.headers
+    assert "Cookie" not in (count.headers.get("Vary") or "")
+
+
+def test_an_anonymous_visitors_session_is_written_once(csrf_app: Flask, petition: Petition) -> None:
+    """The first page stores the form's token; later pages leave the session cookie alone."""
+    client = csrf_app.test_client()
+    assert "session=" in client.get("/petitions/stop-evictions").headers["Set-Cookie"]
+    again = client.get("/petitions/stop-evictions")
+    assert "Set-Cookie" not in again.headers
+    assert "Cookie" in again.headers["Vary"]
