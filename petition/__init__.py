@@ -20,7 +20,7 @@ from petition.petitions.slugs import SLUG_PATTERN
 from petition.transactions import release_session
 from petition.web.clients import register_proxy_warning
 from petition.web.headers import register_security_headers
-from petition.web.sessions import SessionInterface, register_remember_cookie
+from petition.web.sessions import SessionInterface, offer_current_user, register_remember_cookie
 
 ROOT = Path(__file__).resolve().parent.parent
 # Shorter keys can be guessed offline from one signed cookie or emailed link.
@@ -125,7 +125,8 @@ def _trust_proxies(app: Flask) -> None:
 def _init_login(app: Flask) -> None:
     from petition.models import Organiser
 
-    login.init_app(app)
+    login.init_app(app, add_context_processor=False)
+    offer_current_user(app)
     register_remember_cookie(app, login)
     login.login_view = "organisers.login"
     login.login_message = N_("Please log in to see that page.")

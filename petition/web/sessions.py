@@ -1,11 +1,14 @@
 """Flask's signed-cookie sessions, with the cookie's signer made once per key instead of per request,
 and what a request's cookies tell without opening the session's user."""
 
+from typing import Any
+
 from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import COOKIE_NAME as REMEMBER_COOKIE_DEFAULT
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response
 
 
@@ -62,3 +65,19 @@ def register_remember_cookie(app: Flask, login: LoginManager) -> None:
 
     hooks = app.after_request_funcs[None]
     hooks[hooks.index(upkeep)] = update_remember_cookie
+
+
+def _visitor() -> Any:
+    """Flask-Login's current user, or an anonymous one straight away when no cookie holds a login."""
+    if may_be_logged_in():
+        return current_user._get_current_object()
+    return current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+
+
+def offer_current_user(app: Flask) -> None:
+    """Give templates `current_user`, loaded only when a template reads it and a login may exist.
+
+    Flask-Login's own context processor loads the user for every template rendered, even
+    where nothing reads it, and for an anonymous visitor costs what may_be_logged_in avoids.
+    """
+    app.jinja_env.globals["current_user"] = LocalProxy(_visitor)
