@@ -7,6 +7,7 @@ without one, the browser's Accept-Language decides; without that, English.
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import Locale
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_decimal, get_locale, refresh
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -18,6 +19,10 @@ DEFAULT = "en"
 COOKIE = "lang"
 PARAMETER = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+# Parsed once: Flask-Babel takes a Locale as it is, where it would parse a code on every request.
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
+# What a page in the reader's language varies by, besides the address.
+_HTML_VARY = ("Accept-Language", "Cookie")
 
 
 def N_(message: str) -> str:  # the name the message extractor looks for
@@ -50,11 +55,14 @@ def language_in_address() -> dict[str, Any]:
     return {PARAMETER: language} if language else {}
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """Flask-Babel's locale selector: the switcher's choice, else the browser's, else English."""
     if not has_request_context():
-        return DEFAULT  # a command or a mail worker: callers that know better use force_locale
-    return chosen_language() or request.accept_languages.best_match(LANGUAGES) or DEFAULT
+        return _LOCALES[DEFAULT]  # a command or a mail worker: callers that know better force one
+    code = chosen_language()
+    if code is None and "HTTP_ACCEPT_LANGUAGE" in request.environ:
+        code = request.accept_languages.best_match(LANGUAGES)
+    return _LOCALES[code or DEFAULT]
 
 
 def current_language() -> str:
@@ -102,12 +110,10 @@ def switcher_links() -> list[dict[str, str | bool]]:
 
 def remember_choice(response: Response) -> Response:
     """Keep a language picked with the switcher for the visitor's next pages."""
+    if response.mimetype != "text/html":
+        return response  # data, feeds and files choose their language by address alone
     value = request.args.get(PARAMETER)
-    if (
-        value in LANGUAGES
-        and value != request.cookies.get(COOKIE)
-        and response.mimetype == "text/html"
-    ):
+    if value in LANGUAGES and value != request.cookies.get(COOKIE):
         response.set_cookie(
             COOKIE,
             value,
@@ -116,9 +122,7 @@ def remember_choice(response: Response) -> Response:
             httponly=True,
             samesite="Lax",
         )
-    if response.mimetype == "text/html":
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+    response.vary.update(_HTML_VARY)  # one rewrite of the header for both
     return response
 
 
