@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from petition import config as default_config
-from petition.extensions import babel, csrf, db, limiter, login
+from petition.extensions import babel, csrf, db, init_limiter, login
 from petition.extensions import mail as mail_extension
 from petition.i18n.languages import N_, register_languages, select_locale
 from petition.mail.senders import register_sender
@@ -62,7 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     register_languages(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     _init_login(app)
     _register_views(app)
     register_security_headers(app)
