@@ -6,11 +6,14 @@ without one, the browser's Accept-Language decides; without that, English.
 
 from typing import Any
 from urllib.parse import urlencode
+from weakref import WeakKeyDictionary
 
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_decimal, get_locale, refresh
+from flask.globals import request_ctx
+from flask_babel import format_decimal, get_locale, get_translations, refresh
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map
 from werkzeug.wrappers import Response
 
 # Each language's name in itself, as the switcher shows it. English is the source language.
@@ -71,6 +74,19 @@ def current_language() -> str:
     return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT
 
 
+# By URL map, whose rules are fixed once its app serves; forgotten with the app.
+_PAGES: WeakKeyDictionary[Map, frozenset[str]] = WeakKeyDictionary()
+
+
+def _pages(url_map: Map) -> frozenset[str]:
+    """The URL rules a link can open (GET), to know a request's own address is one."""
+    pages = _PAGES.get(url_map)
+    if pages is None:
+        rules = url_map.iter_rules()
+        pages = _PAGES[url_map] = frozenset(r.rule for r in rules if "GET" in (r.methods or ()))
+    return pages
+
+
 def _page_for_switching() -> str:
     """The address the switcher's links lead to: this page, or the nearest one a link can open.
 
@@ -78,7 +94,10 @@ def _page_for_switching() -> str:
     own that a link can open, so its links lead to the page the form lives on.
     """
     path = request.path
-    adapter = current_app.url_map.bind_to_environ(request.environ)
+    rule = request.url_rule
+    if rule is not None and rule.rule in _pages(current_app.url_map):
+        return path  # this very address opens a page: the usual case, known without matching
+    adapter = request_ctx.url_adapter or current_app.url_map.bind_to_environ(request.environ)
     for candidate in (path, path.rsplit("/", 1)[0] or "/"):
         try:
             adapter.match(candidate, method="GET")
@@ -131,8 +150,35 @@ def format_number(number: int | float) -> str:
     return format_decimal(number)
 
 
+def _install_catalogues(app: Flask) -> None:
+    """Templates translate from a table of catalogues by locale, as Flask-Babel's callables do.
+
+    Those look up the domain, the catalogue cache and the locale's name anew for each message,
+    and a page has dozens. The locale is still asked each time, so emails rendered under
+    force_locale are translated into their reader's language.
+    """
+    catalogues: dict[Locale | None, Any] = {}
+
+    def catalogue() -> Any:
+        locale = get_locale()
+        found = catalogues.get(locale)
+        if found is None:
+            found = catalogues[locale] = get_translations()
+        return found
+
+    # The i18n extension Flask-Babel added gives the environment this method; no stub knows it.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+    )
+
+
 def register_languages(app: Flask) -> None:
     """Offer the switcher to every template and remember the choice it makes."""
+    _install_catalogues(app)
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["language_links"] = switcher_links
     app.jinja_env.globals["current_language"] = current_language
