@@ -178,8 +178,9 @@ def _register_views(app: Flask) -> None:
     app.jinja_env.globals["embed_snippet"] = embed_snippet
     app.jinja_env.globals["plural_samples"] = plural_samples
 
-    @app.before_request
-    def start_delivery() -> None:
-        # Cheap after the first request; restarts the thread in a forked worker.
-        if app.config["OUTBOX_DELIVER_IN_WEB"]:
+    if app.config["OUTBOX_DELIVER_IN_WEB"]:  # else dedicated workers deliver; requests need not ask
+
+        @app.before_request
+        def start_delivery() -> None:
+            # Cheap after the first request; restarts the thread in a forked worker.
             deliverer_for(app).ensure_started()
