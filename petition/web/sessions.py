@@ -4,7 +4,8 @@ and what a request's cookies tell without opening the session's user."""
 from typing import Any
 
 from flask import Flask, current_app, g, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.wrappers import Request
 from flask_login import COOKIE_NAME as REMEMBER_COOKIE_DEFAULT
 from flask_login import LoginManager, current_user
 from itsdangerous import URLSafeTimedSerializer
@@ -22,6 +23,13 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._signers: dict[tuple[str | bytes, ...], URLSafeTimedSerializer] = {}
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """An empty session at once for a request without cookies (a first visit, a CDN, a
+        script reading the count): there is nothing to parse or verify."""
+        if app.secret_key and "HTTP_COOKIE" not in request.environ:
+            return self.session_class()
+        return super().open_session(app, request)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         if not app.secret_key:
@@ -44,6 +52,8 @@ def may_be_logged_in() -> bool:
     client's address and browser, a query, and, for a session without an organiser, a rewritten
     session cookie on every page.
     """
+    if "HTTP_COOKIE" not in request.environ:
+        return False  # neither a session nor a remember-me cookie came with the request
     remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE_DEFAULT)
     return "_user_id" in session or remember_cookie in request.cookies
 
