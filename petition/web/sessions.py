@@ -8,9 +8,41 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.wrappers import Request
 from flask_login import COOKIE_NAME as REMEMBER_COOKIE_DEFAULT
 from flask_login import LoginManager, current_user
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import Signer, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response
+
+
+class _KeyKeepingSigner(TimestampSigner):
+    """itsdangerous's timestamp signer, deriving each key from its secret once, not per signature."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._derived: dict[str | bytes | None, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        key = self._derived.get(secret_key)
+        if key is None:
+            key = self._derived[secret_key] = super().derive_key(secret_key)
+        return key
+
+
+class SigningSerializer(URLSafeTimedSerializer):
+    """itsdangerous's URL-safe timed serializer, keeping the signer it makes for its own salt.
+
+    The tokens are the same; only the work of making the signer and deriving its key, which
+    itsdangerous repeats for every token signed or read, is done once.
+    """
+
+    default_signer = _KeyKeepingSigner
+
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
+        if salt is not None:
+            return super().make_signer(salt)
+        signer: Signer | None = self.__dict__.get("_own_signer")
+        if signer is None:
+            signer = self._own_signer = super().make_signer()
+        return signer
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -37,10 +69,19 @@ class SessionInterface(SecureCookieSessionInterface):
         keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
         signer = self._signers.get(keys)
         if signer is None:
-            signer = super().get_signing_serializer(app)
+            # As Flask's own makes it, the current key last, with the signer kept.
+            signer = SigningSerializer(
+                list(keys),
+                salt=self.salt,
+                serializer=self.serializer,
+                signer_kwargs={
+                    "key_derivation": self.key_derivation,
+                    "digest_method": self.digest_method,
+                },
+            )
             if len(self._signers) > 8:  # keys only change by hand; never let them pile up
                 self._signers.clear()
-            self._signers[keys] = signer  # type: ignore[assignment]
+            self._signers[keys] = signer
         return signer
 
 

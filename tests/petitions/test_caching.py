@@ -186,3 +186,23 @@ def test_an_anonymous_visitors_session_is_written_once(csrf_app: Flask, petition
     again = client.get("/petitions/stop-evictions")
     assert "Set-Cookie" not in again.headers
     assert "Cookie" in again.headers["Vary"]
+
+
+def test_session_cookies_are_flasks_own_and_old_keys_still_read() -> None:
+    """The kept signer makes the same cookies as Flask's and reads those signed with a fallback."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    from petition.web.sessions import SessionInterface
+
+    app = Flask(__name__)
+    app.secret_key = "current-key-" * 4
+    app.config["SECRET_KEY_FALLBACKS"] = ["previous-key-" * 4]
+    ours = SessionInterface().get_signing_serializer(app)
+    flasks = SecureCookieSessionInterface().get_signing_serializer(app)
+    data = {"csrf_token": "abc", "_user_id": "1:2"}
+    assert flasks.loads(ours.dumps(data)) == data
+    assert ours.loads(flasks.dumps(data)) == data
+    before_rotation = Flask(__name__)
+    before_rotation.secret_key = "previous-key-" * 4
+    old_cookie = SecureCookieSessionInterface().get_signing_serializer(before_rotation).dumps(data)
+    assert ours.loads(old_cookie) == data
