@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from petition import config as default_config
-from petition.extensions import babel, csrf, db, limiter, login
+from petition.extensions import babel, csrf, db, init_limiter, login
 from petition.extensions import mail as mail_extension
 from petition.i18n.languages import N_, register_languages, select_locale
 from petition.mail.senders import register_sender
@@ -22,7 +22,7 @@ from petition.signing import messages as _signer_mail  # noqa: F401  (see below)
 from petition.transactions import release_session
 from petition.web.clients import register_proxy_warning
 from petition.web.headers import register_security_headers
-from petition.web.sessions import SessionInterface
+from petition.web.sessions import SessionInterface, offer_current_user, register_remember_cookie
 
 # The mail each feature writes when the deliverer sends it (see mail/outbox.py): importing the
 # two modules above registers their composers, so every delivery worker knows every kind.
@@ -67,7 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     register_languages(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     _init_login(app)
     _register_views(app)
     register_security_headers(app)
@@ -130,7 +130,9 @@ def _trust_proxies(app: Flask) -> None:
 def _init_login(app: Flask) -> None:
     from petition.models import Organiser
 
-    login.init_app(app)
+    login.init_app(app, add_context_processor=False)
+    offer_current_user(app)
+    register_remember_cookie(app, login)
     login.login_view = "organisers.login"
     login.login_message = N_("Please log in to see that page.")
     login.localize_callback = gettext
@@ -181,8 +183,9 @@ def _register_views(app: Flask) -> None:
     app.jinja_env.globals["embed_snippet"] = embed_snippet
     app.jinja_env.globals["plural_samples"] = plural_samples
 
-    @app.before_request
-    def start_delivery() -> None:
-        # Cheap after the first request; restarts the thread in a forked worker.
-        if app.config["OUTBOX_DELIVER_IN_WEB"]:
+    if app.config["OUTBOX_DELIVER_IN_WEB"]:  # else dedicated workers deliver; requests need not ask
+
+        @app.before_request
+        def start_delivery() -> None:
+            # Cheap after the first request; restarts the thread in a forked worker.
             deliverer_for(app).ensure_started()

@@ -3,7 +3,7 @@
 Flask-Migrate is the exception: it (and Alembic) load only when a `flask db` command runs; see cli.py.
 """
 
-from flask import request
+from flask import Flask, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -43,3 +43,22 @@ def _is_public_read() -> bool:
     Skipping the limiter's search for limits that are not there saves a fifth of such a read.
     """
     return request.endpoint in ("public.petition", "public.petition_json")
+
+
+# Settings that give Flask-Limiter limits on every request, which only its own hook can check.
+_LIMITS_ON_EVERY_REQUEST = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+
+
+def init_limiter(app: Flask) -> None:
+    """Bind the limiter; unless some limit covers every request, leave requests unchecked by it.
+
+    Flask-Limiter's hook before every request looks for default, application-wide and
+    blueprint limits, and costs even the requests it exempts. We set none of those: our limits
+    sit on views (the login form), whose decorator checks them itself, and in signing, which
+    counts its own. An operator who sets one of these settings gets the hook back.
+    """
+    limiter.init_app(app)
+    hooks = app.before_request_funcs.get(None, [])
+    every_request = any(app.config.get(setting) for setting in _LIMITS_ON_EVERY_REQUEST)
+    if not every_request and limiter._check_request_limit in hooks:  # none when it is off
+        hooks.remove(limiter._check_request_limit)

@@ -6,10 +6,14 @@ without one, the browser's Accept-Language decides; without that, English.
 
 from typing import Any
 from urllib.parse import urlencode
+from weakref import WeakKeyDictionary
 
+from babel import Locale
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_decimal, get_locale, refresh
+from flask.globals import request_ctx
+from flask_babel import format_decimal, get_locale, get_translations, refresh
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map
 from werkzeug.wrappers import Response
 
 # Each language's name in itself, as the switcher shows it. English is the source language.
@@ -18,6 +22,10 @@ DEFAULT = "en"
 COOKIE = "lang"
 PARAMETER = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+# Parsed once: Flask-Babel takes a Locale as it is, where it would parse a code on every request.
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
+# What a page in the reader's language varies by, besides the address.
+_HTML_VARY = ("Accept-Language", "Cookie")
 
 
 def N_(message: str) -> str:  # the name the message extractor looks for
@@ -50,17 +58,33 @@ def language_in_address() -> dict[str, Any]:
     return {PARAMETER: language} if language else {}
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """Flask-Babel's locale selector: the switcher's choice, else the browser's, else English."""
     if not has_request_context():
-        return DEFAULT  # a command or a mail worker: callers that know better use force_locale
-    return chosen_language() or request.accept_languages.best_match(LANGUAGES) or DEFAULT
+        return _LOCALES[DEFAULT]  # a command or a mail worker: callers that know better force one
+    code = chosen_language()
+    if code is None and "HTTP_ACCEPT_LANGUAGE" in request.environ:
+        code = request.accept_languages.best_match(LANGUAGES)
+    return _LOCALES[code or DEFAULT]
 
 
 def current_language() -> str:
     """The language of what is being rendered now (English outside a request)."""
     locale = get_locale()
     return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT
+
+
+# By URL map, whose rules are fixed once its app serves; forgotten with the app.
+_PAGES: WeakKeyDictionary[Map, frozenset[str]] = WeakKeyDictionary()
+
+
+def _pages(url_map: Map) -> frozenset[str]:
+    """The URL rules a link can open (GET), to know a request's own address is one."""
+    pages = _PAGES.get(url_map)
+    if pages is None:
+        rules = url_map.iter_rules()
+        pages = _PAGES[url_map] = frozenset(r.rule for r in rules if "GET" in (r.methods or ()))
+    return pages
 
 
 def _page_for_switching() -> str:
@@ -70,7 +94,10 @@ def _page_for_switching() -> str:
     own that a link can open, so its links lead to the page the form lives on.
     """
     path = request.path
-    adapter = current_app.url_map.bind_to_environ(request.environ)
+    rule = request.url_rule
+    if rule is not None and rule.rule in _pages(current_app.url_map):
+        return path  # this very address opens a page: the usual case, known without matching
+    adapter = request_ctx.url_adapter or current_app.url_map.bind_to_environ(request.environ)
     for candidate in (path, path.rsplit("/", 1)[0] or "/"):
         try:
             adapter.match(candidate, method="GET")
@@ -102,12 +129,10 @@ def switcher_links() -> list[dict[str, str | bool]]:
 
 def remember_choice(response: Response) -> Response:
     """Keep a language picked with the switcher for the visitor's next pages."""
+    if response.mimetype != "text/html":
+        return response  # data, feeds and files choose their language by address alone
     value = request.args.get(PARAMETER)
-    if (
-        value in LANGUAGES
-        and value != request.cookies.get(COOKIE)
-        and response.mimetype == "text/html"
-    ):
+    if value in LANGUAGES and value != request.cookies.get(COOKIE):
         response.set_cookie(
             COOKIE,
             value,
@@ -116,9 +141,7 @@ def remember_choice(response: Response) -> Response:
             httponly=True,
             samesite="Lax",
         )
-    if response.mimetype == "text/html":
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+    response.vary.update(_HTML_VARY)  # one rewrite of the header for both
     return response
 
 
@@ -127,8 +150,35 @@ def format_number(number: int | float) -> str:
     return format_decimal(number)
 
 
+def _install_catalogues(app: Flask) -> None:
+    """Templates translate from a table of catalogues by locale, as Flask-Babel's callables do.
+
+    Those look up the domain, the catalogue cache and the locale's name anew for each message,
+    and a page has dozens. The locale is still asked each time, so emails rendered under
+    force_locale are translated into their reader's language.
+    """
+    catalogues: dict[Locale | None, Any] = {}
+
+    def catalogue() -> Any:
+        locale = get_locale()
+        found = catalogues.get(locale)
+        if found is None:
+            found = catalogues[locale] = get_translations()
+        return found
+
+    # The i18n extension Flask-Babel added gives the environment this method; no stub knows it.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+    )
+
+
 def register_languages(app: Flask) -> None:
     """Offer the switcher to every template and remember the choice it makes."""
+    _install_catalogues(app)
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["language_links"] = switcher_links
     app.jinja_env.globals["current_language"] = current_language

@@ -1,6 +1,8 @@
 """Plurals in the reader's language: counted messages in Python code, and the categories a script
 needs to change words with a count."""
 
+from functools import cache
+
 from babel import Locale
 from flask_babel import get_locale, get_translations
 
@@ -10,17 +12,22 @@ from petition.i18n.languages import format_number
 _SAMPLE_RANGE = range(100)
 
 
-def plural_samples() -> list[tuple[str, int]]:
+def plural_samples() -> tuple[tuple[str, int], ...]:
     """One sample number per CLDR plural category of the current language, smallest first.
 
     A page asks gettext for a count's words at each sample and hands them to the live counter,
     which picks one with the browser's Intl.PluralRules: both name the same categories.
     """
-    rule = (get_locale() or Locale("en")).plural_form
+    return _samples(get_locale() or Locale("en"))
+
+
+@cache  # a language's rule never changes; working it out took a hundred evaluations per page
+def _samples(locale: Locale) -> tuple[tuple[str, int], ...]:
+    rule = locale.plural_form
     samples: dict[str, int] = {}
     for number in _SAMPLE_RANGE:
         samples.setdefault(rule(number), number)
-    return sorted(samples.items(), key=lambda item: item[1])
+    return tuple(sorted(samples.items(), key=lambda item: item[1]))
 
 
 def ngettext(singular: str, plural: str, count: int, **values: object) -> str:

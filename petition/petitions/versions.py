@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from petition.extensions import db
@@ -18,6 +18,12 @@ from petition.petitions.publishing import PetitionError, check_fields, stored_pe
 from petition.transactions import write_transaction
 
 _ORDER = {code: position for position, code in enumerate(LANGUAGES)}
+# Built once: making a statement costs more than running it, and pages showing a petition run them.
+_OF_PETITIONS = PetitionText.petition_id.in_(bindparam("ids", expanding=True))
+_LANGUAGES_OF = select(PetitionText.petition_id, PetitionText.language).where(_OF_PETITIONS)
+_TEXTS_IN = select(PetitionText).where(
+    _OF_PETITIONS, PetitionText.language == bindparam("language")
+)
 
 
 @dataclass(frozen=True)
@@ -60,14 +66,11 @@ def texts_for(petitions: Sequence[PublicPetition], language: str | None) -> list
     wanted: dict[int, PetitionText] = {}
     if ids:
         # Which languages each has, then only the texts to show: versions can be long.
-        found = select(PetitionText.petition_id, PetitionText.language)
-        for petition_id, code in db.session.execute(found.where(PetitionText.petition_id.in_(ids))):
+        for petition_id, code in db.session.execute(_LANGUAGES_OF, {"ids": ids}):
             languages[petition_id].add(code)
         if language is not None and any(language in codes for codes in languages.values()):
-            texts = select(PetitionText).where(
-                PetitionText.petition_id.in_(ids), PetitionText.language == language
-            )
-            wanted = {text.petition_id: text for text in db.session.scalars(texts)}
+            texts = db.session.scalars(_TEXTS_IN, {"ids": ids, "language": language})
+            wanted = {text.petition_id: text for text in texts}
     return [
         _shown(
             petition,

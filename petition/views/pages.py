@@ -10,7 +10,6 @@ import secrets
 
 from flask import render_template, request, session
 from flask_babel import get_locale
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from wtforms.csrf.core import CSRF
 from wtforms.fields import Field
@@ -22,6 +21,7 @@ from petition.petitions.public_copies import PetitionSnapshot
 from petition.petitions.public_signers import listed_signers, public_signers
 from petition.petitions.versions import in_language
 from petition.signing.forms import SignForm
+from petition.web.sessions import may_be_logged_in
 
 # Unguessable, so no petition text can contain it; only ever replaced, never sent.
 _PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
@@ -52,7 +52,7 @@ def _is_like_everyone_elses() -> bool:
     parameters other than the language, which the language switcher's links carry along.
     """
     return not (
-        current_user.is_authenticated
+        may_be_logged_in()
         or "_flashes" in session
         or any(key != LANGUAGE_PARAMETER for key in request.args)
     )

@@ -15,20 +15,28 @@ def is_embeddable(endpoint: str | None) -> bool:
     return bool(endpoint) and str(endpoint).startswith("embed.")
 
 
-def add_security_headers(response: Response) -> Response:
-    """Set CSP, framing, sniffing, referrer and (over HTTPS) HSTS headers, unless a view set its own."""
-    embeddable = is_embeddable(request.endpoint)
-    wanted = [
+def _wanted(embeddable: bool) -> tuple[tuple[str, str], ...]:
+    headers = [
         ("Content-Security-Policy", _POLICY.format(ancestors="*" if embeddable else "'none'")),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "same-origin"),
     ]
     if not embeddable:
-        wanted.append(("X-Frame-Options", "DENY"))
+        headers.append(("X-Frame-Options", "DENY"))
+    return tuple(headers)
+
+
+# Built once: they are the same for every response of their kind.
+_FRAMABLE = _wanted(embeddable=True)
+_UNFRAMABLE = _wanted(embeddable=False)
+
+
+def add_security_headers(response: Response) -> Response:
+    """Set CSP, framing, sniffing, referrer and (over HTTPS) HSTS headers, unless a view set its own."""
+    wanted = _FRAMABLE if is_embeddable(request.endpoint) else _UNFRAMABLE
     if request.is_secure:
-        wanted.append(
-            ("Strict-Transport-Security", f"max-age={current_app.config['HSTS_SECONDS']}")
-        )
+        hsts = f"max-age={current_app.config['HSTS_SECONDS']}"
+        wanted = (*wanted, ("Strict-Transport-Security", hsts))
     headers = response.headers
     # One pass over the headers instead of a search per name: this runs on every response.
     present = {name.lower() for name, _ in headers.items()}

@@ -169,3 +169,41 @@ def test_a_logged_in_organiser_never_gets_an_anonymous_copy(
     )
     page = organiser.get("/petitions/stop-evictions").text
     assert "/organisers/logout" in page
+
+
+def test_the_json_count_opens_no_session(csrf_app: Flask, petition: Petition) -> None:
+    """The same for everyone, so it neither reads nor varies by the visitor's cookies."""
+    client = csrf_app.test_client()
+    client.get("/petitions/stop-evictions")  # now the client holds a session cookie
+    count = client.get("/petitions/stop-evictions.json")
+    assert "Set-Cookie" not in count.headers
+    assert "Cookie" not in (count.headers.get("Vary") or "")
+
+
+def test_an_anonymous_visitors_session_is_written_once(csrf_app: Flask, petition: Petition) -> None:
+    """The first page stores the form's token; later pages leave the session cookie alone."""
+    client = csrf_app.test_client()
+    assert "session=" in client.get("/petitions/stop-evictions").headers["Set-Cookie"]
+    again = client.get("/petitions/stop-evictions")
+    assert "Set-Cookie" not in again.headers
+    assert "Cookie" in again.headers["Vary"]
+
+
+def test_session_cookies_are_flasks_own_and_old_keys_still_read() -> None:
+    """The kept signer makes the same cookies as Flask's and reads those signed with a fallback."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    from petition.web.sessions import SessionInterface
+
+    app = Flask(__name__)
+    app.secret_key = "current-key-" * 4
+    app.config["SECRET_KEY_FALLBACKS"] = ["previous-key-" * 4]
+    ours = SessionInterface().get_signing_serializer(app)
+    flasks = SecureCookieSessionInterface().get_signing_serializer(app)
+    data = {"csrf_token": "abc", "_user_id": "1:2"}
+    assert flasks.loads(ours.dumps(data)) == data
+    assert ours.loads(flasks.dumps(data)) == data
+    before_rotation = Flask(__name__)
+    before_rotation.secret_key = "previous-key-" * 4
+    old_cookie = SecureCookieSessionInterface().get_signing_serializer(before_rotation).dumps(data)
+    assert ours.loads(old_cookie) == data

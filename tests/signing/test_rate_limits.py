@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from petition.exports.rows import export_chunks
-from petition.extensions import db
+from petition.extensions import db, limiter
 from petition.mail.outbox import deliver_due
 from petition.models import Petition, Signature
 from petition.organisers.accounts import set_organiser_password
@@ -251,3 +251,15 @@ def test_a_forwarded_request_from_a_private_peer_without_trusted_proxies_warns_o
     with caplog.at_level("WARNING", logger=trusting.logger.name):
         trusting.test_client().get("/privacy", headers=forwarded)
     assert "TRUSTED_PROXY_HOPS" not in caplog.text
+
+
+def test_a_default_limit_an_operator_sets_still_covers_every_request(
+    make_app: Callable[..., Flask],
+) -> None:
+    """Without one, the limiter's hook before every request is left out; with one, it is back."""
+    app = make_app(RATELIMIT_DEFAULT="2 per minute", RATELIMIT_KEY_PREFIX=uuid.uuid4().hex)
+    try:
+        client = app.test_client()
+        assert [client.get("/privacy").status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        limiter.limit_manager.set_default_limits([])  # the limiter outlives this app
