@@ -1,9 +1,10 @@
 """Signed, expiring tokens for emailed links and framed forms: one salt per purpose, so no token does another's job."""
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadData, SignatureExpired, Signer, TimestampSigner, URLSafeTimedSerializer
 
 CONFIRM_SIGNATURE = "confirm-signature"
 INVITE_ORGANISER = "invite-organiser"
@@ -26,8 +27,42 @@ class ExpiredTokenError(InvalidTokenError):
         self.payload = payload
 
 
+class _KeyKeepingSigner(TimestampSigner):
+    """itsdangerous's timestamp signer, deriving each key from its secret once, not per signature."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._derived: dict[str | bytes | None, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        key = self._derived.get(secret_key)
+        if key is None:
+            key = self._derived[secret_key] = super().derive_key(secret_key)
+        return key
+
+
+class SigningSerializer(URLSafeTimedSerializer):
+    """itsdangerous's URL-safe timed serializer, keeping the signer it makes for its own salt.
+
+    The tokens are the same; only the work of making the signer and deriving its key, which
+    itsdangerous repeats for every token signed or read, is done once.
+    """
+
+    default_signer = _KeyKeepingSigner
+
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
+        if salt is not None and salt != self.salt:  # reading checks its own salt too
+            return super().make_signer(salt)
+        signer: Signer | None = self.__dict__.get("_own_signer")
+        if signer is None:
+            signer = self._own_signer = super().make_signer()
+        return signer
+
+
+@lru_cache(maxsize=64)
 def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=f"petition.{purpose}")
+    """One serializer per key and purpose, kept: every sign and confirm makes or reads a token."""
+    return SigningSerializer(secret, salt=f"petition.{purpose}")
 
 
 def make_token(secret: str, purpose: str, payload: Any) -> str:

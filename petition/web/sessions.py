@@ -8,41 +8,11 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.wrappers import Request
 from flask_login import COOKIE_NAME as REMEMBER_COOKIE_DEFAULT
 from flask_login import LoginManager, current_user
-from itsdangerous import Signer, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.local import LocalProxy
 from werkzeug.wrappers import Response
 
-
-class _KeyKeepingSigner(TimestampSigner):
-    """itsdangerous's timestamp signer, deriving each key from its secret once, not per signature."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._derived: dict[str | bytes | None, bytes] = {}
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        key = self._derived.get(secret_key)
-        if key is None:
-            key = self._derived[secret_key] = super().derive_key(secret_key)
-        return key
-
-
-class SigningSerializer(URLSafeTimedSerializer):
-    """itsdangerous's URL-safe timed serializer, keeping the signer it makes for its own salt.
-
-    The tokens are the same; only the work of making the signer and deriving its key, which
-    itsdangerous repeats for every token signed or read, is done once.
-    """
-
-    default_signer = _KeyKeepingSigner
-
-    def make_signer(self, salt: str | bytes | None = None) -> Signer:
-        if salt is not None:
-            return super().make_signer(salt)
-        signer: Signer | None = self.__dict__.get("_own_signer")
-        if signer is None:
-            signer = self._own_signer = super().make_signer()
-        return signer
+from petition.tokens import SigningSerializer
 
 
 class SessionInterface(SecureCookieSessionInterface):
