@@ -167,7 +167,7 @@ class VerifierKey:
 
 def parse_verifier_key(text: str) -> VerifierKey:
     """`<name>+<8 hex of key id>+<base64(0x01 ‖ key)>`, with the id recomputed and compared."""
-    parts = text.split("+")
+    parts = text.split("+", 2)  # names never hold "+"; base64 may
     if len(parts) != 3 or not parts[0] or re.fullmatch(r"[0-9a-f]{8}", parts[1]) is None:
         raise VerificationError("the verifier key is not in the form name+keyid+key")
     name, hex_id, encoded = parts
@@ -325,13 +325,15 @@ def tally(
 
 
 def fetch(url: str) -> bytes:
-    """The body of a GET; any failure to get a 200 is a FetchError."""
+    """The body of a GET; a failure to get it is a FetchError, a refusal (400) a failed check."""
     request = urllib.request.Request(url, headers={"User-Agent": "petition-verify"})
     try:
         # The scheme is checked to be http or https before any address is built.
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # nosec B310
             return bytes(response.read())
     except urllib.error.HTTPError as error:
+        if error.code == 400:  # we only ask for what the signed checkpoint says exists
+            raise VerificationError(f"{url}: the site refused it ({error.code})") from None
         if error.code == 404:
             raise FetchError(
                 f"{url}: not found (no such public petition, or no log here)"
