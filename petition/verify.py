@@ -518,7 +518,7 @@ def run(
     print(
         f"Checkpoint:   {checkpoint.size:,} entries, root {base64.b64encode(checkpoint.root).decode()}, signature verified"
     )
-    print(f"Signed at:    {checkpoint_time(site, checkpoint) or 'unknown'}")
+    print(f"Signed at:    {checkpoint_time(site, checkpoint) or 'unknown'} (as the site lists it)")
     saved = None
     if saved_text is not None:
         try:
@@ -545,7 +545,8 @@ def run(
     if saved is not None:
         check_saved(site, saved, checkpoint, hashes, counts)
         print(
-            f"Saved:        {saved.size:,} entries, count {saved.count:,}: still the start of the log, counted alike"
+            f"Earlier:      {saved.size:,} entries, count {saved.count:,} (your copy): "
+            "still the start of the log, counted alike"
         )
     if receipt is not None:
         print(f"Receipt:      {check_receipt(site, checkpoint, hashes, counts)}")

@@ -81,7 +81,7 @@ def test_a_saved_checkpoint_still_holds_after_more_signatures_and_withdrawals(
     log.leaves += [exclude(0, "withdrawn"), exclude(2, "invalidated")]  # later, not a rewrite
     status, output = check(base, "--checkpoint", str(saved))
     assert status == 0, output
-    assert "Saved:        6 entries, count 6: still the start of the log" in output
+    assert "Earlier:      6 entries, count 6 (your copy): still the start of the log" in output
     assert "Counted:      9" in output
 
 
