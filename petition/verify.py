@@ -14,6 +14,7 @@ import argparse
 import base64
 import binascii
 import hashlib
+import http.client
 import json
 import re
 import sys
@@ -279,7 +280,7 @@ def tally(
     for index, leaf in enumerate(leaves):
         try:
             entry = json.loads(leaf)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             raise VerificationError(f"entry {index} is not JSON") from None
         if not isinstance(entry, dict):
             raise VerificationError(f"entry {index} is not a JSON object")
@@ -339,7 +340,7 @@ def fetch(url: str) -> bytes:
                 f"{url}: not found (no such public petition, or no log here)"
             ) from None
         raise FetchError(f"{url}: the server answered {error.code} {error.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         raise FetchError(f"{url}: {reason}") from None
 
@@ -354,7 +355,7 @@ def fetch_text(url: str) -> str:
 def fetch_json(url: str) -> dict[str, Any]:
     try:
         value = json.loads(fetch(url))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         raise VerificationError(f"{url} did not answer JSON") from None
     if not isinstance(value, dict):
         raise VerificationError(f"{url} did not answer a JSON object")

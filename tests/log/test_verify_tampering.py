@@ -198,6 +198,7 @@ def test_an_invalid_exclude_fails(site: Site, bad: bytes, because: str) -> None:
         (b'{"commitment":"%s","kind":"sign","time":"' + TIME.encode() + b'"}', "unknown kind"),
         (b'["add"]', "not a JSON object"),
         (b"\xff", "not JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "not JSON"),  # too deep to parse: no traceback
     ],
 )
 def test_a_malformed_or_non_canonical_leaf_fails(site: Site, leaf: bytes, because: str) -> None:

@@ -96,7 +96,7 @@ def counted(leaves: list[bytes]) -> int:
     for leaf in leaves:
         try:
             entry = json.loads(leaf)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(entry, dict) and entry.get("kind") in ("add", "exclude"):
             entries.append(entry)
