@@ -615,6 +615,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VerificationError as error:
         print(f"FAILED:       {error}")
         return 1
+    except KeyboardInterrupt:
+        print("Stopped before every check was done.", file=sys.stderr)
+        return 2
     print("Result:       every check holds")
     return 0
 

@@ -280,3 +280,11 @@ def test_a_verifier_key_whose_base64_holds_a_plus_sign_is_read() -> None:
     assert parse_verifier_key(key.verifier_key).public_key == key.public
     with pytest.raises(VerificationError):
         parse_verifier_key(key.verifier_key.replace("example.org+", "example.net+"))
+
+
+def test_a_saved_file_that_is_no_checkpoint_fails(site: Site, tmp_path: Path) -> None:
+    base, log = site
+    sign(log, 0, 2)
+    kept = tmp_path / "saved.txt"
+    kept.write_text("this is not a checkpoint\n")
+    fails(base, "--checkpoint", str(kept), because="saved checkpoint: the checkpoint is not")
