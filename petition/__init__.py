@@ -15,6 +15,7 @@ from petition import config as default_config
 from petition.extensions import babel, csrf, db, init_limiter, login
 from petition.extensions import mail as mail_extension
 from petition.i18n.languages import N_, register_languages, select_locale
+from petition.log import checkpoints as _log_checkpoints  # noqa: F401  (signs at each close)
 from petition.mail.senders import register_sender
 from petition.organisers import invitations as _invitation_mail  # noqa: F401  (see below)
 from petition.petitions.slugs import SLUG_PATTERN
