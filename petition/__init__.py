@@ -158,7 +158,7 @@ def _register_views(app: Flask) -> None:
     from petition.i18n.plurals import plural_samples
     from petition.mail.background import deliverer_for
     from petition.petitions.markdown import render_markdown, summary
-    from petition.views import api, dev, embed, feed, health, organisers, public
+    from petition.views import api, dev, embed, feed, health, log, organisers, public
     from petition.views.errors import register_error_handlers, unavailable
     from petition.views.organisers import moderation
     from petition.web.embedding import embed_snippet
@@ -172,6 +172,7 @@ def _register_views(app: Flask) -> None:
     app.register_blueprint(embed.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feed.bp)
+    app.register_blueprint(log.bp)
     register_error_handlers(app)
     app.register_error_handler(OperationalError, unavailable)
     app.register_error_handler(PoolTimeoutError, unavailable)  # every connection is busy
