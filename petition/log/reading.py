@@ -83,3 +83,12 @@ def counted_totals(petition_ids: Sequence[int]) -> dict[int, int]:
     ).all()
     found = {petition_id: int(total) for petition_id, total in rows}
     return {petition_id: found.get(petition_id, 0) for petition_id in petition_ids}
+
+
+def counted_totals_by_slug(slug: str | None = None) -> dict[str, int]:
+    """counted_totals for every petition (or one), by slug."""
+    query = select(Petition.id, Petition.slug)
+    if slug is not None:
+        query = query.where(Petition.slug == slug)
+    slugs = {petition_id: found for petition_id, found in db.session.execute(query)}
+    return {slugs[petition_id]: total for petition_id, total in counted_totals(list(slugs)).items()}

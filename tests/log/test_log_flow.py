@@ -212,3 +212,29 @@ def test_racing_confirmations_never_share_an_index(app: Flask, make_petition) ->
     assert_in_step(petition)
     indexes = db.session.scalars(select(Signature.log_index)).all()
     assert sorted(indexes) == list(range(8))
+
+
+def test_recount_check_compares_the_log_with_the_count(app: Flask, make_petition) -> None:
+    petition = make_petition()
+    confirm_signature(confirmation_token(signed(petition, "one@example.org")))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["petitions", "recount", "--check"])
+    assert result.exit_code == 0, result.output
+    # A count changed behind the log's back (a hand edit, a bug) is caught.
+    db.session.execute(update(Petition).values(signature_count=2))
+    db.session.commit()
+    result = runner.invoke(args=["petitions", "recount", "--check", petition.slug])
+    assert result.exit_code == 1
+    assert f"{petition.slug}: stored 2, but its log counts 1" in result.output
+
+
+def test_the_checkpoint_command_signs_grown_logs_only(app: Flask, make_petition) -> None:
+    petition = make_petition()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["petitions", "checkpoint"])
+    assert result.exit_code == 0 and "1 new checkpoints." in result.output  # size 0
+    assert "0 new checkpoints." in runner.invoke(args=["petitions", "checkpoint"]).output
+    for n in range(2):
+        confirm_signature(confirmation_token(signed(petition, f"n{n}@example.org")))
+    result = runner.invoke(args=["petitions", "checkpoint", petition.slug])
+    assert f"petitions.example.org/petitions/{petition.slug}: size 2, count 2" in result.output
