@@ -1,6 +1,6 @@
 """A petition's log as a Merkle tree: its stored hashes, roots and proofs (see merkle)."""
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from petition.log import merkle
@@ -27,7 +27,7 @@ _NODE_HASHES = select(_nodes.level, _nodes.position, _nodes.hash).where(
 class StoredTree:
     """Reads one petition's perfect-subtree hashes, each once per instance."""
 
-    def __init__(self, session: Session, petition_id: int) -> None:
+    def __init__(self, session: Session | Connection, petition_id: int) -> None:
         self.session = session
         self.petition_id = petition_id
         self._known: dict[tuple[int, int], bytes] = {}
