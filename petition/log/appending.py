@@ -17,6 +17,7 @@ from petition.log import merkle
 from petition.log.checkpoints import maybe_checkpoint
 from petition.log.tree import StoredTree
 from petition.models import LogEntry, LogNode, Petition, table_of, utcnow
+from petition.petitions.public_copies import KEEPS_SNAPSHOTS
 
 COMMITMENT = re.compile(r"[0-9a-f]{64}")
 
@@ -38,6 +39,8 @@ _TAKE_INDEX = (
         log_counted=_petitions.c.log_counted + bindparam("delta"),
     )
     .returning(_petitions.c.log_size, _petitions.c.log_counted, _petitions.c.log_checkpoint_at)
+    # No page shows the log's size: a held confirmation keeps every process's public copies.
+    .execution_options(**{KEEPS_SNAPSHOTS: True})
 )
 _NEW_ENTRY = insert(table_of(LogEntry))
 _NEW_NODES = insert(table_of(LogNode))

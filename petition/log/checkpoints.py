@@ -18,6 +18,7 @@ from petition.log.keys import log_key
 from petition.log.tree import StoredTree
 from petition.models import LogCheckpoint, Petition, table_of, utcnow
 from petition.petitions.editing import when_closing
+from petition.petitions.public_copies import KEEPS_SNAPSHOTS
 from petition.transactions import write_transaction
 
 MAX_LISTED = 100
@@ -26,6 +27,7 @@ _STAMP = (
     update(table_of(Petition))
     .where(_petitions.id == bindparam("petition_id"))
     .values(log_checkpoint_at=bindparam("now"))
+    .execution_options(**{KEEPS_SNAPSHOTS: True})  # no page shows it
 )
 _LOG_STATE = select(
     _petitions.slug, _petitions.log_size, _petitions.log_counted, _petitions.log_checkpoint_at

@@ -149,7 +149,7 @@ def _backfill():
         )
         .order_by(SIGNATURES.c.petition_id, SIGNATURES.c.id)
     )
-    logs = {}
+    logs: dict[int, _Log] = {}
     receipts = []
     for row in bind.execute(logged).all():
         log = logs.setdefault(row.petition_id, _Log(row.petition_id, now))
