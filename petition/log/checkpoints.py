@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from petition.extensions import db
+from petition.log import merkle
 from petition.log.keys import log_key
 from petition.log.tree import StoredTree
 from petition.models import LogCheckpoint, Petition, table_of, utcnow
@@ -86,6 +87,8 @@ def _checkpoint_if_grown(session: Session, petition_id: int, *, fresh: bool) -> 
     """
     state = session.execute(_LOG_STATE.with_for_update(), {"petition_id": petition_id}).one()
     latest = latest_checkpoint(session, petition_id)
+    if latest is None and state.log_size == 0:
+        return _empty(state.slug)
     if latest is not None and latest.size == state.log_size:
         return latest
     if latest is not None and not fresh and utcnow() - latest.created_at < _interval():
@@ -93,11 +96,22 @@ def _checkpoint_if_grown(session: Session, petition_id: int, *, fresh: bool) -> 
     return record_checkpoint(session, petition_id, state.slug, state.log_size, state.log_counted)
 
 
+def _empty(slug: str) -> LogCheckpoint:
+    """The checkpoint of a log with no entries: signed when asked for, never stored.
+
+    Reading a page must not store anything; Ed25519 signs the same note the same way each time.
+    """
+    text = checkpoint_text(slug, 0, merkle.EMPTY_ROOT, 0)
+    return LogCheckpoint(size=0, count=0, root=merkle.EMPTY_ROOT, text=text, created_at=utcnow())
+
+
 def current_checkpoint(petition_id: int) -> LogCheckpoint:
     """The checkpoint to serve: the newest, or a new one if the log outgrew it long enough ago."""
     reading = db.session()
     state = reading.execute(_LOG_STATE, {"petition_id": petition_id}).one()
     latest = latest_checkpoint(reading, petition_id)
+    if latest is None and state.log_size == 0:
+        return _empty(state.slug)
     if latest is not None and (
         latest.size == state.log_size or utcnow() - latest.created_at < _interval()
     ):
@@ -116,7 +130,7 @@ def checkpoint_petitions(slug: str | None = None) -> list[LogCheckpoint]:
         with write_transaction() as writing:
             before = latest_checkpoint(writing, petition_id)
             checkpoint = _checkpoint_if_grown(writing, petition_id, fresh=True)
-            if checkpoint is not before:
+            if checkpoint is not before and checkpoint.size:
                 made.append(checkpoint)
     return made
 
