@@ -38,7 +38,7 @@ def test_the_key_is_published_as_text(client: FlaskClient) -> None:
     response = client.get("/log/key")
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
-    name, key_id, key = response.get_data(as_text=True).removesuffix("\n").split("+")
+    name, key_id, key = response.get_data(as_text=True).removesuffix("\n").split("+", 2)
     assert name == "petitions.example.org" and len(key_id) == 8 and len(b64(key)) == 33
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 

@@ -128,9 +128,7 @@ def test_a_receipt_is_random_and_its_commitment_is_in_the_log(app: Flask, make_p
 def verify(text: str) -> tuple[str, int, bytes, int]:
     """Check a checkpoint's signature as a verifier does, with the published key."""
     note, signature_line = text.split("\n\n")
-    name, key_id_hex, encoded = (
-        Flask.response_class(log_key().verifier).get_data(as_text=True).split("+")
-    )
+    name, key_id_hex, encoded = log_key().verifier.split("+", 2)
     raw = base64.b64decode(encoded)
     assert raw[0] == 1
     dash, signer, blob = signature_line.rstrip("\n").split(" ")
@@ -165,7 +163,7 @@ def test_checkpoints_are_signed_and_say_the_count(app: Flask, make_petition) -> 
     assert root == _mth([merkle.leaf_hash(leaf) for leaf in leaves])
     assert (
         log_key().fingerprint
-        == hashlib.sha256(base64.b64decode(log_key().verifier.split("+")[2])[1:]).hexdigest()
+        == hashlib.sha256(base64.b64decode(log_key().verifier.split("+", 2)[2])[1:]).hexdigest()
     )
 
 
