@@ -19,7 +19,7 @@ LAYERS: list[set[str]] = [
         "verify",  # the independent check of the auditable count: imports nothing of ours
     },
     {"petitions"},
-    {"mail", "moderation"},
+    {"mail", "moderation", "log"},
     {"signing", "exports", "organisers"},
     {"views", "cli", "demo"},
     {"__init__"},  # the app factory assembles everything
