@@ -15,6 +15,7 @@ from petition import config as default_config
 from petition.extensions import babel, csrf, db, init_limiter, login
 from petition.extensions import mail as mail_extension
 from petition.i18n.languages import N_, register_languages, select_locale
+from petition.log import checkpoints as _log_checkpoints  # noqa: F401  (signs at each close)
 from petition.mail.senders import register_sender
 from petition.organisers import invitations as _invitation_mail  # noqa: F401  (see below)
 from petition.petitions.slugs import SLUG_PATTERN
@@ -157,7 +158,7 @@ def _register_views(app: Flask) -> None:
     from petition.i18n.plurals import plural_samples
     from petition.mail.background import deliverer_for
     from petition.petitions.markdown import render_markdown, summary
-    from petition.views import api, dev, embed, feed, health, organisers, public
+    from petition.views import api, dev, embed, feed, health, log, organisers, public
     from petition.views.errors import register_error_handlers, unavailable
     from petition.views.organisers import moderation
     from petition.web.embedding import embed_snippet
@@ -171,6 +172,7 @@ def _register_views(app: Flask) -> None:
     app.register_blueprint(embed.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feed.bp)
+    app.register_blueprint(log.bp)
     register_error_handlers(app)
     app.register_error_handler(OperationalError, unavailable)
     app.register_error_handler(PoolTimeoutError, unavailable)  # every connection is busy

@@ -18,6 +18,8 @@ from petition.demo import load_demo
 from petition.exports.rows import ROWS_DONE, Period
 from petition.exports.runs import ALL_FORMATS, plan_export, run_export
 from petition.extensions import db
+from petition.log.checkpoints import checkpoint_petitions
+from petition.log.reading import counted_totals_by_slug
 from petition.mail.outbox import BatchSize, deliver_due
 from petition.moderation.commands import rules_cli
 from petition.organisers.accounts import AccountError, find_organiser, set_organiser_password
@@ -119,7 +121,11 @@ def list_petitions() -> None:
 @click.argument("slug", required=False)
 @click.option("--check", is_flag=True, help="Only report drift; change nothing, exit 1 if any.")
 def recount(slug: str | None, check: bool) -> None:
-    """Reconcile stored counts with the confirmed signatures and report any drift."""
+    """Reconcile stored counts with the confirmed signatures and report any drift.
+
+    Each petition's public log must count what its stored count says; a log cannot be changed,
+    so a difference there is only reported (exit 1).
+    """
     try:
         checks = recount_signatures(slug, fix=not check)
     except UnknownPetitionError as exc:
@@ -128,9 +134,27 @@ def recount(slug: str | None, check: bool) -> None:
     for c in drifted:
         action = "left as is" if check else f"set to {c.confirmed}"
         click.echo(f"{c.slug}: stored {c.stored}, confirmed {c.confirmed} ({c.drift:+d}), {action}")
+    logged = counted_totals_by_slug(slug)
+    # The stored count as this command leaves it.
+    unlogged = [c for c in checks if logged[c.slug] != (c.stored if check else c.confirmed)]
+    for c in unlogged:
+        stored = c.stored if check else c.confirmed
+        click.echo(f"{c.slug}: stored {stored}, but its log counts {logged[c.slug]}")
     click.echo(f"{len(checks)} petitions checked, {len(drifted)} drifted.")
-    if drifted and check:
+    if unlogged:
+        click.echo(f"{len(unlogged)} disagree with their log.")
+    if (drifted and check) or unlogged:
         sys.exit(1)
+
+
+@petitions_cli.command("checkpoint")
+@click.argument("slug", required=False)
+def checkpoint(slug: str | None) -> None:
+    """Sign a checkpoint of every petition's log (or one's) that grew since its last; for cron."""
+    made = checkpoint_petitions(slug)
+    for found in made:
+        click.echo(f"{found.text.splitlines()[0]}: size {found.size}, count {found.count}")
+    click.echo(f"{len(made)} new checkpoints.")
 
 
 @organisers_cli.command("add")

@@ -133,6 +133,15 @@ RETENTION_DAYS_AFTER_CLOSE = 90
 # after this many days.
 OUTBOX_RETENTION_DAYS = 7
 
+# The key that signs each petition's log checkpoints (see petition/log): base64 of a 32-byte
+# Ed25519 seed, e.g. the output of: python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'.
+# Unset, a key is made on first use in the instance folder (file log-signing-key, mode 0600) and
+# shared by every process there; keep it (and back it up): verifiers pin its public key.
+LOG_SIGNING_KEY: str | None = None
+# Longest time, in seconds, between a log growing and a signed checkpoint that includes it being
+# made (when it is next appended to or asked for; `petitions checkpoint` from cron makes one anyway).
+LOG_CHECKPOINT_SECONDS = 60
+
 # Hours of signing activity the organisers' activity view shows.
 ACTIVITY_HOURS = 48
 # Signatures per hour from one email domain or client network that the activity view highlights.

@@ -15,6 +15,8 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -129,6 +131,12 @@ class Petition(Model):
     blocks_disposable: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The language its title and text are written in; versions in others are PetitionTexts.
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # Its auditable log (see petition/log): entries so far, the count they add up to, and when
+    # the newest checkpoint was signed. Taking an index raises log_size under the row's lock, so
+    # two confirmations never take the same one.
+    log_size: Mapped[int] = mapped_column(default=0, server_default="0")
+    log_counted: Mapped[int] = mapped_column(default=0, server_default="0")
+    log_checkpoint_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisers: Mapped[list[Organiser]] = relationship(
         secondary=memberships, back_populates="petitions"
@@ -241,6 +249,11 @@ class Signature(Model):
     # Random, and only ever in the links emailed to the signer: a link acts on this signature
     # alone, whatever its id (see signature_links.py).
     link_secret: Mapped[str] = mapped_column(String(32), default=new_link_secret)
+    # Made when it is confirmed and shown to the signer only: the log holds its SHA-256 (the
+    # commitment), which stays when retention forgets the receipt. log_index is its current add.
+    receipt: Mapped[str | None] = mapped_column(String(32))
+    commitment: Mapped[str | None] = mapped_column(String(64))
+    log_index: Mapped[int | None] = mapped_column(Integer)
 
     petition: Mapped[Petition] = relationship()
 
@@ -459,6 +472,66 @@ class LoginFailures(Model):
     failures: Mapped[int] = mapped_column(default=0)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LogEntry(Model):
+    """One entry of a petition's auditable log: a signature starts to count (add) or stops (exclude).
+
+    `leaf` is the exact bytes that were hashed; the other columns repeat what it says, for queries.
+    """
+
+    __tablename__ = "log_entries"
+    __table_args__ = (
+        PrimaryKeyConstraint("petition_id", "position", name="pk_log_entries"),
+        Index("ix_log_entries_commitment", "petition_id", "commitment"),
+        Index("ix_log_entries_refers_to", "petition_id", "refers_to"),
+    )
+
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    # Its index in the log, from 0.
+    position: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    leaf: Mapped[bytes] = mapped_column(LargeBinary)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    kind: Mapped[str] = mapped_column(String(8))  # "add" or "exclude"
+    commitment: Mapped[str | None] = mapped_column(String(64))  # adds
+    refers_to: Mapped[int | None] = mapped_column(Integer)  # excludes: the add they cancel
+    reason: Mapped[str | None] = mapped_column(String(16))  # excludes
+    # The counted total of the log up to and including this entry.
+    counted: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LogNode(Model):
+    """The hash of a perfect subtree of a log above its leaves: 2**level entries from position."""
+
+    __tablename__ = "log_nodes"
+    __table_args__ = (
+        PrimaryKeyConstraint("petition_id", "level", "position", name="pk_log_nodes"),
+    )
+
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    level: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    # Which subtree of its level: it covers entries position * 2**level and on.
+    position: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LogCheckpoint(Model):
+    """A signed statement of a log's size, root hash and counted total at one moment."""
+
+    __tablename__ = "log_checkpoints"
+    __table_args__ = (
+        UniqueConstraint("petition_id", "size", name="uq_log_checkpoints_petition_size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    size: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # The whole signed note, as served.
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 def table_of(model: type[Model]) -> Table:

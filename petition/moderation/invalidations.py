@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from petition.extensions import db
 from petition.i18n.languages import N_
+from petition.log.appending import ExcludeReason, append_exclude
 from petition.models import (
     Invalidation,
     Organiser,
@@ -137,14 +138,16 @@ def invalidate(
         session.flush()
         marked = {"status": SignatureStatus.FRAUDULENT, "invalidation_id": record.id}
         flagged = dict(marked, flag_reason="invalidation")
-        confirmed = rows_changed(
-            session.execute(
-                update(Signature)
-                .where(where, Signature.status == SignatureStatus.CONFIRMED)
-                .values(**flagged)
-                .execution_options(synchronize_session=False)
-            )
-        )
+        # Each one that stops counting is excluded in the log: RETURNING names exactly those
+        # this statement changed, whatever confirmations committed meanwhile.
+        uncounted = session.execute(
+            update(Signature)
+            .where(where, Signature.status == SignatureStatus.CONFIRMED)
+            .values(**flagged)
+            .returning(Signature.id, Signature.log_index)
+            .execution_options(synchronize_session=False)
+        ).all()
+        confirmed = len(uncounted)
         pending = rows_changed(
             session.execute(
                 update(Signature)
@@ -154,6 +157,9 @@ def invalidate(
             )
         )
         change_count(session, petition.id, -confirmed)
+        for _id, add in sorted(uncounted):
+            if add is not None:
+                append_exclude(session, petition.id, add, ExcludeReason.INVALIDATED)
         record.count = confirmed + pending
     return record
 

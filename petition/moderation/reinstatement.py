@@ -2,11 +2,20 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from petition.extensions import db
-from petition.models import EventAction, Organiser, Petition, Signature, SignatureStatus
+from petition.log.appending import append_add
+from petition.log.receipts import commitment_of, new_receipt
+from petition.models import (
+    EventAction,
+    Organiser,
+    Petition,
+    Signature,
+    SignatureStatus,
+    table_of,
+)
 from petition.petitions.counting import change_count
 from petition.petitions.history import ALL_HELD, record_event
 from petition.transactions import rows_changed, write_transaction
@@ -37,17 +46,28 @@ def held_signatures(petition: Petition, limit: int = HELD_LISTED) -> Sequence[Si
     ).all()
 
 
+_signatures = table_of(Signature).c
+_LOGGED = (
+    update(table_of(Signature))
+    .where(_signatures.id == bindparam("signature_id"))
+    .values(log_index=bindparam("log_index"), commitment=bindparam("commitment"))
+)
+
+
 def restore_held(session: Session, petition: Petition, held: ColumnElement[bool]) -> int:
-    """Return held signatures to pending or confirmed, count the confirmed; how many came back."""
+    """Return held signatures to pending or confirmed, count the confirmed; how many came back.
+
+    Each that counts again is a new add in the log, with the commitment of its receipt.
+    """
     restore = {"invalidation_id": None, "flag_reason": None}
-    confirmed = rows_changed(
-        session.execute(
-            update(Signature)
-            .where(held, Signature.confirmed_at.is_not(None))
-            .values(status=SignatureStatus.CONFIRMED, **restore)
-            .execution_options(synchronize_session=False)
-        )
-    )
+    # RETURNING names exactly the rows this statement counted, whatever committed meanwhile.
+    counted = session.execute(
+        update(Signature)
+        .where(held, Signature.confirmed_at.is_not(None))
+        .values(status=SignatureStatus.CONFIRMED, **restore)
+        .returning(Signature.id, Signature.commitment)
+        .execution_options(synchronize_session=False)
+    ).all()
     pending = rows_changed(
         session.execute(
             update(Signature)
@@ -56,8 +76,16 @@ def restore_held(session: Session, petition: Petition, held: ColumnElement[bool]
             .execution_options(synchronize_session=False)
         )
     )
-    change_count(session, petition.id, confirmed)
-    return confirmed + pending
+    change_count(session, petition.id, len(counted))
+    logged = []
+    for signature_id, commitment in sorted(counted):
+        # Confirmed before receipts existed and never logged: its add gets a receipt nobody holds.
+        commitment = commitment or commitment_of(new_receipt())
+        add = append_add(session, petition.id, commitment)
+        logged.append({"signature_id": signature_id, "log_index": add, "commitment": commitment})
+    if logged:
+        session.execute(_LOGGED, logged)
+    return len(counted) + pending
 
 
 def reinstate_signature(

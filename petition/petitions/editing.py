@@ -1,6 +1,7 @@
 """An organiser's changes to a petition they run: edit, close, reopen, hide, show. Each is recorded."""
 
 import enum
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext
@@ -36,6 +37,19 @@ _RECORDED = {
     StateChange.HIDE: EventAction.HIDDEN,
     StateChange.SHOW: EventAction.SHOWN,
 }
+
+
+# What other features do, in the same transaction, when a petition closes (see when_closing).
+_AT_CLOSING: list[Callable[[Session, int], None]] = []
+
+
+def when_closing(hook: Callable[[Session, int], None]) -> Callable[[Session, int], None]:
+    """Run hook(session, petition_id) in the transaction that closes a petition.
+
+    For features above this package (the log signs the final count); they register at import.
+    """
+    _AT_CLOSING.append(hook)
+    return hook
 
 
 def _has_version(session: Session, petition: Petition, language: str) -> bool:
@@ -115,6 +129,9 @@ def change_state(petition: Petition, organiser: Organiser | None, change: StateC
         closed = petition.closes_at is not None and petition.closes_at <= now
         if change is StateChange.CLOSE and not closed:
             petition.closes_at = now
+            session.flush()
+            for hook in _AT_CLOSING:
+                hook(session, petition.id)
         elif change is StateChange.REOPEN and closed:
             petition.closes_at = None  # a new closing date can be set by editing
         elif change is StateChange.HIDE and petition.hidden_at is None:

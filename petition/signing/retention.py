@@ -62,6 +62,8 @@ def purge(now: datetime | None = None) -> PurgeReport:
                     email_canonical=literal("#") + cast(Signature.id, String),
                     client_hash=None,
                     network_hash=None,
+                    # The log keeps its commitment; the receipt was the signer's to keep.
+                    receipt=None,
                 )
                 .execution_options(synchronize_session=False)
             )

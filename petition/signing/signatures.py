@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from petition import tokens
 from petition.addresses import canonical_email
 from petition.extensions import db
+from petition.log.appending import ExcludeReason, append_add, append_exclude
+from petition.log.receipts import commitment_of, new_receipt
 from petition.mail.background import notify_delivery
 from petition.mail.outbox import OwedMail, queue_message
 from petition.models import (
@@ -260,6 +262,8 @@ class ConfirmationPreview:
     petition: Petition
     confirmed: bool
     details: Details
+    # The signer's receipt once confirmed (None before, and after retention forgot it).
+    receipt: str | None = None
 
 
 def load_confirmation(token: str) -> ConfirmationPreview:
@@ -267,7 +271,7 @@ def load_confirmation(token: str) -> ConfirmationPreview:
     link = read_confirmation_link(token)
     signature = _linked_signature(link)
     if signature.confirmed_at is not None:
-        return ConfirmationPreview(signature.petition, True, _details(signature))
+        return ConfirmationPreview(signature.petition, True, _details(signature), signature.receipt)
     _check_confirmable(signature)
     change = _change(db.session(), link)
     return ConfirmationPreview(signature.petition, False, _details(change or signature))
@@ -282,6 +286,8 @@ class Confirmation:
     petition_slug: str
     status: str
     confirmed_at: datetime
+    # What the signer keeps to find their entry in the petition's log (see petition/log).
+    receipt: str | None
 
 
 _signatures = _signature_table.c
@@ -297,6 +303,7 @@ _TO_CONFIRM = (
         _signatures.confirmed_at,
         _petitions.closes_at,
         _signatures.link_secret,
+        _signatures.receipt,
     )
     .join_from(_signature_table, _petition_table)
     .where(_signatures.id == bindparam("signature_id"))
@@ -306,7 +313,12 @@ _TO_CONFIRM = (
 _MARK_CONFIRMED = (
     update(_signature_table)
     .where(_signatures.id == bindparam("signature_id"))
-    .values(confirmed_at=bindparam("now"))
+    .values(
+        confirmed_at=bindparam("now"),
+        receipt=bindparam("receipt"),
+        commitment=bindparam("commitment"),
+        log_index=bindparam("log_index"),
+    )
 )
 _COUNT_CONFIRMED = (
     update(_signature_table)
@@ -314,7 +326,13 @@ _COUNT_CONFIRMED = (
         _signatures.id == bindparam("signature_id"),
         _signatures.status == SignatureStatus.PENDING,
     )
-    .values(status=SignatureStatus.CONFIRMED, confirmed_at=bindparam("now"))
+    .values(
+        status=SignatureStatus.CONFIRMED,
+        confirmed_at=bindparam("now"),
+        receipt=bindparam("receipt"),
+        commitment=bindparam("commitment"),
+        log_index=bindparam("log_index"),
+    )
 )
 _changes = _change_table.c
 _FORGET_CHANGES = delete(_change_table).where(_changes.signature_id == bindparam("signature_id"))
@@ -338,30 +356,42 @@ def _apply_change(session: Session, link: SignatureLink) -> None:
 
 
 def confirm_signature(token: str) -> Confirmation:
-    """Count the signature once, however often the link is used."""
+    """Count the signature once, however often the link is used, and log it with a new receipt.
+
+    A held signature is logged as added and at once excluded: its receipt works like any other,
+    and the log's total still equals the count.
+    """
     link = read_confirmation_link(token)
     signature_id = link.signature_id
     with write_transaction() as session:
         row = session.execute(_TO_CONFIRM, {"signature_id": signature_id}).one_or_none()
         if row is None or not link.fits(row.petition_id, row.link_secret, row.created_at):
             raise tokens.InvalidTokenError("no such signature")  # or another one under its old id
-        petition_id, slug, status, created_at, confirmed_at, closes_at, _secret = row
+        petition_id, slug, status, created_at, confirmed_at, closes_at, _secret, receipt = row
         if confirmed_at is not None:
-            return Confirmation(signature_id, petition_id, slug, status, confirmed_at)
+            return Confirmation(signature_id, petition_id, slug, status, confirmed_at, receipt)
         if not _confirmable(created_at, closes_at):
             raise PetitionClosedError(session.get_one(Petition, petition_id))
         _apply_change(session, link)
         # Other details that waited for this mailbox are void once it has confirmed.
         session.execute(_FORGET_CHANGES, {"signature_id": signature_id})
         now = utcnow()
-        if status == SignatureStatus.FRAUDULENT:
-            # Looks confirmed to its signer; reversing the flag would count it from here.
-            session.execute(_MARK_CONFIRMED, {"signature_id": signature_id, "now": now})
-            return Confirmation(signature_id, petition_id, slug, status, now)
-        confirmed = session.execute(_COUNT_CONFIRMED, {"signature_id": signature_id, "now": now})
-        if rows_changed(confirmed):
-            change_count(session, petition_id, 1)
-    return Confirmation(signature_id, petition_id, slug, SignatureStatus.CONFIRMED, now)
+        receipt = new_receipt()
+        commitment = commitment_of(receipt)
+        logged = {"signature_id": signature_id, "now": now, "receipt": receipt}
+        logged |= {"commitment": commitment}
+        if status == SignatureStatus.FRAUDULENT:  # held: looks confirmed to its signer
+            add = append_add(session, petition_id, commitment)
+            append_exclude(session, petition_id, add, ExcludeReason.HELD)
+            # Reversing the flag would count it from here, with a new add of this commitment.
+            session.execute(_MARK_CONFIRMED, logged | {"log_index": add})
+            return Confirmation(signature_id, petition_id, slug, status, now, receipt)
+        # Locked above, so a pending one counts now; the add and the count move together.
+        add = append_add(session, petition_id, commitment)
+        if not rows_changed(session.execute(_COUNT_CONFIRMED, logged | {"log_index": add})):
+            raise RuntimeError(f"signature {signature_id} is {status}, not pending")
+        change_count(session, petition_id, 1)
+    return Confirmation(signature_id, petition_id, slug, SignatureStatus.CONFIRMED, now, receipt)
 
 
 def petition_of_expired_token(error: tokens.ExpiredTokenError) -> Petition | None:

@@ -3,6 +3,7 @@
 from sqlalchemy import delete
 
 from petition.extensions import db
+from petition.log.appending import ExcludeReason, append_exclude
 from petition.models import OutboxMessage, OutboxState, Petition, Signature, SignatureStatus
 from petition.petitions.counting import change_count
 from petition.signing.links import SignatureLink, read_withdrawal_link
@@ -36,6 +37,8 @@ def withdraw_signature(token: str) -> Petition | None:
         petition = signature.petition
         if signature.status == SignatureStatus.CONFIRMED:
             change_count(session, petition.id, -1)
+            if signature.log_index is not None:
+                append_exclude(session, petition.id, signature.log_index, ExcludeReason.WITHDRAWN)
         # Every message about this signature goes with it (ON DELETE CASCADE). Messages queued
         # before they named their signature are found by address: those already delivered.
         session.execute(

@@ -123,6 +123,65 @@ SCHEMAS: dict[str, Any] = {
     ),
 }
 
+_INDEX = {"type": "integer", "minimum": 0}
+_HASH = {"type": "string", "format": "byte", "description": "32 bytes, base64."}
+SCHEMAS |= {
+    "LogError": _object({"error": {"type": "string"}}, "Why the parameters were refused."),
+    "LogCheckpoints": _object(
+        {
+            "checkpoints": {
+                "type": "array",
+                "maxItems": 100,
+                "items": _object(
+                    {
+                        "size": _INDEX,
+                        "count": _INDEX,
+                        "created_at": _DATETIME,
+                        "text": {"type": "string", "description": "The whole signed note."},
+                    },
+                    "One signed checkpoint.",
+                ),
+            }
+        },
+        "Signed checkpoints, newest first.",
+    ),
+    "LogEntries": _object(
+        {
+            "size": _INDEX | {"description": "The log's size now."},
+            "entries": {
+                "type": "array",
+                "maxItems": 10_000,
+                "items": _object(
+                    {
+                        "index": _INDEX,
+                        "leaf": {
+                            "type": "string",
+                            "format": "byte",
+                            "description": "The leaf bytes (canonical JSON), base64.",
+                        },
+                    },
+                    "One entry.",
+                ),
+            },
+            "next": _INDEX | {"nullable": True, "description": "Where the next page starts."},
+        },
+        "Entries of a range, at most 10,000.",
+    ),
+    "LogInclusionProof": _object(
+        {
+            "index": _INDEX,
+            "size": _INDEX,
+            "leaf_hash": _HASH,
+            "path": {"type": "array", "items": _HASH},
+        },
+        "RFC 9162 inclusion proof of one entry in the tree of the first `size` entries.",
+    ),
+    "LogConsistencyProof": _object(
+        {"from": _INDEX, "to": _INDEX, "path": {"type": "array", "items": _HASH}},
+        "RFC 9162 consistency proof between two sizes of the log.",
+    ),
+}
+
 _SLUG_PARAMETER = {"name": "slug", "in": "path", "required": True, "schema": _SLUG}
 _NOT_FOUND = _json(_ref("Error"), "No petition has this slug.")
 _LANGUAGE_PARAMETER = {
@@ -188,6 +247,68 @@ PATHS: dict[str, Any] = {
 }
 
 
+def _text(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"text/plain": {"schema": {"type": "string"}}}}
+
+
+def _number(name: str, description: str, required: bool = True) -> dict[str, Any]:
+    schema = {"type": "integer", "minimum": 0}
+    return {"name": name, "in": "query", "required": required, "description": description} | {
+        "schema": schema
+    }
+
+
+_LOG_BAD = _json(_ref("LogError"), "A parameter is missing, not a whole number, or out of range.")
+_LOG_NOT_FOUND = _json(_ref("LogError"), "No public petition has this slug.")
+# The auditable log is served beside the API, at the site's root, in the formats its verifiers read.
+LOG_PATHS: dict[str, Any] = {
+    "/log/key": _get("The checkpoints' verifier key", _text("name+key id+base64 key, a line.")),
+    "/petitions/{slug}/log/checkpoint": _get(
+        "The latest signed checkpoint of a petition's log",
+        _text("A C2SP signed note: origin, size, root hash, count."),
+        parameters=[_SLUG_PARAMETER],
+        responses={"404": _LOG_NOT_FOUND},
+    ),
+    "/petitions/{slug}/log/checkpoints": _get(
+        "Earlier checkpoints, newest first",
+        _json(_ref("LogCheckpoints"), "At most 100."),
+        parameters=[_SLUG_PARAMETER, _number("before", "Only sizes below this.", False)],
+        responses={"400": _LOG_BAD, "404": _LOG_NOT_FOUND},
+    ),
+    "/petitions/{slug}/log/entries": _get(
+        "Entries start to end (exclusive); 0 <= start < end <= size",
+        _json(_ref("LogEntries"), "The entries."),
+        parameters=[
+            _SLUG_PARAMETER,
+            _number("start", "The first index."),
+            _number("end", "The index after the last."),
+        ],
+        responses={"400": _LOG_BAD, "404": _LOG_NOT_FOUND},
+    ),
+    "/petitions/{slug}/log/proof": _get(
+        "Inclusion proof; 0 <= index < size <= the log's size",
+        _json(_ref("LogInclusionProof"), "The proof."),
+        parameters=[
+            _SLUG_PARAMETER,
+            _number("index", "The entry."),
+            _number("size", "The tree size."),
+        ],
+        responses={"400": _LOG_BAD, "404": _LOG_NOT_FOUND},
+    ),
+    "/petitions/{slug}/log/consistency": _get(
+        "Consistency proof; 0 < from <= to <= the log's size",
+        _json(_ref("LogConsistencyProof"), "The proof."),
+        parameters=[
+            _SLUG_PARAMETER,
+            _number("from", "The older size."),
+            _number("to", "The newer size."),
+        ],
+        responses={"400": _LOG_BAD, "404": _LOG_NOT_FOUND},
+    ),
+}
+_AT_ROOT = [{"url": "/", "description": "The site itself, outside the API's base path."}]
+
+
 def openapi_document(base_path: str) -> dict[str, Any]:
     """The API's OpenAPI 3 description, its server at base_path on this site."""
     return {
@@ -202,6 +323,6 @@ def openapi_document(base_path: str) -> dict[str, Any]:
             ),
         },
         "servers": [{"url": base_path}],
-        "paths": PATHS,
+        "paths": PATHS | {path: item | {"servers": _AT_ROOT} for path, item in LOG_PATHS.items()},
         "components": {"schemas": SCHEMAS},
     }

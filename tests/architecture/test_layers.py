@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
         "web",
     },
     {"petitions"},
-    {"mail", "moderation"},
+    {"mail", "moderation", "log"},
     {"signing", "exports", "organisers"},
     {"views", "cli", "demo"},
     {"__init__"},  # the app factory assembles everything

@@ -291,6 +291,9 @@ def test_demo_loads_two_petitions_and_is_safe_to_run_twice(runner: FlaskCliRunne
 # --- migrations ---------------------------------------------------------------------------------
 
 TABLES = {
+    "log_entries",
+    "log_nodes",
+    "log_checkpoints",
     "petition_events",
     "organisers",
     "petitions",

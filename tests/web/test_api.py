@@ -199,13 +199,17 @@ def test_the_description_covers_every_api_route_and_nothing_else(
     routes = {
         _openapi_path(rule.rule): rule.methods - {"HEAD", "OPTIONS"}
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("api.")
+        if rule.endpoint.startswith(("api.", "log."))
     }
     described = {
-        path: {m.upper() for m in operations} for path, operations in document["paths"].items()
+        path: {m.upper() for m in operations if m != "servers"}
+        for path, operations in document["paths"].items()
     }
     assert described == routes
     assert "/petitions/{slug}/countries" in described
+    # The log is served at the site's root, in the formats its verifiers read.
+    for path, item in document["paths"].items():
+        assert ("servers" in item) == (path.startswith("/log/") or "/log/" in path)
 
 
 def test_a_petition_its_organisers_hid_is_gone_from_the_api(

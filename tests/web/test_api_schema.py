@@ -30,7 +30,13 @@ def api_schema(make_app: Callable[..., Flask], make_petition: Callable[..., Peti
 def test_every_answer_matches_the_description(
     api_schema, mode: schemathesis.GenerationMode
 ) -> None:
-    operations = [result.ok() for result in api_schema.get_all_operations()]
+    # The log's operations live at the site's root (a path-level server) with errors in the shape
+    # its verifiers read; tests/log sends them hostile values instead.
+    operations = [
+        operation
+        for operation in (result.ok() for result in api_schema.get_all_operations())
+        if "/log" not in operation.path
+    ]
     # Schemathesis leaves out the description's own address; every other operation is tried.
     assert {operation.label for operation in operations} == {
         "GET /petitions",
