@@ -1,0 +1,626 @@
+"""Check a petition's auditable count from outside: `python -m petition.verify URL`.
+
+An independent implementation of the log formats (RFC 9162 Merkle trees, C2SP signed-note
+checkpoints with Ed25519): it imports nothing else from this package, so a bug on the server
+side is not shared by the check. Standard library plus `cryptography`, so anyone can run it.
+
+Exit status: 0 everything holds; 1 something does not (printed); 2 it could not be checked
+(network, unreadable file, bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import hashlib
+import http.client
+import json
+import re
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+REASONS = ("withdrawn", "held", "invalidated")
+PAGE = 10_000
+TIMEOUT_SECONDS = 30
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+DECIMAL = re.compile(r"0|[1-9][0-9]*")
+MINUTE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z")
+HEX64 = re.compile(r"[0-9a-f]{64}")
+RECEIPT = re.compile(r"[a-z2-7]{32}")
+ADD_KEYS = frozenset({"commitment", "kind", "time"})
+EXCLUDE_KEYS = frozenset({"kind", "reason", "refers_to", "time"})
+
+
+class VerificationError(Exception):
+    """Something the log, its checkpoint or its proofs claim does not hold."""
+
+
+class FetchError(Exception):
+    """The site could not be asked, or gave no usable answer: nothing was checked."""
+
+
+# -- RFC 9162 hashing and proofs ------------------------------------------------------------
+
+
+def leaf_hash(leaf: bytes) -> bytes:
+    """The hash of one leaf: SHA-256(0x00 ‖ leaf)."""
+    return hashlib.sha256(b"\x00" + leaf).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """The hash of an inner node: SHA-256(0x01 ‖ left ‖ right)."""
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def root_of(hashes: Sequence[bytes]) -> bytes:
+    """The Merkle tree hash over these leaf hashes, built level by level (no recursion).
+
+    Pairing neighbours and lifting an odd last node unchanged gives exactly RFC 9162's
+    split at the largest power of two, in one pass per level.
+    """
+    if not hashes:
+        return EMPTY_ROOT
+    level = list(hashes)
+    sha256 = hashlib.sha256
+    while len(level) > 1:
+        paired = [
+            sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
+        ]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return level[0]
+
+
+def verify_inclusion(
+    index: int, size: int, hashed_leaf: bytes, path: Sequence[bytes], root: bytes
+) -> bool:
+    """Whether `path` proves leaf `index` in the tree of `size` leaves (RFC 9162 §2.1.3.2)."""
+    if index >= size or index < 0:
+        return False
+    fn, sn, r = index, size - 1, hashed_leaf
+    for p in path:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, path: Sequence[bytes]
+) -> bool:
+    """Whether `path` proves the tree of `first` leaves a prefix of `second` (RFC 9162 §2.1.4.2)."""
+    if first <= 0 or first > second:
+        return False
+    if first == second:
+        return not path and first_root == second_root
+    if not path:
+        return False
+    if first & (first - 1) == 0:  # an exact power of two: its root is a node of the larger tree
+        path = [first_root, *path]
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and fr == first_root and sr == second_root
+
+
+# -- Keys and checkpoints (C2SP signed notes) ------------------------------------------------
+
+
+def key_id(name: str, public_key: bytes) -> bytes:
+    """The 4-byte id of an Ed25519 note key: SHA-256(name ‖ "\\n" ‖ 0x01 ‖ key)[:4]."""
+    return hashlib.sha256(name.encode() + b"\n\x01" + public_key).digest()[:4]
+
+
+def fingerprint(public_key: bytes) -> str:
+    """What a delivery pack prints to pin the key: hex SHA-256 of the raw public key."""
+    return hashlib.sha256(public_key).hexdigest()
+
+
+def b64decode(text: str, what: str) -> bytes:
+    """Standard padded base64, refused unless it is exactly the canonical encoding."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise VerificationError(f"{what} is not valid base64") from None
+    if base64.b64encode(raw).decode() != text:
+        raise VerificationError(f"{what} is not canonical base64")
+    return raw
+
+
+@dataclass(frozen=True)
+class VerifierKey:
+    """A site's published checkpoint key."""
+
+    name: str
+    id: bytes
+    public_key: bytes
+
+
+def parse_verifier_key(text: str) -> VerifierKey:
+    """`<name>+<8 hex of key id>+<base64(0x01 ‖ key)>`, with the id recomputed and compared."""
+    parts = text.split("+", 2)  # names never hold "+"; base64 may
+    if len(parts) != 3 or not parts[0] or re.fullmatch(r"[0-9a-f]{8}", parts[1]) is None:
+        raise VerificationError("the verifier key is not in the form name+keyid+key")
+    name, hex_id, encoded = parts
+    if any(char.isspace() for char in name):
+        raise VerificationError("the verifier key's name contains white space")
+    raw = b64decode(encoded, "the verifier key")
+    if len(raw) != 33 or raw[0] != 0x01:
+        raise VerificationError("the verifier key is not an Ed25519 key (type 0x01, 32 bytes)")
+    public_key = raw[1:]
+    if key_id(name, public_key).hex() != hex_id:
+        raise VerificationError("the verifier key's id does not match its name and key")
+    return VerifierKey(name, bytes.fromhex(hex_id), public_key)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed tree head: the log's size and root, and the count it claims."""
+
+    origin: str
+    size: int
+    root: bytes
+    count: int
+    text: str
+
+
+def parse_checkpoint(text: str, key: VerifierKey, origin: str) -> Checkpoint:
+    """Parse a checkpoint strictly and check its Ed25519 signature by `key`."""
+    lines = text.split("\n")
+    if len(lines) != 7 or lines[4] != "" or lines[6] != "":
+        raise VerificationError(
+            "the checkpoint is not four lines, a blank line and one signature line"
+        )
+    if "\r" in text:
+        raise VerificationError("the checkpoint has carriage returns")
+    got_origin, size_line, root_line, count_line, _, signature_line, _ = lines
+    if got_origin != origin:
+        raise VerificationError(f"the checkpoint is for {got_origin!r}, not {origin!r}")
+    if DECIMAL.fullmatch(size_line) is None:
+        raise VerificationError("the checkpoint's size line is not a decimal number")
+    root = b64decode(root_line, "the checkpoint's root")
+    if len(root) != 32:
+        raise VerificationError("the checkpoint's root is not 32 bytes")
+    if not count_line.startswith("count ") or DECIMAL.fullmatch(count_line[6:]) is None:
+        raise VerificationError("the checkpoint's fourth line is not 'count <number>'")
+    signature_parts = signature_line.split(" ")
+    if len(signature_parts) != 3 or signature_parts[0] != "\u2014":
+        raise VerificationError("the checkpoint's signature line is not '— <name> <signature>'")
+    name, encoded = signature_parts[1], signature_parts[2]
+    if name != key.name:
+        raise VerificationError(f"the checkpoint is signed by {name!r}, not by {key.name!r}")
+    signature = b64decode(encoded, "the checkpoint's signature")
+    if len(signature) != 68 or signature[:4] != key.id:
+        raise VerificationError("the checkpoint's signature is not by the site's key (key id)")
+    body = "".join(line + "\n" for line in lines[:4]).encode()
+    try:
+        Ed25519PublicKey.from_public_bytes(key.public_key).verify(signature[4:], body)
+    except InvalidSignature:
+        raise VerificationError("the checkpoint's signature does not verify") from None
+    size, count = int(size_line), int(count_line[6:])
+    if count > size:
+        raise VerificationError("the checkpoint counts more signatures than the log has entries")
+    return Checkpoint(got_origin, size, root, count, text)
+
+
+# -- The entries and what they count ---------------------------------------------------------
+
+
+def canonical(value: object) -> bytes:
+    """The one byte form of a leaf (the spec's canonical JSON)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def is_minute(text: str) -> bool:
+    """A real UTC minute written %Y-%m-%dT%H:%MZ, with every digit in place."""
+    if MINUTE.fullmatch(text) is None:
+        return False
+    try:
+        datetime.strptime(text, "%Y-%m-%dT%H:%MZ")
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass
+class Tally:
+    """What the first `size` leaves count: adds, excludes by reason, and the total."""
+
+    size: int = 0
+    adds: int = 0
+    excluded: Counter[str] = field(default_factory=Counter)
+    cancelled: dict[int, str] = field(default_factory=dict)  # add index -> why it stopped counting
+    counted_at: dict[int, int] = field(default_factory=dict)  # asked-for sizes -> counted total
+    matches: list[int] = field(default_factory=list)  # adds carrying the receipt's commitment
+
+    @property
+    def counted(self) -> int:
+        return self.adds - len(self.cancelled)
+
+
+def tally(
+    leaves: Sequence[bytes], commitment: str | None = None, marks: frozenset[int] = frozenset()
+) -> Tally:
+    """Parse every leaf strictly and count; a malformed leaf or an invalid exclude fails."""
+    result = Tally(size=len(leaves))
+    is_add = bytearray(len(leaves))
+    good_times: set[str] = set()  # a minute is checked once, however many leaves share it
+    if 0 in marks:
+        result.counted_at[0] = 0
+    for index, leaf in enumerate(leaves):
+        try:
+            entry = json.loads(leaf)
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            raise VerificationError(f"entry {index} is not JSON") from None
+        if not isinstance(entry, dict):
+            raise VerificationError(f"entry {index} is not a JSON object")
+        kind = entry.get("kind")
+        if kind == "add":
+            if entry.keys() != ADD_KEYS:
+                raise VerificationError(f"entry {index} (add) has keys {sorted(entry)}")
+            value = entry["commitment"]
+            if not isinstance(value, str) or HEX64.fullmatch(value) is None:
+                raise VerificationError(f"entry {index} (add) has no 64-hex-digit commitment")
+            is_add[index] = 1
+            result.adds += 1
+            if value == commitment:
+                result.matches.append(index)
+        elif kind == "exclude":
+            if entry.keys() != EXCLUDE_KEYS:
+                raise VerificationError(f"entry {index} (exclude) has keys {sorted(entry)}")
+            reason, target = entry["reason"], entry["refers_to"]
+            if reason not in REASONS:
+                raise VerificationError(f"entry {index} (exclude) has an unknown reason {reason!r}")
+            if type(target) is not int or not 0 <= target < index or not is_add[target]:
+                raise VerificationError(
+                    f"entry {index} excludes {target!r}, which is no earlier add"
+                )
+            if target in result.cancelled:
+                raise VerificationError(f"entry {index} excludes add {target} a second time")
+            result.cancelled[target] = reason
+            result.excluded[reason] += 1
+        else:
+            raise VerificationError(f"entry {index} has an unknown kind {kind!r}")
+        time = entry["time"]
+        if not isinstance(time, str) or time not in good_times and not is_minute(time):
+            raise VerificationError(f"entry {index} has a time not written YYYY-MM-DDTHH:MMZ")
+        good_times.add(time)
+        if canonical(entry) != leaf:
+            raise VerificationError(f"entry {index} is not canonical JSON")
+        if index + 1 in marks:
+            result.counted_at[index + 1] = result.counted
+    return result
+
+
+# -- Talking to the site ---------------------------------------------------------------------
+
+
+def fetch(url: str) -> bytes:
+    """The body of a GET; a failure to get it is a FetchError, a refusal (400) a failed check."""
+    request = urllib.request.Request(url, headers={"User-Agent": "petition-verify"})
+    try:
+        # The scheme is checked to be http or https before any address is built.
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # nosec B310
+            return bytes(response.read())
+    except urllib.error.HTTPError as error:
+        if error.code == 400:  # we only ask for what the signed checkpoint says exists
+            raise VerificationError(f"{url}: the site refused it ({error.code})") from None
+        if error.code == 404:
+            raise FetchError(
+                f"{url}: not found (no such public petition, or no log here)"
+            ) from None
+        raise FetchError(f"{url}: the server answered {error.code} {error.reason}") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        raise FetchError(f"{url}: {reason}") from None
+
+
+def fetch_text(url: str) -> str:
+    try:
+        return fetch(url).decode("utf-8")
+    except UnicodeDecodeError:
+        raise VerificationError(f"{url} is not UTF-8 text") from None
+
+
+def fetch_json(url: str) -> dict[str, Any]:
+    try:
+        value = json.loads(fetch(url))
+    except (ValueError, RecursionError):
+        raise VerificationError(f"{url} did not answer JSON") from None
+    if not isinstance(value, dict):
+        raise VerificationError(f"{url} did not answer a JSON object")
+    return value
+
+
+def hashes_from(value: object, what: str) -> list[bytes]:
+    """A JSON list of base64 32-byte hashes."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise VerificationError(f"{what} is not a list of base64 hashes")
+    hashes = [b64decode(item, what) for item in value]
+    if any(len(item) != 32 for item in hashes):
+        raise VerificationError(f"{what} holds a hash that is not 32 bytes")
+    return hashes
+
+
+def download(base: str, size: int) -> list[bytes]:
+    """Leaves 0..size-1, page by page, each index exactly where it should be."""
+    leaves: list[bytes] = []
+    while len(leaves) < size:
+        start = len(leaves)
+        page = fetch_json(f"{base}/log/entries?start={start}&end={size}")
+        current = page.get("size")
+        if type(current) is not int or current < size:
+            raise VerificationError(
+                f"the log now has {current!r} entries, fewer than its checkpoint's {size}"
+            )
+        entries = page.get("entries")
+        if not isinstance(entries, list) or not entries:
+            raise VerificationError(f"the site sent no entries from {start}")
+        for entry in entries:
+            index = entry.get("index") if isinstance(entry, dict) else None
+            if type(index) is not int or index != len(leaves):
+                raise VerificationError(f"expected entry {len(leaves)}, the site sent {index!r}")
+            leaf = entry.get("leaf")
+            if not isinstance(leaf, str):
+                raise VerificationError(f"entry {index} has no leaf")
+            leaves.append(b64decode(leaf, f"entry {index}"))
+        if len(leaves) > size:
+            raise VerificationError(f"the site sent entries past {size}, the end asked for")
+        if len(leaves) < size and page.get("next") != len(leaves):
+            raise VerificationError(
+                f"the page from {start} does not say the next starts at {len(leaves)}"
+            )
+    return leaves
+
+
+# -- The check, as a command -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where a petition's log lives, read from the petition's public address."""
+
+    root_url: str  # scheme://host
+    petition_url: str  # scheme://host/petitions/<slug>
+    host: str
+    slug: str
+
+
+def parse_petition_url(url: str) -> Site:
+    """`https://host/petitions/<slug>`; anything else is a usage error (ValueError)."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("give the petition's address, https://host/petitions/<slug>")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ValueError("the petition's address must have no user, query or fragment")
+    match = re.fullmatch(r"/petitions/([^/]+)/?", parts.path)
+    if match is None or SLUG.fullmatch(match.group(1)) is None:
+        raise ValueError("the address must end in /petitions/<slug>")
+    root = f"{parts.scheme}://{parts.netloc}"
+    slug = match.group(1)
+    return Site(root, f"{root}/petitions/{slug}", parts.netloc, slug)
+
+
+def normalise_receipt(typed: str) -> str:
+    """A receipt as people type it (any case, spaces, dashes) in its 32-character form."""
+    receipt = typed.lower().replace(" ", "").replace("-", "")
+    if RECEIPT.fullmatch(receipt) is None:
+        raise ValueError("a receipt is 32 letters a-z and digits 2-7 (dashes and spaces allowed)")
+    return receipt
+
+
+def normalise_fingerprint(typed: str) -> str:
+    pinned = typed.lower().replace(" ", "").replace(":", "")
+    if HEX64.fullmatch(pinned) is None:
+        raise ValueError("a key fingerprint is 64 hexadecimal digits")
+    return pinned
+
+
+def checkpoint_time(site: Site, checkpoint: Checkpoint) -> str | None:
+    """When the site says it signed this checkpoint, if its listing says so (not verified)."""
+    try:
+        listing = fetch_json(f"{site.petition_url}/log/checkpoints")
+    except (FetchError, VerificationError):
+        return None
+    for item in listing.get("checkpoints") or []:
+        if isinstance(item, dict) and item.get("text") == checkpoint.text:
+            created = item.get("created_at")
+            return created if isinstance(created, str) else None
+    return None
+
+
+def check_saved(
+    site: Site, saved: Checkpoint, current: Checkpoint, hashes: list[bytes], counts: Tally
+) -> None:
+    """A checkpoint kept earlier: the log then must be the start of the log now, counted alike."""
+    if saved.size > current.size:
+        raise VerificationError(
+            f"the saved checkpoint has {saved.size} entries, more than the {current.size} now"
+        )
+    if root_of(hashes[: saved.size]) != saved.root:
+        raise VerificationError(
+            f"the first {saved.size:,} entries now do not match the saved checkpoint: "
+            "entries counted then were changed, removed or reordered"
+        )
+    if saved.size > 0:
+        proof = fetch_json(
+            f"{site.petition_url}/log/consistency?from={saved.size}&to={current.size}"
+        )
+        path = hashes_from(proof.get("path"), "the consistency proof")
+        if not verify_consistency(saved.size, current.size, saved.root, current.root, path):
+            raise VerificationError("the site's consistency proof does not verify")
+    if counts.counted_at[saved.size] != saved.count:
+        raise VerificationError(
+            f"the saved checkpoint says count {saved.count:,}, "
+            f"its {saved.size:,} entries count {counts.counted_at[saved.size]:,}"
+        )
+
+
+def check_receipt(site: Site, checkpoint: Checkpoint, hashes: list[bytes], counts: Tally) -> str:
+    """Prove the latest add of this receipt is in the log, and say whether it counts."""
+    if not counts.matches:
+        raise VerificationError("the receipt is not in the log")
+    index = counts.matches[-1]
+    proof = fetch_json(f"{site.petition_url}/log/proof?index={index}&size={checkpoint.size}")
+    if proof.get("index") != index or proof.get("size") != checkpoint.size:
+        raise VerificationError("the site's inclusion proof is for another entry or size")
+    if hashes_from([proof.get("leaf_hash")], "the proof's leaf hash") != [hashes[index]]:
+        raise VerificationError("the site's inclusion proof is for another leaf")
+    path = hashes_from(proof.get("path"), "the inclusion proof")
+    if not verify_inclusion(index, checkpoint.size, hashes[index], path, checkpoint.root):
+        raise VerificationError("the site's inclusion proof does not verify")
+    reason = counts.cancelled.get(index)
+    state = "counted" if reason is None else f"not counted (excluded: {reason})"
+    return f"entry {index + 1:,} of {checkpoint.size:,}, proof of inclusion verified, {state}"
+
+
+def run(
+    site: Site, pinned: str | None, saved_text: str | None, receipt: str | None, save: str | None
+) -> None:
+    """Every check, printing what holds as it goes; raises at the first thing that does not."""
+    key = parse_verifier_key(fetch_text(f"{site.root_url}/log/key").removesuffix("\n"))
+    if key.name.lower() != site.host.lower():
+        raise VerificationError(f"the site's key is named {key.name!r}, not after {site.host!r}")
+    print(f"Key:          {key.name}, fingerprint {fingerprint(key.public_key)}")
+    if pinned is not None and fingerprint(key.public_key) != pinned:
+        raise VerificationError("the site's key is not the one whose fingerprint you gave")
+    origin = f"{key.name}/petitions/{site.slug}"
+    checkpoint = parse_checkpoint(fetch_text(f"{site.petition_url}/log/checkpoint"), key, origin)
+    print(
+        f"Checkpoint:   {checkpoint.size:,} entries, root {base64.b64encode(checkpoint.root).decode()}, signature verified"
+    )
+    print(f"Signed at:    {checkpoint_time(site, checkpoint) or 'unknown'} (as the site lists it)")
+    saved = None
+    if saved_text is not None:
+        try:
+            saved = parse_checkpoint(saved_text, key, origin)
+        except VerificationError as error:
+            raise VerificationError(f"saved checkpoint: {error}") from None
+    leaves = download(site.petition_url, checkpoint.size)
+    hashes = [leaf_hash(leaf) for leaf in leaves]
+    if root_of(hashes) != checkpoint.root:
+        raise VerificationError("the entries the site sent do not hash to the checkpoint's root")
+    commitment = hashlib.sha256(receipt.encode()).hexdigest() if receipt else None
+    counts = tally(leaves, commitment, frozenset({saved.size}) if saved else frozenset())
+    del leaves
+    print(f"Entries:      {counts.size:,}, their root matches the checkpoint")
+    print(f"Adds:         {counts.adds:,}")
+    reasons = ", ".join(f"{counts.excluded[reason]:,} {reason}" for reason in REASONS)
+    print(f"Excludes:     {sum(counts.excluded.values()):,} ({reasons})")
+    print(f"Counted:      {counts.counted:,}")
+    if counts.counted != checkpoint.count:
+        raise VerificationError(
+            f"the checkpoint says count {checkpoint.count:,}, the log counts {counts.counted:,}"
+        )
+    print("Count line:   matches the log")
+    if saved is not None:
+        check_saved(site, saved, checkpoint, hashes, counts)
+        print(
+            f"Earlier:      {saved.size:,} entries, count {saved.count:,} (your copy): "
+            "still the start of the log, counted alike"
+        )
+    if receipt is not None:
+        print(f"Receipt:      {check_receipt(site, checkpoint, hashes, counts)}")
+    if save is not None:
+        try:
+            with open(save, "w", encoding="utf-8", newline="") as file:
+                file.write(checkpoint.text)
+        except OSError as error:
+            raise FetchError(f"could not save the checkpoint: {error}") from None
+        print(f"Saved to:     {save}")
+
+
+def arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m petition.verify",
+        description="Check a petition's auditable count: its signed checkpoint, every entry "
+        "of its log, and the count. Exit 0: all holds; 1: something does not; 2: could not check.",
+    )
+    parser.add_argument("url", help="the petition's address, https://host/petitions/<slug>")
+    parser.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="a checkpoint saved earlier: check nothing counted then has changed",
+    )
+    parser.add_argument(
+        "--receipt", metavar="R", help="a signer's receipt: check it is in the log and counted"
+    )
+    parser.add_argument(
+        "--key-fingerprint",
+        metavar="HEX",
+        help="the key's fingerprint, as printed in the delivery pack",
+    )
+    parser.add_argument(
+        "--save",
+        metavar="FILE",
+        help="write the verified checkpoint here, for a later --checkpoint",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the check from the command line; the exit status says how it went."""
+    parser = arguments()
+    args = parser.parse_args(argv)
+    try:
+        site = parse_petition_url(args.url)
+        pinned = normalise_fingerprint(args.key_fingerprint) if args.key_fingerprint else None
+        receipt = normalise_receipt(args.receipt) if args.receipt is not None else None
+    except ValueError as error:
+        parser.error(str(error))
+    saved_text = None
+    if args.checkpoint is not None:
+        try:
+            with open(args.checkpoint, "rb") as file:
+                saved_text = file.read().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"Could not read the saved checkpoint: {error}", file=sys.stderr)
+            return 2
+    print(f"Petition:     {site.petition_url}")
+    try:
+        run(site, pinned, saved_text, receipt, args.save)
+    except FetchError as error:
+        print(f"Could not check: {error}", file=sys.stderr)
+        return 2
+    except VerificationError as error:
+        print(f"FAILED:       {error}")
+        return 1
+    except KeyboardInterrupt:
+        print("Stopped before every check was done.", file=sys.stderr)
+        return 2
+    print("Result:       every check holds")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
