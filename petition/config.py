@@ -116,6 +116,9 @@ SIGN_RATE_LIMIT = "20 per minute; 500 per day"
 # Messages the sign forms may cause per client address per day, across all petitions. Beyond it a
 # submission is stored as usual but sends no mail (the signer's next try from elsewhere does).
 SIGN_MAIL_LIMIT = "100 per day"
+# Receipts a client may check per minute and per day (a receipt has 160 random bits, so this only
+# keeps the page cheap under a flood; guessing one is hopeless either way).
+RECEIPT_CHECK_LIMIT = "30 per minute; 500 per day"
 # Login attempts per client address.
 LOGIN_RATE_LIMIT = "10 per minute; 100 per day"
 

@@ -3,19 +3,26 @@
 Its fixed words are in the language of the organiser who asks for it.
 """
 
+import io
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+import segno
 from flask import current_app
 from flask_babel import format_date, gettext
 from fpdf import FPDF
 
 from petition.exports.rows import verified_rows
 from petition.i18n.countries import country_name
+from petition.i18n.languages import format_number
 from petition.i18n.plurals import ngettext
+from petition.log.checkpoints import checkpoint_petitions, current_checkpoint
+from petition.log.keys import log_key
+from petition.log.summary import log_summary
 from petition.models import Petition, utcnow
 from petition.petitions.markdown import render_markdown
+from petition.web.urls import public_url
 
 # Bold, italic and bold-italic files that sit beside DejaVuSans.ttf in Debian's package.
 _STYLES = {"B": "-Bold", "I": "-Oblique", "BI": "-BoldOblique"}
@@ -101,4 +108,59 @@ def delivery_pack(petition: Petition, today: date | None = None) -> bytes:
             pdf.cell(0, 6, country, new_x="LMARGIN", new_y="NEXT")
         else:
             pdf.cell(0, 6, f"  {name}", new_x="LMARGIN", new_y="NEXT")
+    _auditable_count(pdf, petition)
     return bytes(pdf.output())
+
+
+def _auditable_count(pdf: FPDF, petition: Petition) -> None:
+    """The signed checkpoint, the key's fingerprint, the counts and how anyone checks them."""
+    checkpoint_petitions(petition.slug)  # one that covers every entry so far
+    checkpoint = current_checkpoint(petition.id)
+    summary = log_summary(petition.id, checkpoint.size)
+    url = public_url("public.petition", slug=petition.slug)
+    fingerprint = log_key().fingerprint
+    pdf.add_page()
+    pdf.set_font(FAMILY, "B", 13)
+    _line(pdf, 9, gettext("How to check this count"))
+    pdf.set_font(FAMILY, size=10)
+    _line(
+        pdf,
+        6,
+        gettext(
+            "Every signature counted here is an entry in the petition's public log, signed with "
+            "the site's key. The log holds no names. Anyone can check that the count below is what "
+            "the log says, and, with a copy of this page, that nothing counted today is later "
+            "removed or changed."
+        ),
+    )
+    pdf.ln(2)
+    reasons = {
+        "withdrawn": gettext("withdrawn by their signers"),
+        "held": gettext("held for review"),
+        "invalidated": gettext("set aside as invalid"),
+    }
+    _line(pdf, 6, gettext("Entries in the log: %(num)s", num=format_number(summary.size)))
+    _line(pdf, 6, gettext("Signatures added: %(num)s", num=format_number(summary.adds)))
+    for reason, label in reasons.items():
+        excluded = summary.excluded.get(reason, 0)
+        _line(
+            pdf, 6, gettext("Not counted, %(why)s: %(num)s", why=label, num=format_number(excluded))
+        )
+    _line(pdf, 6, gettext("Counted: %(num)s", num=format_number(summary.counted)))
+    pdf.ln(2)
+    _line(pdf, 6, gettext("The signed checkpoint:"))
+    pdf.set_font(FAMILY, size=7)  # small enough that the signature line stays whole
+    _line(pdf, 4, checkpoint.text)
+    pdf.set_font(FAMILY, size=10)
+    pdf.ln(2)
+    _line(
+        pdf, 6, gettext("Fingerprint of the site's key: %(fingerprint)s", fingerprint=fingerprint)
+    )
+    _line(pdf, 6, gettext("To check, with the verifier that comes with this service:"))
+    pdf.set_font(FAMILY, size=7)
+    _line(pdf, 4, f"python -m petition.verify {url} --key-fingerprint {fingerprint}")
+    pdf.set_font(FAMILY, size=10)
+    pdf.ln(2)
+    code = io.BytesIO()
+    segno.make(url, error="m").save(code, kind="png", scale=4, border=2)
+    pdf.image(code, w=35)

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from petition.addresses import MAX_EMAIL_LENGTH
 from petition.i18n.countries import country_choices
+from petition.log.receipts import normalise_receipt
 from petition.web.forms import MAX_NAME_LENGTH, Form, deliverable_email, plain_text, strip
 
 # A web or email address inside a name: a scheme, "www.", an @ between characters, or a domain
@@ -99,3 +100,32 @@ class EmbedSignForm(SignForm):
         csrf = False
 
     form_token = HiddenField(validators=[Length(max=512)])
+
+
+def a_receipt(form: FlaskForm, field: Field) -> None:
+    """A receipt as the confirmed page showed it: 32 letters and digits, spaces and dashes aside."""
+    if normalise_receipt(field.data or "") is None:
+        raise ValidationError(
+            _("This is not a receipt: a receipt has 32 letters and digits, in groups of four.")
+        )
+
+
+class ReceiptForm(Form):
+    """A signer's receipt, typed or pasted to see where their signature stands in the log.
+
+    It changes nothing, so it needs no CSRF token and no cookie; it is posted, never put in an
+    address, so no receipt reaches a log or a browser's history.
+    """
+
+    class Meta(Form.Meta):
+        csrf = False
+
+    receipt = StringField(
+        _l("Your receipt"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please paste or type your receipt.")),
+            Length(max=100, message=_l("A receipt is much shorter than this.")),
+            a_receipt,
+        ],
+    )

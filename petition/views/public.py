@@ -17,12 +17,13 @@ from petition import tokens
 from petition.extensions import client_limit_key, csrf, db, limiter
 from petition.i18n.countries import country_name
 from petition.i18n.languages import current_language, language_in_address, requested_language
+from petition.log.receipts import receipt_status, shown_receipt
 from petition.models import Petition, PublicPetition
 from petition.petitions.public_copies import public_snapshot
 from petition.petitions.public_signers import first_name
 from petition.petitions.publishing import open_petitions, public_petition_by_slug
 from petition.petitions.versions import PetitionInLanguage, all_in_language, in_language
-from petition.signing.forms import SignForm
+from petition.signing.forms import ReceiptForm, SignForm
 from petition.signing.signatures import (
     PetitionClosedError,
     confirm_signature,
@@ -36,7 +37,7 @@ from petition.views.caching import (
     readable_from_any_site,
     shared_cacheable,
 )
-from petition.views.lookups import public_petition_or_404, public_snapshot_or_404
+from petition.views.lookups import form_status, public_petition_or_404, public_snapshot_or_404
 from petition.views.pages import fresh_petition_page, petition_page
 
 bp = Blueprint("public", __name__)
@@ -166,20 +167,25 @@ def _shown_petition(petition_id: int, slug: str) -> PublicPetition:
     return public_snapshot(slug, keep=False) or db.get_or_404(Petition, petition_id)
 
 
+def _confirmed_page(petition: PetitionInLanguage | None, receipt: str | None) -> str:
+    shown = shown_receipt(receipt) if receipt else None
+    return render_template("public/confirmed.html", petition=petition, receipt=shown)
+
+
 def _confirmation_page(token: str, confirm: bool) -> tuple[str, int]:
     try:
         if confirm:
             done = confirm_signature(token)
             petition = _read(_shown_petition(done.petition_id, done.petition_slug))
-            return render_template("public/confirmed.html", petition=petition), 200
+            return _confirmed_page(petition, done.receipt), 200
         preview = load_confirmation(token)
     except tokens.InvalidTokenError as error:
         return _token_error_page(error)
     except PetitionClosedError as error:
         return render_template("public/confirm_closed.html", petition=_read(error.petition)), 410
     petition = _read(preview.petition)
-    if preview.confirmed:
-        return render_template("public/confirmed.html", petition=petition), 200
+    if preview.confirmed:  # the link opened again: the same receipt
+        return _confirmed_page(petition, preview.receipt), 200
     return (
         render_template(
             "public/confirm.html",
@@ -224,6 +230,26 @@ def withdraw(token: str) -> tuple[str, int, dict[str, str]]:
 @csrf.exempt  # the signed token is the proof, as for confirming
 def withdraw_post(token: str) -> tuple[str, int, dict[str, str]]:
     return _withdrawal_page(token, withdraw=True)
+
+
+@bp.route("/petitions/<slug>/receipt", methods=["GET", "POST"])
+@csrf.exempt  # it changes nothing; the receipt itself is the only thing that finds anything
+@limiter.limit(
+    lambda: current_app.config["RECEIPT_CHECK_LIMIT"], key_func=client_limit_key, methods=["POST"]
+)
+def receipt(slug: str) -> tuple[str, int]:
+    """Where a receipt's signature stands in the petition's public log; posted, never in a URL."""
+    petition = public_petition_or_404(slug)
+    form = ReceiptForm()
+    status = receipt_status(petition.id, form.receipt.data) if form.validate_on_submit() else None
+    page = render_template(
+        "public/receipt.html",
+        petition=_read(petition),
+        form=form,
+        checked=form.is_submitted() and not form.errors,
+        status=status,
+    )
+    return page, form_status(form)
 
 
 @bp.get("/privacy")

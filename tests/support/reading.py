@@ -7,8 +7,12 @@ SPOKEN_ATTRIBUTES = {"aria-label", "title", "alt", "placeholder"}
 # Link preview texts (Open Graph and Twitter card) that a shared link shows.
 PREVIEW_TEXTS = re.compile(r"(title|description|site_name|:alt)$")
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
-# Not words: addresses, links, paths, domain names, and the hex labels the activity page lists.
-NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|/\S*|\b[\w-]+(?:\.[\w-]+)+\b|\b[0-9a-f]{12}\b")
+# Not words: addresses, links, paths, domain names, the hex labels the activity page lists, and
+# a signer's receipt (eight groups of four base32 characters).
+NOT_WORDS = re.compile(
+    r"\S+@\S+|https?://\S+|/\S*|\b[\w-]+(?:\.[\w-]+)+\b|\b[0-9a-f]{12}\b"
+    r"|\b[a-z2-7]{4}(?:-[a-z2-7]{4}){7}\b"
+)
 
 
 class _Readable(HTMLParser):
