@@ -28,10 +28,10 @@ def log_summary(petition_id: int, size: int) -> LogSummary:
         .where(LogEntry.petition_id == petition_id, LogEntry.position < size)
         .group_by(LogEntry.kind, LogEntry.reason)
     )
-    adds, excluded = 0, {}
+    adds, excluded = 0, dict[str, int]()
     for kind, reason, number in rows:
         if kind == "add":
             adds += number
         else:
-            excluded[reason] = number
+            excluded[str(reason)] = number
     return LogSummary(size, adds, excluded)
