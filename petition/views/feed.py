@@ -1,13 +1,15 @@
-"""The Atom feed of open petitions, for campaign sites and feed readers."""
+"""Atom feeds: the open petitions, and each petition's signed checkpoints of its count."""
 
 from flask import Blueprint, Response, render_template
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.i18n.languages import current_language
+from petition.log.checkpoints import checkpoints_before
 from petition.models import utcnow
 from petition.petitions.publishing import open_petitions
-from petition.petitions.versions import all_in_language
+from petition.petitions.versions import all_in_language, in_language
 from petition.views.caching import shared_cacheable
+from petition.views.lookups import public_petition_or_404
 
 bp = Blueprint("feed", __name__)
 
@@ -21,5 +23,20 @@ def petitions() -> BaseResponse:
     response = Response(feed, mimetype="application/atom+xml")
     # Its fixed texts and each petition's version follow the reader's language, like a page's:
     # caches keep one per language.
+    response.vary.update(("Accept-Language", "Cookie"))
+    return shared_cacheable(response)
+
+
+@bp.get("/petitions/<slug:slug>/log/checkpoints.atom")
+def checkpoints(slug: str) -> BaseResponse:
+    """The petition's signed checkpoints, newest first, for anyone who archives them."""
+    petition = public_petition_or_404(slug)
+    found = checkpoints_before(petition.id, None)
+    updated = found[0].created_at if found else petition.created_at
+    shown = in_language(petition, current_language())
+    feed = render_template(
+        "feed/checkpoints.xml", petition=shown, checkpoints=found, updated=updated
+    )
+    response = Response(feed, mimetype="application/atom+xml")
     response.vary.update(("Accept-Language", "Cookie"))
     return shared_cacheable(response)
