@@ -232,7 +232,7 @@ def withdraw_post(token: str) -> tuple[str, int, dict[str, str]]:
     return _withdrawal_page(token, withdraw=True)
 
 
-@bp.route("/petitions/<slug>/receipt", methods=["GET", "POST"])
+@bp.route("/petitions/<slug:slug>/receipt", methods=["GET", "POST"])
 @csrf.exempt  # it changes nothing; the receipt itself is the only thing that finds anything
 @limiter.limit(
     lambda: current_app.config["RECEIPT_CHECK_LIMIT"], key_func=client_limit_key, methods=["POST"]
