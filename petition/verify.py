@@ -504,6 +504,10 @@ def check_receipt(site: Site, checkpoint: Checkpoint, hashes: list[bytes], count
     return f"entry {index + 1:,} of {checkpoint.size:,}, proof of inclusion verified, {state}"
 
 
+def _entries(size: int) -> str:
+    return f"{size:,} {'entry' if size == 1 else 'entries'}"
+
+
 def run(
     site: Site, pinned: str | None, saved_text: str | None, receipt: str | None, save: str | None
 ) -> None:
@@ -517,7 +521,7 @@ def run(
     origin = f"{key.name}/petitions/{site.slug}"
     checkpoint = parse_checkpoint(fetch_text(f"{site.petition_url}/log/checkpoint"), key, origin)
     print(
-        f"Checkpoint:   {checkpoint.size:,} entries, root {base64.b64encode(checkpoint.root).decode()}, signature verified"
+        f"Checkpoint:   {_entries(checkpoint.size)}, root {base64.b64encode(checkpoint.root).decode()}, signature verified"
     )
     print(f"Signed at:    {checkpoint_time(site, checkpoint) or 'unknown'} (as the site lists it)")
     saved = None

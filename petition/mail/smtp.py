@@ -5,7 +5,9 @@ from __future__ import annotations
 import smtplib
 from email import policy
 from email.header import Header
+from email.utils import make_msgid
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_mail import Connection, Message
@@ -72,11 +74,24 @@ _CLASSIC = policy.compat32.clone(linesep="\r\n")
 
 
 def build_message(message: Email) -> Message:
-    """A multipart message from the site's default sender."""
-    return _Message(
+    """A multipart message from the site's default sender, marked as sent by a machine.
+
+    `Auto-Submitted` tells mail servers and out-of-office responders not to answer it (RFC 3834);
+    the Message-ID names the site's own domain rather than whichever host sends it, as receiving
+    servers expect of a domain's mail.
+    """
+    built = _Message(
         subject=message.subject,
         recipients=[message.recipient],
         body=message.text,
         html=message.html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
     )
+
+    built.extra_headers = {"Auto-Submitted": "auto-generated"}
+    built.msgId = make_msgid(domain=_site_domain())
+    return built
+
+
+def _site_domain() -> str:
+    return urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"

@@ -95,3 +95,17 @@ def test_rounds_grow_while_the_backlog_fills_them_and_shrink_when_it_is_gone(
         assert batch.next() == 10
         db.session.remove()
     assert len(smtp.sink.wait_for(100)) == 100
+
+
+def test_mail_says_a_machine_sent_it_and_names_the_sites_domain(
+    app: Flask, smtp: SMTPServer, make_petition
+) -> None:
+    """Auto-Submitted keeps out-of-office replies away (RFC 3834); the Message-ID is the site's."""
+    sign_petition(make_petition(), name="Ann", email="ann@example.org")
+    queue_composed(db.session, Email("bob@example.org", "Hello", "Hello.", None))
+    db.session.commit()
+    assert deliver_due() == DeliveryReport(sent=2)
+    messages = smtp.sink.wait_for(2)
+    assert [message["Auto-Submitted"] for message in messages] == ["auto-generated"] * 2
+    ids = {message["Message-ID"] for message in messages}
+    assert len(ids) == 2 and all(i.endswith("@petitions.example.org>") for i in ids), ids
