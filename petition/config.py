@@ -159,3 +159,17 @@ EMBED_FORM_MAX_AGE = 12 * 3600
 PUBLIC_COUNTRY_MIN = 5
 # Most signers listed by first name on a petition page (those who asked to be shown), newest first.
 PUBLIC_SIGNERS_LIMIT = 50
+
+# Updates an organiser may send to a petition's opted-in signers in any 7 days.
+UPDATES_PER_WEEK = 1
+# Seconds an unsubscribe link in an update stays valid (as long as a withdrawal link).
+UNSUBSCRIBE_MAX_AGE = 400 * 24 * 3600
+# Wrong confirmation codes one signature accepts before only its emailed link confirms it.
+CONFIRM_CODE_ATTEMPTS = 5
+# Confirmation codes a client may try per minute and per day, across all signatures.
+CONFIRM_CODE_LIMIT = "10 per minute; 100 per day"
+# A note on the organisers' page when, over this many hours, at least STALL_MIN_PENDING people
+# signed and fewer than STALL_RATE of them confirmed (confirmation mail may not be arriving).
+STALL_HOURS = 6
+STALL_MIN_PENDING = 20
+STALL_RATE = 0.2

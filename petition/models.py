@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -137,6 +138,12 @@ class Petition(Model):
     log_size: Mapped[int] = mapped_column(default=0, server_default="0")
     log_counted: Mapped[int] = mapped_column(default=0, server_default="0")
     log_checkpoint_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Signatures collected offline (on paper), as the organisers counted them: the sum of its
+    # PaperBatches. Shown apart; never part of signature_count, its exports or its log.
+    paper_signature_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The highest quarter of the goal (25, 50, 75, 100) its organisers were emailed about, so
+    # that each is told once even when the count falls back and passes it again.
+    goal_notified: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisers: Mapped[list[Organiser]] = relationship(
         secondary=memberships, back_populates="petitions"
@@ -254,6 +261,12 @@ class Signature(Model):
     receipt: Mapped[str | None] = mapped_column(String(32))
     commitment: Mapped[str | None] = mapped_column(String(64))
     log_index: Mapped[int | None] = mapped_column(Integer)
+    # The signer ticked "Email me what happens with this petition"; unsubscribing, withdrawal
+    # and anonymisation end it.
+    wants_updates: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Wrong confirmation codes typed for this signature (see signing/codes.py): past the limit,
+    # only the emailed link confirms it.
+    code_failures: Mapped[int] = mapped_column(default=0, server_default="0")
 
     petition: Mapped[Petition] = relationship()
 
@@ -277,6 +290,7 @@ class SignatureChange(Model):
     country: Mapped[str | None] = mapped_column(String(2))
     show_name: Mapped[bool] = mapped_column(default=False)
     language: Mapped[str] = mapped_column(String(8), default="en")
+    wants_updates: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -346,6 +360,15 @@ class MailKind(enum.StrEnum):
     CONFIRM = "confirm"
     ALREADY_SIGNED = "already-signed"
     INVITATION = "invitation"
+    UPDATE = "update"  # an organiser's update to opted-in signers (or its test send to them)
+    GOAL_PASSED = "goal-passed"  # to an organiser: the petition passed a quarter of its goal
+
+
+class MailPriority(enum.IntEnum):
+    """Which due mail goes first: a signer waiting for a confirmation never waits behind bulk."""
+
+    TRANSACTIONAL = 0
+    BULK = 1
 
 
 class OutboxMessage(Model):
@@ -358,7 +381,7 @@ class OutboxMessage(Model):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        Index("ix_outbox_state_due", "state", "next_attempt_at"),
+        Index("ix_outbox_state_priority_due", "state", "priority", "next_attempt_at"),
         {"sqlite_autoincrement": True},
     )
 
@@ -377,6 +400,20 @@ class OutboxMessage(Model):
         ForeignKey("invitations.id", ondelete="CASCADE", name="fk_outbox_invitation_id"),
         index=True,
     )
+    # An organiser's update (MailKind.UPDATE); sent to signature_id, or to organiser_id as a test.
+    update_id: Mapped[int | None] = mapped_column(
+        ForeignKey("petition_updates.id", ondelete="CASCADE", name="fk_outbox_update_id"),
+        index=True,
+    )
+    # Mail to an organiser rather than a signer (a test update, a goal passed).
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisers.id", ondelete="CASCADE", name="fk_outbox_organiser_id"),
+        index=True,
+    )
+    # A number the message is about: the percentage of the goal passed (GOAL_PASSED).
+    figure: Mapped[int | None] = mapped_column(Integer)
+    # A MailPriority: the deliverer claims lower numbers first.
+    priority: Mapped[int] = mapped_column(default=0, server_default="0")
     # Composed text: only on rows queued before mail was composed at delivery.
     recipient: Mapped[str | None] = mapped_column(String(254))
     subject: Mapped[str | None] = mapped_column(String(255))
@@ -413,6 +450,11 @@ class EventAction(enum.StrEnum):
     VERSION_ADDED = "version added"
     VERSION_CHANGED = "version changed"
     VERSION_REMOVED = "version removed"
+    UPDATE_SENT = "update sent"
+    MILESTONE_RECORDED = "milestone recorded"
+    MILESTONE_REMOVED = "milestone removed"
+    PAPER_RECORDED = "paper recorded"
+    PAPER_REMOVED = "paper removed"
 
 
 class PetitionEvent(Model):
@@ -532,6 +574,91 @@ class LogCheckpoint(Model):
     # The whole signed note, as served.
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PetitionUpdate(Model):
+    """News an organiser emails to the signers who asked for it: drafted, previewed, then sent once.
+
+    Written in the petition's own language (subject, body: Markdown), with versions in its other
+    languages in `translations` ({language: {"subject": ..., "body": ...}}); each signer gets the
+    version in the language they signed in, else the original.
+    """
+
+    __tablename__ = "petition_updates"
+    __table_args__ = (Index("ix_petition_updates_petition", "petition_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisers.id", ondelete="SET NULL")
+    )
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    translations: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
+    # The milestone it announces, when it was sent from one.
+    milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("petition_milestones.id", ondelete="SET NULL", name="fk_updates_milestone_id")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Empty while a draft; set when it was queued for its recipients, with how many there were.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recipients: Mapped[int | None] = mapped_column(Integer)
+
+    organiser: Mapped[Organiser | None] = relationship()
+
+
+class MilestoneKind(enum.StrEnum):
+    """What happened after the signing, as the organisers record it."""
+
+    DELIVERED = "delivered"
+    ANSWERED = "answered"
+    NOTE = "note"
+
+
+class PetitionMilestone(Model):
+    """One step of a petition's public timeline: delivered, answered, or a note."""
+
+    __tablename__ = "petition_milestones"
+    __table_args__ = (Index("ix_petition_milestones_petition", "petition_id", "happened_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisers.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # a MilestoneKind
+    happened_on: Mapped[date] = mapped_column(Date)
+    # Delivered: to whom, how, and the reference number the recipient gave.
+    recipient: Mapped[str | None] = mapped_column(String(200))
+    method: Mapped[str | None] = mapped_column(String(200))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    # Answered: the answer's text; a note: the note. Either may link to more.
+    text: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organiser: Mapped[Organiser | None] = relationship()
+
+
+class PaperBatch(Model):
+    """Signatures collected offline that the organisers counted: never verified, shown apart."""
+
+    __tablename__ = "paper_batches"
+    __table_args__ = (Index("ix_paper_batches_petition", "petition_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    organiser_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisers.id", ondelete="SET NULL")
+    )
+    count: Mapped[int] = mapped_column(Integer)
+    collected_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organiser: Mapped[Organiser | None] = relationship()
 
 
 def table_of(model: type[Model]) -> Table:

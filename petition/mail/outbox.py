@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session, joinedload
 from petition.extensions import db
 from petition.mail.messages import Email
 from petition.mail.senders import mail_sender
-from petition.models import MailKind, OutboxMessage, OutboxState, Signature, table_of, utcnow
+from petition.models import (
+    MailKind,
+    MailPriority,
+    OutboxMessage,
+    OutboxState,
+    Signature,
+    table_of,
+    utcnow,
+)
 from petition.transactions import release_session, rows_changed, write_transaction
 
 BACKOFF_BASE_SECONDS = 5
@@ -34,6 +42,9 @@ class ClaimedMessage(NamedTuple):
     signature_id: int | None
     change_id: int | None
     invitation_id: int | None
+    update_id: int | None
+    organiser_id: int | None
+    figure: int | None
     recipient: str | None
     subject: str | None
     body_text: str | None
@@ -56,6 +67,10 @@ class OwedMail:
     signature_id: int | None = None
     change_id: int | None = None  # the details a confirmation link proposes (SignatureChange)
     invitation_id: int | None = None
+    update_id: int | None = None  # an organiser's update (PetitionUpdate)
+    organiser_id: int | None = None  # mail to an organiser rather than a signer
+    figure: int | None = None  # a number it is about (the percentage of a goal passed)
+    priority: MailPriority = MailPriority.TRANSACTIONAL
 
 
 class MessageGoneError(LookupError):
@@ -121,6 +136,10 @@ def queue_message(session: Session, owed: OwedMail) -> None:
             "signature_id": owed.signature_id,
             "change_id": owed.change_id,
             "invitation_id": owed.invitation_id,
+            "update_id": owed.update_id,
+            "organiser_id": owed.organiser_id,
+            "figure": owed.figure,
+            "priority": owed.priority,
         },
     )
 
@@ -142,7 +161,8 @@ def claim_due(limit: int) -> tuple[str, list[ClaimedMessage]]:
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
             )
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            # A confirmation never waits behind an update to 100,000 signers.
+            .order_by(OutboxMessage.priority, OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )

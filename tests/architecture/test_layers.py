@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     },
     {"petitions"},
     {"mail", "moderation", "log"},
-    {"signing", "exports", "organisers"},
+    {"signing", "exports", "organisers", "followup"},
     {"views", "cli", "demo"},
     {"__init__"},  # the app factory assembles everything
 ]

@@ -307,6 +307,9 @@ TABLES = {
     "signature_changes",
     "invitations",
     "login_failures",
+    "petition_updates",
+    "petition_milestones",
+    "paper_batches",
 }
 
 

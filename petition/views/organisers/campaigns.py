@@ -19,6 +19,9 @@ from petition.petitions.publishing import PetitionError, create_petition
 from petition.petitions.stats import by_country, daily, summary
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.views.organisers.mail_health import mail_health_panel
+from petition.views.organisers.timeline import timeline_panel
+from petition.views.organisers.updates import updates_panel
 from petition.web.urls import public_url
 
 Page = BaseResponse | tuple[str, int] | str
@@ -119,6 +122,9 @@ def petition(slug: str) -> str:
         resend_form=ResendForm(),
         invite_form=InviteForm(),
         invitations=pending_invitations(petition),
+        **updates_panel(petition),
+        **timeline_panel(petition),
+        **mail_health_panel(petition),
     )
 
 
