@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from petition.addresses import MAX_EMAIL_LENGTH
 from petition.i18n.countries import country_choices
 from petition.log.receipts import normalise_receipt
+from petition.signing.codes import normalise_code
 from petition.web.forms import MAX_NAME_LENGTH, Form, deliverable_email, plain_text, strip
 
 # A web or email address inside a name: a scheme, "www.", an @ between characters, or a domain
@@ -127,5 +128,51 @@ class ReceiptForm(Form):
             DataRequired(_l("Please paste or type your receipt.")),
             Length(max=100, message=_l("A receipt is much shorter than this.")),
             a_receipt,
+        ],
+    )
+
+
+def a_code(form: FlaskForm, field: Field) -> None:
+    """A confirmation code as the email showed it: 10 letters and digits, spaces and dashes aside."""
+    code = normalise_code(field.data or "")
+    if code is None:
+        raise ValidationError(
+            _(
+                "This is not a confirmation code: a code has 10 letters and digits, "
+                "as in the email (ABCDE-FGHJK)."
+            )
+        )
+    field.data = code
+
+
+class CodeForm(Form):
+    """The code from a confirmation email, typed with the address that signed instead of opening
+    the link. Posted without a cookie or CSRF token, like the link's Confirm button: the code
+    itself is the proof."""
+
+    class Meta(Form.Meta):
+        csrf = False
+
+    email = EmailField(
+        _l("The email address you signed with"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please enter the email address you signed with.")),
+            Length(
+                max=MAX_EMAIL_LENGTH,
+                message=_l(
+                    "An email address has at most %(max)s characters.", max=MAX_EMAIL_LENGTH
+                ),
+            ),
+            deliverable_email,
+        ],
+    )
+    code = StringField(
+        _l("Confirmation code"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please type the code from the email.")),
+            Length(max=100, message=_l("A confirmation code is much shorter than this.")),
+            a_code,
         ],
     )

@@ -12,6 +12,7 @@ from petition.mail.messages import Email, compose_email
 from petition.mail.outbox import ClaimedMessage, MessageGoneError, composes
 from petition.models import MailKind, Signature, SignatureChange
 from petition.petitions.versions import in_language
+from petition.signing.codes import confirmation_code
 from petition.signing.links import confirmation_token, withdrawal_token
 from petition.web.urls import public_url
 
@@ -58,6 +59,9 @@ def confirmation_email(message: ClaimedMessage) -> Email:
                 "public.withdraw", token=withdrawal_token(signature), lang=language
             ),
             petition_url=public_url("public.petition", slug=petition.slug, lang=language),
+            # For signers who would rather not open the link, or whose mail app breaks it.
+            code=confirmation_code(signature),
+            code_url=public_url("public.code", slug=petition.slug, lang=language),
         )
 
 

@@ -288,6 +288,7 @@ class Confirmation:
     confirmed_at: datetime
     # What the signer keeps to find their entry in the petition's log (see petition/log).
     receipt: str | None
+    already: bool = False  # confirmed before this request
 
 
 _signatures = _signature_table.c
@@ -364,33 +365,53 @@ def confirm_signature(token: str) -> Confirmation:
     link = read_confirmation_link(token)
     signature_id = link.signature_id
     with write_transaction() as session:
-        row = session.execute(_TO_CONFIRM, {"signature_id": signature_id}).one_or_none()
+        row = lock_for_confirming(session, signature_id)
         if row is None or not link.fits(row.petition_id, row.link_secret, row.created_at):
             raise tokens.InvalidTokenError("no such signature")  # or another one under its old id
-        petition_id, slug, status, created_at, confirmed_at, closes_at, _secret, receipt = row
-        if confirmed_at is not None:
-            return Confirmation(signature_id, petition_id, slug, status, confirmed_at, receipt)
-        if not _confirmable(created_at, closes_at):
-            raise PetitionClosedError(session.get_one(Petition, petition_id))
+        return record_confirmation(session, signature_id, row, link)
+
+
+def lock_for_confirming(session: Session, signature_id: int) -> Row[*tuple[Any, ...]] | None:
+    """The signature's state that confirming reads, its row locked until the transaction ends."""
+    return session.execute(_TO_CONFIRM, {"signature_id": signature_id}).one_or_none()
+
+
+def record_confirmation(
+    session: Session, signature_id: int, row: Row[*tuple[Any, ...]], link: SignatureLink | None
+) -> Confirmation:
+    """Confirm a locked signature whose proof (a link, a code) the caller has checked.
+
+    The one place confirming happens: counted once, logged with a new receipt, held ones logged
+    and excluded, late ones refused. A link's proposed details are recorded with it; without a
+    link (a typed code) the stored details stand.
+    """
+    petition_id, slug, status, created_at, confirmed_at, closes_at, _secret, receipt = row
+    if confirmed_at is not None:
+        return Confirmation(
+            signature_id, petition_id, slug, status, confirmed_at, receipt, already=True
+        )
+    if not _confirmable(created_at, closes_at):
+        raise PetitionClosedError(session.get_one(Petition, petition_id))
+    if link is not None:
         _apply_change(session, link)
-        # Other details that waited for this mailbox are void once it has confirmed.
-        session.execute(_FORGET_CHANGES, {"signature_id": signature_id})
-        now = utcnow()
-        receipt = new_receipt()
-        commitment = commitment_of(receipt)
-        logged = {"signature_id": signature_id, "now": now, "receipt": receipt}
-        logged |= {"commitment": commitment}
-        if status == SignatureStatus.FRAUDULENT:  # held: looks confirmed to its signer
-            add = append_add(session, petition_id, commitment)
-            append_exclude(session, petition_id, add, ExcludeReason.HELD)
-            # Reversing the flag would count it from here, with a new add of this commitment.
-            session.execute(_MARK_CONFIRMED, logged | {"log_index": add})
-            return Confirmation(signature_id, petition_id, slug, status, now, receipt)
-        # Locked above, so a pending one counts now; the add and the count move together.
+    # Other details that waited for this mailbox are void once it has confirmed.
+    session.execute(_FORGET_CHANGES, {"signature_id": signature_id})
+    now = utcnow()
+    receipt = new_receipt()
+    commitment = commitment_of(receipt)
+    logged = {"signature_id": signature_id, "now": now, "receipt": receipt}
+    logged |= {"commitment": commitment}
+    if status == SignatureStatus.FRAUDULENT:  # held: looks confirmed to its signer
         add = append_add(session, petition_id, commitment)
-        if not rows_changed(session.execute(_COUNT_CONFIRMED, logged | {"log_index": add})):
-            raise RuntimeError(f"signature {signature_id} is {status}, not pending")
-        change_count(session, petition_id, 1)
+        append_exclude(session, petition_id, add, ExcludeReason.HELD)
+        # Reversing the flag would count it from here, with a new add of this commitment.
+        session.execute(_MARK_CONFIRMED, logged | {"log_index": add})
+        return Confirmation(signature_id, petition_id, slug, status, now, receipt)
+    # Locked above, so a pending one counts now; the add and the count move together.
+    add = append_add(session, petition_id, commitment)
+    if not rows_changed(session.execute(_COUNT_CONFIRMED, logged | {"log_index": add})):
+        raise RuntimeError(f"signature {signature_id} is {status}, not pending")
+    change_count(session, petition_id, 1)
     return Confirmation(signature_id, petition_id, slug, SignatureStatus.CONFIRMED, now, receipt)
 
 

@@ -10,6 +10,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from limits import parse_many
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -23,7 +24,8 @@ from petition.petitions.public_copies import public_snapshot
 from petition.petitions.public_signers import first_name
 from petition.petitions.publishing import open_petitions, public_petition_by_slug
 from petition.petitions.versions import PetitionInLanguage, all_in_language, in_language
-from petition.signing.forms import ReceiptForm, SignForm
+from petition.signing.codes import CodeOutcome, CodeRefusedError, confirm_with_code
+from petition.signing.forms import CodeForm, ReceiptForm, SignForm
 from petition.signing.signatures import (
     PetitionClosedError,
     confirm_signature,
@@ -144,7 +146,10 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
 
 @bp.get("/petitions/<slug:slug>/check-email")
 def check_email(slug: str) -> str:
-    return render_template("public/check_email.html", petition=_read(public_petition_or_404(slug)))
+    petition = _read(public_petition_or_404(slug))
+    # No address is filled in: this page is reached by a redirect, and an address never goes
+    # into a URL or a cookie.
+    return render_template("public/check_email.html", petition=petition, form=CodeForm(None))
 
 
 @bp.get("/petitions/<slug:slug>.json")
@@ -167,9 +172,13 @@ def _shown_petition(petition_id: int, slug: str) -> PublicPetition:
     return public_snapshot(slug, keep=False) or db.get_or_404(Petition, petition_id)
 
 
-def _confirmed_page(petition: PetitionInLanguage | None, receipt: str | None) -> str:
+def _confirmed_page(
+    petition: PetitionInLanguage | None, receipt: str | None, already: bool = False
+) -> str:
     shown = shown_receipt(receipt) if receipt else None
-    return render_template("public/confirmed.html", petition=petition, receipt=shown)
+    return render_template(
+        "public/confirmed.html", petition=petition, receipt=shown, already=already
+    )
 
 
 def _confirmation_page(token: str, confirm: bool) -> tuple[str, int]:
@@ -255,3 +264,41 @@ def receipt(slug: str) -> tuple[str, int]:
 @bp.get("/privacy")
 def privacy() -> str:
     return render_template("public/privacy.html")
+
+
+def _code_refused(outcome: CodeOutcome) -> str:
+    if outcome is CodeOutcome.LOCKED:
+        return _(
+            "Too many wrong codes were typed for this signature, so its code no longer works. "
+            "Please open the link in the confirmation email instead."
+        )
+    # Worded alike for a wrong code and an address that never signed: it tells a stranger nothing.
+    return _(
+        "That code does not match. Check the code and the address you signed with, both as in "
+        "the email. After %(attempts)s wrong codes only the link in the email confirms.",
+        attempts=current_app.config["CONFIRM_CODE_ATTEMPTS"],
+    )
+
+
+@bp.route("/petitions/<slug:slug>/code", methods=["GET", "POST"])
+@csrf.exempt  # the code is the proof, as the link's token is; it must work without cookies
+@limiter.limit(
+    lambda: current_app.config["CONFIRM_CODE_LIMIT"], key_func=client_limit_key, methods=["POST"]
+)
+def code(slug: str) -> tuple[str, int, dict[str, str]]:
+    """Confirm a signature by the code from its email, typed with the address that signed."""
+    petition = public_petition_or_404(slug)
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            done = confirm_with_code(petition.id, form.email.data, form.code.data)
+        except CodeRefusedError as error:
+            form.code.errors = [_code_refused(error.outcome)]
+        except PetitionClosedError as error:
+            page = render_template("public/confirm_closed.html", petition=_read(error.petition))
+            return page, 410, NO_REFERRER
+        else:
+            shown = _read(_shown_petition(done.petition_id, done.petition_slug))
+            return _confirmed_page(shown, done.receipt, done.already), 200, NO_REFERRER
+    page = render_template("public/code.html", petition=_read(petition), form=form)
+    return page, 400 if form.is_submitted() else 200, NO_REFERRER
