@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError
 
+from petition.addresses import InvalidAddressError
 from petition.days import FIRST_DAY, LAST_DAY, is_usable_day
 from petition.demo import load_demo
 from petition.exports.rows import ROWS_DONE, Period
@@ -20,6 +21,12 @@ from petition.exports.runs import ALL_FORMATS, plan_export, run_export
 from petition.extensions import db
 from petition.log.checkpoints import checkpoint_petitions
 from petition.log.reading import counted_totals_by_slug
+from petition.mail.check import (
+    MailCheckError,
+    authentication_hints,
+    check_mail,
+    recipient_address,
+)
 from petition.mail.outbox import BatchSize, deliver_due
 from petition.moderation.commands import rules_cli
 from petition.organisers.accounts import AccountError, find_organiser, set_organiser_password
@@ -38,6 +45,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 petitions_cli = AppGroup("petitions", help="Publish, close and list petitions.")
 organisers_cli = AppGroup("organisers", help="Manage organiser accounts.")
 outbox_cli = AppGroup("outbox", help="Deliver the mail the site owes.")
+mail_cli = AppGroup("mail", help="Check that the site's mail gets through.")
 
 
 class DayType(click.DateTime):
@@ -301,9 +309,39 @@ class MigrationCommands(click.Group):
         return self._commands().get_command(ctx, cmd_name)
 
 
+@mail_cli.command("check")
+@click.argument("address")
+def check_mail_command(address: str) -> None:
+    """Send one test message to ADDRESS through the relay, printing every answer.
+
+    Exits 0 once the relay has accepted it, 1 (with the failing step's answer) if not.
+    """
+    try:
+        recipient = recipient_address(address)
+    except InvalidAddressError as error:
+        raise click.BadParameter(str(error), param_hint="ADDRESS") from error
+    try:
+        check_mail(recipient, click.echo)
+    except MailCheckError as error:
+        click.echo(f"Not sent: {error}", err=True)
+        authentication_hints(click.echo)
+        sys.exit(1)
+    click.echo(f"Sent: the relay accepted the test message for {recipient}.")
+    authentication_hints(click.echo)
+
+
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app."""
-    commands = (petitions_cli, organisers_cli, outbox_cli, rules_cli, export, demo, purge_command)
+    commands = (
+        petitions_cli,
+        organisers_cli,
+        outbox_cli,
+        mail_cli,
+        rules_cli,
+        export,
+        demo,
+        purge_command,
+    )
     for command in commands:
         app.cli.add_command(command)
     app.cli.add_command(MigrationCommands(app))
