@@ -275,8 +275,7 @@ def _code_refused(outcome: CodeOutcome) -> str:
     # Worded alike for a wrong code and an address that never signed: it tells a stranger nothing.
     return _(
         "That code does not match. Check the code and the address you signed with, both as in "
-        "the email. After %(attempts)s wrong codes only the link in the email confirms.",
-        attempts=current_app.config["CONFIRM_CODE_ATTEMPTS"],
+        "the email. After several wrong codes only the link in the email confirms."
     )
 
 
