@@ -8,10 +8,11 @@ SPOKEN_ATTRIBUTES = {"aria-label", "title", "alt", "placeholder"}
 PREVIEW_TEXTS = re.compile(r"(title|description|site_name|:alt)$")
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 # Not words: addresses, links, paths, domain names, the hex labels the activity page lists, and
-# a signer's receipt (eight groups of four base32 characters).
+# a signer's receipt (eight groups of four base32 characters), and a confirmation code (two
+# groups of five, from the alphabet in petition/signing/codes.py).
 NOT_WORDS = re.compile(
     r"\S+@\S+|https?://\S+|/\S*|\b[\w-]+(?:\.[\w-]+)+\b|\b[0-9a-f]{12}\b"
-    r"|\b[a-z2-7]{4}(?:-[a-z2-7]{4}){7}\b"
+    r"|\b[a-z2-7]{4}(?:-[a-z2-7]{4}){7}\b|\b[2-9A-HJKMNP-TW-Z]{5}-[2-9A-HJKMNP-TW-Z]{5}\b"
 )
 
 
