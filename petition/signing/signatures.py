@@ -30,7 +30,8 @@ from petition.models import (
     utcnow,
 )
 from petition.moderation.screening import broken_rule
-from petition.petitions.counting import change_count
+from petition.organisers.goal_mail import owe_goal_mail
+from petition.petitions.counting import change_count_reporting
 from petition.petitions.public_copies import KEEPS_SNAPSHOTS
 from petition.signing.links import (
     SignatureLink,
@@ -390,7 +391,10 @@ def confirm_signature(token: str) -> Confirmation:
         add = append_add(session, petition_id, commitment)
         if not rows_changed(session.execute(_COUNT_CONFIRMED, logged | {"log_index": add})):
             raise RuntimeError(f"signature {signature_id} is {status}, not pending")
-        change_count(session, petition_id, 1)
+        counted = change_count_reporting(session, petition_id, 1)
+        goal_mail_owed = owe_goal_mail(session, counted)
+    if goal_mail_owed:
+        notify_delivery()
     return Confirmation(signature_id, petition_id, slug, SignatureStatus.CONFIRMED, now, receipt)
 
 
