@@ -410,6 +410,11 @@ class OutboxMessage(Model):
         ForeignKey("organisers.id", ondelete="CASCADE", name="fk_outbox_organiser_id"),
         index=True,
     )
+    # The petition mail to an organiser is about (GOAL_PASSED): deleting it takes the mail too.
+    petition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE", name="fk_outbox_petition_id"),
+        index=True,
+    )
     # A number the message is about: the percentage of the goal passed (GOAL_PASSED).
     figure: Mapped[int | None] = mapped_column(Integer)
     # A MailPriority: the deliverer claims lower numbers first.

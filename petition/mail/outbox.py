@@ -44,6 +44,7 @@ class ClaimedMessage(NamedTuple):
     invitation_id: int | None
     update_id: int | None
     organiser_id: int | None
+    petition_id: int | None
     figure: int | None
     recipient: str | None
     subject: str | None
@@ -69,6 +70,7 @@ class OwedMail:
     invitation_id: int | None = None
     update_id: int | None = None  # an organiser's update (PetitionUpdate)
     organiser_id: int | None = None  # mail to an organiser rather than a signer
+    petition_id: int | None = None  # the petition mail to an organiser is about
     figure: int | None = None  # a number it is about (the percentage of a goal passed)
     priority: MailPriority = MailPriority.TRANSACTIONAL
 
@@ -138,6 +140,7 @@ def queue_message(session: Session, owed: OwedMail) -> None:
             "invitation_id": owed.invitation_id,
             "update_id": owed.update_id,
             "organiser_id": owed.organiser_id,
+            "petition_id": owed.petition_id,
             "figure": owed.figure,
             "priority": owed.priority,
         },

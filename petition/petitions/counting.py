@@ -31,6 +31,30 @@ def change_count(session: Session, petition_id: int, delta: int) -> None:
         session.execute(_CHANGE, {"petition_id": petition_id, "delta": delta})
 
 
+@dataclass(frozen=True)
+class CountedTowardsGoal:
+    """A petition's verified count just after a change, with its goal and the quarter last told."""
+
+    petition_id: int
+    count: int
+    goal: int | None
+    goal_notified: int
+
+
+# The same change, reporting the new count in the same statement: no query more per confirmation.
+_CHANGE_REPORTING = _CHANGE.returning(
+    _petitions.c.signature_count, _petitions.c.goal, _petitions.c.goal_notified
+)
+
+
+def change_count_reporting(session: Session, petition_id: int, delta: int) -> CountedTowardsGoal:
+    """change_count, telling what the count now is and how far the petition is towards its goal."""
+    count, goal, notified = session.execute(
+        _CHANGE_REPORTING, {"petition_id": petition_id, "delta": delta}
+    ).one()
+    return CountedTowardsGoal(petition_id, count, goal, notified)
+
+
 class UnknownPetitionError(LookupError):
     """No petition has the slug asked for."""
 

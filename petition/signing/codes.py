@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select, update
 
 from petition.addresses import canonical_email
+from petition.mail.background import notify_delivery
 from petition.models import Signature, table_of
 from petition.signing.signatures import Confirmation, lock_for_confirming, record_confirmation
 from petition.transactions import write_transaction
@@ -98,6 +99,7 @@ def confirm_with_code(petition_id: int, email: str, code: str) -> Confirmation:
     A wrong code is counted in the same transaction. Raises CodeRefusedError, or
     PetitionClosedError as the link would. `code` is normalised (see normalise_code).
     """
+    refused: CodeOutcome | None = None
     with write_transaction() as session:
         params = {"petition_id": petition_id, "email": canonical_email(email)}
         signature_id = session.scalar(_SIGNED, params)
@@ -113,8 +115,12 @@ def confirm_with_code(petition_id: int, email: str, code: str) -> Confirmation:
             elif row.confirmed_at is None and failures >= _attempts():
                 refused = CodeOutcome.LOCKED
             else:
-                return record_confirmation(session, signature_id, row, link=None)
-    raise CodeRefusedError(refused)
+                confirmation = record_confirmation(session, signature_id, row, link=None)
+    if refused is not None:
+        raise CodeRefusedError(refused)
+    if confirmation.mail_owed:
+        notify_delivery()
+    return confirmation
 
 
 def _attempts() -> int:

@@ -30,7 +30,8 @@ from petition.models import (
     utcnow,
 )
 from petition.moderation.screening import broken_rule
-from petition.petitions.counting import change_count
+from petition.organisers.goal_mail import owe_goal_mail
+from petition.petitions.counting import change_count_reporting
 from petition.petitions.public_copies import KEEPS_SNAPSHOTS
 from petition.signing.links import (
     SignatureLink,
@@ -289,6 +290,7 @@ class Confirmation:
     # What the signer keeps to find their entry in the petition's log (see petition/log).
     receipt: str | None
     already: bool = False  # confirmed before this request
+    mail_owed: bool = False  # it queued mail (the organisers' goal email): wake the deliverer
 
 
 _signatures = _signature_table.c
@@ -368,7 +370,10 @@ def confirm_signature(token: str) -> Confirmation:
         row = lock_for_confirming(session, signature_id)
         if row is None or not link.fits(row.petition_id, row.link_secret, row.created_at):
             raise tokens.InvalidTokenError("no such signature")  # or another one under its old id
-        return record_confirmation(session, signature_id, row, link)
+        confirmation = record_confirmation(session, signature_id, row, link)
+    if confirmation.mail_owed:
+        notify_delivery()
+    return confirmation
 
 
 def lock_for_confirming(session: Session, signature_id: int) -> Row[*tuple[Any, ...]] | None:
@@ -411,8 +416,16 @@ def record_confirmation(
     add = append_add(session, petition_id, commitment)
     if not rows_changed(session.execute(_COUNT_CONFIRMED, logged | {"log_index": add})):
         raise RuntimeError(f"signature {signature_id} is {status}, not pending")
-    change_count(session, petition_id, 1)
-    return Confirmation(signature_id, petition_id, slug, SignatureStatus.CONFIRMED, now, receipt)
+    counted = change_count_reporting(session, petition_id, 1)
+    return Confirmation(
+        signature_id,
+        petition_id,
+        slug,
+        SignatureStatus.CONFIRMED,
+        now,
+        receipt,
+        mail_owed=owe_goal_mail(session, counted),
+    )
 
 
 def petition_of_expired_token(error: tokens.ExpiredTokenError) -> Petition | None:

@@ -8,7 +8,7 @@ Signatures (and the changes a resubmission proposes) say whether the signer want
 for everyone who signed before; signatures count wrong confirmation codes. Petitions keep their
 paper count and the last quarter of the goal their organisers heard about (none yet; a petition
 already past a quarter is told when it passes the next). The outbox learns updates, mail to
-organisers and a priority, claimed by a new index.
+organisers (and the petition it is about) and a priority, claimed by a new index.
 """
 
 from typing import Literal
@@ -124,6 +124,7 @@ def upgrade():
     ) as batch_op:
         batch_op.add_column(sa.Column("update_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("organiser_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("petition_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("figure", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("priority", sa.Integer(), server_default="0", nullable=False))
         batch_op.create_index(batch_op.f("ix_outbox_update_id"), ["update_id"], unique=False)
@@ -133,6 +134,10 @@ def upgrade():
         )
         batch_op.create_foreign_key(
             "fk_outbox_organiser_id", "organisers", ["organiser_id"], ["id"], ondelete="CASCADE"
+        )
+        batch_op.create_index(batch_op.f("ix_outbox_petition_id"), ["petition_id"], unique=False)
+        batch_op.create_foreign_key(
+            "fk_outbox_petition_id", "petitions", ["petition_id"], ["id"], ondelete="CASCADE"
         )
         batch_op.drop_index("ix_outbox_state_due")
         batch_op.create_index(
@@ -147,6 +152,9 @@ def downgrade():
     ) as batch_op:
         batch_op.drop_index("ix_outbox_state_priority_due")
         batch_op.create_index("ix_outbox_state_due", ["state", "next_attempt_at"], unique=False)
+        batch_op.drop_constraint("fk_outbox_petition_id", type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_outbox_petition_id"))
+        batch_op.drop_column("petition_id")
         batch_op.drop_constraint("fk_outbox_organiser_id", type_="foreignkey")
         batch_op.drop_constraint("fk_outbox_update_id", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_outbox_organiser_id"))

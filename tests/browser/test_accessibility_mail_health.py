@@ -1,0 +1,57 @@
+"""The organiser's petition page with the confirmation funnel, a marked domain and the stall note,
+checked by axe-core in English, Russian and Kazakh at 320 px and at a desktop width."""
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from petition.organisers.accounts import set_organiser_password
+from petition.petitions.publishing import create_petition
+from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, browser, check  # noqa: F401
+from tests.conftest import PASSWORD, LiveServer
+from tests.organisers.test_mail_health import add
+from tests.support.browsing import axe_source
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def slug(live_server: LiveServer) -> str:
+    """A petition whose mail to one domain never arrives and whose confirmations have stalled."""
+    with live_server.app.app_context():
+        organiser = set_organiser_password(ORGANISER, PASSWORD)
+        petition = create_petition(
+            title="Stop the forced evictions in the riverside district",
+            body="We call on the city to stop evicting families.",
+            organiser=organiser,
+            goal=1000,
+        )
+        for n in range(11):
+            add(petition, f"domain-{n}.example", 12 - n, (12 - n) // 2, timedelta(hours=8))
+        add(petition, "a-very-long-mail-domain-name-of-a-provider.example", 15)
+        add(petition, "mail.example", 25, confirmed=2, age=timedelta(hours=1, minutes=30))
+        return petition.slug
+
+
+@pytest.mark.parametrize("viewport", [NARROW, DESKTOP], ids=["320px", "desktop"])
+def test_the_funnel_and_the_stall_note_pass_axe(
+    browser: Browser,  # noqa: F811
+    live_server: LiveServer,
+    slug: str,
+    viewport: dict[str, int],
+) -> None:
+    source = axe_source()
+    page = browser.new_context(viewport=viewport).new_page()
+    page.goto(f"{live_server.url}/organisers/login")
+    page.get_by_label("Email address").fill(ORGANISER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    for language in ("en", "ru", "kk"):
+        response = page.goto(f"{live_server.url}/organisers/petitions/{slug}/?lang={language}")
+        assert response is not None and response.status == 200
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator("#funnel tbody tr")).to_have_count(11)
+        expect(page.locator("#funnel-flags li")).to_have_count(2)
+        expect(page.get_by_role("status")).to_have_count(1)
+        check(page, source, f"funnel and stall note ({language}, {viewport['width']} px)")
