@@ -272,13 +272,13 @@ def _unsubscribe_page(token: str, stop: bool) -> tuple[str, int, dict[str, str]]
     return render_template("public/unsubscribe.html", petition=petition), 200, NO_REFERRER
 
 
-@bp.get("/unsubscribe/<token>")
+@bp.get("/unsubscribe/<token>", endpoint="unsubscribe")
 def unsubscribe_page(token: str) -> tuple[str, int, dict[str, str]]:
     """Show the button that stops a signer's updates; opening the link changes nothing."""
     return _unsubscribe_page(token, stop=False)
 
 
-@bp.post("/unsubscribe/<token>")
+@bp.post("/unsubscribe/<token>", endpoint="unsubscribe_post")
 @csrf.exempt  # the signed token is the proof; mail apps post here with no cookie (RFC 8058)
 def unsubscribe_post(token: str) -> tuple[str, int, dict[str, str]]:
     return _unsubscribe_page(token, stop=True)
