@@ -103,4 +103,6 @@ def read_unsubscribe_link(token: str) -> SignatureLink:
     link = _read(token, tokens.UNSUBSCRIBE_UPDATES, "UNSUBSCRIBE_MAX_AGE")
     if link.secret is None or link.change_id is not None:
         raise tokens.InvalidTokenError("not an unsubscribe link")  # ours always carry a secret
+    if not all(0 < number < 2**63 for number in (link.signature_id, link.petition_id)):
+        raise tokens.InvalidTokenError("no such signature")  # no database column holds it
     return link
