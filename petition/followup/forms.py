@@ -1,5 +1,6 @@
 """The organiser's update form: a subject and a Markdown text, and the same in other languages."""
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +39,17 @@ def _not_too_long(limit: int) -> Any:
     return check
 
 
+def _no_control_characters(form: Form, field: Field) -> None:
+    """Line breaks and tabs are text; a NUL byte or other control character is not (the
+    database would refuse it, and mail readers show it as garbage)."""
+    if any(
+        unicodedata.category(char) == "Cc" and char not in "\n\r\t" for char in field.data or ""
+    ):
+        raise ValidationError(
+            gettext("Please remove the invisible control characters from the text.")
+        )
+
+
 _SUBJECT_LIMIT = Length(
     max=MAX_SUBJECT_LENGTH,
     message=_numbered(N_("At most %(max)s characters."), max=MAX_SUBJECT_LENGTH),
@@ -58,7 +70,11 @@ class UpdateForm(Form):
     )
     body = TextAreaField(
         _l("Text"),
-        validators=[DataRequired(_l("Please write the update.")), _not_too_long(MAX_UPDATE_LENGTH)],
+        validators=[
+            DataRequired(_l("Please write the update.")),
+            _not_too_long(MAX_UPDATE_LENGTH),
+            _no_control_characters,
+        ],
     )
     languages: Sequence[str] = ()
 
@@ -101,7 +117,7 @@ def update_form(languages: Sequence[str], **kwargs: Any) -> UpdateForm:
         )
         fields[f"body_{code}"] = TextAreaField(
             gettext("Text in %(language)s", language=name),
-            validators=[_not_too_long(MAX_UPDATE_LENGTH)],
+            validators=[_not_too_long(MAX_UPDATE_LENGTH), _no_control_characters],
             render_kw={"lang": code},
         )
     form_class = type("UpdateFormWithVersions", (UpdateForm,), fields)

@@ -114,6 +114,8 @@ def create_draft(
 
 def petition_update(petition: Petition, update_id: int) -> PetitionUpdate | None:
     """One of this petition's updates, or None (an id from another petition finds nothing)."""
+    if not 0 < update_id < 2**63:  # beyond any id a database holds
+        return None
     found = db.session.get(PetitionUpdate, update_id)
     return found if found is not None and found.petition_id == petition.id else None
 

@@ -219,6 +219,11 @@ def test_an_update_too_long_is_refused_with_a_message_and_nothing_is_stored(
         data={"subject": "s" * 201, "body": "Fine", "action": "save"},
     )
     assert long_subject.status_code == 400 and "At most 200 characters." in long_subject.text
+    hostile = {"subject": "Nul\x00", "body": "Text\x00", "action": "save", "body_ru": "x" * 30_000}
+    refused = organiser_client.post(f"/organisers/petitions/{slug}/updates/new", data=hostile)
+    assert refused.status_code == 400
+    assert "Please remove the invisible control characters from the text." in refused.text
+    assert "Please use letters, spaces and punctuation only, on one line." in refused.text
     assert db.session.scalar(select(PetitionUpdate)) is None
 
 
@@ -273,6 +278,10 @@ def test_another_organiser_cannot_see_preview_test_or_send_this_petitions_update
     assert other.post(f"{base}/{update_id}", data=preview | {"action": "save"}).status_code == 404
     assert other.post(f"{base}/{update_id}/test").status_code == 404
     assert other.post(f"{base}/{update_id}/send").status_code == 404
+    # Ids no database holds, or none at all.
+    for wrong in ("99999999999999999999999999", "0", "-1", "x"):
+        assert owner.get(f"{base}/{wrong}").status_code == 404
+        assert owner.post(f"{base}/{wrong}/send").status_code == 404
     # An update id of another petition, under one's own petition, finds nothing either.
     mine = make_petition(
         title="Another petition", organiser=db.session.merge(_organiser("other@example.org"))
