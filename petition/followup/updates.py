@@ -82,10 +82,11 @@ def _checked_translations(
 
 def _check_text(subject: str, body: str) -> None:
     # The form says this in the reader's words first; this guards every other caller.
-    if not subject or len(subject) > MAX_SUBJECT_LENGTH:
-        raise UpdateError(f"a subject of 1 to {MAX_SUBJECT_LENGTH} characters is needed")
-    if not body.strip() or len(body) > MAX_UPDATE_LENGTH:
-        raise UpdateError(f"a text of 1 to {MAX_UPDATE_LENGTH} characters is needed")
+    if not subject or len(subject) > MAX_SUBJECT_LENGTH or not subject.isprintable():
+        # A line break in a subject would end the mail header it is written into.
+        raise UpdateError(f"a subject of 1 to {MAX_SUBJECT_LENGTH} characters on one line")
+    if not body.strip() or len(body) > MAX_UPDATE_LENGTH or "\x00" in body:
+        raise UpdateError(f"a text of 1 to {MAX_UPDATE_LENGTH} characters, without NUL")
 
 
 def create_draft(

@@ -10,12 +10,13 @@ from sqlalchemy import insert, select
 
 from petition import tokens
 from petition.extensions import db
-from petition.followup.updates import create_draft, queue_update
+from petition.followup.updates import UpdateError, create_draft, queue_update
 from petition.mail.outbox import claim_due, deliver_due
 from petition.models import (
     MailKind,
     OutboxMessage,
     Petition,
+    PetitionUpdate,
     Signature,
     SignatureStatus,
     new_link_secret,
@@ -169,3 +170,18 @@ def test_a_confirmation_queued_after_thousands_of_updates_goes_in_the_first_roun
     sign(client, petition.slug, "Later", "later@example.org", wants=False)
     _claim, claimed = claim_due(1)
     assert [message.kind for message in claimed] == [MailKind.CONFIRM]
+
+
+def test_the_use_case_refuses_what_the_form_would(app: Flask, make_petition: MakePetition) -> None:
+    petition = make_petition()
+    bad = [
+        ("Two\nlines", "Text", {}),
+        ("s" * 201, "Text", {}),
+        ("Fine", "x" * 20_001, {}),
+        ("Fine", "Nul\x00", {}),
+        ("Fine", "Text", {"kk": {"subject": "Жоқ", "body": "Нұсқа жоқ"}}),  # no such version
+    ]
+    for subject, body, translations in bad:
+        with pytest.raises(UpdateError), write_transaction() as session:
+            create_draft(session, petition, None, subject, body, translations)
+    assert db.session.scalar(select(PetitionUpdate)) is None
