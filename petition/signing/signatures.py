@@ -104,15 +104,10 @@ _NEW_CHANGE = insert(_change_table).returning(_change_table.c.id)
 
 
 def _differs(stored: Row[*tuple[Any, ...]], details: Details) -> bool:
-    recorded = (
-        stored.name,
-        stored.country,
-        stored.show_name,
-        stored.language,
-        stored.wants_updates,
+    recorded = Details(
+        stored.name, stored.country, stored.show_name, stored.language, stored.wants_updates
     )
-    typed = (details.name, details.country, details.show_name, details.language)
-    return recorded != (*typed, details.wants_updates)
+    return recorded != details
 
 
 def _sign(
