@@ -9,6 +9,8 @@ from itsdangerous import BadData, SignatureExpired, Signer, TimestampSigner, URL
 CONFIRM_SIGNATURE = "confirm-signature"
 INVITE_ORGANISER = "invite-organiser"
 WITHDRAW_SIGNATURE = "withdraw-signature"
+# Stop a signer's updates (the one-click link in every update); never withdraws or confirms.
+UNSUBSCRIBE_UPDATES = "unsubscribe-updates"
 # The sign form served in another site's frame, where no session cookie arrives to carry CSRF.
 EMBED_FORM = "embed-form"
 # Longest token any of ours can be; anything longer is refused unread, whatever route it came by.

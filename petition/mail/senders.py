@@ -75,10 +75,12 @@ class LocalSender:
     @contextmanager
     def open(self) -> Iterator[Send]:
         def send(message: Email) -> None:
+            headers = "".join(f"{name}: {value}\n" for name, value in message.headers.items())
             current_app.logger.info(
-                "Mail (printed, not sent)\nTo: %s\nSubject: %s\n\n%s",
+                "Mail (printed, not sent)\nTo: %s\nSubject: %s\n%s\n%s",
                 message.recipient,
                 message.subject,
+                headers,
                 message.text,
             )
 

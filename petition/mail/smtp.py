@@ -88,7 +88,8 @@ def build_message(message: Email) -> Message:
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
     )
 
-    built.extra_headers = {"Auto-Submitted": "auto-generated"}
+    # A message's own headers (List-Unsubscribe…), never in place of ours.
+    built.extra_headers = {**message.headers, "Auto-Submitted": "auto-generated"}
     built.msgId = make_msgid(domain=_site_domain())
     return built
 

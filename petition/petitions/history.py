@@ -41,6 +41,7 @@ ACTIONS: dict[str, str] = {
     EventAction.VERSION_ADDED: N_("Version added"),
     EventAction.VERSION_CHANGED: N_("Version changed"),
     EventAction.VERSION_REMOVED: N_("Version removed"),
+    EventAction.UPDATE_SENT: N_("Update sent"),
 }
 # The petition's settings as editing.update_petition records them (its attribute names).
 FIELDS = {
@@ -189,6 +190,15 @@ def _export(values: Mapping[str, Any]) -> str:
     return gettext("%(format)s, %(period)s", format=fmt, period=period)
 
 
+def _update_sent(values: Mapping[str, Any]) -> str:
+    return ngettext(
+        "“%(subject)s” to %(num)s signer",
+        "“%(subject)s” to %(num)s signers",
+        values["recipients"],
+        subject=values["subject"],
+    )
+
+
 # How each action's values read; every EventAction has one (a test keeps it so).
 RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     EventAction.CREATED: lambda values: gettext(
@@ -210,4 +220,5 @@ RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     EventAction.VERSION_ADDED: _language,
     EventAction.VERSION_CHANGED: _language,
     EventAction.VERSION_REMOVED: _language,
+    EventAction.UPDATE_SENT: _update_sent,
 }

@@ -68,6 +68,7 @@ class SignForm(Form):
         ],
     )
     show_name = BooleanField(_l("Show my first name on the petition"), default=False)
+    wants_updates = BooleanField(_l("Email me what happens with this petition"), default=False)
     # Removed from the form (see without_country) unless the petition collects countries.
     country = SelectField(
         _l("Your country"),

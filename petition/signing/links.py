@@ -90,3 +90,19 @@ def petition_id_of_expired(error: tokens.ExpiredTokenError) -> int | None:
     if isinstance(payload, list) and len(payload) >= 2 and isinstance(payload[1], int):
         return payload[1]
     return None
+
+
+def unsubscribe_token(signature: Signature) -> str:
+    """A link token that stops this signature's updates and does nothing else."""
+    payload = [signature.id, signature.petition_id, signature.link_secret]
+    return tokens.make_token(current_app.config["SECRET_KEY"], tokens.UNSUBSCRIBE_UPDATES, payload)
+
+
+def read_unsubscribe_link(token: str) -> SignatureLink:
+    """The signature an unsubscribe link names; raises InvalidTokenError or ExpiredTokenError."""
+    link = _read(token, tokens.UNSUBSCRIBE_UPDATES, "UNSUBSCRIBE_MAX_AGE")
+    if link.secret is None or link.change_id is not None:
+        raise tokens.InvalidTokenError("not an unsubscribe link")  # ours always carry a secret
+    if not all(0 < number < 2**63 for number in (link.signature_id, link.petition_id)):
+        raise tokens.InvalidTokenError("no such signature")  # no database column holds it
+    return link

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from petition.mail.background import notify_delivery
-from petition.mail.outbox import OwedMail, queue_message
+from petition.mail.outbox import queue_per_signature
 from petition.models import (
     EventAction,
     MailKind,
@@ -14,12 +14,14 @@ from petition.models import (
     Petition,
     Signature,
     SignatureStatus,
+    table_of,
     utcnow,
 )
 from petition.petitions.history import last_event, record_event
 from petition.transactions import write_transaction
 
 RESEND_ACTION = EventAction.RESENT
+_signatures = table_of(Signature).c
 MAX_OLDER_THAN_HOURS = 24 * 365
 
 
@@ -50,21 +52,31 @@ def resend_confirmations(
         if previous is not None and now - previous.created_at < interval:
             wait = interval - (now - previous.created_at)
             raise ResendTooSoonError(int(wait.total_seconds()) + 1)
-        query = select(Signature).where(
+        waiting = [
             Signature.petition_id == petition.id,
             # Quietly held signatures get the reminder too, so their signers notice nothing.
             Signature.status.in_((SignatureStatus.PENDING, SignatureStatus.FRAUDULENT)),
             Signature.confirmed_at.is_(None),
             Signature.messages_sent < cap,
-        )
+        ]
         if older_than_hours:
-            query = query.where(Signature.created_at < now - timedelta(hours=older_than_hours))
+            waiting.append(Signature.created_at < now - timedelta(hours=older_than_hours))
+        # Lock them, so a confirmation or resubmission waits; one that signs meanwhile gets a
+        # higher id and waits for the next reminder.
+        chosen = list(session.scalars(select(Signature.id).where(*waiting).with_for_update()))
         sent = 0
-        for signature in session.scalars(query.order_by(Signature.id).with_for_update()):
-            owed = OwedMail(MailKind.CONFIRM, signature.language, signature_id=signature.id)
-            queue_message(session, owed)
-            signature.messages_sent += 1
-            sent += 1
+        if chosen:
+            waiting.append(Signature.id <= max(chosen))
+            # Set-based: one INSERT … SELECT and one UPDATE, however many signers wait.
+            sent = queue_per_signature(
+                session, MailKind.CONFIRM, _signatures.id, _signatures.language, waiting
+            )
+            session.execute(
+                update(Signature)
+                .where(*waiting)
+                .values(messages_sent=Signature.messages_sent + 1)
+                .execution_options(synchronize_session=False)
+            )
         record_event(
             session,
             petition,

@@ -64,6 +64,8 @@ def purge(now: datetime | None = None) -> PurgeReport:
                     network_hash=None,
                     # The log keeps its commitment; the receipt was the signer's to keep.
                     receipt=None,
+                    # Nobody is left to write to: no more updates.
+                    wants_updates=False,
                 )
                 .execution_options(synchronize_session=False)
             )

@@ -67,6 +67,7 @@ class Details:
     country: str | None
     show_name: bool
     language: str
+    wants_updates: bool = False  # "Email me what happens with this petition"
 
 
 _signature_table = table_of(Signature)
@@ -81,7 +82,7 @@ _s = _signature_table.c
 _EXISTING = (
     select(
         _s.id, _s.name, _s.country, _s.show_name, _s.language, _s.messages_sent,
-        _s.confirmed_at,
+        _s.confirmed_at, _s.wants_updates,
     )
     .where(_s.petition_id == bindparam("petition_id"), _s.email_canonical == bindparam("email"))
     .with_for_update()  # concurrent resubmissions queue here, so the message cap holds
@@ -104,8 +105,10 @@ _NEW_CHANGE = insert(_change_table).returning(_change_table.c.id)
 
 
 def _differs(stored: Row[*tuple[Any, ...]], details: Details) -> bool:
-    recorded = (stored.name, stored.country, stored.show_name, stored.language)
-    return recorded != (details.name, details.country, details.show_name, details.language)
+    recorded = Details(
+        stored.name, stored.country, stored.show_name, stored.language, stored.wants_updates
+    )
+    return recorded != details
 
 
 def _sign(
@@ -140,6 +143,7 @@ def _sign(
                 "country": details.country,
                 "show_name": details.show_name,
                 "language": details.language,
+                "wants_updates": details.wants_updates,
                 "link_secret": secret,
                 "messages_sent": 1 if mail else 0,
                 "client_hash": client_hash(address),
@@ -172,6 +176,7 @@ def _sign(
                     "country": details.country,
                     "show_name": details.show_name,
                     "language": details.language,
+                    "wants_updates": details.wants_updates,
                     "created_at": utcnow(),
                 },
             )
@@ -197,6 +202,7 @@ def sign_petition(
     flag_reason: str | None = None,
     language: str = "en",
     mail: bool = True,
+    wants_updates: bool = False,
 ) -> SignOutcome:
     """Record a pending signature (or find the existing one) and owe its owner one email.
 
@@ -206,7 +212,7 @@ def sign_petition(
     With mail=False (the client has spent its budget) nothing is queued: the form cannot be
     made to send mail. Every email to the signer is written in `language`, the one they use.
     """
-    details = Details(name, country, show_name, language)
+    details = Details(name, country, show_name, language, wants_updates)
     for attempt in (1, 2):
         try:
             with write_transaction() as session:
@@ -234,7 +240,13 @@ def _confirmable(created_at: datetime, closes_at: datetime | None) -> bool:
 
 
 def _details(recorded: Signature | SignatureChange) -> Details:
-    return Details(recorded.name, recorded.country, recorded.show_name, recorded.language)
+    return Details(
+        recorded.name,
+        recorded.country,
+        recorded.show_name,
+        recorded.language,
+        recorded.wants_updates,
+    )
 
 
 def _linked_signature(link: SignatureLink) -> Signature:
@@ -354,6 +366,7 @@ def _apply_change(session: Session, link: SignatureLink) -> None:
                 country=details.country,
                 show_name=details.show_name,
                 language=details.language,
+                wants_updates=details.wants_updates,
             )
         )
 

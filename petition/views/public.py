@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
 from petition.extensions import client_limit_key, csrf, db, limiter
+from petition.followup.unsubscribe import subscription, unsubscribe
 from petition.i18n.countries import country_name
 from petition.i18n.languages import current_language, language_in_address, requested_language
 from petition.log.receipts import receipt_status, shown_receipt
@@ -114,6 +115,7 @@ def submit_signature(petition: PublicPetition, form: SignForm, over_limit: bool)
         country=form.country.data if petition.collects_country else None,
         client_address=request.remote_addr,
         show_name=form.show_name.data,
+        wants_updates=bool(form.wants_updates.data),
         flag_reason="rate-limit" if over_limit else None,
         language=current_language(),
         # Over its limit a client causes no mail at all; the page it sees is the same.
@@ -301,3 +303,28 @@ def code(slug: str) -> tuple[str, int, dict[str, str]]:
             return _confirmed_page(shown, done.receipt, done.already), 200, NO_REFERRER
     page = render_template("public/code.html", petition=_read(petition), form=form)
     return page, 400 if form.is_submitted() else 200, NO_REFERRER
+
+
+def _unsubscribe_page(token: str, stop: bool) -> tuple[str, int, dict[str, str]]:
+    try:
+        found = unsubscribe(token) if stop else subscription(token)
+    except tokens.InvalidTokenError as error:
+        expired = isinstance(error, tokens.ExpiredTokenError)
+        page = render_template("public/unsubscribe_invalid.html", expired=expired)
+        return page, 410 if expired else 400, NO_REFERRER
+    petition = _read(found.petition)
+    if stop or not found.wants_updates:
+        return render_template("public/unsubscribed.html", petition=petition), 200, NO_REFERRER
+    return render_template("public/unsubscribe.html", petition=petition), 200, NO_REFERRER
+
+
+@bp.get("/unsubscribe/<token>", endpoint="unsubscribe")
+def unsubscribe_page(token: str) -> tuple[str, int, dict[str, str]]:
+    """Show the button that stops a signer's updates; opening the link changes nothing."""
+    return _unsubscribe_page(token, stop=False)
+
+
+@bp.post("/unsubscribe/<token>", endpoint="unsubscribe_post")
+@csrf.exempt  # the signed token is the proof; mail apps post here with no cookie (RFC 8058)
+def unsubscribe_post(token: str) -> tuple[str, int, dict[str, str]]:
+    return _unsubscribe_page(token, stop=True)

@@ -6,9 +6,9 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-# Routes whose last path segment is a secret: the links to confirm or withdraw a signature, and
-# the invitation to help run a petition. Whoever holds one of those can act on it.
-SECRET_ROUTES = ("/confirm/", "/withdraw/", "/organisers/invitations/")
+# Routes whose last path segment is a secret: the links to confirm or withdraw a signature or to
+# stop its updates, and the invitation to help run a petition. Whoever holds one can act on it.
+SECRET_ROUTES = ("/confirm/", "/withdraw/", "/unsubscribe/", "/organisers/invitations/")
 CUT = "..."
 # A token runs from its route to the next slash, query, fragment, quote or space.
 _TOKEN = re.compile("(" + "|".join(map(re.escape, SECRET_ROUTES)) + r')[^/?#\s"]+')

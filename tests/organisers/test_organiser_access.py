@@ -19,6 +19,7 @@ SAMPLE_VALUES = {
     "invitation_id": ["1"],
     "invalidation_id": ["1"],
     "signature_id": ["1"],
+    "update_id": ["1"],
 }
 
 

@@ -36,6 +36,7 @@ SAMPLES: dict[EventAction, dict[str, Any]] = {
     EventAction.VERSION_ADDED: {"language": "kk"},
     EventAction.VERSION_CHANGED: {"language": "ru"},
     EventAction.VERSION_REMOVED: {"language": "kk"},
+    EventAction.UPDATE_SENT: {"update_id": 1, "recipients": 1200, "subject": "Петицию вручили"},
 }  # fmt: skip
 # Other samples a renderer must read as well as the ones above.
 MORE_SAMPLES = [
@@ -80,6 +81,7 @@ def test_each_action_renders_its_values_in_english(app: Flask) -> None:
     assert lines[EventAction.REINSTATED] == "a***@example.org, held for rate limit: Общий офис"
     assert lines[EventAction.EXPORT] == "XLSX, command line, the start to 2026-02-01"
     assert lines[EventAction.VERSION_CHANGED] == "Русский"
+    assert lines[EventAction.UPDATE_SENT] == "“Петицию вручили” to 1,200 signers"
     assert lines[EventAction.CLOSED] == ""
 
 

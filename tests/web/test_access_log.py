@@ -47,7 +47,9 @@ def access_line(capsys, path: str, query: str = "", referrer: str = "") -> str:
     return capsys.readouterr().out
 
 
-@pytest.mark.parametrize("route", ["/confirm/", "/withdraw/", "/organisers/invitations/"])
+@pytest.mark.parametrize(
+    "route", ["/confirm/", "/withdraw/", "/unsubscribe/", "/organisers/invitations/"]
+)
 def test_access_lines_hold_neither_the_address_nor_any_part_of_a_token(capsys, route: str) -> None:
     line = access_line(capsys, f"{route}{TOKEN}", "lang=ru", f"https://x.example{route}{TOKEN}")
     assert f'"GET {route}...?lang=ru HTTP/1.1"' in line

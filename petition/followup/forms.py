@@ -1,0 +1,124 @@
+"""The organiser's update form: a subject and a Markdown text, and the same in other languages."""
+
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from petition.followup.updates import MAX_SUBJECT_LENGTH, MAX_UPDATE_LENGTH, Translations
+from petition.i18n.languages import LANGUAGES, N_, format_number
+from petition.web.forms import Form, plain_text, strip
+
+
+def _numbered(message: str, **numbers: int) -> LazyString:
+    """A message translated when shown, its numbers written the reader's way."""
+    return LazyString(
+        lambda: gettext(message, **{name: format_number(n) for name, n in numbers.items()})
+    )
+
+
+def _not_too_long(limit: int) -> Any:
+    """Refuse a text past `limit`, saying how long it is, so the writer knows how much to cut."""
+
+    def check(form: Form, field: Field) -> None:
+        length = len(field.data or "")
+        if length > limit:
+            raise ValidationError(
+                gettext(
+                    "An update can be at most %(max)s characters long; this one has %(count)s. "
+                    "Please shorten it, or link to the rest.",
+                    max=format_number(limit),
+                    count=format_number(length),
+                )
+            )
+
+    return check
+
+
+def _no_control_characters(form: Form, field: Field) -> None:
+    """Line breaks and tabs are text; a NUL byte or other control character is not (the
+    database would refuse it, and mail readers show it as garbage)."""
+    if any(
+        unicodedata.category(char) == "Cc" and char not in "\n\r\t" for char in field.data or ""
+    ):
+        raise ValidationError(
+            gettext("Please remove the invisible control characters from the text.")
+        )
+
+
+_SUBJECT_LIMIT = Length(
+    max=MAX_SUBJECT_LENGTH,
+    message=_numbered(N_("At most %(max)s characters."), max=MAX_SUBJECT_LENGTH),
+)
+
+
+class UpdateForm(Form):
+    """An update in the petition's own language; `with_versions` adds one pair per other language."""
+
+    subject = StringField(
+        _l("Subject"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please give the update a subject.")),
+            _SUBJECT_LIMIT,
+            plain_text,
+        ],
+    )
+    body = TextAreaField(
+        _l("Text"),
+        validators=[
+            DataRequired(_l("Please write the update.")),
+            _not_too_long(MAX_UPDATE_LENGTH),
+            _no_control_characters,
+        ],
+    )
+    languages: Sequence[str] = ()
+
+    def version_fields(self) -> list[tuple[str, Field, Field]]:
+        """(language, subject, text) of each other language, in the switcher's order."""
+        return [(code, self[f"subject_{code}"], self[f"body_{code}"]) for code in self.languages]
+
+    def translations(self) -> Translations:
+        """The versions as typed, for the use case (empty pairs mean: no version)."""
+        return {
+            code: {"subject": subject.data or "", "body": body.data or ""}
+            for code, subject, body in self.version_fields()
+        }
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for _code, subject, body in self.version_fields():
+            if subject.data and not (body.data or "").strip():
+                body.errors = [*body.errors, gettext("Please write the text in this language too.")]
+                valid = False
+            elif (body.data or "").strip() and not subject.data:
+                subject.errors = [
+                    *subject.errors,
+                    gettext("Please give the subject in this language too."),
+                ]
+                valid = False
+        return valid
+
+
+def update_form(languages: Sequence[str], **kwargs: Any) -> UpdateForm:
+    """The form for a petition with versions in these other languages."""
+    fields: dict[str, Any] = {"languages": tuple(languages)}
+    for code in languages:
+        name = LANGUAGES.get(code, code)
+        fields[f"subject_{code}"] = StringField(
+            gettext("Subject in %(language)s", language=name),
+            filters=[strip],
+            validators=[Optional(), _SUBJECT_LIMIT, plain_text],
+            render_kw={"lang": code},
+        )
+        fields[f"body_{code}"] = TextAreaField(
+            gettext("Text in %(language)s", language=name),
+            validators=[_not_too_long(MAX_UPDATE_LENGTH), _no_control_characters],
+            render_kw={"lang": code},
+        )
+    form_class = type("UpdateFormWithVersions", (UpdateForm,), fields)
+    return form_class(**kwargs)

@@ -1,0 +1,294 @@
+"""An organiser's updates to the signers who asked for them: drafted, tested, then sent once.
+
+Sending queues one outbox row per recipient with a single INSERT … SELECT in the transaction
+that marks the update sent, so 100,000 recipients cost one statement, not 100,000; the rows are
+bulk mail, which the deliverer claims only after every waiting confirmation.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import ColumnElement, String, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from petition.extensions import db
+from petition.mail.background import notify_delivery
+from petition.mail.outbox import OwedMail, queue_message, queue_per_signature
+from petition.models import (
+    EventAction,
+    MailKind,
+    MailPriority,
+    Organiser,
+    OutboxMessage,
+    OutboxState,
+    Petition,
+    PetitionUpdate,
+    Signature,
+    SignatureStatus,
+    table_of,
+    utcnow,
+)
+from petition.petitions.history import record_event
+from petition.petitions.versions import petition_texts
+from petition.signing.retention import ANONYMISED
+from petition.transactions import write_transaction
+
+MAX_SUBJECT_LENGTH = 200
+MAX_UPDATE_LENGTH = 20_000
+WEEK = timedelta(days=7)
+
+
+class UpdateError(Exception):
+    """An update cannot be saved or sent as it is; the message says why, in the reader's words."""
+
+
+class UpdateAlreadySentError(UpdateError):
+    """A sent update is history: it cannot be edited or sent again."""
+
+
+class TooManyUpdatesError(UpdateError):
+    """The petition sent its UPDATES_PER_WEEK already; `next_at` is when the next one may go."""
+
+    def __init__(self, next_at: datetime | None) -> None:
+        super().__init__(f"too many updates this week; next at {next_at}")
+        self.next_at = next_at  # None: updates are switched off on this site
+
+
+Translations = Mapping[str, Mapping[str, str]]
+
+
+def other_languages(petition: Petition) -> list[str]:
+    """The languages an update may have versions in: those of the petition's own versions."""
+    return [text.language for text in petition_texts(petition)]
+
+
+def _checked_translations(
+    petition: Petition, translations: Translations
+) -> dict[str, dict[str, str]]:
+    allowed = set(other_languages(petition))
+    kept: dict[str, dict[str, str]] = {}
+    for language, version in translations.items():
+        subject, body = version.get("subject", "").strip(), version.get("body", "")
+        if not subject and not body.strip():
+            continue  # no version in this language: its signers get the original
+        if language not in allowed:
+            raise UpdateError(f"the petition has no version in {language!r}")
+        _check_text(subject, body)
+        kept[language] = {"subject": subject, "body": body}
+    return kept
+
+
+def _check_text(subject: str, body: str) -> None:
+    # The form says this in the reader's words first; this guards every other caller.
+    if not subject or len(subject) > MAX_SUBJECT_LENGTH or not subject.isprintable():
+        # A line break in a subject would end the mail header it is written into.
+        raise UpdateError(f"a subject of 1 to {MAX_SUBJECT_LENGTH} characters on one line")
+    if not body.strip() or len(body) > MAX_UPDATE_LENGTH or "\x00" in body:
+        raise UpdateError(f"a text of 1 to {MAX_UPDATE_LENGTH} characters, without NUL")
+
+
+def create_draft(
+    session: Session,
+    petition: Petition,
+    organiser: Organiser | None,
+    subject: str,
+    body: str,
+    translations: Translations,
+    milestone_id: int | None = None,
+) -> PetitionUpdate:
+    """A new draft update, inside the caller's transaction (flushed, so it has its id)."""
+    _check_text(subject.strip(), body)
+    draft = PetitionUpdate(
+        petition_id=petition.id,
+        organiser_id=organiser.id if organiser is not None else None,
+        subject=subject.strip(),
+        body=body,
+        translations=_checked_translations(petition, translations),
+        milestone_id=milestone_id,
+    )
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def petition_update(petition: Petition, update_id: int) -> PetitionUpdate | None:
+    """One of this petition's updates, or None (an id from another petition finds nothing)."""
+    if not 0 < update_id < 2**63:  # beyond any id a database holds
+        return None
+    found = db.session.get(PetitionUpdate, update_id)
+    return found if found is not None and found.petition_id == petition.id else None
+
+
+def _locked_draft(session: Session, petition: Petition, update_id: int) -> PetitionUpdate:
+    found = session.get(PetitionUpdate, update_id, with_for_update=True)
+    if found is None or found.petition_id != petition.id:
+        raise LookupError(f"petition {petition.id} has no update {update_id}")
+    if found.sent_at is not None:
+        raise UpdateAlreadySentError(f"update {update_id} was sent")
+    return found
+
+
+def save_draft(
+    petition: Petition,
+    organiser: Organiser,
+    update_id: int | None,
+    subject: str,
+    body: str,
+    translations: Translations,
+) -> int:
+    """Write a new draft (update_id None) or change an unsent one; returns its id."""
+    with write_transaction() as session:
+        if update_id is None:
+            return create_draft(session, petition, organiser, subject, body, translations).id
+        draft = _locked_draft(session, petition, update_id)
+        _check_text(subject.strip(), body)
+        draft.subject, draft.body = subject.strip(), body
+        draft.translations = _checked_translations(petition, translations)
+        return draft.id
+
+
+def version_language(update: PetitionUpdate, language: str | None, original: str) -> str:
+    """The language a reader of `language` gets the update in: theirs if it has a version."""
+    return language if language in (update.translations or {}) else original
+
+
+def send_test(petition: Petition, organiser: Organiser, update_id: int, language: str) -> None:
+    """Queue the update once, marked as a test, to the organiser who asked: nobody else."""
+    with write_transaction() as session:
+        draft = _locked_draft(session, petition, update_id)
+        owed = OwedMail(
+            MailKind.UPDATE,
+            version_language(draft, language, petition.language),
+            update_id=draft.id,
+            organiser_id=organiser.id,
+        )
+        queue_message(session, owed)
+    notify_delivery()
+
+
+def _next_allowed(session: Session, petition: Petition, now: datetime) -> datetime | None:
+    """When the petition may send its next update, if it may not send one now."""
+    limit = current_app.config["UPDATES_PER_WEEK"]
+    recent = list(
+        session.scalars(
+            select(PetitionUpdate.sent_at)
+            .where(PetitionUpdate.petition_id == petition.id, PetitionUpdate.sent_at > now - WEEK)
+            .order_by(PetitionUpdate.sent_at)
+        )
+    )
+    if len(recent) < limit:
+        return None
+    if limit <= 0:
+        raise TooManyUpdatesError(None)
+    # The oldest of the last `limit` updates leaves the 7 days first.
+    sent_at = recent[len(recent) - limit]
+    assert sent_at is not None
+    return sent_at + WEEK
+
+
+_signatures = table_of(Signature).c
+
+
+def _recipients(petition_id: int) -> list[ColumnElement[bool]]:
+    return [
+        _signatures.petition_id == petition_id,
+        _signatures.status == SignatureStatus.CONFIRMED,
+        _signatures.wants_updates.is_(True),
+        _signatures.email != ANONYMISED,
+    ]
+
+
+def queue_update(
+    session: Session, petition: Petition, organiser: Organiser | None, update_id: int
+) -> int:
+    """Mark the update sent and owe it to every recipient, in the caller's transaction.
+
+    Recipients: counted (confirmed, not held) signers of the petition who asked for updates and
+    whose details were not anonymised. Each gets it in the language they signed in when it has a
+    version in it, else in the original. Returns how many.
+    """
+    session.get(Petition, petition.id, with_for_update=True)  # one sender at a time per petition
+    draft = _locked_draft(session, petition, update_id)
+    now = utcnow()
+    next_at = _next_allowed(session, petition, now)
+    if next_at is not None:
+        raise TooManyUpdatesError(next_at)
+    versions = sorted(draft.translations or {})
+    original = literal(petition.language, String)
+    language = (
+        case((_signatures.language.in_(versions), _signatures.language), else_=original)
+        if versions
+        else original
+    )
+    count = queue_per_signature(
+        session,
+        MailKind.UPDATE,
+        _signatures.id,
+        language,
+        _recipients(petition.id),
+        priority=MailPriority.BULK,
+        update_id=draft.id,
+    )
+    draft.sent_at, draft.recipients = now, count
+    record_event(
+        session, petition, organiser, EventAction.UPDATE_SENT, rows=count,
+        update_id=draft.id, recipients=count, subject=draft.subject,
+    )  # fmt: skip
+    return count
+
+
+def send_update(petition: Petition, organiser: Organiser, update_id: int) -> int:
+    """Send a draft to its recipients now, within UPDATES_PER_WEEK; returns how many."""
+    with write_transaction() as session:
+        count = queue_update(session, petition, organiser, update_id)
+    if count:
+        notify_delivery()
+    return count
+
+
+def petition_updates(petition: Petition) -> Sequence[PetitionUpdate]:
+    """The petition's updates, newest first."""
+    return db.session.scalars(
+        select(PetitionUpdate)
+        .where(PetitionUpdate.petition_id == petition.id)
+        .order_by(PetitionUpdate.id.desc())
+    ).all()
+
+
+def opted_in_count(petition: Petition) -> int:
+    """How many signers an update sent now would go to."""
+    return db.session.scalar(select(func.count()).where(*_recipients(petition.id))) or 0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a sent update's mail stands (rows are deleted OUTBOX_RETENTION_DAYS after leaving)."""
+
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0
+
+
+def progress(update_ids: Sequence[int]) -> dict[int, Progress]:
+    """Queued, sent and failed mail per update, test sends to organisers left out."""
+    if not update_ids:
+        return {}
+    counts: dict[int, dict[str, int]] = {}
+    rows = db.session.execute(
+        select(OutboxMessage.update_id, OutboxMessage.state, func.count())
+        .where(OutboxMessage.update_id.in_(update_ids), OutboxMessage.signature_id.is_not(None))
+        .group_by(OutboxMessage.update_id, OutboxMessage.state)
+    )
+    for update_id, state, count in rows:
+        if update_id is not None:
+            counts.setdefault(update_id, {})[state] = count
+    return {
+        update_id: Progress(
+            queued=by_state.get(OutboxState.PENDING, 0),
+            sent=by_state.get(OutboxState.SENT, 0),
+            failed=by_state.get(OutboxState.FAILED, 0),
+        )
+        for update_id, by_state in counts.items()
+    }

@@ -1,0 +1,55 @@
+"""Signing, confirming and writing updates as people do: through the pages, with mail by SMTP."""
+
+import re
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+from flask.testing import FlaskClient
+
+from petition.mail.outbox import deliver_due
+from tests.conftest import SMTPServer
+
+CONFIRM_LINK = re.compile(r"https://petitions\.example\.org(/confirm/\S+)")
+UNSUBSCRIBE_LINK = re.compile(r"https://petitions\.example\.org(/unsubscribe/\S+)")
+
+
+def path_of(url: str) -> str:
+    """The path and query of one of our absolute links, for the test client."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def deliver(smtp: SMTPServer) -> list[EmailMessage]:
+    """Send everything due, and return every message the SMTP server received so far."""
+    while deliver_due(1000).claimed:
+        pass
+    return list(smtp.sink.messages)
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return body.get_content()
+
+
+def sign(
+    client: FlaskClient, slug: str, name: str, email: str, *, wants: bool, lang: str = "en"
+) -> None:
+    """Sign through the form, ticking (or not) the updates box."""
+    data = {"name": name, "email": email} | ({"wants_updates": "y"} if wants else {})
+    response = client.post(f"/petitions/{slug}/sign?lang={lang}", data=data)
+    assert response.status_code == 303, response.text[-800:]
+
+
+def confirm_from_mail(client: FlaskClient, smtp: SMTPServer, address: str) -> None:
+    """Deliver the mail and press Confirm in the newest confirmation to this address."""
+    messages = [m for m in deliver(smtp) if m["To"] == address and "/confirm/" in text_of(m)]
+    assert messages, f"no confirmation reached {address}"
+    link = CONFIRM_LINK.search(text_of(messages[-1]))
+    assert link is not None
+    assert client.post(link.group(1)).status_code == 200
+
+
+def updates_to(smtp: SMTPServer, address: str, subject: str) -> list[EmailMessage]:
+    """The messages with this subject that reached this address."""
+    return [m for m in smtp.sink.messages if m["To"] == address and subject in str(m["Subject"])]
