@@ -235,7 +235,9 @@ def test_other_organisers_and_strangers_cannot_touch_paper(
     stranger = client.post(
         "/organisers/petitions/theirs/paper", data={"count": "5", "collected_on": "2026-01-01"}
     )
-    assert stranger.status_code in (302, 303) and "/organisers/login" in stranger.headers["Location"]
+    assert (
+        stranger.status_code in (302, 303) and "/organisers/login" in stranger.headers["Location"]
+    )
     make_organiser("intruder@example.org")
     client.post("/organisers/login", data={"email": "intruder@example.org", "password": PASSWORD})
     assert client.get("/organisers/petitions/theirs/paper").status_code == 404
@@ -250,12 +252,18 @@ def test_hostile_bodies_get_400_not_500(organiser_client: FlaskClient, petition:
     paper = "/organisers/petitions/stop-evictions/paper"
     assert organiser_client.post(paper, json={"count": 10**30}).status_code == 400
     assert organiser_client.post(paper, json=[1, 2]).status_code == 400
-    assert organiser_client.post(
-        paper, data={"count": (io.BytesIO(b"5"), "five.txt"), "collected_on": "2026-01-01"}
-    ).status_code == 400
+    assert (
+        organiser_client.post(
+            paper, data={"count": (io.BytesIO(b"5"), "five.txt"), "collected_on": "2026-01-01"}
+        ).status_code
+        == 400
+    )
     timeline = "/organisers/petitions/stop-evictions/timeline"
     assert organiser_client.post(timeline, json={"kind": "note"}).status_code == 400
-    assert organiser_client.post(
-        timeline, data={"kind": "note", "note-happened_on": "2026-01-01", "note-text": "\x00"}
-    ).status_code == 400
+    assert (
+        organiser_client.post(
+            timeline, data={"kind": "note", "note-happened_on": "2026-01-01", "note-text": "\x00"}
+        ).status_code
+        == 400
+    )
     assert stored().paper_signature_count == 0

@@ -63,7 +63,9 @@ def test_the_feed_carries_milestones_and_sent_updates_newest_first(
         link="https://gov.example.org/a?x=1&y=2",
     )
     root = feed(client)
-    assert root.findtext(f"{ATOM}title") == "What happens to the petition: Stop the forced evictions"
+    assert (
+        root.findtext(f"{ATOM}title") == "What happens to the petition: Stop the forced evictions"
+    )
     links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
     assert links == {
         "self": f"{PUBLIC}/petitions/free-the-lawyer.atom",
@@ -71,7 +73,11 @@ def test_the_feed_carries_milestones_and_sent_updates_newest_first(
     }
     entries = root.findall(f"{ATOM}entry")
     titles = [e.findtext(f"{ATOM}title") for e in entries]
-    assert titles == ["We delivered it", "Answer received: 20 March 2026", "Delivered: 3 March 2026"]
+    assert titles == [
+        "We delivered it",
+        "Answer received: 20 March 2026",
+        "Delivered: 3 March 2026",
+    ]
     ids = [e.findtext(f"{ATOM}id") for e in entries]
     assert ids[1:] == [
         f"{PUBLIC}/petitions/free-the-lawyer#milestone-{answered.id}",

@@ -111,14 +111,26 @@ def test_an_answer_needs_text_or_a_link_and_its_text_is_rendered_safely(
             {"happened_on": TOMORROW.isoformat(), "text": "Yes"},
             "The day the answer came cannot be in the future.",
         ),
-        ("delivered", {"happened_on": "2026-01-01"}, "Please say who the petition was delivered to."),
-        ("delivered", {"happened_on": "2026-01-01", "recipient": "x" * 201}, "At most 200 characters."),
+        (
+            "delivered",
+            {"happened_on": "2026-01-01"},
+            "Please say who the petition was delivered to.",
+        ),
+        (
+            "delivered",
+            {"happened_on": "2026-01-01", "recipient": "x" * 201},
+            "At most 200 characters.",
+        ),
         (
             "delivered",
             {"happened_on": "2026-01-01", "recipient": "M", "reference": "r" * 101},
             "At most 100 characters.",
         ),
-        ("answered", {"happened_on": "2026-01-01", "text": "y" * 20_001}, "At most 20,000 characters."),
+        (
+            "answered",
+            {"happened_on": "2026-01-01", "text": "y" * 20_001},
+            "At most 20,000 characters.",
+        ),
         (
             "answered",
             {"happened_on": "2026-01-01", "link": "javascript:alert(1)"},
@@ -165,9 +177,9 @@ def test_a_note_may_be_dated_ahead_and_a_milestone_removed(
     )
     assert response.status_code == 303
     [note] = milestones()
-    assert organiser_client.get("/petitions/stop-evictions.json").json["milestones"][0][
-        "text"
-    ] == ("The council debates it tomorrow.")
+    assert organiser_client.get("/petitions/stop-evictions.json").json["milestones"][0]["text"] == (
+        "The council debates it tomorrow."
+    )
     removed = organiser_client.post(
         "/organisers/petitions/stop-evictions/timeline/remove", data={"milestone": str(note.id)}
     )
@@ -290,7 +302,10 @@ def test_no_get_changes_the_timeline(organiser_client: FlaskClient, petition) ->
         query_string={"kind": "note", "note-happened_on": "2026-01-01", "note-text": "x"},
     )
     assert response.status_code == 200
-    assert organiser_client.get("/organisers/petitions/stop-evictions/timeline/remove").status_code == 405
+    assert (
+        organiser_client.get("/organisers/petitions/stop-evictions/timeline/remove").status_code
+        == 405
+    )
     assert milestones() == []
 
 
