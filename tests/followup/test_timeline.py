@@ -318,3 +318,25 @@ def test_the_organiser_page_panel_links_to_the_timeline_and_paper(
     assert "5 January 2026</time>: Note" in page
     assert 'href="/organisers/petitions/stop-evictions/timeline"' in page
     assert 'href="/organisers/petitions/stop-evictions/paper"' in page
+
+
+def test_a_kept_public_copy_gives_way_to_a_new_milestone_or_batch(make_app, make_petition) -> None:
+    app = make_app(PUBLIC_SNAPSHOT_SECONDS=3600)  # copies would outlive the test if kept
+    with app.app_context():
+        from petition.followup.milestones import record_milestone
+        from petition.followup.paper import record_paper_batch
+        from petition.models import MilestoneKind
+
+        petition = make_petition(slug="kept")
+        organiser = petition.organisers[0]
+        client = app.test_client()
+        assert client.get("/petitions/kept.json").json["milestones"] == []
+        assert "After the signing" not in client.get("/petitions/kept").get_data(as_text=True)
+        record_milestone(
+            petition, organiser, kind=MilestoneKind.NOTE, happened_on=TODAY, text="Hearing set"
+        )
+        assert client.get("/petitions/kept.json").json["milestones"][0]["text"] == "Hearing set"
+        assert "Hearing set" in client.get("/petitions/kept").get_data(as_text=True)
+        record_paper_batch(petition, organiser, count=40, collected_on=TODAY)
+        assert client.get("/petitions/kept.json").json["paper_signature_count"] == 40
+        assert "Also 40 signatures on paper" in client.get("/petitions/kept").get_data(as_text=True)
