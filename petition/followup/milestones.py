@@ -51,9 +51,9 @@ def link_problem(link: str) -> str | None:
         return gettext("At most %(max)s characters.", max=format_number(MAX_LINK_LENGTH))
     parts = urlsplit(link)
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-        return gettext("Please give a web address starting with https:// or http://.")
+        return gettext("Please give a web address, for example https://example.org/page.")
     if any(c.isspace() or ord(c) < 32 for c in link):
-        return gettext("Please give a web address starting with https:// or http://.")
+        return gettext("Please give a web address, for example https://example.org/page.")
     return None
 
 

@@ -134,12 +134,12 @@ def test_an_answer_needs_text_or_a_link_and_its_text_is_rendered_safely(
         (
             "answered",
             {"happened_on": "2026-01-01", "link": "javascript:alert(1)"},
-            "Please give a web address starting with https:// or http://.",
+            "Please give a web address, for example https://example.org/page.",
         ),
         (
             "note",
             {"happened_on": "2026-01-01", "text": "ok", "link": "data:text/html,hi"},
-            "Please give a web address starting with https:// or http://.",
+            "Please give a web address, for example https://example.org/page.",
         ),
         (
             "answered",
