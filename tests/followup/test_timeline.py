@@ -1,6 +1,7 @@
 """Organisers record the delivery, the answer and notes; the public page, JSON and API show them."""
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from petition.extensions import db
 from petition.models import EventAction, PetitionEvent, PetitionMilestone, utcnow
 from tests.conftest import PASSWORD
+from tests.support.http import organiser_session
 
 TODAY = utcnow().date()
 TOMORROW = TODAY + timedelta(days=1)
@@ -340,3 +342,35 @@ def test_a_kept_public_copy_gives_way_to_a_new_milestone_or_batch(make_app, make
         record_paper_batch(petition, organiser, count=40, collected_on=TODAY)
         assert client.get("/petitions/kept.json").json["paper_signature_count"] == 40
         assert "Also 40 signatures on paper" in client.get("/petitions/kept").get_data(as_text=True)
+
+
+def test_over_http_with_csrf_on_only_a_form_from_the_page_records(
+    live_server, make_petition
+) -> None:
+    with live_server.app.app_context():
+        make_petition(slug="guarded")
+    base = live_server.url
+    session = organiser_session(base, "organiser@example.org", PASSWORD)
+    timeline = f"{base}/organisers/petitions/guarded/timeline"
+    fields = {"kind": "note", "note-happened_on": "2026-01-01", "note-text": "Forged"}
+    assert session.post(timeline, data=fields, allow_redirects=False).status_code == 400
+    paper = {"count": "5", "collected_on": "2026-01-01"}
+    forged_paper = session.post(f"{base}/organisers/petitions/guarded/paper", data=paper)
+    assert forged_paper.status_code == 400
+    with live_server.app.app_context():
+        assert milestones() == []
+    page = session.get(timeline).text
+    note_token = re.search(r'name="note-csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    fields |= {"note-csrf_token": note_token, "note-text": "Real"}
+    assert session.post(timeline, data=fields, allow_redirects=False).status_code == 303
+    with live_server.app.app_context():
+        [note] = milestones()
+        assert note.text == "Real"
+    removal = {"milestone": str(note.id)}
+    bare = session.post(f"{timeline}/remove", data=removal, allow_redirects=False)
+    assert bare.status_code == 400
+    removal["csrf_token"] = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    done = session.post(f"{timeline}/remove", data=removal, allow_redirects=False)
+    assert done.status_code == 303
+    with live_server.app.app_context():
+        assert milestones() == []

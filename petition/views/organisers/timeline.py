@@ -42,7 +42,6 @@ def _timeline_page(petition: Petition, forms: dict[str, MilestoneForm]) -> tuple
         petition=petition,
         forms=forms,
         milestones=timeline_rows(petition.id),
-        kind_name=kind_name,
     )
     return page, max(form_status(form) for form in forms.values())
 
