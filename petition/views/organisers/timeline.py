@@ -25,7 +25,7 @@ _MAX_ID_DIGITS = 18  # ids fit in 63 bits; longer is not an id
 
 def timeline_panel(petition: Petition) -> dict[str, object]:
     """What the petition's organiser page shows of this feature."""
-    return {"milestones": timeline_rows(petition.id), "paper_batches": paper_batches(petition)}
+    return {"milestones": timeline_rows(petition.id)}
 
 
 def _posted_id(name: str) -> int:
