@@ -2,8 +2,8 @@
 
 Pages and the JSON count already tell browsers and caches to reuse them for PAGE_CACHE_MAX_AGE
 seconds, so a count PUBLIC_SNAPSHOT_SECONDS old is within what the caching design accepts. A write
-to petitions, their texts, signatures or milestones committed by this process drops its copies at once, so a process always
-reads its own writes; other processes see them when their copies run out.
+to petitions, their texts, signatures or milestones committed by this process drops its copies at
+once, so a process always reads its own writes; other processes see them when their copies run out.
 """
 
 import json
