@@ -27,6 +27,7 @@ from petition.models import (
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from tests.conftest import PASSWORD
+from tests.signing.test_signing import run_at_once
 
 TODAY = utcnow().date()
 
@@ -267,3 +268,21 @@ def test_hostile_bodies_get_400_not_500(organiser_client: FlaskClient, petition:
         == 400
     )
     assert stored().paper_signature_count == 0
+
+
+def test_batches_recorded_at_the_same_moment_all_count(app: Flask, make_petition) -> None:
+    petition = make_petition()
+    petition_id, organiser_id = petition.id, petition.organisers[0].id
+
+    def record(n: int) -> None:
+        from petition.models import Organiser
+
+        found = db.session.get(Petition, petition_id)
+        who = db.session.get(Organiser, organiser_id)
+        record_paper_batch(found, who, count=n, collected_on=TODAY)
+
+    sizes = [10, 20, 30, 40, 50, 60]
+    db.session.rollback()  # end this test's read, which would keep seeing the count before
+    assert run_at_once(app, [lambda n=n: record(n) for n in sizes]) == []
+    db.session.rollback()
+    assert stored(petition.slug).paper_signature_count == sum(sizes) == batch_sum(petition_id)
