@@ -156,7 +156,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_views(app: Flask) -> None:
-    from petition.i18n.dates import last_day
+    from petition.i18n.dates import last_day, long_day
     from petition.i18n.plurals import plural_samples
     from petition.mail.background import deliverer_for
     from petition.petitions.markdown import render_markdown, summary
@@ -182,6 +182,7 @@ def _register_views(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["last_day"] = last_day
+    app.jinja_env.filters["long_day"] = long_day
     app.jinja_env.filters["summary"] = summary
     app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["embed_snippet"] = embed_snippet

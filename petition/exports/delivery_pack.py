@@ -93,6 +93,7 @@ def delivery_pack(petition: Petition, today: date | None = None) -> bytes:
     count = petition.signature_count
     verified = ngettext("%(num)s verified signature", "%(num)s verified signatures", count)
     _line(pdf, 7, verified)
+    _paper_line(pdf, petition)
     _line(pdf, 7, gettext("Date: %(day)s", day=format_date(day, "d MMMM y")))
     pdf.ln(4)
     pdf.write_html(str(render_markdown(petition.body)))
@@ -110,6 +111,23 @@ def delivery_pack(petition: Petition, today: date | None = None) -> bytes:
             pdf.cell(0, 6, f"  {name}", new_x="LMARGIN", new_y="NEXT")
     _auditable_count(pdf, petition)
     return bytes(pdf.output())
+
+
+def _paper_line(pdf: FPDF, petition: Petition) -> None:
+    """Signatures counted on paper, on a line of their own: never verified, never in the list."""
+    paper = petition.paper_signature_count
+    if paper:
+        _line(
+            pdf,
+            7,
+            ngettext(
+                "Also %(num)s signature collected on paper, counted by the organisers: not "
+                "verified, not in the count above nor in the list of signatories.",
+                "Also %(num)s signatures collected on paper, counted by the organisers: not "
+                "verified, not in the count above nor in the list of signatories.",
+                paper,
+            ),
+        )
 
 
 def _auditable_count(pdf: FPDF, petition: Petition) -> None:

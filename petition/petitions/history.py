@@ -5,9 +5,10 @@ the reader's language when a page is shown. What a person typed (a reason) stays
 """
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -16,6 +17,7 @@ from petition.i18n.languages import LANGUAGES, N_, format_number
 from petition.i18n.plurals import ngettext
 from petition.models import EventAction, Organiser, Petition, PetitionEvent
 from petition.petitions.held_reasons import held_reason_text
+from petition.petitions.timeline import kind_name
 
 HISTORY_LENGTH = 50
 # How a moment is written on the organisers' pages: "25 Nov 2026, 16:21", "25 нояб. 2026, 16:21".
@@ -221,4 +223,35 @@ RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     EventAction.VERSION_CHANGED: _language,
     EventAction.VERSION_REMOVED: _language,
     EventAction.UPDATE_SENT: _update_sent,
+}
+
+
+def _day(values: Mapping[str, Any]) -> str:
+    return format_date(date.fromisoformat(values["day"]), DAY)
+
+
+def _milestone(values: Mapping[str, Any]) -> str:
+    return gettext("%(kind)s, %(day)s", kind=kind_name(values["kind"]), day=_day(values))
+
+
+def _paper(values: Mapping[str, Any]) -> str:
+    return ngettext(
+        "%(num)s signature on paper, collected on %(day)s",
+        "%(num)s signatures on paper, collected on %(day)s",
+        int(values["count"]),
+        day=_day(values),
+    )
+
+
+ACTIONS |= {
+    EventAction.MILESTONE_RECORDED: N_("Milestone recorded"),
+    EventAction.MILESTONE_REMOVED: N_("Milestone removed"),
+    EventAction.PAPER_RECORDED: N_("Paper signatures recorded"),
+    EventAction.PAPER_REMOVED: N_("Paper signatures removed"),
+}
+RENDERERS |= {
+    EventAction.MILESTONE_RECORDED: _milestone,
+    EventAction.MILESTONE_REMOVED: _milestone,
+    EventAction.PAPER_RECORDED: _paper,
+    EventAction.PAPER_REMOVED: _paper,
 }

@@ -84,4 +84,6 @@ def petition_data(petition: PetitionInLanguage) -> dict[str, Any]:
         "goal": petition.goal,
         "created_at": petition.created_at.isoformat(),
         "closes_at": petition.closes_at.isoformat() if petition.closes_at else None,
+        # Counted by its organisers and never verified: apart from signature_count, never in it.
+        "paper_signature_count": petition.paper_signature_count,
     }

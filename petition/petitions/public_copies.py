@@ -2,8 +2,8 @@
 
 Pages and the JSON count already tell browsers and caches to reuse them for PAGE_CACHE_MAX_AGE
 seconds, so a count PUBLIC_SNAPSHOT_SECONDS old is within what the caching design accepts. A write
-to petitions or signatures committed by this process drops its copies at once, so a process always
-reads its own writes; other processes see them when their copies run out.
+to petitions, their texts, signatures or milestones committed by this process drops its copies at
+once, so a process always reads its own writes; other processes see them when their copies run out.
 """
 
 import json
@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary, WeakSet
 
 from flask import current_app
@@ -22,11 +22,12 @@ from sqlalchemy.sql.dml import UpdateBase
 from petition.extensions import db
 from petition.models import Petition, is_open_at
 from petition.petitions.public_signers import SignerRow, signer_rows
+from petition.petitions.timeline import MilestoneRow, milestone_data, timeline_rows
 from petition.petitions.versions import in_language
 from petition.web.urls import public_url
 
 # Writes to these tables can change what a petition's public pages show.
-_PUBLIC_TABLES = frozenset({"petitions", "petition_texts", "signatures"})
+_PUBLIC_TABLES = frozenset({"petitions", "petition_texts", "signatures", "petition_milestones"})
 # Execution option of a write that cannot change a public page (a new signature is never counted
 # or listed before it is confirmed), so a surge of signing keeps every process's copies.
 KEEPS_SNAPSHOTS = "petition_keeps_snapshots"
@@ -44,6 +45,7 @@ _VISIBLE_BY_SLUG = select(
     _petitions.closes_at,
     _petitions.signature_count,
     _petitions.language,
+    _petitions.paper_signature_count,
 ).where(_petitions.slug == bindparam("slug"), _petitions.hidden_at.is_(None))
 
 
@@ -62,6 +64,7 @@ class PetitionSnapshot:
     closes_at: datetime | None
     signature_count: int
     language: str  # the original's; versions in other languages are read per language
+    paper_signature_count: int  # counted by the organisers, never verified: shown apart
     expires: float = 0.0
     # Pages rendered from this copy, by whatever else changes them (see pages.py).
     pages: dict[tuple[str, ...], str] = field(default_factory=dict)
@@ -76,6 +79,11 @@ class PetitionSnapshot:
     def signers(self) -> list[SignerRow]:
         """The listed signers, read once per copy and only when a page needs them."""
         return signer_rows(self.id)
+
+    @cached_property
+    def milestones(self) -> list[MilestoneRow]:
+        """The public timeline, read once per copy."""
+        return timeline_rows(self.id)
 
     def json_body(self, language: str | None) -> bytes:
         """The public JSON count in this language, serialised once per copy."""
@@ -99,6 +107,8 @@ def _json_body(snapshot: PetitionSnapshot, language: str | None) -> bytes:
         "open": shown.is_open(),
         "closes_at": shown.closes_at.isoformat() if shown.closes_at else None,
         "created_at": shown.created_at.isoformat(),
+        "paper_signature_count": snapshot.paper_signature_count,
+        "milestones": [milestone_data(row) for row in snapshot.milestones],
     }
     # As jsonify writes it: sorted keys, compact, ASCII, a final newline.
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode() + b"\n"
@@ -126,7 +136,7 @@ def public_snapshot(slug: str, *, keep: bool = True) -> PetitionSnapshot | None:
     if row is None:
         copies.pop(slug, None)  # unknown slugs are not kept: anyone can make up any number
         return None
-    snapshot = PetitionSnapshot(*row)
+    snapshot = PetitionSnapshot(*cast(tuple[Any, ...], row))  # more columns than select() types
     seconds = float(current_app.config["PUBLIC_SNAPSHOT_SECONDS"])
     if keep and seconds > 0:
         snapshot.expires = now + seconds

@@ -16,6 +16,7 @@ from petition.petitions.listing import (
     petition_data,
 )
 from petition.petitions.stats import public_by_country
+from petition.petitions.timeline import milestone_data, timeline_rows
 from petition.petitions.versions import all_in_language, in_language
 from petition.views.caching import readable_from_any_site, shared_cacheable
 from petition.views.errors import json_error
@@ -89,13 +90,20 @@ def petitions() -> Response:
 
 @bp.get("/petitions/<slug:slug>")
 def petition(slug: str) -> Response:
-    return jsonify(petition_data(in_language(public_petition_or_404(slug), _language_arg())))
+    found = in_language(public_petition_or_404(slug), _language_arg())
+    milestones = [milestone_data(row) for row in timeline_rows(found.id)]
+    return jsonify(petition_data(found) | {"milestones": milestones})
 
 
 @bp.get("/petitions/<slug:slug>/count")
 def count(slug: str) -> Response:
     petition = public_petition_or_404(slug)
-    return jsonify(slug=petition.slug, signature_count=petition.signature_count, goal=petition.goal)
+    return jsonify(
+        slug=petition.slug,
+        signature_count=petition.signature_count,
+        goal=petition.goal,
+        paper_signature_count=petition.paper_signature_count,
+    )
 
 
 @bp.get("/petitions/<slug:slug>/countries")

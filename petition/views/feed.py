@@ -1,8 +1,10 @@
-"""Atom feeds: the open petitions, and each petition's signed checkpoints of its count."""
+"""Atom feeds: the open petitions, each petition's news (timeline and updates), and each
+petition's signed checkpoints of its count."""
 
 from flask import Blueprint, Response, render_template
 from werkzeug.wrappers import Response as BaseResponse
 
+from petition.followup.feed import feed_items
 from petition.i18n.languages import current_language
 from petition.log.checkpoints import checkpoints_before
 from petition.models import utcnow
@@ -37,6 +39,20 @@ def checkpoints(slug: str) -> BaseResponse:
     feed = render_template(
         "feed/checkpoints.xml", petition=shown, checkpoints=found, updated=updated
     )
+    response = Response(feed, mimetype="application/atom+xml")
+    response.vary.update(("Accept-Language", "Cookie"))
+    return shared_cacheable(response)
+
+
+@bp.get("/petitions/<slug:slug>.atom")
+def petition(slug: str) -> BaseResponse:
+    """The petition's timeline and the updates sent to its signers, newest first."""
+    found = public_petition_or_404(slug)
+    language = current_language()
+    items = feed_items(found, language)
+    updated = items[0].published if items else found.created_at
+    shown = in_language(found, language)
+    feed = render_template("feed/petition.xml", petition=shown, items=items, updated=updated)
     response = Response(feed, mimetype="application/atom+xml")
     response.vary.update(("Accept-Language", "Cookie"))
     return shared_cacheable(response)

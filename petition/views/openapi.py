@@ -3,6 +3,7 @@
 from typing import Any
 
 from petition.i18n.languages import LANGUAGES
+from petition.models import MilestoneKind
 from petition.petitions.listing import MAX_PAGE, MAX_PER_PAGE
 from petition.petitions.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 
@@ -245,6 +246,47 @@ PATHS: dict[str, Any] = {
     ),
     "/openapi.json": _get("This description", _json({"type": "object"}, "The OpenAPI document.")),
 }
+
+
+# Signatures counted on paper by the organisers, and the timeline of delivery and answer.
+_PAPER = {
+    "type": "integer",
+    "minimum": 0,
+    "description": "Signatures collected offline and counted by the organisers: never verified, "
+    "never part of `signature_count`.",
+}
+for _name in ("Petition", "Count"):
+    SCHEMAS[_name]["properties"]["paper_signature_count"] = _PAPER
+    SCHEMAS[_name]["required"].append("paper_signature_count")
+_NULLABLE_TEXT = {"type": "string", "nullable": True}
+SCHEMAS |= {
+    "Milestone": _object(
+        {
+            "kind": {"type": "string", "enum": [kind.value for kind in MilestoneKind]},
+            "date": {"type": "string", "format": "date", "description": "When it happened."},
+            "recipient": _NULLABLE_TEXT | {"description": "Delivered: to whom."},
+            "method": _NULLABLE_TEXT | {"description": "Delivered: how (by hand, by post...)."},
+            "reference": _NULLABLE_TEXT | {"description": "Delivered: the reference number."},
+            "text": _NULLABLE_TEXT
+            | {"description": "Answered: the answer (Markdown); a note: the note."},
+            "link": _NULLABLE_TEXT | {"format": "uri", "description": "Where to read more."},
+        },
+        "One step of the timeline after the signing, as the organisers recorded it.",
+    ),
+}
+SCHEMAS["PetitionWithTimeline"] = {
+    "allOf": [
+        _ref("Petition"),
+        _object(
+            {"milestones": {"type": "array", "items": _ref("Milestone")}},
+            "Its timeline, in the order things happened.",
+        ),
+    ],
+    "description": "A petition's public facts and its timeline.",
+}
+PATHS["/petitions/{slug}"]["get"]["responses"]["200"] = _json(
+    _ref("PetitionWithTimeline"), "The petition, with its timeline."
+)
 
 
 def _text(description: str) -> dict[str, Any]:

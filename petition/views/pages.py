@@ -19,6 +19,7 @@ from petition.i18n.languages import current_language
 from petition.models import PublicPetition
 from petition.petitions.public_copies import PetitionSnapshot
 from petition.petitions.public_signers import listed_signers, public_signers
+from petition.petitions.timeline import timeline_rows
 from petition.petitions.versions import in_language
 from petition.signing.forms import SignForm
 from petition.web.sessions import may_be_logged_in
@@ -41,8 +42,15 @@ def petition_page(petition: PublicPetition, form: SignForm) -> str:
         if isinstance(petition, PetitionSnapshot)
         else public_signers(petition)
     )
+    milestones = (
+        petition.milestones
+        if isinstance(petition, PetitionSnapshot)
+        else timeline_rows(petition.id)
+    )
     shown = in_language(petition, current_language())
-    return render_template("public/petition.html", petition=shown, form=form, signers=signers)
+    return render_template(
+        "public/petition.html", petition=shown, form=form, signers=signers, milestones=milestones
+    )
 
 
 def _is_like_everyone_elses() -> bool:

@@ -47,6 +47,13 @@ MORE_SAMPLES = [
     (EventAction.EXPORT, {"format": "delivery pack", "source": "browser"}),
 ]  # fmt: skip
 FORMAT_NAMES = {"CSV", "XLSX", "JSON", "PDF"}
+# The timeline and paper signatures.
+SAMPLES |= {
+    EventAction.MILESTONE_RECORDED: {"milestone": 3, "kind": "delivered", "day": "2026-03-03"},
+    EventAction.MILESTONE_REMOVED: {"milestone": 3, "kind": "answered", "day": "2026-03-10"},
+    EventAction.PAPER_RECORDED: {"batch": 2, "count": 1200, "day": "2026-02-01"},
+    EventAction.PAPER_REMOVED: {"batch": 2, "count": 1, "day": "2026-02-01"},
+}
 
 
 def test_every_action_has_a_label_a_renderer_and_a_sample() -> None:
@@ -83,6 +90,11 @@ def test_each_action_renders_its_values_in_english(app: Flask) -> None:
     assert lines[EventAction.VERSION_CHANGED] == "Русский"
     assert lines[EventAction.UPDATE_SENT] == "“Петицию вручили” to 1,200 signers"
     assert lines[EventAction.CLOSED] == ""
+    assert lines[EventAction.MILESTONE_RECORDED] == "Delivered, 3 March 2026"
+    assert lines[EventAction.PAPER_RECORDED] == (
+        "1,200 signatures on paper, collected on 1 February 2026"
+    )
+    assert lines[EventAction.PAPER_REMOVED] == "1 signature on paper, collected on 1 February 2026"
 
 
 def test_a_row_kept_as_free_text_reads_as_stored(app: Flask) -> None:

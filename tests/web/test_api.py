@@ -99,9 +99,16 @@ def test_one_petition_and_its_count(client: FlaskClient, make_petition) -> None:
         "goal": 500,
         "created_at": petition.created_at.isoformat(),
         "closes_at": None,
+        "paper_signature_count": 0,
+        "milestones": [],
     }
     count = client.get("/api/v1/petitions/evictions/count").json
-    assert count == {"slug": "evictions", "signature_count": 1, "goal": 500}
+    assert count == {
+        "slug": "evictions",
+        "signature_count": 1,
+        "goal": 500,
+        "paper_signature_count": 0,
+    }
 
 
 def test_countries_count_verified_signatures_and_never_name_anyone(make_app, make_petition) -> None:

@@ -1,11 +1,130 @@
-"""Organiser pages: timeline."""
+"""Organiser pages: the public timeline (delivered, answered, notes) and paper signatures."""
 
-from petition.models import Petition
-from petition.views.organisers.blueprint import bp
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse
+
+from petition.followup.milestones import MilestoneError, record_milestone, remove_milestone
+from petition.followup.paper import (
+    PaperError,
+    paper_batches,
+    record_paper_batch,
+    remove_paper_batch,
+)
+from petition.followup.timeline_forms import (
+    MILESTONE_FORMS,
+    MilestoneForm,
+    PaperForm,
+    milestone_forms,
+)
+from petition.models import MilestoneKind, Petition
+from petition.petitions.timeline import kind_name, timeline_rows
+from petition.views.lookups import form_status
+from petition.views.organisers.blueprint import bp, own_petition_or_404
 
 __all__ = ["bp"]
+Page = BaseResponse | tuple[str, int]
+_MAX_ID_DIGITS = 18  # ids fit in 63 bits; longer is not an id
 
 
 def timeline_panel(petition: Petition) -> dict[str, object]:
     """What the petition's organiser page shows of this feature."""
-    return {}
+    return {"milestones": timeline_rows(petition.id)}
+
+
+def _posted_id(name: str) -> int:
+    """The id a remove button sends; anything else is a bad request."""
+    raw = request.form.get(name, "")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= _MAX_ID_DIGITS):
+        abort(400)
+    return int(raw)
+
+
+def _timeline_page(petition: Petition, forms: dict[str, MilestoneForm]) -> tuple[str, int]:
+    page = render_template(
+        "organisers/milestones.html",
+        petition=petition,
+        forms=forms,
+        milestones=timeline_rows(petition.id),
+    )
+    return page, max(form_status(form) for form in forms.values())
+
+
+@bp.get("/petitions/<slug:slug>/timeline", endpoint="timeline")
+@login_required
+def timeline_page(slug: str) -> tuple[str, int]:
+    return _timeline_page(own_petition_or_404(slug), milestone_forms())
+
+
+@bp.post("/petitions/<slug:slug>/timeline", endpoint="record_milestone")
+@login_required
+def record_milestone_page(slug: str) -> Page:
+    petition = own_petition_or_404(slug)
+    kind = request.form.get("kind", "")
+    if kind not in MILESTONE_FORMS:
+        abort(400)
+    forms = milestone_forms(posted=kind)
+    form = forms[kind]
+    if not form.validate_on_submit():
+        return _timeline_page(petition, forms)
+    try:
+        record_milestone(petition, current_user, kind=MilestoneKind(kind), **form.values())
+    except MilestoneError as error:
+        form.happened_on.errors = [*form.happened_on.errors, str(error)]
+        return _timeline_page(petition, forms)[0], 400
+    flash(_("Recorded on the public timeline: %(kind)s.", kind=kind_name(kind)))
+    return redirect(url_for(".timeline", slug=slug), 303)
+
+
+@bp.post("/petitions/<slug:slug>/timeline/remove", endpoint="remove_milestone")
+@login_required
+def remove_milestone_page(slug: str) -> BaseResponse:
+    petition = own_petition_or_404(slug)
+    if remove_milestone(petition, current_user, _posted_id("milestone")):
+        flash(_("Removed from the public timeline."))
+    return redirect(url_for(".timeline", slug=slug), 303)
+
+
+def _paper_page(petition: Petition, form: PaperForm) -> tuple[str, int]:
+    page = render_template(
+        "organisers/paper.html", petition=petition, form=form, batches=paper_batches(petition)
+    )
+    return page, form_status(form)
+
+
+@bp.get("/petitions/<slug:slug>/paper", endpoint="paper")
+@login_required
+def paper_page(slug: str) -> tuple[str, int]:
+    return _paper_page(own_petition_or_404(slug), PaperForm(formdata=None))
+
+
+@bp.post("/petitions/<slug:slug>/paper", endpoint="record_paper")
+@login_required
+def record_paper_page(slug: str) -> Page:
+    petition = own_petition_or_404(slug)
+    form = PaperForm()
+    if not form.validate_on_submit():
+        return _paper_page(petition, form)
+    try:
+        record_paper_batch(
+            petition,
+            current_user,
+            count=form.number(),
+            collected_on=form.collected_on.data,
+            note=form.note.data or "",
+        )
+    except PaperError as error:
+        form.count.errors = [*form.count.errors, str(error)]
+        return _paper_page(petition, form)[0], 400
+    flash(_("The batch is counted apart, as signatures on paper."))
+    return redirect(url_for(".paper", slug=slug), 303)
+
+
+@bp.post("/petitions/<slug:slug>/paper/remove", endpoint="remove_paper")
+@login_required
+def remove_paper_page(slug: str) -> BaseResponse:
+    petition = own_petition_or_404(slug)
+    if remove_paper_batch(petition, current_user, _posted_id("batch")):
+        flash(_("The batch is removed from the paper count."))
+    return redirect(url_for(".paper", slug=slug), 303)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.followup.forms import UpdateForm, update_form
+from petition.followup.update_forms import UpdateForm, update_form
 from petition.followup.updates import (
     TooManyUpdatesError,
     UpdateAlreadySentError,
