@@ -7,9 +7,10 @@ cannot be dated in the future, an answer has its text or a link (or both), a lin
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask_babel import gettext
+from flask_babel import force_locale, format_date, gettext
 from sqlalchemy import select
 
+from petition.followup.updates import MAX_SUBJECT_LENGTH, MAX_UPDATE_LENGTH, create_draft
 from petition.i18n.languages import format_number
 from petition.models import (
     EventAction,
@@ -97,10 +98,13 @@ def record_milestone(
     reference: str | None = None,
     text: str | None = None,
     link: str | None = None,
-) -> PetitionMilestone:
+    announce: bool = False,
+) -> tuple[PetitionMilestone, int | None]:
     """Add a step to the petition's public timeline, and note in its history who added it.
 
-    Only the fields of its kind are kept: a note has no recipient, a delivery no answer.
+    Only the fields of its kind are kept: a note has no recipient, a delivery no answer. With
+    `announce`, a draft update telling the signers about it is written in the same transaction,
+    for the organiser to read over and send; its id comes back with the milestone.
     """
     if kind is not MilestoneKind.DELIVERED:
         recipient = method = reference = None
@@ -131,7 +135,48 @@ def record_milestone(
             kind=kind.value,
             day=happened_on.isoformat(),
         )
-    return milestone
+        draft_id = None
+        if announce:
+            subject, body = announcement(milestone, petition.language)
+            draft = create_draft(session, petition, organiser, subject, body, {}, milestone.id)
+            draft_id = draft.id
+    return milestone, draft_id
+
+
+def announcement(milestone: PetitionMilestone, language: str) -> tuple[str, str]:
+    """A first draft of the update that tells signers about a milestone, in the petition's
+    language (the organiser reads it over, adds other languages and sends it)."""
+    day = milestone.happened_on
+    with force_locale(language):
+        when = format_date(day, format="long")
+        if milestone.kind == MilestoneKind.DELIVERED:
+            recipient = milestone.recipient or ""
+            subject = gettext("The petition was delivered to %(recipient)s", recipient=recipient)
+            lines = [
+                gettext(
+                    "On %(day)s the petition was delivered to %(recipient)s.",
+                    day=when,
+                    recipient=recipient,
+                )
+            ]
+            if milestone.method:
+                lines.append(gettext("How: %(method)s.", method=milestone.method))
+            if milestone.reference:
+                lines.append(
+                    gettext("Reference number: %(reference)s.", reference=milestone.reference)
+                )
+        elif milestone.kind == MilestoneKind.ANSWERED:
+            subject = gettext("The petition has been answered")
+            lines = [gettext("On %(day)s an answer to the petition was received.", day=when)]
+        else:
+            subject = gettext("News about the petition")
+            lines = []
+        if milestone.text:
+            lines.append(milestone.text)
+        if milestone.link:
+            lines.append(f"<{milestone.link}>")
+    body = "\n\n".join(lines) or subject
+    return subject[:MAX_SUBJECT_LENGTH], body[:MAX_UPDATE_LENGTH]
 
 
 def remove_milestone(petition: Petition, organiser: Organiser, milestone_id: int) -> bool:

@@ -1,8 +1,7 @@
 """The organisers' forms for the timeline and for paper signatures: every field limited, every
 message human. The rules themselves live with their use cases (milestones.py, paper.py).
 
-A milestone form may later gain a box "also send it to the signers as an update": the view hands
-the form's values to record_milestone and can act on such a box afterwards.
+A milestone form has a box "also write an update about it": record_milestone then drafts one.
 """
 
 import unicodedata
@@ -10,7 +9,7 @@ from typing import Any, ClassVar
 
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Field, StringField, TextAreaField
+from wtforms import BooleanField, DateField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from petition.followup.milestones import (
@@ -73,6 +72,8 @@ class MilestoneForm(Form):
 
     kind: ClassVar[MilestoneKind]
     happened_on = DateField(_l("Date"), validators=[DataRequired(_l("Please give the date."))])
+    # Ticked: a draft update about it is written too, for the organiser to read over and send.
+    announce = BooleanField(_l("Also write an update about it to the signers who asked for news"))
 
     def validate_happened_on(self, field: Field) -> None:
         problem = day_problem(self.kind, field.data) if field.data else None
@@ -82,7 +83,7 @@ class MilestoneForm(Form):
     def values(self) -> dict[str, Any]:
         """What was typed, as record_milestone takes it."""
         names = ("recipient", "method", "reference", "text", "link")
-        return {"happened_on": self.happened_on.data} | {
+        return {"happened_on": self.happened_on.data, "announce": self.announce.data} | {
             name: self[name].data for name in names if name in self
         }
 

@@ -38,7 +38,7 @@ def test_the_feed_carries_milestones_and_sent_updates_newest_first(
     assert root.findall(f"{ATOM}entry") == []
     datetime.fromisoformat(root.findtext(f"{ATOM}updated"))
 
-    delivered = record_milestone(
+    delivered, _ = record_milestone(
         petition,
         organiser,
         kind=MilestoneKind.DELIVERED,
@@ -54,7 +54,7 @@ def test_the_feed_carries_milestones_and_sent_updates_newest_first(
         body="Thank you **all**.",
         translations={"ru": {"subject": "Мы передали", "body": "Спасибо **всем**."}},
     )
-    answered = record_milestone(
+    answered, _ = record_milestone(
         petition,
         organiser,
         kind=MilestoneKind.ANSWERED,

@@ -288,7 +288,7 @@ def test_another_petitions_milestone_cannot_be_removed(
 
     theirs = db.session.scalar(select(Petition).where(Petition.slug == "theirs"))
     owner = theirs.organisers[0]
-    kept = record_milestone(
+    kept, _ = record_milestone(
         theirs, owner, kind=MilestoneKind.NOTE, happened_on=TODAY, text="Theirs"
     )
     response = organiser_client.post(
@@ -374,3 +374,35 @@ def test_over_http_with_csrf_on_only_a_form_from_the_page_records(
     assert done.status_code == 303
     with live_server.app.app_context():
         assert milestones() == []
+
+
+def test_a_milestone_recorded_to_be_announced_drafts_an_update_in_the_petitions_language(
+    organiser_client: FlaskClient, make_petition, make_organiser
+) -> None:
+    from petition.models import PetitionUpdate
+
+    make_petition(slug="svobodu", organiser=make_organiser(), language="ru")
+    response = record(
+        organiser_client,
+        "svobodu",
+        "delivered",
+        happened_on="2026-03-03",
+        recipient="Верховный суд",
+        reference="A-123/26",
+        announce="y",
+    )
+    assert response.status_code == 303
+    [milestone] = milestones()
+    [draft] = db.session.scalars(select(PetitionUpdate)).all()
+    assert response.headers["Location"].endswith(
+        f"/organisers/petitions/svobodu/updates/{draft.id}"
+    )
+    # A draft for the organiser to read over: nothing is sent until they press Send.
+    assert (draft.milestone_id, draft.sent_at) == (milestone.id, None)
+    assert draft.subject == "Петиция передана: Верховный суд"
+    assert "3 марта 2026" in draft.body and "A-123/26" in draft.body
+    page = organiser_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Петиция передана: Верховный суд" in page
+    # Without the box, no draft.
+    record(organiser_client, "svobodu", "note", happened_on="2026-03-04", text="Hearing soon")
+    assert db.session.scalar(select(db.func.count()).select_from(PetitionUpdate)) == 1

@@ -69,11 +69,16 @@ def record_milestone_page(slug: str) -> Page:
     if not form.validate_on_submit():
         return _timeline_page(petition, forms)
     try:
-        record_milestone(petition, current_user, kind=MilestoneKind(kind), **form.values())
+        _milestone, draft_id = record_milestone(
+            petition, current_user, kind=MilestoneKind(kind), **form.values()
+        )
     except MilestoneError as error:
         form.happened_on.errors = [*form.happened_on.errors, str(error)]
         return _timeline_page(petition, forms)[0], 400
     flash(_("Recorded on the public timeline: %(kind)s.", kind=kind_name(kind)))
+    if draft_id is not None:
+        flash(_("An update about it is drafted below: read it over, then send it."))
+        return redirect(url_for(".edit_update", slug=slug, update_id=draft_id), 303)
     return redirect(url_for(".timeline", slug=slug), 303)
 
 
