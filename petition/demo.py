@@ -4,7 +4,9 @@ import secrets
 from datetime import timedelta
 from typing import TypedDict
 
-from petition.models import utcnow
+from petition.followup.milestones import record_milestone
+from petition.followup.paper import record_paper_batch
+from petition.models import MilestoneKind, utcnow
 from petition.organisers.accounts import find_organiser, set_organiser_password
 from petition.petitions.publishing import create_petition, petition_by_slug
 from petition.petitions.versions import save_petition_text
@@ -117,5 +119,19 @@ def load_demo() -> tuple[str, str, list[str]]:
         )
         for language, (title, body) in spec["versions"].items():
             save_petition_text(petition, organiser, language=language, title=title, body=body)
+        if spec["slug"] == "free-the-jailed-lawyer":  # what happens after the signing
+            last_week = (utcnow() - timedelta(days=7)).date()
+            record_milestone(
+                petition,
+                organiser,
+                kind=MilestoneKind.DELIVERED,
+                happened_on=last_week,
+                recipient="The Prosecutor General's office",
+                method="by hand",
+                reference="PG-2026/1187",
+            )
+            record_paper_batch(
+                petition, organiser, count=240, collected_on=last_week, note="Bar association"
+            )
         created.append(spec["slug"])
     return DEMO_ORGANISER, password, created

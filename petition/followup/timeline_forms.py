@@ -4,7 +4,6 @@ message human. The rules themselves live with their use cases (milestones.py, pa
 A milestone form has a box "also write an update about it": record_milestone then drafts one.
 """
 
-import unicodedata
 from typing import Any, ClassVar
 
 from flask_babel import LazyString, gettext
@@ -24,7 +23,7 @@ from petition.followup.milestones import (
 from petition.followup.paper import MAX_NOTE_LENGTH, collected_problem, count_problem
 from petition.i18n.languages import format_number
 from petition.models import MilestoneKind
-from petition.web.forms import Form, plain_text, strip
+from petition.web.forms import Form, multiline_text, plain_text, strip
 
 # Spaces and separators people type inside a number ("1 200", "1,200", "1 200").
 _GROUPING = str.maketrans("", "", " ,'\u00a0\u202f\u2009_")
@@ -38,13 +37,6 @@ def _at_most(limit: int) -> LazyString:
 def _blank_to_none(value: str | None) -> str | None:
     value = strip(value)
     return value or None
-
-
-def multiline_text(form: Form, field: Field) -> None:
-    """Reject control characters other than line breaks and tabs (a NUL cannot be stored)."""
-    for char in field.data or "":
-        if char not in "\n\r\t" and unicodedata.category(char) in {"Cc", "Cs", "Co", "Cn"}:
-            raise ValidationError(gettext("Please remove the control characters from this text."))
 
 
 def web_link(form: Form, field: Field) -> None:

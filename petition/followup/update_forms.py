@@ -1,6 +1,5 @@
 """The organiser's update form: a subject and a Markdown text, and the same in other languages."""
 
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from petition.followup.updates import MAX_SUBJECT_LENGTH, MAX_UPDATE_LENGTH, Translations
 from petition.i18n.languages import LANGUAGES, N_, format_number
-from petition.web.forms import Form, plain_text, strip
+from petition.web.forms import Form, multiline_text, plain_text, strip
 
 
 def _numbered(message: str, **numbers: int) -> LazyString:
@@ -39,17 +38,6 @@ def _not_too_long(limit: int) -> Any:
     return check
 
 
-def _no_control_characters(form: Form, field: Field) -> None:
-    """Line breaks and tabs are text; a NUL byte or other control character is not (the
-    database would refuse it, and mail readers show it as garbage)."""
-    if any(
-        unicodedata.category(char) == "Cc" and char not in "\n\r\t" for char in field.data or ""
-    ):
-        raise ValidationError(
-            gettext("Please remove the invisible control characters from the text.")
-        )
-
-
 _SUBJECT_LIMIT = Length(
     max=MAX_SUBJECT_LENGTH,
     message=_numbered(N_("At most %(max)s characters."), max=MAX_SUBJECT_LENGTH),
@@ -73,7 +61,7 @@ class UpdateForm(Form):
         validators=[
             DataRequired(_l("Please write the update.")),
             _not_too_long(MAX_UPDATE_LENGTH),
-            _no_control_characters,
+            multiline_text,
         ],
     )
     languages: Sequence[str] = ()
@@ -117,7 +105,7 @@ def update_form(languages: Sequence[str], **kwargs: Any) -> UpdateForm:
         )
         fields[f"body_{code}"] = TextAreaField(
             gettext("Text in %(language)s", language=name),
-            validators=[_not_too_long(MAX_UPDATE_LENGTH), _no_control_characters],
+            validators=[_not_too_long(MAX_UPDATE_LENGTH), multiline_text],
             render_kw={"lang": code},
         )
     form_class = type("UpdateFormWithVersions", (UpdateForm,), fields)

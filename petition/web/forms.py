@@ -101,6 +101,14 @@ def plain_text(form: FlaskForm, field: Field) -> None:
             )
 
 
+def multiline_text(form: FlaskForm, field: Field) -> None:
+    """Reject control characters other than line breaks and tabs (a NUL cannot be stored, and
+    mail readers show the others as garbage): for texts of several lines, such as an update."""
+    for char in field.data or "":
+        if char not in "\n\r\t" and unicodedata.category(char) in {"Cc", "Cs", "Co", "Cn"}:
+            raise ValidationError(_("Please remove the control characters from this text."))
+
+
 def deliverable_email(form: FlaskForm, field: Field) -> None:
     """Check the address's form and keep it in its normal form."""
     try:

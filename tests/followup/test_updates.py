@@ -222,7 +222,7 @@ def test_an_update_too_long_is_refused_with_a_message_and_nothing_is_stored(
     hostile = {"subject": "Nul\x00", "body": "Text\x00", "action": "save", "body_ru": "x" * 30_000}
     refused = organiser_client.post(f"/organisers/petitions/{slug}/updates/new", data=hostile)
     assert refused.status_code == 400
-    assert "Please remove the invisible control characters from the text." in refused.text
+    assert "Please remove the control characters from this text." in refused.text
     assert "Please use letters, spaces and punctuation only, on one line." in refused.text
     assert db.session.scalar(select(PetitionUpdate)) is None
 
