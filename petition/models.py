@@ -460,6 +460,14 @@ class EventAction(enum.StrEnum):
     MILESTONE_REMOVED = "milestone removed"
     PAPER_RECORDED = "paper recorded"
     PAPER_REMOVED = "paper removed"
+    LETTER_ADDED = "letter added"
+    LETTER_CHANGED = "letter changed"
+    LETTER_REMOVED = "letter removed"
+    TARGETS_IMPORTED = "targets imported"
+    TARGET_ADDED = "target added"
+    TARGET_REMOVED = "target removed"
+    MESSAGES_APPROVED = "messages approved"
+    MESSAGES_REJECTED = "messages rejected"
 
 
 class PetitionEvent(Model):
@@ -664,6 +672,91 @@ class PaperBatch(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organiser: Mapped[Organiser | None] = relationship()
+
+
+class LetterAction(Model):
+    """A letter supporters send from their own mail (or post) to the petition's targets.
+
+    The server sends nothing to targets and keeps nothing about who opened which letter: only an
+    anonymous count of supporters who said they sent it. Written in the petition's own language
+    (subject, body), with versions in its other languages in `translations`
+    ({language: {"subject": ..., "body": ...}}).
+    """
+
+    __tablename__ = "letter_actions"
+    __table_args__ = (Index("ix_letter_actions_petition", "petition_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    # What the action is called on the petition page ("Write to the Kazakhstan embassy").
+    title: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    translations: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
+    # Addresses every letter is copied to (the campaign's own, say): a list of strings.
+    copies: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # Supporters who pressed "I sent it": a count, nothing about who.
+    letters_sent: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    targets: Mapped[list[LetterTarget]] = relationship(
+        back_populates="action", order_by="LetterTarget.id", cascade="all, delete-orphan"
+    )
+
+
+class LetterTarget(Model):
+    """Someone a letter is addressed to: for supporters of one country, or (no country) everyone."""
+
+    __tablename__ = "letter_targets"
+    __table_args__ = (Index("ix_letter_targets_action_country", "action_id", "country"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("letter_actions.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    postal_address: Mapped[str | None] = mapped_column(String(1000))
+    phone: Mapped[str | None] = mapped_column(String(100))
+    # ISO 3166 alpha-2: the target for supporters in that country; empty: a fixed target.
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    action: Mapped[LetterAction] = relationship(back_populates="targets")
+
+
+class SupportState(enum.StrEnum):
+    """Where a message of support stands in the organisers' moderation."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class SupportMessage(Model):
+    """A short message of support for the people the campaign supports, shown once approved."""
+
+    __tablename__ = "support_messages"
+    __table_args__ = (
+        Index("ix_support_messages_petition_state", "petition_id", "state", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(String(1000))
+    # Optional, as the writer gave them: a first name and a city.
+    name: Mapped[str | None] = mapped_column(String(100))
+    city: Mapped[str | None] = mapped_column(String(100))
+    # The language it was written in (see languages.py), for the page's lang attribute.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    state: Mapped[str] = mapped_column(String(16), default=SupportState.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisers.id", ondelete="SET NULL")
+    )
 
 
 def table_of(model: type[Model]) -> Table:

@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     },
     {"petitions"},
     {"mail", "moderation", "log"},
-    {"signing", "exports", "organisers", "followup"},
+    {"signing", "exports", "organisers", "followup", "letters", "support"},
     {"views", "cli", "demo"},
     {"__init__"},  # the app factory assembles everything
 ]

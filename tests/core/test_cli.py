@@ -310,6 +310,9 @@ TABLES = {
     "petition_updates",
     "petition_milestones",
     "paper_batches",
+    "letter_actions",
+    "letter_targets",
+    "support_messages",
 }
 
 

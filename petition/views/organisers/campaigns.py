@@ -19,7 +19,9 @@ from petition.petitions.publishing import PetitionError, create_petition
 from petition.petitions.stats import by_country, daily, summary
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.views.organisers.letters import letters_panel
 from petition.views.organisers.mail_health import mail_health_panel
+from petition.views.organisers.support import support_panel
 from petition.views.organisers.timeline import timeline_panel
 from petition.views.organisers.updates import updates_panel
 from petition.web.urls import public_url
@@ -125,6 +127,8 @@ def petition(slug: str) -> str:
         **updates_panel(petition),
         **timeline_panel(petition),
         **mail_health_panel(petition),
+        **letters_panel(petition),
+        **support_panel(petition),
     )
 
 

@@ -1,0 +1,1 @@
+"""Letter actions: a suggested letter to the authorities that supporters send from their own mail."""
