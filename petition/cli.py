@@ -39,6 +39,7 @@ from petition.petitions.publishing import (
     petition_by_slug,
 )
 from petition.signing.retention import purge
+from petition.support import purge_support_messages
 from petition.web.urls import public_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -265,11 +266,13 @@ def demo() -> None:
 def purge_command() -> None:
     """Delete or anonymise personal data past its retention period; safe to run from cron."""
     report = purge()
+    support_deleted = purge_support_messages()
     click.echo(
         f"deleted {report.unconfirmed_deleted} unconfirmed signatures, "
         f"anonymised {report.anonymised} signatures of closed petitions, "
         f"deleted {report.messages_deleted} delivered messages, "
-        f"deleted {report.login_counts_deleted} stale counts of wrong passwords"
+        f"deleted {report.login_counts_deleted} stale counts of wrong passwords, "
+        f"deleted {support_deleted} rejected or undecided messages of support"
     )
 
 

@@ -173,3 +173,7 @@ CONFIRM_CODE_LIMIT = "10 per minute; 100 per day"
 STALL_HOURS = 6
 STALL_MIN_PENDING = 20
 STALL_RATE = 0.2
+# Messages of support a client may send per petition (over it: a 429 page, nothing stored).
+SUPPORT_MESSAGE_LIMIT = "5 per hour; 20 per day"
+# Days a rejected message of support (or one never decided) is kept before purge deletes it.
+REJECTED_MESSAGE_RETENTION_DAYS = 30

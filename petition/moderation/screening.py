@@ -114,3 +114,11 @@ def all_rules() -> Sequence[AccessRule]:
     return db.session.scalars(
         select(AccessRule).order_by(AccessRule.petition_id.is_not(None), AccessRule.id)
     ).all()
+
+
+def network_blocked(session: Session, petition_id: int, address: str | None) -> bool:
+    """Whether a block rule for a network, site-wide or the petition's, covers this client."""
+    return any(
+        rule.kind == "network" and rule.effect == "block" and in_network(address, rule.pattern)
+        for rule in _rules(session, petition_id)
+    )

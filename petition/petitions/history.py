@@ -255,3 +255,18 @@ RENDERERS |= {
     EventAction.PAPER_RECORDED: _paper,
     EventAction.PAPER_REMOVED: _paper,
 }
+
+
+def _messages(values: Mapping[str, Any]) -> str:
+    count = int(values["count"])
+    return ngettext("%(num)s message of support", "%(num)s messages of support", count)
+
+
+ACTIONS |= {
+    EventAction.MESSAGES_APPROVED: N_("Messages of support approved"),
+    EventAction.MESSAGES_REJECTED: N_("Messages of support rejected"),
+}
+RENDERERS |= {
+    EventAction.MESSAGES_APPROVED: _messages,
+    EventAction.MESSAGES_REJECTED: _messages,
+}

@@ -28,6 +28,8 @@ from petition.web.urls import public_url
 
 # Writes to these tables can change what a petition's public pages show.
 _PUBLIC_TABLES = frozenset({"petitions", "petition_texts", "signatures", "petition_milestones"})
+# Deciding on a message of support changes the page; a new, pending one does not (KEEPS_SNAPSHOTS).
+_PUBLIC_TABLES |= {"support_messages"}
 # Execution option of a write that cannot change a public page (a new signature is never counted
 # or listed before it is confirmed), so a surge of signing keeps every process's copies.
 KEEPS_SNAPSHOTS = "petition_keeps_snapshots"

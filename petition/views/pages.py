@@ -22,6 +22,8 @@ from petition.petitions.public_signers import listed_signers, public_signers
 from petition.petitions.timeline import timeline_rows
 from petition.petitions.versions import in_language
 from petition.signing.forms import SignForm
+from petition.support import PETITION_PAGE_MESSAGES, approved_messages
+from petition.support.forms import SupportForm
 from petition.web.sessions import may_be_logged_in
 
 # Unguessable, so no petition text can contain it; only ever replaced, never sent.
@@ -48,8 +50,16 @@ def petition_page(petition: PublicPetition, form: SignForm) -> str:
         else timeline_rows(petition.id)
     )
     shown = in_language(petition, current_language())
+    # Read once per kept page: approving a message drops the copies (see public_copies.py).
+    support = approved_messages(petition.id, 1, PETITION_PAGE_MESSAGES)
     return render_template(
-        "public/petition.html", petition=shown, form=form, signers=signers, milestones=milestones
+        "public/petition.html",
+        petition=shown,
+        form=form,
+        signers=signers,
+        milestones=milestones,
+        support=support,
+        support_form=SupportForm(formdata=None, meta={"csrf": False}),
     )
 
 

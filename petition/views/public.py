@@ -35,6 +35,8 @@ from petition.signing.signatures import (
     sign_petition,
 )
 from petition.signing.withdrawal import petition_of_withdrawal, withdraw_signature
+from petition.support import approved_messages, write_message
+from petition.support.forms import SupportForm
 from petition.views.caching import (
     private_cacheable,
     readable_from_any_site,
@@ -328,3 +330,52 @@ def unsubscribe_page(token: str) -> tuple[str, int, dict[str, str]]:
 @csrf.exempt  # the signed token is the proof; mail apps post here with no cookie (RFC 8058)
 def unsubscribe_post(token: str) -> tuple[str, int, dict[str, str]]:
     return _unsubscribe_page(token, stop=True)
+
+
+# Messages of support: a closed petition still takes them (its cause goes on); a hidden one 404s.
+def _page_number() -> int:
+    """The ?page= asked for; anything but a small positive number is refused."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
+        abort(400)
+    return int(raw)
+
+
+def _support_page(
+    petition: PublicPetition, form: SupportForm, status: int = 200
+) -> tuple[str, int]:
+    page = approved_messages(petition.id, _page_number())
+    return render_template(
+        "public/support.html", petition=_read(petition), form=form, page=page
+    ), status
+
+
+@bp.get("/petitions/<slug:slug>/support")
+def support(slug: str) -> tuple[str, int]:
+    return _support_page(public_snapshot_or_404(slug), SupportForm(formdata=None))
+
+
+@bp.post("/petitions/<slug:slug>/support")
+def write_support(slug: str) -> BaseResponse | tuple[str, int]:
+    petition = public_snapshot_or_404(slug)
+    form = SupportForm()
+    if not form.validate_on_submit():
+        return _support_page(petition, form, 400)
+    if _spend("SUPPORT_MESSAGE_LIMIT", "support", signer_key()):
+        abort(429)
+    write_message(
+        petition.id,
+        body=form.message.data or "",
+        name=form.first_name.data,
+        city=form.city.data,
+        language=current_language(),
+        client_address=request.remote_addr,
+    )
+    return redirect(url_for(".support_thanks", slug=slug, **language_in_address()), 303)
+
+
+@bp.get("/petitions/<slug:slug>/support/thanks")
+def support_thanks(slug: str) -> str:
+    return render_template(
+        "public/support_thanks.html", petition=_read(public_petition_or_404(slug))
+    )

@@ -54,6 +54,11 @@ SAMPLES |= {
     EventAction.PAPER_RECORDED: {"batch": 2, "count": 1200, "day": "2026-02-01"},
     EventAction.PAPER_REMOVED: {"batch": 2, "count": 1, "day": "2026-02-01"},
 }
+# Messages of support.
+SAMPLES |= {
+    EventAction.MESSAGES_APPROVED: {"count": 12},
+    EventAction.MESSAGES_REJECTED: {"count": 1},
+}
 
 
 def test_every_action_has_a_label_a_renderer_and_a_sample() -> None:

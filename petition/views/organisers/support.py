@@ -1,11 +1,114 @@
-"""Organiser pages: support."""
+"""Organiser pages: support. The moderation queue of messages of support, the approved ones
+(which can be withdrawn), and their printable bundle."""
 
-from petition.models import Petition
-from petition.views.organisers.blueprint import bp
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse
+
+from petition.i18n.plurals import ngettext
+from petition.models import Petition, SupportState
+from petition.petitions.versions import in_language
+from petition.support import approved_messages, decide_messages, message_count, pending_messages
+from petition.support.forms import DecisionForm
+from petition.support.messages import MAX_BULK_IDS, QUEUE_PAGE_SIZE
+from petition.views.organisers.blueprint import bp, own_petition_or_404
 
 __all__ = ["bp"]
 
 
 def support_panel(petition: Petition) -> dict[str, object]:
     """What the petition's organiser page shows of this feature."""
-    return {}
+    return {
+        "support_pending": message_count(petition.id, SupportState.PENDING),
+        "support_approved": message_count(petition.id, SupportState.APPROVED),
+    }
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
+        abort(400)
+    return int(raw)
+
+
+def _ids() -> list[int]:
+    """The message ids ticked in the form; anything but a list of small numbers is a 400."""
+    raw = request.form.getlist("ids")
+    if len(raw) > MAX_BULK_IDS or not all(value.isdigit() and len(value) <= 12 for value in raw):
+        abort(400)
+    return [int(value) for value in raw]
+
+
+@bp.get("/petitions/<slug:slug>/support", endpoint="support_queue")
+@login_required
+def queue(slug: str) -> str:
+    petition = own_petition_or_404(slug)
+    return render_template(
+        "organisers/support.html",
+        petition=petition,
+        page=pending_messages(petition, _page_number()),
+        form=DecisionForm(),
+    )
+
+
+@bp.get("/petitions/<slug:slug>/support/approved", endpoint="support_approved")
+@login_required
+def approved(slug: str) -> str:
+    petition = own_petition_or_404(slug)
+    return render_template(
+        "organisers/support_approved.html",
+        petition=petition,
+        page=approved_messages(petition.id, _page_number(), QUEUE_PAGE_SIZE),
+        form=DecisionForm(),
+    )
+
+
+@bp.post("/petitions/<slug:slug>/support/decide", endpoint="decide_support")
+@login_required
+def decide(slug: str) -> BaseResponse:
+    petition = own_petition_or_404(slug)
+    form = DecisionForm()
+    decision = request.form.get("decision")
+    if not form.validate_on_submit() or decision not in ("approve", "reject"):
+        abort(400)
+    changed = decide_messages(
+        petition, current_user._get_current_object(), _ids(), decision == "approve"
+    )
+    if decision == "approve":
+        flash(ngettext("%(num)s message approved.", "%(num)s messages approved.", changed))
+    else:
+        flash(ngettext("%(num)s message rejected.", "%(num)s messages rejected.", changed))
+    back = request.form.get("back") == "approved"
+    return redirect(
+        url_for("organisers.support_approved" if back else "organisers.support_queue", slug=slug),
+        303,
+    )
+
+
+@bp.get("/petitions/<slug:slug>/support.pdf", endpoint="support_bundle")
+@login_required
+def bundle(slug: str) -> BaseResponse | tuple[str, int]:
+    petition = own_petition_or_404(slug)
+    # Imported here, as for the delivery pack: the PDF library is slow to load.
+    from petition.exports.delivery_pack import DeliveryPackError
+    from petition.support.bundle import support_bundle
+
+    try:
+        pdf = support_bundle(petition, in_language(petition, petition.language).title)
+    except DeliveryPackError as error:
+        page = render_template(
+            "errors/error.html",
+            code=503,
+            title=_("The PDF cannot be made here"),
+            message=str(error),
+        )
+        return page, 503
+    return current_app.response_class(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{petition.slug}-support.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,311 @@
+"""Messages of support: written by anyone, shown only once the petition's organisers approve."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from petition.extensions import db
+from petition.models import (
+    EventAction,
+    Petition,
+    PetitionEvent,
+    SupportMessage,
+    SupportState,
+    utcnow,
+)
+from petition.moderation.screening import add_rule
+from petition.petitions.editing import StateChange, change_state, close_petition
+from petition.support import purge_support_messages, write_message
+from tests.conftest import PASSWORD
+
+SLUG = "free-them"
+
+
+@pytest.fixture
+def petition(make_petition, make_organiser) -> Petition:
+    return make_petition(slug=SLUG, organiser=make_organiser())
+
+
+def write(client: FlaskClient, message: str, slug: str = SLUG, **fields: str):
+    return client.post(f"/petitions/{slug}/support", data={"message": message, **fields})
+
+
+def messages(state: SupportState | None = None) -> list[SupportMessage]:
+    db.session.expire_all()
+    query = select(SupportMessage).order_by(SupportMessage.id)
+    if state is not None:
+        query = query.where(SupportMessage.state == state)
+    return list(db.session.scalars(query))
+
+
+def login(client: FlaskClient, email: str = "organiser@example.org") -> None:
+    response = client.post("/organisers/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 303
+
+
+def decide(client: FlaskClient, decision: str, ids: list[int], slug: str = SLUG):
+    return client.post(
+        f"/organisers/petitions/{slug}/support/decide",
+        data={"decision": decision, "ids": [str(i) for i in ids]},
+    )
+
+
+def test_a_message_waits_then_shows_once_approved(client: FlaskClient, petition: Petition) -> None:
+    response = write(client, "Держитесь!\nМы с вами.", first_name="Аня", city="Алматы")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/petitions/{SLUG}/support/thanks")
+    thanks = client.get(response.headers["Location"])
+    assert "once the organisers approve it" in thanks.get_data(as_text=True)
+    [stored] = messages()
+    assert (stored.state, stored.name, stored.city, stored.language) == (
+        SupportState.PENDING,
+        "Аня",
+        "Алматы",
+        "en",
+    )
+    assert "Держитесь" not in client.get(f"/petitions/{SLUG}").get_data(as_text=True)
+
+    login(client)
+    queue = client.get(f"/organisers/petitions/{SLUG}/support").get_data(as_text=True)
+    assert "Держитесь!\nМы с вами." in queue
+    assert decide(client, "approve", [stored.id]).status_code == 303
+    [approved] = messages(SupportState.APPROVED)
+    assert approved.decided_by_id is not None and approved.decided_at is not None
+    page = client.get(f"/petitions/{SLUG}").get_data(as_text=True)
+    assert "Держитесь!\nМы с вами." in page and "Аня, Алматы" in page
+    event = db.session.scalars(
+        select(PetitionEvent).where(PetitionEvent.action == EventAction.MESSAGES_APPROVED)
+    ).one()
+    assert event.values == {"count": 1}
+
+
+def test_a_rejected_message_is_never_shown_and_purged_after_the_period(
+    client: FlaskClient, petition: Petition, app: Flask
+) -> None:
+    write(client, "Not for the wall")
+    write(client, "Kept waiting")
+    rejected, waiting = messages()
+    login(client)
+    decide(client, "reject", [rejected.id])
+    assert "Not for the wall" not in client.get(f"/petitions/{SLUG}").get_data(as_text=True)
+    assert "Not for the wall" not in client.get(f"/petitions/{SLUG}/support").get_data(as_text=True)
+    assert purge_support_messages() == 0
+    days = app.config["REJECTED_MESSAGE_RETENTION_DAYS"]
+    assert purge_support_messages(utcnow() + timedelta(days=days, hours=1)) == 2
+    assert messages() == []
+
+
+def test_approved_messages_are_newest_first_and_paged(
+    client: FlaskClient, petition: Petition
+) -> None:
+    for number in range(23):  # past the client's rate limit, so written directly
+        write_message(
+            petition.id,
+            body=f"Message number {number:02d}",
+            name=None,
+            city=None,
+            language="en",
+            client_address=None,
+        )
+    stored = messages()
+    base = utcnow() - timedelta(days=30)
+    for offset, message in enumerate(stored):
+        message.created_at = base + timedelta(minutes=offset)
+    db.session.commit()
+    login(client)
+    decide(client, "approve", [m.id for m in stored])
+    first = client.get(f"/petitions/{SLUG}/support").get_data(as_text=True)
+    assert first.index("Message number 22") < first.index("Message number 03")
+    assert "Message number 02" not in first and "page=2" in first
+    second = client.get(f"/petitions/{SLUG}/support?page=2").get_data(as_text=True)
+    assert "Message number 02" in second and "Message number 00" in second
+    assert "Message number 03" not in second
+    petition_page = client.get(f"/petitions/{SLUG}").get_data(as_text=True)
+    assert "Message number 22" in petition_page and "Message number 17" not in petition_page
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see http://example.org",
+        "HTTPS://evil.example",
+        "visit www.example.org",
+        "write to me at anna@example.org",
+        "go to t.me/somechannel",
+        "donate at example.com now",
+        "смотрите сайт.рф",
+    ],
+)
+def test_links_and_addresses_are_refused_with_a_message(
+    client: FlaskClient, petition: Petition, text: str
+) -> None:
+    response = write(client, text)
+    assert response.status_code == 400
+    assert "cannot contain links or addresses" in response.get_data(as_text=True)
+    assert messages() == []
+
+
+def test_a_link_in_the_name_or_city_is_refused(client: FlaskClient, petition: Petition) -> None:
+    assert write(client, "Solidarity", first_name="www.spam.ru").status_code == 400
+    assert write(client, "Solidarity", city="spam.example/x").status_code == 400
+    assert messages() == []
+
+
+def test_ordinary_punctuation_is_not_a_link(client: FlaskClient, petition: Petition) -> None:
+    assert (
+        write(client, "Stay strong.We are with you... 1.5 million people, e.g. us.").status_code
+        == 303
+    )
+    assert len(messages()) == 1
+
+
+def test_markup_is_shown_as_text(client: FlaskClient, petition: Petition) -> None:
+    write(client, "<script>alert(1)</script> <b>bold</b>")
+    login(client)
+    decide(client, "approve", [messages()[0].id])
+    page = client.get(f"/petitions/{SLUG}").get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;bold&lt;/b&gt;" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"message": "x" * 501}, "At most 500 characters."),
+        ({"message": "   "}, "Please write your message."),
+        ({"message": "ok", "first_name": "n" * 51}, "At most 50 characters."),
+        ({"message": "ok", "city": "c" * 51}, "At most 50 characters."),
+        ({"message": "bad\x00byte"}, "control characters"),
+        ({"message": "ok", "first_name": "two\nlines"}, "on one line"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message(
+    client: FlaskClient, petition: Petition, fields: dict[str, str], error: str
+) -> None:
+    response = client.post(f"/petitions/{SLUG}/support", data=fields)
+    assert response.status_code == 400
+    assert error in response.get_data(as_text=True)
+    assert messages() == []
+
+
+def test_hostile_requests_get_400_or_404(client: FlaskClient, petition: Petition) -> None:
+    assert client.post(f"/petitions/{SLUG}/support", data={}).status_code == 400
+    assert client.get(f"/petitions/{SLUG}/support?page=-1").status_code == 400
+    assert client.get(f"/petitions/{SLUG}/support?page=99999999999").status_code == 400
+    assert client.get(f"/petitions/{SLUG}/support?page=50").status_code == 200
+    assert write(client, "hi", slug="no-such-petition").status_code == 404
+    files = {"message": (io.BytesIO(b"x"), "m.txt")}
+    assert client.post(f"/petitions/{SLUG}/support", data=files).status_code == 400
+
+
+def test_the_rate_limit_answers_429_with_a_page(make_app, make_petition) -> None:
+    app = make_app(SUPPORT_MESSAGE_LIMIT="2 per hour")
+    with app.app_context():
+        make_petition(slug=SLUG)
+        client = app.test_client()
+        assert write(client, "one").status_code == 303
+        assert write(client, "two").status_code == 303
+        refused = write(client, "three")
+        assert refused.status_code == 429
+        assert "Too many requests" in refused.get_data(as_text=True)
+        assert [m.body for m in messages()] == ["one", "two"]
+
+
+def test_a_blocked_network_gets_thanks_but_nothing_is_stored(
+    client: FlaskClient, petition: Petition
+) -> None:
+    add_rule("network", "127.0.0.0/8", "block")
+    assert write(client, "from a blocked network").status_code == 303
+    assert messages() == []
+
+
+def test_a_hidden_petition_takes_no_message_and_a_closed_one_does(
+    client: FlaskClient, make_petition
+) -> None:
+    change_state(make_petition(slug="hidden-one"), None, StateChange.HIDE)
+    make_petition(slug="closed-one")
+    close_petition("closed-one")
+    assert write(client, "hello", slug="hidden-one").status_code == 404
+    assert client.get("/petitions/hidden-one/support").status_code == 404
+    assert write(client, "hello", slug="closed-one").status_code == 303
+
+
+def test_bulk_decisions_ignore_other_petitions_messages(
+    client: FlaskClient, make_petition, make_organiser
+) -> None:
+    make_petition(slug=SLUG)
+    make_petition(slug="theirs", organiser=make_organiser("other@example.org"))
+    write(client, "mine")
+    write(client, "theirs", slug="theirs")
+    mine, theirs = messages()
+    login(client)
+    decide(client, "approve", [mine.id, theirs.id])
+    assert messages(SupportState.APPROVED) == [mine]
+    assert messages(SupportState.PENDING)[0].id == theirs.id
+    # Another organiser's petition looks like none at all.
+    assert client.get("/organisers/petitions/theirs/support").status_code == 404
+    assert decide(client, "approve", [theirs.id], slug="theirs").status_code == 404
+    assert client.get("/organisers/petitions/theirs/support.pdf").status_code == 404
+    assert messages(SupportState.PENDING)[0].id == theirs.id
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"decision": "approve", "ids": ["1x"]},
+        {"decision": "approve", "ids": ["9" * 40]},
+        {"decision": "explode", "ids": ["1"]},
+        {"ids": ["1"]},
+        {"decision": "approve", "ids": [str(i) for i in range(500)]},
+    ],
+)
+def test_hostile_decisions_are_400(
+    client: FlaskClient, petition: Petition, data: dict[str, object]
+) -> None:
+    write(client, "waiting")
+    login(client)
+    response = client.post(f"/organisers/petitions/{SLUG}/support/decide", data=data)
+    assert response.status_code == 400
+    assert messages(SupportState.PENDING)
+
+
+def test_an_approved_message_can_be_withdrawn(client: FlaskClient, petition: Petition) -> None:
+    write(client, "Withdraw me later")
+    login(client)
+    [message] = messages()
+    decide(client, "approve", [message.id])
+    approved = client.get(f"/organisers/petitions/{SLUG}/support/approved")
+    assert "Withdraw me later" in approved.get_data(as_text=True)
+    decide(client, "reject", [message.id])
+    assert messages(SupportState.REJECTED)
+    assert "Withdraw me later" not in client.get(f"/petitions/{SLUG}").get_data(as_text=True)
+
+
+def test_the_panel_counts_the_waiting_messages(client: FlaskClient, petition: Petition) -> None:
+    write(client, "one")
+    write(client, "two")
+    login(client)
+    page = client.get(f"/organisers/petitions/{SLUG}/").get_data(as_text=True)
+    assert "2 messages are waiting for your decision." in page
+    assert f"/organisers/petitions/{SLUG}/support" in page
+
+
+def test_the_pdf_bundle_holds_the_approved_cyrillic_messages(
+    client: FlaskClient, petition: Petition
+) -> None:
+    write(client, "Мы с вами, держитесь!", first_name="Аня", city="Алматы")
+    write(client, "Not approved")
+    login(client)
+    decide(client, "approve", [messages()[0].id])
+    response = client.get(f"/organisers/petitions/{SLUG}/support.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Мы с вами, держитесь!" in text
+    assert "Аня, Алматы" in text
+    assert "Not approved" not in text
