@@ -1,4 +1,5 @@
-"""What a petition's Atom feed carries: its milestones and the updates sent to its signers."""
+"""What a petition's Atom feed carries: its milestones, the updates sent to its signers and its
+approved messages of support."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -6,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from petition.extensions import db
-from petition.models import PetitionUpdate, PublicPetition
+from petition.models import PetitionUpdate, PublicPetition, SupportMessage
 from petition.petitions.timeline import MilestoneRow, timeline_rows
+from petition.support import approved_messages
 
 FEED_LENGTH = 50
 
@@ -30,6 +32,7 @@ class FeedItem:
     published: datetime
     milestone: MilestoneRow | None = None
     update: SentUpdate | None = None
+    message: SupportMessage | None = None  # an approved message of support
 
 
 def _version(update: PetitionUpdate, original: str, language: str | None) -> SentUpdate:
@@ -56,6 +59,10 @@ def feed_items(petition: PublicPetition, language: str | None) -> list[FeedItem]
     ]
     items += [
         FeedItem(published=row.created_at, milestone=row) for row in timeline_rows(petition.id)
+    ]
+    items += [
+        FeedItem(published=message.decided_at or message.created_at, message=message)
+        for message in approved_messages(petition.id, 1, FEED_LENGTH).messages
     ]
     items.sort(key=lambda item: item.published, reverse=True)
     return items[:FEED_LENGTH]

@@ -15,12 +15,12 @@ from typing import Any, cast
 from weakref import WeakKeyDictionary, WeakSet
 
 from flask import current_app
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import UpdateBase
 
 from petition.extensions import db
-from petition.models import Petition, is_open_at
+from petition.models import Petition, SupportMessage, SupportState, is_open_at
 from petition.petitions.public_signers import SignerRow, signer_rows
 from petition.petitions.timeline import MilestoneRow, milestone_data, timeline_rows
 from petition.petitions.versions import in_language
@@ -111,6 +111,7 @@ def _json_body(snapshot: PetitionSnapshot, language: str | None) -> bytes:
         "created_at": shown.created_at.isoformat(),
         "paper_signature_count": snapshot.paper_signature_count,
         "milestones": [milestone_data(row) for row in snapshot.milestones],
+        "support_message_count": approved_support_count(snapshot.id),
     }
     # As jsonify writes it: sorted keys, compact, ASCII, a final newline.
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode() + b"\n"
@@ -169,3 +170,18 @@ def _forget_after_commit(conn: Connection) -> None:
 @event.listens_for(Engine, "rollback")
 def _keep_after_rollback(conn: Connection) -> None:
     _changed.discard(conn)
+
+
+def approved_support_count(petition_id: int) -> int:
+    """How many messages of support the petition's page shows (approved by its organisers)."""
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(SupportMessage)
+            .where(
+                SupportMessage.petition_id == petition_id,
+                SupportMessage.state == SupportState.APPROVED,
+            )
+        )
+        or 0
+    )

@@ -15,6 +15,7 @@ from petition.petitions.listing import (
     listed_petitions,
     petition_data,
 )
+from petition.petitions.public_copies import approved_support_count
 from petition.petitions.stats import public_by_country
 from petition.petitions.timeline import milestone_data, timeline_rows
 from petition.petitions.versions import all_in_language, in_language
@@ -92,7 +93,10 @@ def petitions() -> Response:
 def petition(slug: str) -> Response:
     found = in_language(public_petition_or_404(slug), _language_arg())
     milestones = [milestone_data(row) for row in timeline_rows(found.id)]
-    return jsonify(petition_data(found) | {"milestones": milestones})
+    support = approved_support_count(found.id)
+    return jsonify(
+        petition_data(found) | {"milestones": milestones, "support_message_count": support}
+    )
 
 
 @bp.get("/petitions/<slug:slug>/count")

@@ -287,6 +287,19 @@ SCHEMAS["PetitionWithTimeline"] = {
 PATHS["/petitions/{slug}"]["get"]["responses"]["200"] = _json(
     _ref("PetitionWithTimeline"), "The petition, with its timeline."
 )
+# Messages of support: only how many are shown; the messages themselves are on its page and feed.
+SCHEMAS["PetitionWithTimeline"]["allOf"].append(
+    _object(
+        {
+            "support_message_count": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Messages of support the organisers approved and the page shows.",
+            }
+        },
+        "Its messages of support.",
+    )
+)
 
 
 def _text(description: str) -> dict[str, Any]:
