@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from petition.extensions import db
-from petition.models import LoginFailures, PetitionEvent
+from petition.models import LoginFailures, PetitionEvent, SupportMessage, SupportState
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.history import DELIVERY_PACK
 from petition.petitions.publishing import create_petition
@@ -164,6 +164,11 @@ def test_hostile_input_on_every_route_leaves_no_trace(walker_app: Flask, smtp: S
         exports = db.session.scalars(select(PetitionEvent).where(PetitionEvent.action == "export"))
         packs = sum(event.values["format"] == DELIVERY_PACK for event in exports)
         after["petition_events"] -= packs
+        # Anyone may write a message of support; hostile text that passes the form only waits,
+        # pending, for the organisers, and no decision is taken on anything.
+        states = db.session.scalars(select(SupportMessage.state)).all()
+        assert set(states) <= {SupportState.PENDING}
+        after["support_messages"] -= len(states)
         assert after == before, "hostile input stored something"
         assert smtp.sink.messages == []
 
