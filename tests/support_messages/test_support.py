@@ -309,3 +309,40 @@ def test_the_pdf_bundle_holds_the_approved_cyrillic_messages(
     assert "Мы с вами, держитесь!" in text
     assert "Аня, Алматы" in text
     assert "Not approved" not in text
+
+
+def test_the_purge_command_deletes_old_rejected_messages(
+    client: FlaskClient, petition: Petition, runner
+) -> None:
+    write(client, "Old and rejected")
+    write(client, "Old and approved")
+    rejected, approved = messages()
+    login(client)
+    decide(client, "reject", [rejected.id])
+    decide(client, "approve", [approved.id])
+    for message in messages():
+        message.created_at = message.decided_at = utcnow() - timedelta(days=31)
+    db.session.commit()
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "deleted 1 rejected or undecided messages of support" in result.output
+    assert [m.body for m in messages()] == ["Old and approved"]
+
+
+def test_the_queue_is_oldest_first_fifty_a_page(client: FlaskClient, petition: Petition) -> None:
+    for number in range(51):
+        write_message(
+            petition.id,
+            body=f"Queued {number:02d}",
+            name=None,
+            city=None,
+            language="en",
+            client_address=None,
+        )
+    login(client)
+    first = client.get(f"/organisers/petitions/{SLUG}/support").get_data(as_text=True)
+    assert first.index("Queued 00") < first.index("Queued 49")
+    assert "Queued 50" not in first and "page=2" in first
+    second = client.get(f"/organisers/petitions/{SLUG}/support?page=2").get_data(as_text=True)
+    assert "Queued 50" in second and "Queued 49" not in second
+    assert client.get(f"/organisers/petitions/{SLUG}/support?page=x").status_code == 400
