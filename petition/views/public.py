@@ -351,8 +351,10 @@ def _support_page(
 
 
 @bp.get("/petitions/<slug:slug>/support")
-def support(slug: str) -> tuple[str, int]:
-    return _support_page(public_snapshot_or_404(slug), SupportForm(formdata=None))
+def support(slug: str) -> BaseResponse:
+    # Like the petition page: it embeds this visitor's CSRF token, so only their browser keeps it.
+    page = _support_page(public_snapshot_or_404(slug), SupportForm(formdata=None))
+    return private_cacheable(make_response(page))
 
 
 @bp.post("/petitions/<slug:slug>/support")
