@@ -41,3 +41,19 @@ def test_the_feed_and_counts_carry_approved_messages_only(
     assert client.get("/petitions/free-them.json").json["support_message_count"] == 1
     assert client.get("/api/v1/petitions/free-them").json["support_message_count"] == 1
     assert waiting.state == SupportState.PENDING
+
+
+def test_a_pending_message_keeps_the_public_copy_and_a_decision_drops_it(
+    client: FlaskClient, make_petition, make_organiser
+) -> None:
+    from petition.petitions.public_copies import public_snapshot
+
+    organiser: Organiser = make_organiser()
+    petition = make_petition(slug="free-them", organiser=organiser)
+    kept = public_snapshot("free-them")
+    assert kept is not None and public_snapshot("free-them") is kept
+    written(petition, "Pending, not shown")
+    assert public_snapshot("free-them") is kept  # a surge of messages keeps every copy
+    [message] = pending_messages(petition).messages
+    decide_messages(petition, organiser, [message.id], approve=True)
+    assert public_snapshot("free-them") is not kept  # shown at once
