@@ -173,3 +173,5 @@ CONFIRM_CODE_LIMIT = "10 per minute; 100 per day"
 STALL_HOURS = 6
 STALL_MIN_PENDING = 20
 STALL_RATE = 0.2
+# "I sent it" presses counted per client address per letter action; more are politely refused.
+LETTER_SENT_LIMIT = "5 per day"

@@ -17,6 +17,7 @@ from wtforms.fields import Field
 from petition.i18n.languages import PARAMETER as LANGUAGE_PARAMETER
 from petition.i18n.languages import current_language
 from petition.models import PublicPetition
+from petition.petitions.letter_rows import letter_rows
 from petition.petitions.public_copies import PetitionSnapshot
 from petition.petitions.public_signers import listed_signers, public_signers
 from petition.petitions.timeline import timeline_rows
@@ -48,9 +49,13 @@ def petition_page(petition: PublicPetition, form: SignForm) -> str:
         else timeline_rows(petition.id)
     )
     shown = in_language(petition, current_language())
-    return render_template(
-        "public/petition.html", petition=shown, form=form, signers=signers, milestones=milestones
+    letters = (
+        petition.letters if isinstance(petition, PetitionSnapshot) else letter_rows(petition.id)
     )
+    return render_template(
+        "public/petition.html", petition=shown, form=form, signers=signers, milestones=milestones,
+        letters=letters,
+    )  # fmt: skip
 
 
 def _is_like_everyone_elses() -> bool:
