@@ -126,8 +126,8 @@ def parse_targets_csv(data: bytes) -> list[TargetData]:
         raise TargetError(
             gettext(
                 "Line 1: the columns must be %(expected)s; this file has %(found)s.",
-                expected=",".join(COLUMNS),
-                found=",".join(header)[:300] or "—",
+                expected=", ".join(COLUMNS),
+                found=", ".join(header)[:300] or "—",
             )
         )
     targets: list[TargetData] = []
