@@ -101,6 +101,7 @@ def test_one_petition_and_its_count(client: FlaskClient, make_petition) -> None:
         "closes_at": None,
         "paper_signature_count": 0,
         "milestones": [],
+        "letter_actions": [],
     }
     count = client.get("/api/v1/petitions/evictions/count").json
     assert count == {
