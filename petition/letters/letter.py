@@ -77,17 +77,14 @@ class Mailto:
 
     href: str
     has_body: bool
+    prefix: str  # the link up to its subject: "mailto:to?cc=…&", for the page's script
 
 
 def mailto(to: Sequence[str], copies: Sequence[str], subject: str, body: str) -> Mailto:
     """A mailto link (RFC 6068): UTF-8 percent-encoded, spaces as %20, lines ending in %0D%0A."""
-    head = "mailto:" + _addresses(to)
-    fields = []
-    if copies:
-        fields.append("cc=" + _addresses(copies))
-    fields.append("subject=" + quote(subject, safe=""))
-    without_body = head + "?" + "&".join(fields)
+    prefix = "mailto:" + _addresses(to) + "?" + ("cc=" + _addresses(copies) + "&" if copies else "")
+    without_body = prefix + "subject=" + quote(subject, safe="")
     full = without_body + "&body=" + quote(_crlf(body), safe="")
     if len(full) <= MAX_MAILTO:
-        return Mailto(full, True)
-    return Mailto(without_body, False)
+        return Mailto(full, True, prefix)
+    return Mailto(without_body, False, prefix)

@@ -24,6 +24,7 @@ from petition.i18n.languages import current_language, language_in_address, reque
 from petition.letters.actions import count_letter_sent, letter_action
 from petition.letters.forms import SupporterLetterForm
 from petition.letters.letter import (
+    MAX_MAILTO,
     countries_of,
     guessed_country,
     letter_in,
@@ -382,6 +383,7 @@ def _letter_page(
         sent=sent,
         refused=refused,
         country_name=country_name,
+        max_mailto=MAX_MAILTO,
     )
     return page, 429 if refused else 400 if form.errors else 200
 

@@ -78,6 +78,16 @@ def test_a_letter_goes_from_the_organisers_csv_to_a_supporters_mail_app(
     assert fields["subject"] == SUBJECT
     assert fields["body"] == BODY.replace("\n", "\r\n")
 
+    # With JavaScript the link follows the edit as it is typed; a long one leaves the body out.
+    supporter.locator("#body").fill("Я, Анна, прошу вас.\nОсвободите их.")
+    fields = decode_mailto(supporter.locator("#mailto").get_attribute("href") or "")
+    assert fields["body"] == "Я, Анна, прошу вас.\r\nОсвободите их."
+    assert fields["to"] == "mfa@example.kz,supreme@example.kz"
+    expect(supporter.locator("#paste-notice")).to_be_hidden()
+    supporter.locator("#body").fill("Освободите их. " * 100)
+    assert "body" not in decode_mailto(supporter.locator("#mailto").get_attribute("href") or "")
+    expect(supporter.locator("#paste-notice")).to_be_visible()
+
     pdf_url = supporter.locator("#pdf-link").get_attribute("href")
     with urllib.request.urlopen(f"{live_server.url}{pdf_url}") as response:  # noqa: S310
         pdf = response.read()

@@ -127,6 +127,7 @@ def test_a_supporter_in_russian_choosing_kazakhstan_gets_that_embassy(
     assert fields["subject"] == SUBJECT
     assert fields["body"] == BODY.replace("\n", "\r\n")
     assert "%20" in _mailto(page) and "%0D%0A" in _mailto(page) and "+" not in _mailto(page)
+    assert 'id="paste-notice" hidden' in page
 
 
 def test_kazakh_readers_are_offered_kazakhstan_without_choosing(
@@ -168,7 +169,7 @@ def test_a_long_letter_leaves_the_body_out_of_the_link(
     fields = decode_mailto(href)
     assert "body" not in fields and fields["subject"] == SUBJECT
     assert fields["cc"] == "campaign@example.org,copy@example.org"
-    assert 'id="paste-notice"' in page
+    assert 'id="paste-notice">' in page  # shown, not hidden
     assert long_body.strip() in unescape(page)  # in the textarea, to copy
 
 
