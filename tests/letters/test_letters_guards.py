@@ -3,10 +3,12 @@
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from petition.extensions import db
+from petition.letters.actions import save_action
 from petition.models import (
     EventAction,
     LetterAction,
@@ -15,8 +17,11 @@ from petition.models import (
     Petition,
     PetitionEvent,
 )
+from petition.organisers.accounts import set_organiser_password
+from petition.petitions.publishing import create_petition
 from petition.petitions.versions import save_petition_text
 from petition.transactions import write_transaction
+from tests.conftest import PASSWORD
 from tests.letters.support import BODY, EMBASSIES_CSV, SUBJECT, upload, write_action
 
 MakePetition = Callable[..., Petition]
@@ -203,3 +208,40 @@ def test_the_json_and_the_api_list_the_actions(
     assert api["letter_actions"] == [expected] and "milestones" in api
     schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     assert set(schema["LetterAction"]["required"]) == set(expected)
+
+
+def test_with_csrf_on_the_supporters_edit_works_without_a_token_and_counting_needs_one(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        organiser = set_organiser_password("organiser@example.org", PASSWORD)
+        petition = create_petition(title="Free them", body="Held.", organiser=organiser)
+        action_id = save_action(
+            petition, organiser, None, title="Write", subject="Free them", body="Dear Sir",
+            versions={}, copies=[],
+        )  # fmt: skip
+        slug = petition.slug
+    # Outside the app context, so each request has its own g (where the CSRF check is kept).
+    organiser_client = app.test_client()
+    page = organiser_client.get("/organisers/login").text
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    logged_in = organiser_client.post(
+        "/organisers/login",
+        data={"email": "organiser@example.org", "password": PASSWORD, "csrf_token": token},
+    )
+    assert logged_in.status_code == 303
+    imported = upload(organiser_client, slug, action_id, EMBASSIES_CSV.encode())
+    assert imported.status_code == 400  # the file came without the form's token
+    client = app.test_client()
+    base = f"/petitions/{slug}/letters/{action_id}"
+    edited = client.post(base, data={"subject": "Mine", "body": "My words", "country": ""})
+    assert edited.status_code == 200 and "subject=Mine" in edited.text
+    assert client.post(f"{base}/letter.pdf", data={"subject": "S", "body": "B"}).status_code == 200
+    assert client.post(f"{base}/sent").status_code == 400  # no token: not counted
+    page = client.get(base).text
+    sent_token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post(f"{base}/sent", data={"csrf_token": sent_token}).status_code == 200
+    with app.app_context():
+        assert db.session.get(LetterAction, action_id).letters_sent == 1  # type: ignore[union-attr]
+        assert db.session.scalar(select(func.count()).select_from(LetterTarget)) == 0
