@@ -46,11 +46,6 @@ def guessed_country(language: str) -> str | None:
     return _LANGUAGE_COUNTRY.get(language)
 
 
-def countries_of(action: LetterAction) -> list[str]:
-    """The countries the action has a target for."""
-    return sorted({target.country for target in action.targets if target.country})
-
-
 def targets_for(action: LetterAction, country: str | None) -> Sequence[LetterTarget]:
     """The target for supporters in this country (if any) and every fixed target."""
     where: ColumnElement[bool] = LetterTarget.country.is_(None)

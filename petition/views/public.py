@@ -25,7 +25,6 @@ from petition.letters.actions import count_letter_sent, letter_action
 from petition.letters.forms import SupporterLetterForm
 from petition.letters.letter import (
     MAX_MAILTO,
-    countries_of,
     guessed_country,
     letter_in,
     mailto,
@@ -367,8 +366,9 @@ def _letter_page(
     valid = form.validate() if posted else True
     country = form.chosen_country()
     targets = targets_for(action, country)
-    subject = form.subject.data or letter.subject if valid else letter.subject
-    body = form.body.data or letter.body if valid else letter.body
+    # A refused edit keeps its message beside the field; the links stay the campaign's letter.
+    subject = form.subject.data if valid and posted else letter.subject
+    body = form.body.data if valid and posted else letter.body
     link = mailto([t.email for t in targets if t.email], action.copies or [], subject, body)
     page = render_template(
         "public/letter.html",
@@ -378,7 +378,6 @@ def _letter_page(
         form=form,
         country=country,
         targets=targets,
-        countries=countries_of(action),
         link=link,
         sent=sent,
         refused=refused,
