@@ -90,6 +90,7 @@ class LetterForm(Form):
             _letter_not_too_long,
             multiline_text,
         ],
+        render_kw={"rows": 14},
     )
     copies = TextAreaField(
         _l("Copies to"),
@@ -226,6 +227,7 @@ class SupporterLetterForm(Form):
             _letter_not_too_long,
             multiline_text,
         ],
+        render_kw={"rows": 14},
     )
 
     class Meta(Form.Meta):
