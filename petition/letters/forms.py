@@ -158,7 +158,7 @@ def letter_form(languages: Sequence[str], **kwargs: Any) -> LetterForm:
         fields[f"body_{code}"] = TextAreaField(
             gettext("Letter in %(language)s", language=name),
             validators=[_letter_not_too_long, multiline_text],
-            render_kw={"lang": code},
+            render_kw={"lang": code, "rows": 14},
         )
     form_class = type("LetterFormWithVersions", (LetterForm,), fields)
     return form_class(**kwargs)
