@@ -6,10 +6,12 @@ only ever add one to an anonymous count (count_letter_sent).
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select, update
+from flask_babel import gettext
+from sqlalchemy import func, select, update
 
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.extensions import db
+from petition.i18n.languages import format_number
 from petition.letters.targets import TargetData, TargetError
 from petition.models import EventAction, LetterAction, LetterTarget, Organiser, Petition
 from petition.petitions.history import record_event
@@ -145,9 +147,8 @@ def remove_action(petition: Petition, organiser: Organiser, action_id: int) -> N
 
 
 def _target_count(action_id: int) -> int:
-    return len(
-        db.session.scalars(select(LetterTarget.id).where(LetterTarget.action_id == action_id)).all()
-    )
+    counted = select(func.count()).where(LetterTarget.action_id == action_id)
+    return db.session.scalar(counted) or 0
 
 
 def add_targets(
@@ -160,7 +161,12 @@ def add_targets(
         if locked is None or locked.petition_id != petition.id:
             raise LookupError(f"petition {petition.id} has no letter action {action.id}")
         if _target_count(action.id) + len(targets) > MAX_TARGETS:
-            raise TargetError(f"at most {MAX_TARGETS} targets per action")
+            raise TargetError(
+                gettext(
+                    "A letter action can have at most %(max)s targets; these would make more.",
+                    max=format_number(MAX_TARGETS),
+                )
+            )
         session.add_all(LetterTarget(action_id=action.id, **target.__dict__) for target in targets)
         if imported:
             record_event(

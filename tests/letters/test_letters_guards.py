@@ -245,3 +245,15 @@ def test_with_csrf_on_the_supporters_edit_works_without_a_token_and_counting_nee
     with app.app_context():
         assert db.session.get(LetterAction, action_id).letters_sent == 1  # type: ignore[union-attr]
         assert db.session.scalar(select(func.count()).select_from(LetterTarget)) == 0
+
+
+def test_an_action_keeps_at_most_its_number_of_targets(
+    organiser_client: FlaskClient, make_petition: MakePetition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("petition.letters.actions.MAX_TARGETS", 3)  # 5,000 rows cost time here
+    slug = make_petition().slug
+    action_id = write_action(organiser_client, slug)
+    response = upload(organiser_client, slug, action_id, EMBASSIES_CSV.encode())
+    assert response.status_code == 400
+    assert "at most 3 targets" in response.text
+    assert db.session.scalar(select(func.count()).select_from(LetterTarget)) == 0
