@@ -421,7 +421,7 @@ def letter_pdf_download(slug: str, action_id: int) -> BaseResponse:
 
 @bp.post("/petitions/<slug:slug>/letters/<int:action_id>/sent")
 def letter_sent(slug: str, action_id: int) -> tuple[str, int, dict[str, str]]:
-    """ "I sent it": one more in the anonymous count, at most LETTER_SENT_LIMIT per client."""
+    """One more in the anonymous count ("I sent it"), at most LETTER_SENT_LIMIT per client."""
     _letter_action_or_404(slug, action_id)
     if _spend("LETTER_SENT_LIMIT", "letter-sent", f"{client_limit_key()}|{action_id}"):
         page, status = _letter_page(slug, action_id, refused=True)

@@ -196,9 +196,10 @@ def test_i_sent_it_counts_once_per_client_then_refuses_politely(
 ) -> None:
     slug, action_id = action
     app.config |= {"LETTER_SENT_LIMIT": "1 per day", "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
-    first = client.post(f"/petitions/{slug}/letters/{action_id}/sent", data={"country": "KZ"})
+    first = client.post(f"/petitions/{slug}/letters/{action_id}/sent?country=KZ")
     assert first.status_code == 200 and "1 letter sent" in first.text
-    again = client.post(f"/petitions/{slug}/letters/{action_id}/sent", data={"country": "KZ"})
+    assert decode_mailto(_mailto(first.text))["to"] == "mfa@example.kz,supreme@example.kz"
+    again = client.post(f"/petitions/{slug}/letters/{action_id}/sent?country=KZ")
     assert again.status_code == 429 and "already counted" in again.text
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
