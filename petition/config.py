@@ -177,3 +177,5 @@ STALL_RATE = 0.2
 SUPPORT_MESSAGE_LIMIT = "5 per hour; 20 per day"
 # Days a rejected message of support (or one never decided) is kept before purge deletes it.
 REJECTED_MESSAGE_RETENTION_DAYS = 30
+# "I sent it" presses counted per client address per letter action; more are politely refused.
+LETTER_SENT_LIMIT = "5 per day"

@@ -270,3 +270,38 @@ RENDERERS |= {
     EventAction.MESSAGES_APPROVED: _messages,
     EventAction.MESSAGES_REJECTED: _messages,
 }
+
+
+def _letter(values: Mapping[str, Any]) -> str:
+    return gettext("“%(title)s”", title=values["title"])
+
+
+def _targets_imported(values: Mapping[str, Any]) -> str:
+    return ngettext(
+        "%(num)s target imported for “%(title)s”",
+        "%(num)s targets imported for “%(title)s”",
+        int(values["count"]),
+        title=values["title"],
+    )
+
+
+def _target(values: Mapping[str, Any]) -> str:
+    return gettext("%(name)s, for “%(title)s”", name=values["name"], title=values["title"])
+
+
+ACTIONS |= {
+    EventAction.LETTER_ADDED: N_("Letter action added"),
+    EventAction.LETTER_CHANGED: N_("Letter action changed"),
+    EventAction.LETTER_REMOVED: N_("Letter action removed"),
+    EventAction.TARGETS_IMPORTED: N_("Targets imported"),
+    EventAction.TARGET_ADDED: N_("Target added"),
+    EventAction.TARGET_REMOVED: N_("Target removed"),
+}
+RENDERERS |= {
+    EventAction.LETTER_ADDED: _letter,
+    EventAction.LETTER_CHANGED: _letter,
+    EventAction.LETTER_REMOVED: _letter,
+    EventAction.TARGETS_IMPORTED: _targets_imported,
+    EventAction.TARGET_ADDED: _target,
+    EventAction.TARGET_REMOVED: _target,
+}

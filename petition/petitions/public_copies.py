@@ -21,6 +21,7 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from petition.extensions import db
 from petition.models import Petition, SupportMessage, SupportState, is_open_at
+from petition.petitions.letter_rows import LetterRow, letter_data, letter_rows
 from petition.petitions.public_signers import SignerRow, signer_rows
 from petition.petitions.timeline import MilestoneRow, milestone_data, timeline_rows
 from petition.petitions.versions import in_language
@@ -30,6 +31,8 @@ from petition.web.urls import public_url
 _PUBLIC_TABLES = frozenset({"petitions", "petition_texts", "signatures", "petition_milestones"})
 # Deciding on a message of support changes the page; a new, pending one does not (KEEPS_SNAPSHOTS).
 _PUBLIC_TABLES |= {"support_messages"}
+# Letter actions: their titles, targets and letters-sent counts are on the page and in the JSON.
+_PUBLIC_TABLES |= {"letter_actions", "letter_targets"}
 # Execution option of a write that cannot change a public page (a new signature is never counted
 # or listed before it is confirmed), so a surge of signing keeps every process's copies.
 KEEPS_SNAPSHOTS = "petition_keeps_snapshots"
@@ -87,6 +90,11 @@ class PetitionSnapshot:
         """The public timeline, read once per copy."""
         return timeline_rows(self.id)
 
+    @cached_property
+    def letters(self) -> list[LetterRow]:
+        """The letter actions and their counts, read once per copy."""
+        return letter_rows(self.id)
+
     def json_body(self, language: str | None) -> bytes:
         """The public JSON count in this language, serialised once per copy."""
         body = self.json_bodies.get(language)
@@ -113,6 +121,9 @@ def _json_body(snapshot: PetitionSnapshot, language: str | None) -> bytes:
         "milestones": [milestone_data(row) for row in snapshot.milestones],
         "support_message_count": approved_support_count(snapshot.id),
     }
+    document["letter_actions"] = [
+        letter_data(row, shown.slug, language) for row in snapshot.letters
+    ]
     # As jsonify writes it: sorted keys, compact, ASCII, a final newline.
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode() + b"\n"
 

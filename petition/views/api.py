@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from petition.i18n.languages import LANGUAGES
+from petition.petitions.letter_rows import letter_data, letter_rows
 from petition.petitions.listing import (
     MAX_PAGE,
     MAX_PER_PAGE,
@@ -94,9 +95,9 @@ def petition(slug: str) -> Response:
     found = in_language(public_petition_or_404(slug), _language_arg())
     milestones = [milestone_data(row) for row in timeline_rows(found.id)]
     support = approved_support_count(found.id)
-    return jsonify(
-        petition_data(found) | {"milestones": milestones, "support_message_count": support}
-    )
+    letters = [letter_data(row, found.slug, found.language) for row in letter_rows(found.id)]
+    extra = {"milestones": milestones, "support_message_count": support, "letter_actions": letters}
+    return jsonify(petition_data(found) | extra)
 
 
 @bp.get("/petitions/<slug:slug>/count")

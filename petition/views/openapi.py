@@ -381,3 +381,26 @@ def openapi_document(base_path: str) -> dict[str, Any]:
         "paths": PATHS | {path: item | {"servers": _AT_ROOT} for path, item in LOG_PATHS.items()},
         "components": {"schemas": SCHEMAS},
     }
+
+
+# Letter actions: letters supporters send from their own mail, and how many said they did.
+SCHEMAS["LetterAction"] = _object(
+    {
+        "id": {"type": "integer"},
+        "title": {"type": "string", "description": "In the asked language when written in it."},
+        "url": {"type": "string", "format": "uri", "description": "Its page for supporters."},
+        "letters_sent": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Supporters who said they sent it (an anonymous count).",
+        },
+        "targets": {"type": "integer", "minimum": 0, "description": "How many it is addressed to."},
+    },
+    "A letter to the authorities that supporters send themselves; the site sends nothing.",
+)
+SCHEMAS["PetitionWithTimeline"]["allOf"].append(
+    _object(
+        {"letter_actions": {"type": "array", "items": _ref("LetterAction")}},
+        "Its letter actions, oldest first.",
+    )
+)

@@ -17,6 +17,7 @@ from wtforms.fields import Field
 from petition.i18n.languages import PARAMETER as LANGUAGE_PARAMETER
 from petition.i18n.languages import current_language
 from petition.models import PublicPetition
+from petition.petitions.letter_rows import letter_rows
 from petition.petitions.public_copies import PetitionSnapshot
 from petition.petitions.public_signers import listed_signers, public_signers
 from petition.petitions.timeline import timeline_rows
@@ -50,6 +51,9 @@ def petition_page(petition: PublicPetition, form: SignForm) -> str:
         else timeline_rows(petition.id)
     )
     shown = in_language(petition, current_language())
+    letters = (
+        petition.letters if isinstance(petition, PetitionSnapshot) else letter_rows(petition.id)
+    )
     # Read once per kept page: approving a message drops the copies (see public_copies.py).
     support = approved_messages(petition.id, 1, PETITION_PAGE_MESSAGES)
     return render_template(
@@ -58,6 +62,7 @@ def petition_page(petition: PublicPetition, form: SignForm) -> str:
         form=form,
         signers=signers,
         milestones=milestones,
+        letters=letters,
         support=support,
         support_form=SupportForm(formdata=None, meta={"csrf": False}),
     )

@@ -1,5 +1,7 @@
 """Pages for signers: browse, sign, confirm."""
 
+from dataclasses import replace
+
 from flask import (
     Blueprint,
     abort,
@@ -19,8 +21,18 @@ from petition.extensions import client_limit_key, csrf, db, limiter
 from petition.followup.unsubscribe import subscription, unsubscribe
 from petition.i18n.countries import country_name
 from petition.i18n.languages import current_language, language_in_address, requested_language
+from petition.letters.actions import count_letter_sent, letter_action
+from petition.letters.forms import SupporterLetterForm
+from petition.letters.letter import (
+    MAX_MAILTO,
+    guessed_country,
+    letter_in,
+    mailto,
+    targets_for,
+)
+from petition.letters.pdf import letter_pdf
 from petition.log.receipts import receipt_status, shown_receipt
-from petition.models import Petition, PublicPetition
+from petition.models import LetterAction, Petition, PublicPetition
 from petition.petitions.public_copies import public_snapshot
 from petition.petitions.public_signers import first_name
 from petition.petitions.publishing import open_petitions, public_petition_by_slug
@@ -381,3 +393,92 @@ def support_thanks(slug: str) -> str:
     return render_template(
         "public/support_thanks.html", petition=_read(public_petition_or_404(slug))
     )
+
+
+def _letter_action_or_404(slug: str, action_id: int) -> tuple[PetitionInLanguage, LetterAction]:
+    """A visible petition's letter action; hidden petitions and other petitions' ids: 404."""
+    snapshot = public_snapshot_or_404(slug)
+    action = letter_action(snapshot.id, action_id)
+    if action is None:
+        abort(404)
+    return in_language(snapshot, current_language()), action
+
+
+def _letter_page(
+    slug: str, action_id: int, *, sent: bool = False, refused: bool = False
+) -> tuple[str, int]:
+    """The action page: the letter as stored (GET) or as the supporter edited it (POST)."""
+    petition, action = _letter_action_or_404(slug, action_id)
+    letter = letter_in(action, current_language(), petition.original_language)
+    posted = request.method == "POST" and not sent and not refused
+    form = SupporterLetterForm() if posted else SupporterLetterForm(formdata=None, data={
+        "subject": letter.subject,
+        "body": letter.body,
+        "country": request.args.get("country", "") or guessed_country(current_language()) or "",
+    })  # fmt: skip
+    valid = form.validate() if posted else True
+    country = form.chosen_country()
+    targets = targets_for(action, country)
+    # A refused edit keeps its message beside the field; the links stay the campaign's letter.
+    subject = form.subject.data if valid and posted else letter.subject
+    body = form.body.data if valid and posted else letter.body
+    link = mailto([t.email for t in targets if t.email], action.copies or [], subject, body)
+    page = render_template(
+        "public/letter.html",
+        petition=petition,
+        action=action,
+        letter=letter,
+        form=form,
+        country=country,
+        targets=targets,
+        link=link,
+        sent=sent,
+        refused=refused,
+        country_name=country_name,
+        max_mailto=MAX_MAILTO,
+    )
+    return page, 429 if refused else 400 if form.errors else 200
+
+
+@bp.route(
+    "/petitions/<slug:slug>/letters/<int:action_id>",
+    methods=["GET", "POST"],
+    endpoint="letter_action",
+)
+@csrf.exempt  # it changes nothing: the edited text comes back in the page and is never kept
+def letter_action_page(slug: str, action_id: int) -> tuple[str, int, dict[str, str]]:
+    """A letter action: the letter to edit, the mailto link, the copy and the printable letter."""
+    page, status = _letter_page(slug, action_id)
+    return page, status, NO_REFERRER
+
+
+@bp.route("/petitions/<slug:slug>/letters/<int:action_id>/letter.pdf", methods=["GET", "POST"])
+@csrf.exempt  # as the page: the supporter's text goes into the file and nowhere else
+def letter_pdf_download(slug: str, action_id: int) -> BaseResponse:
+    """The printable letter, for the chosen country's target and the fixed ones."""
+    petition, action = _letter_action_or_404(slug, action_id)
+    letter = letter_in(action, current_language(), petition.original_language)
+    form = SupporterLetterForm() if request.method == "POST" else SupporterLetterForm(
+        formdata=None, data={"country": request.args.get("country", "")}
+    )  # fmt: skip
+    if request.method == "POST":
+        if not form.validate():
+            abort(400)
+        letter = replace(letter, subject=form.subject.data, body=form.body.data)
+    pdf = letter_pdf(letter, targets_for(action, form.chosen_country()))
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="letter.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/petitions/<slug:slug>/letters/<int:action_id>/sent")
+def letter_sent(slug: str, action_id: int) -> tuple[str, int, dict[str, str]]:
+    """One more in the anonymous count ("I sent it"), at most LETTER_SENT_LIMIT per client."""
+    _letter_action_or_404(slug, action_id)
+    if _spend("LETTER_SENT_LIMIT", "letter-sent", f"{client_limit_key()}|{action_id}"):
+        page, status = _letter_page(slug, action_id, refused=True)
+        return page, status, NO_REFERRER
+    count_letter_sent(action_id)
+    page, status = _letter_page(slug, action_id, sent=True)
+    return page, status, NO_REFERRER

@@ -60,6 +60,15 @@ SAMPLES |= {
     EventAction.MESSAGES_REJECTED: {"count": 1},
 }
 
+SAMPLES |= {
+    EventAction.LETTER_ADDED: {"action_id": 1, "title": "Письмо в посольство"},
+    EventAction.LETTER_CHANGED: {"action_id": 1, "title": "Письмо в посольство"},
+    EventAction.LETTER_REMOVED: {"action_id": 1, "title": "Письмо в посольство"},
+    EventAction.TARGETS_IMPORTED: {"action_id": 1, "title": "Письмо", "count": 21},
+    EventAction.TARGET_ADDED: {"action_id": 1, "title": "Письмо", "name": "Суд", "country": None},
+    EventAction.TARGET_REMOVED: {"action_id": 1, "title": "Письмо", "name": "Суд", "country": "KZ"},
+}
+
 
 def test_every_action_has_a_label_a_renderer_and_a_sample() -> None:
     assert set(ACTIONS) == set(RENDERERS) == set(SAMPLES) == set(EventAction)

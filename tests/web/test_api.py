@@ -102,6 +102,7 @@ def test_one_petition_and_its_count(client: FlaskClient, make_petition) -> None:
         "paper_signature_count": 0,
         "milestones": [],
         "support_message_count": 0,
+        "letter_actions": [],
     }
     count = client.get("/api/v1/petitions/evictions/count").json
     assert count == {

@@ -1,0 +1,243 @@
+"""The letter forms: the organiser's letter and targets, and the supporter's edit of the letter."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import Field, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from petition.addresses import InvalidAddressError, normalise_email
+from petition.i18n.countries import country_choices, is_country_code
+from petition.i18n.languages import LANGUAGES, N_, format_number
+from petition.letters.actions import MAX_BODY, MAX_COPIES, MAX_SUBJECT, MAX_TITLE
+from petition.letters.targets import TargetError, check_target
+from petition.web.forms import Form, multiline_text, plain_text, strip
+
+
+def _numbered(message: str, **numbers: int) -> LazyString:
+    """A message translated when shown, its numbers written the reader's way."""
+    return LazyString(
+        lambda: gettext(message, **{name: format_number(n) for name, n in numbers.items()})
+    )
+
+
+def _at_most(limit: int) -> Length:
+    return Length(max=limit, message=_numbered(N_("At most %(max)s characters."), max=limit))
+
+
+def _letter_not_too_long(form: Form, field: Field) -> None:
+    """Say how long the letter is, so the writer knows how much to cut."""
+    length = len(field.data or "")
+    if length > MAX_BODY:
+        raise ValidationError(
+            gettext(
+                "A letter can be at most %(max)s characters long, so that it fits in an email "
+                "link; this one has %(count)s. Please shorten it.",
+                max=format_number(MAX_BODY),
+                count=format_number(length),
+            )
+        )
+
+
+def _copies(form: Form, field: Field) -> None:
+    lines = [line.strip() for line in (field.data or "").splitlines() if line.strip()]
+    if len(lines) > MAX_COPIES:
+        raise ValidationError(
+            gettext("At most %(max)s addresses, one per line.", max=format_number(MAX_COPIES))
+        )
+    for line in lines:
+        try:
+            normalise_email(line)
+        except InvalidAddressError as exc:
+            raise ValidationError(
+                gettext(
+                    "“%(email)s” is not an email address. %(reason)s",
+                    email=line[:300],
+                    reason=exc.reason(),
+                )
+            ) from exc
+
+
+class LetterForm(Form):
+    """A letter action in the petition's own language; `letter_form` adds the other versions."""
+
+    title = StringField(
+        _l("Name of the action"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please name the action.")),
+            _at_most(MAX_TITLE),
+            plain_text,
+        ],
+    )
+    subject = StringField(
+        _l("Subject"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please give the letter a subject.")),
+            _at_most(MAX_SUBJECT),
+            plain_text,
+        ],
+    )
+    body = TextAreaField(
+        _l("Letter"),
+        validators=[
+            DataRequired(_l("Please write the letter.")),
+            _letter_not_too_long,
+            multiline_text,
+        ],
+        render_kw={"rows": 14},
+    )
+    copies = TextAreaField(
+        _l("Copies to"),
+        validators=[Length(max=3000, message=_l("Too long.")), _copies],
+    )
+    languages: Sequence[str] = ()
+
+    def copy_list(self) -> list[str]:
+        """The copies-to addresses as typed, one per line."""
+        return [line.strip() for line in (self.copies.data or "").splitlines() if line.strip()]
+
+    def version_fields(self) -> list[tuple[str, Field, Field, Field]]:
+        """(language, title, subject, letter) of each other language."""
+        return [
+            (code, self[f"title_{code}"], self[f"subject_{code}"], self[f"body_{code}"])
+            for code in self.languages
+        ]
+
+    def versions(self) -> dict[str, dict[str, str]]:
+        """The versions as typed, for the use case (empty ones mean: no version)."""
+        return {
+            code: {
+                "title": title.data or "",
+                "subject": subject.data or "",
+                "body": body.data or "",
+            }
+            for code, title, subject, body in self.version_fields()
+        }
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for _code, _title, subject, body in self.version_fields():
+            if subject.data and not (body.data or "").strip():
+                body.errors = [
+                    *body.errors,
+                    gettext("Please write the letter in this language too."),
+                ]
+                valid = False
+            elif (body.data or "").strip() and not subject.data:
+                subject.errors = [
+                    *subject.errors,
+                    gettext("Please give the subject in this language too."),
+                ]
+                valid = False
+        return valid
+
+
+def letter_form(languages: Sequence[str], **kwargs: Any) -> LetterForm:
+    """The form for a petition with versions in these other languages."""
+    fields: dict[str, Any] = {"languages": tuple(languages)}
+    for code in languages:
+        name = LANGUAGES.get(code, code)
+        fields[f"title_{code}"] = StringField(
+            gettext("Name of the action in %(language)s", language=name),
+            filters=[strip],
+            validators=[Optional(), _at_most(MAX_TITLE), plain_text],
+            render_kw={"lang": code},
+        )
+        fields[f"subject_{code}"] = StringField(
+            gettext("Subject in %(language)s", language=name),
+            filters=[strip],
+            validators=[Optional(), _at_most(MAX_SUBJECT), plain_text],
+            render_kw={"lang": code},
+        )
+        fields[f"body_{code}"] = TextAreaField(
+            gettext("Letter in %(language)s", language=name),
+            validators=[_letter_not_too_long, multiline_text],
+            render_kw={"lang": code, "rows": 14},
+        )
+    form_class = type("LetterFormWithVersions", (LetterForm,), fields)
+    return form_class(**kwargs)
+
+
+def _country_choices(empty: str) -> list[tuple[str, str]]:
+    return [("", empty), *country_choices()]
+
+
+class TargetForm(Form):
+    """One target typed in: a name, and how to reach them."""
+
+    name = StringField(
+        _l("Name"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please give the target's name.")), _at_most(200), plain_text],
+    )
+    email = StringField(_l("Email address"), filters=[strip], validators=[_at_most(254)])
+    postal_address = TextAreaField(
+        _l("Postal address"), validators=[_at_most(1000), multiline_text]
+    )
+    phone = StringField(_l("Phone"), filters=[strip], validators=[_at_most(100), plain_text])
+    country = SelectField(_l("For supporters in"), validate_choice=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = _country_choices(gettext("Every supporter (a fixed target)"))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid:
+            try:
+                self.target = check_target(
+                    self.name.data, self.email.data, self.postal_address.data,
+                    self.phone.data, self.country.data,
+                )  # fmt: skip
+            except TargetError as exc:
+                self.email.errors = [*self.email.errors, str(exc)]
+                valid = False
+        return valid
+
+
+class ImportForm(FlaskForm):
+    """A CSV file of targets (the only form here that takes a file)."""
+
+    file = FileField(_l("CSV file"))
+
+
+class SupporterLetterForm(Form):
+    """The supporter's copy of the letter, as they edited it, and their country."""
+
+    country = SelectField(_l("Your country"), validate_choice=False)
+    subject = StringField(
+        _l("Subject"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please give the letter a subject.")),
+            _at_most(MAX_SUBJECT),
+            plain_text,
+        ],
+    )
+    body = TextAreaField(
+        _l("Letter"),
+        validators=[
+            DataRequired(_l("Please write the letter.")),
+            _letter_not_too_long,
+            multiline_text,
+        ],
+        render_kw={"rows": 14},
+    )
+
+    class Meta(Form.Meta):
+        csrf = False  # it changes nothing: the text travels in this request and is never kept
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = _country_choices(gettext("Choose your country"))
+
+    def chosen_country(self) -> str | None:
+        """The chosen country, if it is one (anything else chooses none)."""
+        code = (self.country.data or "").strip().upper()
+        return code if len(code) == 2 and is_country_code(code) else None

@@ -1,0 +1,50 @@
+"""Helpers for the letter tests: an action written and targets imported through the pages."""
+
+import io
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from flask.testing import FlaskClient
+
+EMBASSIES_CSV = (
+    "name,email,postal_address,phone,country\n"
+    'Посольство Казахстана в России,embassy.ru@example.kz,"Москва, Чистопрудный бульвар, 3А",'
+    "+7 495 627 1812,RU\n"
+    'Embassy of Kazakhstan in Germany,embassy.de@example.kz,"Nordendstraße 14-17\n13156 Berlin",'
+    "+49 30 47007 110,DE\n"
+    'Посольство Казахстана (для Казахстана: МИД),mfa@example.kz,"Астана, пр. Мангилик Ел, 8",,KZ\n'
+    'Верховный суд Республики Казахстан,supreme@example.kz,"010000, Астана, ул. Д. Кунаева, 39",'
+    "+7 7172 71 00 00,\n"
+)
+SUBJECT = "Освободите политзаключённых"
+BODY = "Уважаемый посол!\n\nПросим вас передать нашу просьбу: освободите их.\n\nС уважением"
+
+
+def write_action(client: FlaskClient, slug: str, **more: str) -> int:
+    """Save a letter action through the organiser's form; returns its id."""
+    data = {
+        "title": "Напишите в посольство",
+        "subject": SUBJECT,
+        "body": BODY,
+        "copies": "campaign@example.org\ncopy@example.org",
+        "action": "save",
+    } | more
+    response = client.post(f"/organisers/petitions/{slug}/letters/new", data=data)
+    assert response.status_code == 303, response.text[-1500:]
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def upload(client: FlaskClient, slug: str, action_id: int, data: bytes, name: str = "t.csv"):  # type: ignore[no-untyped-def]
+    """Post a CSV file through the import form, as a browser sends it."""
+    return client.post(
+        f"/organisers/petitions/{slug}/letters/{action_id}/targets/import",
+        data={"file": (io.BytesIO(data), name, "text/csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def decode_mailto(href: str) -> dict[str, str]:
+    """The To, Cc, Subject and Body of a mailto link, decoded as a mail app does."""
+    parts = urlsplit(href.replace("&amp;", "&"))
+    assert parts.scheme == "mailto"
+    fields = {key: values[0] for key, values in parse_qs(parts.query).items()}
+    return {"to": unquote(parts.path)} | fields
