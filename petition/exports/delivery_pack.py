@@ -37,7 +37,9 @@ class DeliveryPackError(RuntimeError):
 TOTAL_PAGES = "{total-pages}"
 
 
-class _Pack(FPDF):
+class NumberedPages(FPDF):
+    """A PDF whose every page ends with "Page n of N" (the delivery pack, the support bundle)."""
+
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font(FAMILY, size=8)
@@ -49,7 +51,8 @@ class _Pack(FPDF):
         )
 
 
-def _load_fonts(pdf: FPDF) -> None:
+def load_fonts(pdf: FPDF) -> None:
+    """The Cyrillic-capable font of DELIVERY_PACK_FONT, for every PDF we write."""
     regular = Path(current_app.config["DELIVERY_PACK_FONT"])
     if not regular.is_file():
         raise DeliveryPackError(
@@ -66,7 +69,7 @@ def _load_fonts(pdf: FPDF) -> None:
         pdf.add_font(FAMILY, style, str(variant if variant.is_file() else regular))
 
 
-def _line(pdf: FPDF, height: float, text: str) -> None:
+def paragraph(pdf: FPDF, height: float, text: str) -> None:
     """A paragraph across the page, wrapped, the next one starting at the left margin."""
     pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
 
@@ -78,23 +81,23 @@ def _signers(petition: Petition) -> Iterable[tuple[str, str]]:
 
 def delivery_pack(petition: Petition, today: date | None = None) -> bytes:
     """The petition's text, verified count, date and the list of signers' names (and countries)."""
-    pdf = _Pack(format="A4")
+    pdf = NumberedPages(format="A4")
     pdf.alias_nb_pages(TOTAL_PAGES)
-    _load_fonts(pdf)
+    load_fonts(pdf)
     pdf.set_title(petition.title)
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 18)
-    _line(pdf, 9, petition.title)
+    paragraph(pdf, 9, petition.title)
     pdf.set_font(FAMILY, size=11)
     if petition.target:
-        _line(pdf, 7, gettext("To: %(target)s", target=petition.target))
+        paragraph(pdf, 7, gettext("To: %(target)s", target=petition.target))
     day = today or utcnow().date()
     count = petition.signature_count
     verified = ngettext("%(num)s verified signature", "%(num)s verified signatures", count)
-    _line(pdf, 7, verified)
+    paragraph(pdf, 7, verified)
     _paper_line(pdf, petition)
-    _line(pdf, 7, gettext("Date: %(day)s", day=format_date(day, "d MMMM y")))
+    paragraph(pdf, 7, gettext("Date: %(day)s", day=format_date(day, "d MMMM y")))
     pdf.ln(4)
     pdf.write_html(str(render_markdown(petition.body)))
     pdf.add_page()
@@ -117,7 +120,7 @@ def _paper_line(pdf: FPDF, petition: Petition) -> None:
     """Signatures counted on paper, on a line of their own: never verified, never in the list."""
     paper = petition.paper_signature_count
     if paper:
-        _line(
+        paragraph(
             pdf,
             7,
             ngettext(
@@ -139,9 +142,9 @@ def _auditable_count(pdf: FPDF, petition: Petition) -> None:
     fingerprint = log_key().fingerprint
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 13)
-    _line(pdf, 9, gettext("How to check this count"))
+    paragraph(pdf, 9, gettext("How to check this count"))
     pdf.set_font(FAMILY, size=10)
-    _line(
+    paragraph(
         pdf,
         6,
         gettext(
@@ -157,26 +160,26 @@ def _auditable_count(pdf: FPDF, petition: Petition) -> None:
         "held": gettext("held for review"),
         "invalidated": gettext("set aside as invalid"),
     }
-    _line(pdf, 6, gettext("Entries in the log: %(num)s", num=format_number(summary.size)))
-    _line(pdf, 6, gettext("Signatures added: %(num)s", num=format_number(summary.adds)))
+    paragraph(pdf, 6, gettext("Entries in the log: %(num)s", num=format_number(summary.size)))
+    paragraph(pdf, 6, gettext("Signatures added: %(num)s", num=format_number(summary.adds)))
     for reason, label in reasons.items():
         excluded = summary.excluded.get(reason, 0)
-        _line(
+        paragraph(
             pdf, 6, gettext("Not counted, %(why)s: %(num)s", why=label, num=format_number(excluded))
         )
-    _line(pdf, 6, gettext("Counted: %(num)s", num=format_number(summary.counted)))
+    paragraph(pdf, 6, gettext("Counted: %(num)s", num=format_number(summary.counted)))
     pdf.ln(2)
-    _line(pdf, 6, gettext("The signed checkpoint:"))
+    paragraph(pdf, 6, gettext("The signed checkpoint:"))
     pdf.set_font(FAMILY, size=7)  # small enough that the signature line stays whole
-    _line(pdf, 4, checkpoint.text)
+    paragraph(pdf, 4, checkpoint.text)
     pdf.set_font(FAMILY, size=10)
     pdf.ln(2)
-    _line(
+    paragraph(
         pdf, 6, gettext("Fingerprint of the site's key: %(fingerprint)s", fingerprint=fingerprint)
     )
-    _line(pdf, 6, gettext("To check, with the verifier that comes with this service:"))
+    paragraph(pdf, 6, gettext("To check, with the verifier that comes with this service:"))
     pdf.set_font(FAMILY, size=7)
-    _line(pdf, 4, f"python -m petition.verify {url} --key-fingerprint {fingerprint}")
+    paragraph(pdf, 4, f"python -m petition.verify {url} --key-fingerprint {fingerprint}")
     pdf.set_font(FAMILY, size=10)
     pdf.ln(2)
     code = io.BytesIO()

@@ -9,7 +9,7 @@ from datetime import date
 from babel.dates import format_date
 from fpdf import FPDF
 
-from petition.exports.delivery_pack import FAMILY, _load_fonts
+from petition.exports.delivery_pack import FAMILY, load_fonts
 from petition.letters.letter import Letter
 from petition.models import LetterTarget, utcnow
 
@@ -17,7 +17,7 @@ from petition.models import LetterTarget, utcnow
 LETTER_DAY = "long"
 
 
-def _line(pdf: FPDF, height: float, text: str) -> None:
+def paragraph(pdf: FPDF, height: float, text: str) -> None:
     pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
 
 
@@ -31,7 +31,7 @@ def letter_pdf(
     """A page per target (or one unaddressed page), in the letter's language, Cyrillic included."""
     pdf = FPDF(format="A4")
     pdf.set_compression(compress)
-    _load_fonts(pdf)
+    load_fonts(pdf)
     pdf.set_title(letter.subject)
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_margins(25, 20, 20)
@@ -42,16 +42,16 @@ def letter_pdf(
         pdf.set_font(FAMILY, size=11)
         if target is not None:
             pdf.set_font(FAMILY, "B", 11)
-            _line(pdf, 6, target.name)
+            paragraph(pdf, 6, target.name)
             pdf.set_font(FAMILY, size=11)
             if target.postal_address:
-                _line(pdf, 6, target.postal_address)
+                paragraph(pdf, 6, target.postal_address)
         pdf.ln(8)
-        _line(pdf, 6, day)
+        paragraph(pdf, 6, day)
         pdf.ln(6)
         pdf.set_font(FAMILY, "B", 12)
-        _line(pdf, 7, letter.subject)
+        paragraph(pdf, 7, letter.subject)
         pdf.ln(4)
         pdf.set_font(FAMILY, size=11)
-        _line(pdf, 6, letter.body.replace("\r\n", "\n"))
+        paragraph(pdf, 6, letter.body.replace("\r\n", "\n"))
     return bytes(pdf.output())

@@ -8,7 +8,7 @@ from datetime import date
 
 from flask_babel import format_date, gettext
 
-from petition.exports.delivery_pack import FAMILY, TOTAL_PAGES, _line, _load_fonts, _Pack
+from petition.exports.delivery_pack import FAMILY, TOTAL_PAGES, NumberedPages, load_fonts, paragraph
 from petition.models import Petition, utcnow
 from petition.support.messages import all_approved
 
@@ -16,27 +16,27 @@ from petition.support.messages import all_approved
 def support_bundle(petition: Petition, title: str, today: date | None = None) -> bytes:
     """The petition's title, then every approved message, oldest first, with name, city and day."""
     messages = all_approved(petition.id)
-    pdf = _Pack(format="A4")
+    pdf = NumberedPages(format="A4")
     pdf.alias_nb_pages(TOTAL_PAGES)
-    _load_fonts(pdf)  # DeliveryPackError when the font is missing
+    load_fonts(pdf)  # DeliveryPackError when the font is missing
     pdf.set_title(title)
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 18)
-    _line(pdf, 9, title)
+    paragraph(pdf, 9, title)
     pdf.set_font(FAMILY, size=11)
-    _line(pdf, 7, gettext("Messages of support"))
+    paragraph(pdf, 7, gettext("Messages of support"))
     day = today or utcnow().date()
-    _line(pdf, 7, gettext("Date: %(day)s", day=format_date(day, "d MMMM y")))
+    paragraph(pdf, 7, gettext("Date: %(day)s", day=format_date(day, "d MMMM y")))
     pdf.ln(4)
     if not messages:
-        _line(pdf, 7, gettext("No message has been approved yet."))
+        paragraph(pdf, 7, gettext("No message has been approved yet."))
     for message in messages:
         pdf.set_font(FAMILY, size=11)
-        _line(pdf, 6, message.body)
+        paragraph(pdf, 6, message.body)
         pdf.set_font(FAMILY, "I", 9)
         signed = ", ".join(part for part in (message.name, message.city) if part)
         when = format_date(message.created_at.date(), "d MMMM y")
-        _line(pdf, 6, f"— {signed}, {when}" if signed else f"— {when}")
+        paragraph(pdf, 6, f"— {signed}, {when}" if signed else f"— {when}")
         pdf.ln(4)
     return bytes(pdf.output())
