@@ -10,7 +10,7 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from petition.demo import HOUSING
 from petition.followup.milestones import record_milestone
@@ -82,6 +82,12 @@ def site(live_server: LiveServer):
         return live_server.url, petition.slug
 
 
+def blur(page: Page) -> None:
+    """Check the page as it is read, not with the pressed button's focus carried over: Chromium
+    under load once kept focus where the skip link shows, which axe then measured."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+
+
 @pytest.mark.parametrize("viewport", [NARROW, DESKTOP], ids=["320px", "desktop"])
 def test_the_timeline_and_paper_pages_pass_axe(browser: Browser, site, viewport) -> None:
     url, slug = site
@@ -109,10 +115,12 @@ def test_the_timeline_and_paper_pages_pass_axe(browser: Browser, site, viewport)
         page.locator("#delivered-happened_on").fill("2999-01-01")
         page.locator("section[aria-labelledby=delivered-heading] button[type=submit]").click()
         expect(page.locator("#delivered-happened_on-error")).to_be_visible()
+        blur(page)
         check(page, source, f"timeline with errors ({language})")
 
         visit(page, f"{url}/organisers/petitions/{slug}/paper?lang={language}", 200)
         page.locator("#count").fill("-5")
         page.locator("form.narrow button[type=submit]").click()
         expect(page.locator("#count-error")).to_be_visible()
+        blur(page)
         check(page, source, f"paper with errors ({language})")

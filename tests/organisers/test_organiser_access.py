@@ -20,6 +20,8 @@ SAMPLE_VALUES = {
     "invalidation_id": ["1"],
     "signature_id": ["1"],
     "update_id": ["1"],
+    "action_id": ["1"],
+    "target_id": ["1"],
 }
 
 
