@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from petition.followup.updates import MAX_SUBJECT_LENGTH, MAX_UPDATE_LENGTH, Translations
 from petition.i18n.languages import LANGUAGES, N_, format_number
-from petition.web.forms import Form, multiline_text, plain_text, strip
+from petition.web.forms import Form, multiline_text, plain_text, strip, versions_complete
 
 
 def _numbered(message: str, **numbers: int) -> LazyString:
@@ -79,17 +79,9 @@ class UpdateForm(Form):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        for _code, subject, body in self.version_fields():
-            if subject.data and not (body.data or "").strip():
-                body.errors = [*body.errors, gettext("Please write the text in this language too.")]
-                valid = False
-            elif (body.data or "").strip() and not subject.data:
-                subject.errors = [
-                    *subject.errors,
-                    gettext("Please give the subject in this language too."),
-                ]
-                valid = False
-        return valid
+        pairs = [(subject, body) for _code, subject, body in self.version_fields()]
+        missing = gettext("Please write the text in this language too.")
+        return versions_complete(pairs, missing) and valid
 
 
 def update_form(languages: Sequence[str], **kwargs: Any) -> UpdateForm:

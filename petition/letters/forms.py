@@ -15,7 +15,7 @@ from petition.i18n.countries import country_choices, is_country_code
 from petition.i18n.languages import LANGUAGES, N_, format_number
 from petition.letters.actions import MAX_BODY, MAX_COPIES, MAX_SUBJECT, MAX_TITLE
 from petition.letters.targets import TargetError, check_target
-from petition.web.forms import Form, multiline_text, plain_text, strip
+from petition.web.forms import Form, multiline_text, plain_text, strip, versions_complete
 
 
 def _numbered(message: str, **numbers: int) -> LazyString:
@@ -122,20 +122,9 @@ class LetterForm(Form):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        for _code, _title, subject, body in self.version_fields():
-            if subject.data and not (body.data or "").strip():
-                body.errors = [
-                    *body.errors,
-                    gettext("Please write the letter in this language too."),
-                ]
-                valid = False
-            elif (body.data or "").strip() and not subject.data:
-                subject.errors = [
-                    *subject.errors,
-                    gettext("Please give the subject in this language too."),
-                ]
-                valid = False
-        return valid
+        pairs = [(subject, body) for _code, _title, subject, body in self.version_fields()]
+        missing = gettext("Please write the letter in this language too.")
+        return versions_complete(pairs, missing) and valid
 
 
 def letter_form(languages: Sequence[str], **kwargs: Any) -> LetterForm:

@@ -5,7 +5,7 @@ has a limit and a message a person understands.
 """
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -107,6 +107,23 @@ def multiline_text(form: FlaskForm, field: Field) -> None:
     for char in field.data or "":
         if char not in "\n\r\t" and unicodedata.category(char) in {"Cc", "Cs", "Co", "Cn"}:
             raise ValidationError(_("Please remove the control characters from this text."))
+
+
+def versions_complete(pairs: Iterable[tuple[Field, Field]], missing_text: str) -> bool:
+    """Whether each version in another language is both or neither: a subject and its text.
+
+    A half-written version gets its message beside the empty field (`missing_text` names what
+    the text is: an update's text, a letter); returns False if any did.
+    """
+    complete = True
+    for subject, text in pairs:
+        if subject.data and not (text.data or "").strip():
+            text.errors = [*text.errors, missing_text]
+            complete = False
+        elif (text.data or "").strip() and not subject.data:
+            subject.errors = [*subject.errors, _("Please give the subject in this language too.")]
+            complete = False
+    return complete
 
 
 def deliverable_email(form: FlaskForm, field: Field) -> None:
