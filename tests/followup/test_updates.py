@@ -326,3 +326,24 @@ def test_the_sign_forms_offer_the_box_unticked(
     ):
         assert 'name="wants_updates"' in page and "Email me what happens with this petition" in page
         assert 'name="wants_updates" type="checkbox" value="y">' in page  # not checked
+
+
+def test_a_half_written_version_is_refused_beside_the_empty_field(
+    organiser_client: FlaskClient, make_petition: MakePetition
+) -> None:
+    petition = make_petition()
+    save_petition_text(
+        petition, petition.organisers[0], language="ru", title="Остановите", body="Текст"
+    )
+    url = f"/organisers/petitions/{petition.slug}/updates/new"
+    no_text = organiser_client.post(
+        url, data={"subject": "News", "body": "Text", "subject_ru": "Новости", "action": "save"}
+    )
+    assert no_text.status_code == 400
+    assert "Please write the text in this language too." in no_text.text
+    no_subject = organiser_client.post(
+        url, data={"subject": "News", "body": "Text", "body_ru": "Текст", "action": "save"}
+    )
+    assert no_subject.status_code == 400
+    assert "Please give the subject in this language too." in no_subject.text
+    assert db.session.scalar(select(PetitionUpdate)) is None

@@ -257,3 +257,18 @@ def test_an_action_keeps_at_most_its_number_of_targets(
     assert response.status_code == 400
     assert "at most 3 targets" in response.text
     assert db.session.scalar(select(func.count()).select_from(LetterTarget)) == 0
+
+
+def test_a_half_written_version_of_the_letter_is_refused(
+    organiser_client: FlaskClient, make_petition: MakePetition
+) -> None:
+    petition = make_petition()
+    save_petition_text(
+        petition, petition.organisers[0], language="ru", title="Остановите", body="Текст"
+    )
+    data = {"title": "T", "subject": "S", "body": "B", "subject_ru": "Тема", "action": "save"}
+    url = f"/organisers/petitions/{petition.slug}/letters/new"
+    response = organiser_client.post(url, data=data)
+    assert response.status_code == 400
+    assert "Please write the letter in this language too." in response.text
+    assert db.session.scalar(select(func.count()).select_from(LetterAction)) == 0
