@@ -23,7 +23,7 @@ from petition.followup.milestones import (
 from petition.followup.paper import MAX_NOTE_LENGTH, collected_problem, count_problem
 from petition.i18n.languages import format_number
 from petition.models import MilestoneKind
-from petition.web.forms import Form, multiline_text, plain_text, strip
+from petition.web.forms import Form, strip
 
 # Spaces and separators people type inside a number ("1 200", "1,200", "1 200").
 _GROUPING = str.maketrans("", "", " ,'\u00a0\u202f\u2009_")
@@ -90,7 +90,6 @@ class DeliveredForm(MilestoneForm):
         validators=[
             DataRequired(_l("Please say who the petition was delivered to.")),
             Length(max=MAX_RECIPIENT_LENGTH, message=_at_most(MAX_RECIPIENT_LENGTH)),
-            plain_text,
         ],
     )
     method = StringField(
@@ -99,7 +98,6 @@ class DeliveredForm(MilestoneForm):
         validators=[
             Optional(),
             Length(max=MAX_METHOD_LENGTH, message=_at_most(MAX_METHOD_LENGTH)),
-            plain_text,
         ],
     )
     reference = StringField(
@@ -108,7 +106,6 @@ class DeliveredForm(MilestoneForm):
         validators=[
             Optional(),
             Length(max=MAX_REFERENCE_LENGTH, message=_at_most(MAX_REFERENCE_LENGTH)),
-            plain_text,
         ],
     )
 
@@ -123,7 +120,6 @@ class AnsweredForm(MilestoneForm):
         validators=[
             Optional(),
             Length(max=MAX_TEXT_LENGTH, message=_at_most(MAX_TEXT_LENGTH)),
-            multiline_text,
         ],
     )
     link = _link_field()
@@ -143,7 +139,6 @@ class NoteForm(MilestoneForm):
         validators=[
             DataRequired(_l("Please write the note.")),
             Length(max=MAX_TEXT_LENGTH, message=_at_most(MAX_TEXT_LENGTH)),
-            multiline_text,
         ],
     )
     link = _link_field()
@@ -196,7 +191,6 @@ class PaperForm(Form):
         filters=[strip],
         validators=[
             Length(max=MAX_NOTE_LENGTH, message=_at_most(MAX_NOTE_LENGTH)),
-            plain_text,
         ],
     )
 

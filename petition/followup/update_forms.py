@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from petition.followup.updates import MAX_SUBJECT_LENGTH, MAX_UPDATE_LENGTH, Translations
 from petition.i18n.languages import LANGUAGES, N_, format_number
-from petition.web.forms import Form, multiline_text, plain_text, strip, versions_complete
+from petition.web.forms import Form, strip, versions_complete
 
 
 def _numbered(message: str, **numbers: int) -> LazyString:
@@ -53,7 +53,6 @@ class UpdateForm(Form):
         validators=[
             DataRequired(_l("Please give the update a subject.")),
             _SUBJECT_LIMIT,
-            plain_text,
         ],
     )
     body = TextAreaField(
@@ -61,7 +60,6 @@ class UpdateForm(Form):
         validators=[
             DataRequired(_l("Please write the update.")),
             _not_too_long(MAX_UPDATE_LENGTH),
-            multiline_text,
         ],
     )
     languages: Sequence[str] = ()
@@ -92,12 +90,12 @@ def update_form(languages: Sequence[str], **kwargs: Any) -> UpdateForm:
         fields[f"subject_{code}"] = StringField(
             gettext("Subject in %(language)s", language=name),
             filters=[strip],
-            validators=[Optional(), _SUBJECT_LIMIT, plain_text],
+            validators=[Optional(), _SUBJECT_LIMIT],
             render_kw={"lang": code},
         )
         fields[f"body_{code}"] = TextAreaField(
             gettext("Text in %(language)s", language=name),
-            validators=[_not_too_long(MAX_UPDATE_LENGTH), multiline_text],
+            validators=[_not_too_long(MAX_UPDATE_LENGTH)],
             render_kw={"lang": code},
         )
     form_class = type("UpdateFormWithVersions", (UpdateForm,), fields)

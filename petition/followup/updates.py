@@ -33,6 +33,7 @@ from petition.models import (
 from petition.petitions.history import record_event
 from petition.petitions.versions import petition_texts
 from petition.signing.retention import ANONYMISED
+from petition.text import unwanted_character
 from petition.transactions import write_transaction
 
 MAX_SUBJECT_LENGTH = 200
@@ -82,11 +83,13 @@ def _checked_translations(
 
 def _check_text(subject: str, body: str) -> None:
     # The form says this in the reader's words first; this guards every other caller.
-    if not subject or len(subject) > MAX_SUBJECT_LENGTH or not subject.isprintable():
+    if not subject or len(subject) > MAX_SUBJECT_LENGTH or unwanted_character(subject):
         # A line break in a subject would end the mail header it is written into.
         raise UpdateError(f"a subject of 1 to {MAX_SUBJECT_LENGTH} characters on one line")
-    if not body.strip() or len(body) > MAX_UPDATE_LENGTH or "\x00" in body:
-        raise UpdateError(f"a text of 1 to {MAX_UPDATE_LENGTH} characters, without NUL")
+    if not body.strip() or len(body) > MAX_UPDATE_LENGTH or unwanted_character(body, lines=True):
+        raise UpdateError(
+            f"a text of 1 to {MAX_UPDATE_LENGTH} characters, without control characters"
+        )
 
 
 def create_draft(

@@ -16,6 +16,7 @@ from petition.letters.targets import TargetData, TargetError
 from petition.models import EventAction, LetterAction, LetterTarget, Organiser, Petition
 from petition.petitions.history import record_event
 from petition.petitions.versions import petition_texts
+from petition.text import unwanted_character
 from petition.transactions import write_transaction
 
 MAX_TITLE = 200
@@ -38,12 +39,12 @@ def version_languages(petition: Petition) -> list[str]:
 
 
 def _check_letter(title: str, subject: str, body: str) -> None:
-    if not title or len(title) > MAX_TITLE or not title.isprintable():
+    if not title or len(title) > MAX_TITLE or unwanted_character(title):
         raise LetterError(f"a title of 1 to {MAX_TITLE} characters on one line")
-    if not subject or len(subject) > MAX_SUBJECT or not subject.isprintable():
+    if not subject or len(subject) > MAX_SUBJECT or unwanted_character(subject):
         raise LetterError(f"a subject of 1 to {MAX_SUBJECT} characters on one line")
-    if not body.strip() or len(body) > MAX_BODY or "\x00" in body:
-        raise LetterError(f"a text of 1 to {MAX_BODY} characters, without NUL")
+    if not body.strip() or len(body) > MAX_BODY or unwanted_character(body, lines=True):
+        raise LetterError(f"a text of 1 to {MAX_BODY} characters, without control characters")
 
 
 def _checked_versions(petition: Petition, versions: Versions) -> dict[str, dict[str, str]]:

@@ -15,7 +15,7 @@ from petition.i18n.countries import country_choices, is_country_code
 from petition.i18n.languages import LANGUAGES, N_, format_number
 from petition.letters.actions import MAX_BODY, MAX_COPIES, MAX_SUBJECT, MAX_TITLE
 from petition.letters.targets import TargetError, check_target
-from petition.web.forms import Form, multiline_text, plain_text, strip, versions_complete
+from petition.web.forms import Form, strip, versions_complete
 
 
 def _numbered(message: str, **numbers: int) -> LazyString:
@@ -71,7 +71,6 @@ class LetterForm(Form):
         validators=[
             DataRequired(_l("Please name the action.")),
             _at_most(MAX_TITLE),
-            plain_text,
         ],
     )
     subject = StringField(
@@ -80,7 +79,6 @@ class LetterForm(Form):
         validators=[
             DataRequired(_l("Please give the letter a subject.")),
             _at_most(MAX_SUBJECT),
-            plain_text,
         ],
     )
     body = TextAreaField(
@@ -88,7 +86,6 @@ class LetterForm(Form):
         validators=[
             DataRequired(_l("Please write the letter.")),
             _letter_not_too_long,
-            multiline_text,
         ],
         render_kw={"rows": 14},
     )
@@ -135,18 +132,18 @@ def letter_form(languages: Sequence[str], **kwargs: Any) -> LetterForm:
         fields[f"title_{code}"] = StringField(
             gettext("Name of the action in %(language)s", language=name),
             filters=[strip],
-            validators=[Optional(), _at_most(MAX_TITLE), plain_text],
+            validators=[Optional(), _at_most(MAX_TITLE)],
             render_kw={"lang": code},
         )
         fields[f"subject_{code}"] = StringField(
             gettext("Subject in %(language)s", language=name),
             filters=[strip],
-            validators=[Optional(), _at_most(MAX_SUBJECT), plain_text],
+            validators=[Optional(), _at_most(MAX_SUBJECT)],
             render_kw={"lang": code},
         )
         fields[f"body_{code}"] = TextAreaField(
             gettext("Letter in %(language)s", language=name),
-            validators=[_letter_not_too_long, multiline_text],
+            validators=[_letter_not_too_long],
             render_kw={"lang": code, "rows": 14},
         )
     form_class = type("LetterFormWithVersions", (LetterForm,), fields)
@@ -163,13 +160,11 @@ class TargetForm(Form):
     name = StringField(
         _l("Name"),
         filters=[strip],
-        validators=[DataRequired(_l("Please give the target's name.")), _at_most(200), plain_text],
+        validators=[DataRequired(_l("Please give the target's name.")), _at_most(200)],
     )
     email = StringField(_l("Email address"), filters=[strip], validators=[_at_most(254)])
-    postal_address = TextAreaField(
-        _l("Postal address"), validators=[_at_most(1000), multiline_text]
-    )
-    phone = StringField(_l("Phone"), filters=[strip], validators=[_at_most(100), plain_text])
+    postal_address = TextAreaField(_l("Postal address"), validators=[_at_most(1000)])
+    phone = StringField(_l("Phone"), filters=[strip], validators=[_at_most(100)])
     country = SelectField(_l("For supporters in"), validate_choice=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -206,7 +201,6 @@ class SupporterLetterForm(Form):
         validators=[
             DataRequired(_l("Please give the letter a subject.")),
             _at_most(MAX_SUBJECT),
-            plain_text,
         ],
     )
     body = TextAreaField(
@@ -214,7 +208,6 @@ class SupporterLetterForm(Form):
         validators=[
             DataRequired(_l("Please write the letter.")),
             _letter_not_too_long,
-            multiline_text,
         ],
         render_kw={"rows": 14},
     )

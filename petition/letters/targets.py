@@ -2,7 +2,6 @@
 
 import csv
 import io
-import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import gettext
@@ -10,6 +9,7 @@ from flask_babel import gettext
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.i18n.countries import is_country_code
 from petition.i18n.languages import format_number
+from petition.text import unwanted_character
 
 MAX_NAME = 200
 MAX_EMAIL = 254
@@ -34,14 +34,6 @@ class TargetData:
     postal_address: str | None = None
     phone: str | None = None
     country: str | None = None  # ISO alpha-2; None: every supporter's target
-
-
-def _has_controls(text: str, lines: bool) -> bool:
-    allowed = "\n\r\t" if lines else ""
-    return any(
-        char not in allowed and unicodedata.category(char) in {"Cc", "Cs", "Co", "Cn"}
-        for char in text
-    )
 
 
 def check_target(
@@ -69,7 +61,7 @@ def check_target(
                     max=format_number(limit),
                 )
             )
-        if _has_controls(values[column], lines=column == "postal_address"):
+        if unwanted_character(values[column], lines=column == "postal_address"):
             raise TargetError(
                 gettext("The %(column)s has control characters in it.", column=column)
             )

@@ -8,7 +8,7 @@ from wtforms import DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from petition.moderation.invalidations import Criteria
-from petition.web.forms import Form, plain_text
+from petition.web.forms import Form
 
 
 def _no_nul(text: str | None) -> str | None:
@@ -25,7 +25,6 @@ class InvalidationForm(Form):
         validators=[
             Optional(),
             Length(max=254, message=_l("At most %(max)s characters.", max=254)),
-            plain_text,
         ],
     )
     network = StringField(
@@ -40,7 +39,6 @@ class InvalidationForm(Form):
         validators=[
             Optional(),
             Length(max=200, message=_l("At most %(max)s characters.", max=200)),
-            plain_text,
         ],
     )
     since = DateTimeLocalField(_l("Signed from (UTC)"), validators=[Optional()])
@@ -78,7 +76,6 @@ class ReinstateForm(Form):
         validators=[
             DataRequired(_l("Please say why you reinstate it, for the record.")),
             Length(max=200, message=_l("Please keep the reason to 200 characters.")),
-            plain_text,
         ],
     )
     flag_reason = StringField(
@@ -86,6 +83,5 @@ class ReinstateForm(Form):
         validators=[
             Optional(),
             Length(max=40, message=_l("Choose a reason from the list.")),
-            plain_text,  # a NUL byte would reach the database's WHERE otherwise
         ],
     )

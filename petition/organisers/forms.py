@@ -23,7 +23,7 @@ from petition.i18n.languages import LANGUAGES, N_, format_number
 from petition.models import utcnow
 from petition.organisers.accounts import MIN_PASSWORD_LENGTH
 from petition.petitions.publishing import MAX_BODY_LENGTH, MAX_TARGET_LENGTH, MAX_TITLE_LENGTH
-from petition.web.forms import MAX_PASSWORD_LENGTH, Form, plain_text, strip
+from petition.web.forms import MAX_PASSWORD_LENGTH, Form, strip
 
 MAX_GOAL = 100_000_000
 MAX_HOURS = 24 * 365
@@ -69,7 +69,6 @@ class PetitionForm(Form):
         validators=[
             DataRequired(_l("Please give the petition a title.")),
             Length(max=MAX_TITLE_LENGTH, message=_at_most(MAX_TITLE_LENGTH)),
-            plain_text,
         ],
     )
     target = StringField(
@@ -78,7 +77,6 @@ class PetitionForm(Form):
         validators=[
             Optional(),
             Length(max=MAX_TARGET_LENGTH, message=_at_most(MAX_TARGET_LENGTH)),
-            plain_text,
         ],
     )
     body = TextAreaField(
@@ -128,7 +126,6 @@ class PetitionTextForm(Form):
         validators=[
             DataRequired(_l("Please give the title in this language.")),
             Length(max=MAX_TITLE_LENGTH, message=_at_most(MAX_TITLE_LENGTH)),
-            plain_text,
         ],
     )
     body = TextAreaField(
@@ -255,7 +252,6 @@ class LoginForm(Form):
                 max=MAX_EMAIL_LENGTH,
                 message=_l("At most %(max)s characters.", max=MAX_EMAIL_LENGTH),
             ),
-            plain_text,  # a NUL byte would otherwise reach the database, which refuses it
         ],
     )
     password = PasswordField(

@@ -1,7 +1,5 @@
 """The sign forms: on the petition page, and in the widget other sites frame."""
 
-import re
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,28 +10,14 @@ from petition.addresses import MAX_EMAIL_LENGTH
 from petition.i18n.countries import country_choices
 from petition.log.receipts import normalise_receipt
 from petition.signing.codes import normalise_code
-from petition.web.forms import MAX_NAME_LENGTH, Form, deliverable_email, plain_text, strip
-
-# A web or email address inside a name: a scheme, "www.", an @ between characters, or a domain
-# (a label, a dot and a top-level name) followed by a path or port, or ending in a lowercase
-# top-level name as domains are written ("evil.example", but not "St.John" or "Ivanov A.A.").
-_ADDRESS_MARK = re.compile(r"://|\bwww\.|\S@\S", re.IGNORECASE)
-_DOMAIN = re.compile(r"[^\W_](?:[\w-]*[^\W_])?\.([^\W\d_]{2,63})(?=$|[/:?#\s.,;!)\]])")
-
-
-def _carries_address(text: str) -> bool:
-    if _ADDRESS_MARK.search(text):
-        return True
-    return any(
-        match[1].islower() or text[match.end() : match.end() + 1] in ("/", ":")
-        for match in _DOMAIN.finditer(text)
-    )
+from petition.text import find_address
+from petition.web.forms import MAX_NAME_LENGTH, Form, deliverable_email, strip
 
 
 def no_addresses(form: FlaskForm, field: Field) -> None:
     """Refuse a name that carries a web or email address: names are repeated in our emails,
     and a link there would reach the inbox as if we had written it."""
-    if _carries_address(field.data or ""):
+    if find_address(field.data or ""):
         raise ValidationError(_("Please enter just your name, without web or email addresses."))
 
 
@@ -49,7 +33,6 @@ class SignForm(Form):
                 max=MAX_NAME_LENGTH,
                 message=_l("Please keep your name to %(max)s characters.", max=MAX_NAME_LENGTH),
             ),
-            plain_text,
             no_addresses,
         ],
     )

@@ -4,31 +4,35 @@ Each form lives with its feature (signing.forms, organisers.forms, moderation.fo
 has a limit and a message a person understands.
 """
 
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import (
-    Field,
+from wtforms import Field, PasswordField, StringField, TextAreaField
+from wtforms.validators import (
+    StopValidation,
+    ValidationError,
 )
-from wtforms.validators import ValidationError
 
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.days import FIRST_DAY, LAST_DAY, is_usable_day
+from petition.text import unwanted_character
 
 MAX_NAME_LENGTH = 200
 MAX_PASSWORD_LENGTH = 1024
-# Direction overrides can disguise a name in an export; line and paragraph separators break rows.
-_FORBIDDEN_CATEGORIES = {"Cc", "Cs", "Co", "Cn", "Zl", "Zp"}
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+Validator = Callable[[Any, Field], None]
 
 
 class Form(FlaskForm):
     """The base of every form: fields receive typed text only, and days the service can count with.
+
+    Every text field (passwords aside) keeps the one rule of what text we store (plain_text, or
+    multiline_text for a text area) unless it names one itself, checked after the field's own
+    checks. A field's checks stop at its first error: a value refused as too long never reaches a
+    pattern, so no posted text costs more than reading it once.
 
     Flask-WTF hands a form uploaded files and JSON values too; none of our fields takes them, and
     their validators would fail on them with a server error. Such a value is dropped before the
@@ -37,6 +41,11 @@ class Form(FlaskForm):
     """
 
     class Meta(FlaskForm.Meta):
+        def bind_field(self, form: "Form", unbound_field: Any, options: Any) -> Field:
+            field: Field = super().bind_field(form, unbound_field, options)
+            field.validators = [_UntilFirstError(check) for check in _chain_of(field)]
+            return field
+
         def wrap_formdata(self, form: "Form", formdata: Any) -> Any:
             try:
                 wrapped = super().wrap_formdata(form, formdata)
@@ -83,6 +92,33 @@ class Form(FlaskForm):
         return valid
 
 
+def _chain_of(field: Field) -> list[Validator]:
+    """The field's validators, and the text rule after them (their messages say more)."""
+    chain = list(field.validators)
+    is_text = isinstance(field, StringField) and not isinstance(field, PasswordField)
+    if is_text and not {plain_text, multiline_text}.intersection(chain):
+        chain.append(multiline_text if isinstance(field, TextAreaField) else plain_text)
+    return chain
+
+
+class _UntilFirstError:
+    """A validator that runs only while its field has no error, and whose error ends the checks."""
+
+    def __init__(self, check: Validator) -> None:
+        self.check = check
+        self.field_flags = getattr(check, "field_flags", {})
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.errors:  # from reading the value, or an earlier check
+            raise StopValidation()
+        try:
+            self.check(form, field)
+        except StopValidation:
+            raise
+        except ValidationError as error:
+            raise StopValidation(*error.args) from error
+
+
 def _day(moment: date | datetime) -> date:
     return moment.date() if isinstance(moment, datetime) else moment
 
@@ -93,20 +129,18 @@ def strip(value: str | None) -> str | None:
 
 
 def plain_text(form: FlaskForm, field: Field) -> None:
-    """Reject control characters and line breaks (names end up in emails and spreadsheets)."""
-    for char in field.data or "":
-        if char in _BIDI_CONTROLS or unicodedata.category(char) in _FORBIDDEN_CATEGORIES:
-            raise ValidationError(
-                _("Please use letters, spaces and punctuation only, on one line.")
-            )
+    """Reject invisible, control and format characters and line breaks (names end up in emails
+    and spreadsheets; see petition.text)."""
+    if isinstance(field.data, str) and unwanted_character(field.data):
+        raise ValidationError(_("Please use letters, spaces and punctuation only, on one line."))
 
 
 def multiline_text(form: FlaskForm, field: Field) -> None:
-    """Reject control characters other than line breaks and tabs (a NUL cannot be stored, and
-    mail readers show the others as garbage): for texts of several lines, such as an update."""
-    for char in field.data or "":
-        if char not in "\n\r\t" and unicodedata.category(char) in {"Cc", "Cs", "Co", "Cn"}:
-            raise ValidationError(_("Please remove the control characters from this text."))
+    """Reject invisible, control and format characters other than line breaks and tabs (a NUL
+    cannot be stored, and mail readers show the others as garbage): for texts of several lines,
+    such as an update."""
+    if isinstance(field.data, str) and unwanted_character(field.data, lines=True):
+        raise ValidationError(_("Please remove the control characters from this text."))
 
 
 def versions_complete(pairs: Iterable[tuple[Field, Field]], missing_text: str) -> bool:

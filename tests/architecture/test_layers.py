@@ -16,6 +16,7 @@ LAYERS: list[set[str]] = [
         "days",
         "i18n",
         "web",
+        "text",
         "verify",  # the independent check of the auditable count: imports nothing of ours
     },
     {"petitions"},

@@ -150,6 +150,33 @@ def test_links_and_addresses_are_refused_with_a_message(
     assert messages() == []
 
 
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("log in at https\u200b://evil\u200b.com/login", None),
+        ("log in at evil\u3002com/login", "evil.com/login"),
+        ("log in at evil\uff0ecom/login", "evil.com/login"),
+        ("log in at evil.c\u043em", "evil.c\u043em"),
+        ("buy at evil.shop", "evil.shop"),
+        ("see 1.2.3.4/login", "1.2.3.4/login"),
+        ("log in at ev\u00adil.com", None),
+        ("log in at evil\u202e.com", None),
+        ("log in at EVIL.COM today", "EVIL.COM"),
+        ("смотрите...evil.com/x", "смотрите...evil.com/x"),
+    ],
+)
+def test_disguised_links_are_refused_too(
+    client: FlaskClient, petition: Petition, text: str, quoted: str | None
+) -> None:
+    assert write(client, "Solidarity", first_name=text).status_code == 400
+    assert write(client, "Solidarity", city=text).status_code == 400
+    refused = write(client, text)
+    assert refused.status_code == 400
+    if quoted is not None:  # the visible ones are quoted; invisible characters have their message
+        assert f"(“{quoted}”)" in refused.get_data(as_text=True)
+    assert messages() == []
+
+
 def test_a_link_in_the_name_or_city_is_refused(client: FlaskClient, petition: Petition) -> None:
     assert write(client, "Solidarity", first_name="www.spam.ru").status_code == 400
     assert write(client, "Solidarity", city="spam.example/x").status_code == 400
