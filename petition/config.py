@@ -164,7 +164,8 @@ PUBLIC_SIGNERS_LIMIT = 50
 UPDATES_PER_WEEK = 1
 # Seconds an unsubscribe link in an update stays valid (as long as a withdrawal link).
 UNSUBSCRIBE_MAX_AGE = 400 * 24 * 3600
-# Wrong confirmation codes one signature accepts before only its emailed link confirms it.
+# Wrong confirmation codes one client may type for one address on one petition in a day; past
+# them the code form refuses that address from that client until the next day (the link works).
 CONFIRM_CODE_ATTEMPTS = 5
 # Confirmation codes a client may try per minute and per day, across all signatures.
 CONFIRM_CODE_LIMIT = "10 per minute; 100 per day"

@@ -5,16 +5,16 @@ carries a code the signer can type on the petition's site. The code is an HMAC o
 over the signature's id, petition and random link secret, so it is bound to that one signature,
 needs nothing stored, and changes if the signature is made anew. It is only ever looked up
 together with the address that signed: a code alone finds nothing. Wrong codes are counted per
-signature (CONFIRM_CODE_ATTEMPTS); past the limit only the emailed link confirms.
+client and address (CONFIRM_CODE_ATTEMPTS, by the view), never on the signature: a stranger who
+knows an address must not be able to spend its signer's tries, nor learn from them who signed.
 """
 
-import enum
 import hashlib
 import hmac
 import unicodedata
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 
 from petition.addresses import canonical_email
 from petition.mail.background import notify_delivery
@@ -64,31 +64,17 @@ def normalise_code(text: str) -> str | None:
     return plain
 
 
-class CodeOutcome(enum.StrEnum):
-    """What typing a code did, when it confirmed nothing."""
-
-    NO_MATCH = "no-match"  # a wrong code, or an address that has not signed: told apart by no one
-    LOCKED = "locked"  # the right code, after too many wrong ones: only the link works now
-
-
 class CodeRefusedError(Exception):
-    """The code confirmed nothing; `outcome` says how to tell the signer."""
-
-    def __init__(self, outcome: CodeOutcome) -> None:
-        super().__init__(outcome.value)
-        self.outcome = outcome
+    """The code confirmed nothing: a wrong code, or an address that has not signed. The two are
+    told apart by no one, not even by the time they take."""
 
 
 _s = table_of(Signature).c
-_SIGNED = select(_s.id).where(
+_SIGNED = select(_s.id, _s.link_secret).where(
     _s.petition_id == bindparam("petition_id"), _s.email_canonical == bindparam("email")
 )
-_COUNT_FAILURE = (
-    update(table_of(Signature))
-    .where(_s.id == bindparam("signature_id"))
-    .values(code_failures=_s.code_failures + 1)
-)
-_FAILURES = select(_s.code_failures).where(_s.id == bindparam("signature_id"))
+# Stands in for the secret of an address that has not signed, so its wrong code costs a digest too.
+_NOBODY = "-"
 
 
 def confirm_with_code(petition_id: int, email: str, code: str) -> Confirmation:
@@ -96,32 +82,21 @@ def confirm_with_code(petition_id: int, email: str, code: str) -> Confirmation:
 
     Confirms exactly as the emailed link's Confirm button does (see record_confirmation), with
     the details stored at signing: details a resubmission proposed wait for that mail's link.
-    A wrong code is counted in the same transaction. Raises CodeRefusedError, or
-    PetitionClosedError as the link would. `code` is normalised (see normalise_code).
+    A wrong code does the same work whether the address signed or not (one read, one digest,
+    nothing written), so neither its answer nor its timing tells a stranger who signed, and it
+    costs the signer nothing: wrong codes are counted per client, by the caller. Raises
+    CodeRefusedError, or PetitionClosedError as the link would. `code` is normalised (see
+    normalise_code).
     """
-    refused: CodeOutcome | None = None
+    params = {"petition_id": petition_id, "email": canonical_email(email)}
     with write_transaction() as session:
-        params = {"petition_id": petition_id, "email": canonical_email(email)}
-        signature_id = session.scalar(_SIGNED, params)
-        row = lock_for_confirming(session, signature_id) if signature_id is not None else None
-        if signature_id is None or row is None:
-            refused = CodeOutcome.NO_MATCH
-        else:
-            expected = _code(signature_id, row.petition_id, row.link_secret)
-            failures = session.scalar(_FAILURES, {"signature_id": signature_id}) or 0
-            if not hmac.compare_digest(expected, code):
-                session.execute(_COUNT_FAILURE, {"signature_id": signature_id})
-                refused = CodeOutcome.NO_MATCH  # locked or not: only the right code learns that
-            elif row.confirmed_at is None and failures >= _attempts():
-                refused = CodeOutcome.LOCKED
-            else:
-                confirmation = record_confirmation(session, signature_id, row, link=None)
-    if refused is not None:
-        raise CodeRefusedError(refused)
+        found = session.execute(_SIGNED, params).one_or_none()
+        signature_id, secret = found if found is not None else (0, _NOBODY)
+        matches = hmac.compare_digest(_code(signature_id, petition_id, secret), code)
+        row = lock_for_confirming(session, signature_id) if matches and found else None
+        if row is None:
+            raise CodeRefusedError()
+        confirmation = record_confirmation(session, signature_id, row, link=None)
     if confirmation.mail_owed:
         notify_delivery()
     return confirmation
-
-
-def _attempts() -> int:
-    return int(current_app.config["CONFIRM_CODE_ATTEMPTS"])

@@ -1,5 +1,7 @@
 """Pages for signers: browse, sign, confirm."""
 
+import hmac
+from collections.abc import Callable
 from dataclasses import replace
 
 from flask import (
@@ -13,10 +15,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
+from petition.addresses import canonical_email
 from petition.extensions import client_limit_key, csrf, db, limiter
 from petition.followup.unsubscribe import subscription, unsubscribe
 from petition.i18n.countries import country_name
@@ -37,7 +40,7 @@ from petition.petitions.public_copies import public_snapshot
 from petition.petitions.public_signers import first_name
 from petition.petitions.publishing import open_petitions, public_petition_by_slug
 from petition.petitions.versions import PetitionInLanguage, all_in_language, in_language
-from petition.signing.codes import CodeOutcome, CodeRefusedError, confirm_with_code
+from petition.signing.codes import CodeRefusedError, confirm_with_code
 from petition.signing.forms import CodeForm, ReceiptForm, SignForm
 from petition.signing.signatures import (
     PetitionClosedError,
@@ -84,16 +87,29 @@ def signer_key() -> str:
     return f"{client_limit_key()}|{(request.view_args or {}).get('slug', '')}"
 
 
+def _limits_of(setting: str) -> list[RateLimitItem]:
+    value = current_app.config[setting]
+    # A bare number (CONFIRM_CODE_ATTEMPTS) is so many a day.
+    return parse_many(f"{value} per day" if isinstance(value, int) else value)
+
+
 def _spend(setting: str, scope: str, key: str) -> bool:
     """Count one hit against every window of a limit setting; true once any window is spent."""
+    # Every window takes the hit, as a decorator would count it, even once one is spent.
+    return _counted(setting, lambda limit, *ids: limiter.limiter.hit(limit, *ids), scope, key)
+
+
+def _spent(setting: str, scope: str, key: str) -> bool:
+    """Whether one more hit would pass a window of a limit setting, counting nothing."""
+    return _counted(setting, lambda limit, *ids: limiter.limiter.test(limit, *ids), scope, key)
+
+
+def _counted(setting: str, ask: Callable[..., bool], scope: str, key: str) -> bool:
     if not limiter.enabled:
         return False
-    config = current_app.config
-    limits = parse_many(config[setting])
-    identifiers = (config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
+    identifiers = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
     try:
-        # Every window takes the hit, as a decorator would count it, even once one is spent.
-        return not all([limiter.limiter.hit(limit, *identifiers) for limit in limits])
+        return not all([ask(limit, *identifiers) for limit in _limits_of(setting)])
     except Exception:  # noqa: BLE001 - whatever the counter store raises, signing goes on
         if not current_app.config["RATELIMIT_SWALLOW_ERRORS"]:
             raise
@@ -282,17 +298,28 @@ def privacy() -> str:
     return render_template("public/privacy.html")
 
 
-def _code_refused(outcome: CodeOutcome) -> str:
-    if outcome is CodeOutcome.LOCKED:
-        return _(
-            "Too many wrong codes were typed for this signature, so its code no longer works. "
-            "Please open the link in the confirmation email instead."
-        )
+def _code_refused(locked: bool) -> str:
     # Worded alike for a wrong code and an address that never signed: it tells a stranger nothing.
+    if locked:
+        return _(
+            "Too many wrong codes were typed for this address, so this form takes no more codes "
+            "for it today. Please open the link in the confirmation email instead."
+        )
     return _(
         "That code does not match. Check the code and the address you signed with, both as in "
         "the email. After several wrong codes only the link in the email confirms."
     )
+
+
+def _code_tries_key(petition_id: int, email: str) -> str:
+    """Whose wrong codes count together: this client's, for this address on this petition.
+
+    Per client, so a stranger's guesses never spend the signer's tries; the address is kept
+    only as a keyed digest, so the counter store holds no address.
+    """
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"{petition_id}|{canonical_email(email)}".encode(), "sha256")
+    return f"{client_limit_key()}|{digest.hexdigest()[:32]}"
 
 
 @bp.route("/petitions/<slug:slug>/code", methods=["GET", "POST"])
@@ -305,10 +332,14 @@ def code(slug: str) -> tuple[str, int, dict[str, str]]:
     petition = public_petition_or_404(slug)
     form = CodeForm()
     if form.validate_on_submit():
+        tries = _code_tries_key(petition.id, form.email.data)
         try:
+            if _spent("CONFIRM_CODE_ATTEMPTS", "code-tries", tries):
+                raise CodeRefusedError()
             done = confirm_with_code(petition.id, form.email.data, form.code.data)
-        except CodeRefusedError as error:
-            form.code.errors = [_code_refused(error.outcome)]
+        except CodeRefusedError:
+            locked = _spend("CONFIRM_CODE_ATTEMPTS", "code-tries", tries)
+            form.code.errors = [_code_refused(locked)]
         except PetitionClosedError as error:
             page = render_template("public/confirm_closed.html", petition=_read(error.petition))
             return page, 410, NO_REFERRER

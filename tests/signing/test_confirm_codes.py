@@ -5,6 +5,8 @@ is read from the received message and posted as a stranger's browser would (no c
 """
 
 import re
+import statistics
+import time
 from collections.abc import Callable
 
 import pytest
@@ -22,7 +24,7 @@ from petition.signing.signatures import sign_petition
 from tests.conftest import SMTPServer
 
 NO_MATCH = "That code does not match."
-LOCKED = "Too many wrong codes were typed for this signature"
+LOCKED = "Too many wrong codes were typed for this address"
 FORMAT = "This is not a confirmation code"
 CONFIRMED = "your signature is confirmed"
 ALREADY = "It was confirmed already"
@@ -135,7 +137,11 @@ def test_the_code_is_in_the_signers_language(
     assert explained in text
 
 
-def test_wrong_codes_are_counted_per_signature_and_lock_even_the_right_one(
+def error_of(page: str) -> str:
+    return re.search(r'<p class="error" id="code-error">(.*?)</p>', page, re.S).group(1)
+
+
+def test_wrong_codes_lock_an_address_for_that_client_only(
     make_petition: Callable[..., Petition], stranger: FlaskClient, smtp: SMTPServer, app: Flask
 ) -> None:
     app.config["CONFIRM_CODE_ATTEMPTS"] = 3
@@ -144,21 +150,26 @@ def test_wrong_codes_are_counted_per_signature_and_lock_even_the_right_one(
     sign(stranger, slug, "bob@example.org")
     ann_code = mailed_code(smtp, 1)
     bob_code = mailed_code(smtp, 2)
-    for attempt in range(1, 4):
-        answer = type_code(stranger, slug, "ann@example.org", wrong(ann_code))
+    prober = {"environ_base": {"REMOTE_ADDR": "203.0.113.9"}}
+    for _ in range(3):
+        answer = type_code(stranger, slug, "ann@example.org", wrong(ann_code), **prober)
         assert answer.status_code == 400 and NO_MATCH in answer.text
-        assert signature_of("ann@example.org").code_failures == attempt
-    assert signature_of("bob@example.org").code_failures == 0  # another signature's budget
 
-    locked = type_code(stranger, slug, "ann@example.org", ann_code)
+    locked = type_code(stranger, slug, "ann@example.org", ann_code, **prober)
     assert locked.status_code == 400 and LOCKED in locked.text
     assert "link in the confirmation email" in locked.text
     assert count_of(slug) == 0
-    assert signature_of("ann@example.org").confirmed_at is None
 
-    # The other signer is untouched, and Ann's link still works.
-    assert CONFIRMED in type_code(stranger, slug, "bob@example.org", bob_code).text
-    assert count_of(slug) == 1
+    # An address that never signed locks alike: the lock tells the prober nothing either.
+    for _ in range(3):
+        type_code(stranger, slug, "nobody@example.org", wrong(ann_code), **prober)
+    nobody = type_code(stranger, slug, "nobody@example.org", ann_code, **prober)
+    assert nobody.status_code == 400 and error_of(nobody.text) == error_of(locked.text)
+
+    # The prober's other addresses are untouched, and the prober spent none of Ann's tries.
+    assert CONFIRMED in type_code(stranger, slug, "bob@example.org", bob_code, **prober).text
+    assert CONFIRMED in type_code(stranger, slug, "ann@example.org", ann_code).text
+    assert count_of(slug) == 2
 
 
 def test_an_unknown_address_gets_the_same_answer_as_a_wrong_code(
@@ -174,23 +185,26 @@ def test_an_unknown_address_gets_the_same_answer_as_a_wrong_code(
     assert unknown.status_code == mistyped.status_code == 400
     assert NO_MATCH in unknown.text and NO_MATCH in mistyped.text
 
-    def message(text: str) -> str:
-        return re.search(r'<p class="error" id="code-error">(.*?)</p>', text, re.S).group(1)
-
-    assert message(unknown.text) == message(mistyped.text)
+    assert error_of(unknown.text) == error_of(mistyped.text)
     assert count_of(slug) == 0
 
 
 @pytest.mark.parametrize("typed", ["ABCDE-FGH", "ABCDE-FGHJK-M", "ABCDE-FGHJ0", "ABCDE-FGHJI", "!"])
 def test_a_code_of_the_wrong_shape_gets_the_format_message(
-    make_petition: Callable[..., Petition], stranger: FlaskClient, smtp: SMTPServer, typed: str
+    make_petition: Callable[..., Petition],
+    stranger: FlaskClient,
+    smtp: SMTPServer,
+    app: Flask,
+    typed: str,
 ) -> None:
+    app.config["CONFIRM_CODE_ATTEMPTS"] = 1
     slug = make_petition().slug
     sign(stranger, slug, "ann@example.org")
     answer = type_code(stranger, slug, "ann@example.org", typed)
     assert answer.status_code == 400
     assert FORMAT in answer.text and NO_MATCH not in answer.text
-    assert signature_of("ann@example.org").code_failures == 0  # a typo of shape costs no attempt
+    # A typo of shape costs no attempt: the one allowed is still there for the right code.
+    assert CONFIRMED in type_code(stranger, slug, "ann@example.org", mailed_code(smtp, 1)).text
 
 
 def test_a_code_from_one_petition_does_not_confirm_on_another(
@@ -315,3 +329,29 @@ def test_codes_are_read_as_people_type_them() -> None:
     assert normalise_code("OBCDE-FGHJK") is None  # O is never in a code
     assert normalise_code("A" * 1000) is None
     assert not set("01OILUV") & set(ALPHABET)
+
+
+def test_a_signers_wrong_code_takes_the_time_of_a_strangers(
+    make_petition: Callable[..., Petition], stranger: FlaskClient, smtp: SMTPServer, app: Flask
+) -> None:
+    """Whether an address signed is told only to its mailbox: not by the answer, nor its time."""
+    app.config["CONFIRM_CODE_ATTEMPTS"] = 100_000
+    app.config["CONFIRM_CODE_LIMIT"] = "100000 per minute"
+    slug = make_petition().slug
+    sign(stranger, slug, "ann@example.org")
+    typed = wrong(mailed_code(smtp, 1))
+    times: dict[str, list[float]] = {"ann@example.org": [], "nobody@example.org": []}
+    for pair in range(330):  # back to back, in turns, so drift in the machine hits both alike
+        for email in sorted(times, reverse=pair % 2 == 1):
+            start = time.perf_counter()
+            answer = type_code(stranger, slug, email, typed)
+            times[email].append(time.perf_counter() - start)
+            assert answer.status_code == 400 and NO_MATCH in answer.text
+    signer, nobody = times["ann@example.org"][30:], times["nobody@example.org"][30:]
+    slower = sum(s > n for s, n in zip(signer, nobody, strict=True)) / len(signer)
+    assert 0.35 <= slower <= 0.65, f"a signer's wrong code was slower in {slower:.0%} of pairs"
+    difference = statistics.median(signer) - statistics.median(nobody)
+    assert abs(difference) <= 0.05 * statistics.median(nobody), (
+        f"medians {statistics.median(signer) * 1e3:.2f} vs {statistics.median(nobody) * 1e3:.2f} ms"
+    )
+    assert count_of(slug) == 0
