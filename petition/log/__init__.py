@@ -5,5 +5,5 @@ when a signature starts to count, an exclude when it stops), so anyone can recou
 from its public entries and check the log never rewrote its past (RFC 9162 proofs).
 
 Depends on petitions (a petition's close signs its final count). Others use: appending
-(append_add, append_exclude), receipts (new_receipt, receipt_status), checkpoints, reading.
+(append_add, append_held, append_exclude), receipts (new_receipt, receipt_status), checkpoints, reading.
 """

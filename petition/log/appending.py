@@ -56,7 +56,9 @@ def _minute() -> str:
     return utcnow().strftime("%Y-%m-%dT%H:%MZ")
 
 
-def _append(session: Session, petition_id: int, entry: dict[str, Any], delta: int) -> int:
+def _append(
+    session: Session, petition_id: int, entry: dict[str, Any], delta: int, checkpoint: bool = True
+) -> int:
     # Core on the session's connection: the ORM's execute costs as much again on this hot path.
     connection = session.connection()
     size, counted, checkpoint_at = connection.execute(
@@ -92,16 +94,28 @@ def _append(session: Session, petition_id: int, entry: dict[str, Any], delta: in
                 for level, position, value in nodes
             ],
         )
-    maybe_checkpoint(session, petition_id, size, counted, checkpoint_at)
+    if checkpoint:
+        maybe_checkpoint(session, petition_id, size, counted, checkpoint_at)
     return index
+
+
+def _add_entry(commitment: str) -> dict[str, Any]:
+    if not COMMITMENT.fullmatch(commitment):
+        raise ValueError("a commitment is 64 lowercase hex digits")
+    return {"commitment": commitment, "kind": "add", "time": _minute()}
 
 
 def append_add(session: Session, petition_id: int, commitment: str) -> int:
     """Log that a signature (known by its receipt's commitment) counts from now; its index."""
-    if not COMMITMENT.fullmatch(commitment):
-        raise ValueError("a commitment is 64 lowercase hex digits")
-    entry = {"commitment": commitment, "kind": "add", "time": _minute()}
-    return _append(session, petition_id, entry, 1)
+    return _append(session, petition_id, _add_entry(commitment), 1)
+
+
+def append_held(session: Session, petition_id: int, commitment: str) -> int:
+    """Log a held signature: added and at once excluded, with no checkpoint between the two
+    (one there would sign a count the page never showed); the add's index."""
+    add = _append(session, petition_id, _add_entry(commitment), 1, checkpoint=False)
+    append_exclude(session, petition_id, add, ExcludeReason.HELD)
+    return add
 
 
 def append_exclude(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from petition import tokens
 from petition.addresses import canonical_email
 from petition.extensions import db
-from petition.log.appending import ExcludeReason, append_add, append_exclude
+from petition.log.appending import append_add, append_held
 from petition.log.receipts import commitment_of, new_receipt
 from petition.mail.background import notify_delivery
 from petition.mail.outbox import OwedMail, queue_message
@@ -420,8 +420,7 @@ def record_confirmation(
     logged = {"signature_id": signature_id, "now": now, "receipt": receipt}
     logged |= {"commitment": commitment}
     if status == SignatureStatus.FRAUDULENT:  # held: looks confirmed to its signer
-        add = append_add(session, petition_id, commitment)
-        append_exclude(session, petition_id, add, ExcludeReason.HELD)
+        add = append_held(session, petition_id, commitment)
         # Reversing the flag would count it from here, with a new add of this commitment.
         session.execute(_MARK_CONFIRMED, logged | {"log_index": add})
         return Confirmation(signature_id, petition_id, slug, status, now, receipt)

@@ -236,3 +236,17 @@ def test_the_checkpoint_command_signs_grown_logs_only(app: Flask, make_petition)
         confirm_signature(confirmation_token(signed(petition, f"n{n}@example.org")))
     result = runner.invoke(args=["petitions", "checkpoint", petition.slug])
     assert f"petitions.example.org/petitions/{petition.slug}: size 2, count 2" in result.output
+
+
+def test_no_checkpoint_counts_a_held_signature(app: Flask, make_petition) -> None:
+    """A held confirmation's add and exclude go in together: no signed count the page never said."""
+    app.config["LOG_CHECKPOINT_SECONDS"] = 0  # a checkpoint at every append that allows one
+    petition = make_petition()
+    confirm_signature(confirmation_token(signed(petition, "real@example.org")))
+    for n in range(3):
+        confirm_signature(confirmation_token(signed(petition, f"held{n}@example.org", held="rule")))
+    confirm_signature(confirmation_token(signed(petition, "second@example.org")))
+
+    listed = app.test_client().get(f"/petitions/{petition.slug}/log/checkpoints").get_json()
+    pairs = sorted((c["size"], c["count"]) for c in listed["checkpoints"])
+    assert pairs == [(1, 1), (3, 1), (5, 1), (7, 1), (8, 2)]
