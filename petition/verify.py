@@ -51,6 +51,21 @@ class FetchError(Exception):
     """The site could not be asked, or gave no usable answer: nothing was checked."""
 
 
+def shown(text: object, limit: int = 1_000) -> str:
+    """Text from the site made safe for a terminal: control and invisible characters escaped.
+
+    A site chooses its reason phrases, listed times and names: raw, an escape sequence could
+    erase a FAILED line and print a fake result. Every character that is not printable (control,
+    format, line and paragraph separators, unassigned) is written as `repr` would (`\\x1b`,
+    `\\r`, `\\u202e`), and the text is cut at `limit` characters so one value cannot flood the
+    screen.
+    """
+    text = str(text)
+    cut = text[:limit]
+    safe = "".join(char if char.isprintable() else repr(char)[1:-1] for char in cut)
+    return safe if len(cut) == len(text) else f"{safe}… ({len(text) - limit:,} more characters)"
+
+
 # -- RFC 9162 hashing and proofs ------------------------------------------------------------
 
 
@@ -515,7 +530,7 @@ def run(
     key = parse_verifier_key(fetch_text(f"{site.root_url}/log/key").removesuffix("\n"))
     if key.name.lower() != site.host.lower():
         raise VerificationError(f"the site's key is named {key.name!r}, not after {site.host!r}")
-    print(f"Key:          {key.name}, fingerprint {fingerprint(key.public_key)}")
+    print(f"Key:          {shown(key.name)}, fingerprint {fingerprint(key.public_key)}")
     if pinned is not None and fingerprint(key.public_key) != pinned:
         raise VerificationError("the site's key is not the one whose fingerprint you gave")
     origin = f"{key.name}/petitions/{site.slug}"
@@ -523,7 +538,8 @@ def run(
     print(
         f"Checkpoint:   {_entries(checkpoint.size)}, root {base64.b64encode(checkpoint.root).decode()}, signature verified"
     )
-    print(f"Signed at:    {checkpoint_time(site, checkpoint) or 'unknown'} (as the site lists it)")
+    listed = checkpoint_time(site, checkpoint)
+    print(f"Signed at:    {'unknown' if listed is None else shown(listed)} (as the site lists it)")
     saved = None
     if saved_text is not None:
         try:
@@ -561,7 +577,7 @@ def run(
                 file.write(checkpoint.text)
         except OSError as error:
             raise FetchError(f"could not save the checkpoint: {error}") from None
-        print(f"Saved to:     {save}")
+        print(f"Saved to:     {shown(save)}")
 
 
 def arguments() -> argparse.ArgumentParser:
@@ -608,16 +624,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             with open(args.checkpoint, "rb") as file:
                 saved_text = file.read().decode("utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            print(f"Could not read the saved checkpoint: {error}", file=sys.stderr)
+            print(f"Could not read the saved checkpoint: {shown(error)}", file=sys.stderr)
             return 2
-    print(f"Petition:     {site.petition_url}")
+    print(f"Petition:     {shown(site.petition_url)}")
     try:
         run(site, pinned, saved_text, receipt, args.save)
     except FetchError as error:
-        print(f"Could not check: {error}", file=sys.stderr)
+        print(f"Could not check: {shown(error)}", file=sys.stderr)
         return 2
     except VerificationError as error:
-        print(f"FAILED:       {error}")
+        print(f"FAILED:       {shown(error)}")
         return 1
     except KeyboardInterrupt:
         print("Stopped before every check was done.", file=sys.stderr)

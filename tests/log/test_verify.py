@@ -33,10 +33,13 @@ def check(base: str, *args: str) -> tuple[int, str]:
     return status, out.getvalue()
 
 
-def cli(base: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the real command, as a target would."""
+def cli(base: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run the real command, as a target would; its output exactly as printed (no newline
+    translation, so a carriage return shows)."""
     command = [sys.executable, "-m", "petition.verify", f"{base}/petitions/{SLUG}", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+    out, err = (stream.decode("utf-8", "backslashreplace") for stream in (done.stdout, done.stderr))
+    return subprocess.CompletedProcess(command, done.returncode, out, err)
 
 
 def sign(log: Log, start: int, count: int) -> None:
