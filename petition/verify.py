@@ -4,8 +4,9 @@ An independent implementation of the log formats (RFC 9162 Merkle trees, C2SP si
 checkpoints with Ed25519): it imports nothing else from this package, so a bug on the server
 side is not shared by the check. Standard library plus `cryptography`, so anyone can run it.
 
-Exit status: 0 everything holds; 1 something does not (printed); 2 it could not be checked
-(network, unreadable file, bad arguments).
+Exit status: 0 everything holds; 1 something does not (printed): what the site signed or sent
+contradicts itself; 2 it could not be checked (network, unreadable file, bad arguments, an
+answer of the wrong shape such as a number where a list belongs).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ EMPTY_ROOT = hashlib.sha256(b"").digest()
 REASONS = ("withdrawn", "held", "invalidated")
 PAGE = 10_000
 TIMEOUT_SECONDS = 30
+MAX_DIGITS = 18  # no size, index or count of a log has more; and int() of 5,000 digits fails
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DECIMAL = re.compile(r"0|[1-9][0-9]*")
 MINUTE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z")
@@ -49,6 +51,10 @@ class VerificationError(Exception):
 
 class FetchError(Exception):
     """The site could not be asked, or gave no usable answer: nothing was checked."""
+
+
+class NotFoundError(FetchError):
+    """The site has no such page."""
 
 
 def shown(text: object, limit: int = 1_000) -> str:
@@ -242,13 +248,30 @@ def parse_checkpoint(text: str, key: VerifierKey, origin: str) -> Checkpoint:
         Ed25519PublicKey.from_public_bytes(key.public_key).verify(signature[4:], body)
     except InvalidSignature:
         raise VerificationError("the checkpoint's signature does not verify") from None
-    size, count = int(size_line), int(count_line[6:])
-    if count > size:
+    if len(size_line) > MAX_DIGITS:
+        raise FetchError(
+            f"the checkpoint's size has {len(size_line):,} digits: "
+            "more entries than this verifier can check"
+        )
+    size, counted = int(size_line), count_line[6:]
+    if len(counted) > len(size_line) or int(counted) > size:  # more digits, none leading: larger
         raise VerificationError("the checkpoint counts more signatures than the log has entries")
-    return Checkpoint(got_origin, size, root, count, text)
+    return Checkpoint(got_origin, size, root, int(counted), text)
 
 
 # -- The entries and what they count ---------------------------------------------------------
+
+
+def number(digits: str) -> int:
+    """A JSON integer, refused past MAX_DIGITS digits before Python spends time converting it."""
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"an integer of {len(digits):,} digits")
+    return int(digits)
+
+
+def loads(text: bytes) -> object:
+    """JSON as the site sends it, whose integers are never longer than a log's sizes."""
+    return json.loads(text, parse_int=number)
 
 
 def canonical(value: object) -> bytes:
@@ -294,7 +317,7 @@ def tally(
         result.counted_at[0] = 0
     for index, leaf in enumerate(leaves):
         try:
-            entry = json.loads(leaf)
+            entry = loads(leaf)
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             raise VerificationError(f"entry {index} is not JSON") from None
         if not isinstance(entry, dict):
@@ -351,7 +374,7 @@ def fetch(url: str) -> bytes:
         if error.code == 400:  # we only ask for what the signed checkpoint says exists
             raise VerificationError(f"{url}: the site refused it ({error.code})") from None
         if error.code == 404:
-            raise FetchError(
+            raise NotFoundError(
                 f"{url}: not found (no such public petition, or no log here)"
             ) from None
         raise FetchError(f"{url}: the server answered {error.code} {error.reason}") from None
@@ -368,22 +391,33 @@ def fetch_text(url: str) -> str:
 
 
 def fetch_json(url: str) -> dict[str, Any]:
+    """A JSON object; anything else is an answer of the wrong shape (cannot check)."""
     try:
-        value = json.loads(fetch(url))
+        value = loads(fetch(url))
     except (ValueError, RecursionError):
-        raise VerificationError(f"{url} did not answer JSON") from None
+        raise FetchError(f"{url} did not answer JSON") from None
     if not isinstance(value, dict):
-        raise VerificationError(f"{url} did not answer a JSON object")
+        raise FetchError(f"{url} did not answer a JSON object")
     return value
+
+
+def decoded(value: object, what: str) -> bytes:
+    """Base64 inside a JSON answer; anything else is an answer of the wrong shape."""
+    if not isinstance(value, str):
+        raise FetchError(f"{what} is not base64 text")
+    try:
+        return b64decode(value, what)
+    except VerificationError as error:
+        raise FetchError(str(error)) from None
 
 
 def hashes_from(value: object, what: str) -> list[bytes]:
     """A JSON list of base64 32-byte hashes."""
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise VerificationError(f"{what} is not a list of base64 hashes")
-    hashes = [b64decode(item, what) for item in value]
+    if not isinstance(value, list):
+        raise FetchError(f"{what} is not a list of base64 hashes")
+    hashes = [decoded(item, what) for item in value]
     if any(len(item) != 32 for item in hashes):
-        raise VerificationError(f"{what} holds a hash that is not 32 bytes")
+        raise FetchError(f"{what} holds a hash that is not 32 bytes")
     return hashes
 
 
@@ -393,22 +427,28 @@ def download(base: str, size: int) -> list[bytes]:
     while len(leaves) < size:
         start = len(leaves)
         page = fetch_json(f"{base}/log/entries?start={start}&end={size}")
-        current = page.get("size")
-        if type(current) is not int or current < size:
+        current, entries = page.get("size"), page.get("entries")
+        if type(current) is not int:
+            raise FetchError(f"the page of entries from {start}: its size is not a number")
+        if not isinstance(entries, list):
+            raise FetchError(f"the page of entries from {start}: its entries are not a list")
+        if current < size:
             raise VerificationError(
-                f"the log now has {current!r} entries, fewer than its checkpoint's {size}"
+                f"the log now has {current} entries, fewer than its checkpoint's {size}"
             )
-        entries = page.get("entries")
-        if not isinstance(entries, list) or not entries:
+        if not entries:
             raise VerificationError(f"the site sent no entries from {start}")
         for entry in entries:
-            index = entry.get("index") if isinstance(entry, dict) else None
-            if type(index) is not int or index != len(leaves):
-                raise VerificationError(f"expected entry {len(leaves)}, the site sent {index!r}")
-            leaf = entry.get("leaf")
-            if not isinstance(leaf, str):
-                raise VerificationError(f"entry {index} has no leaf")
-            leaves.append(b64decode(leaf, f"entry {index}"))
+            if not isinstance(entry, dict) or type(entry.get("index")) is not int:
+                raise FetchError(
+                    f"the page from {start} holds an entry that is not an object with an index"
+                )
+            index = entry["index"]
+            if index != len(leaves):
+                raise VerificationError(f"expected entry {len(leaves)}, the site sent {index}")
+            if not isinstance(entry.get("leaf"), str):
+                raise FetchError(f"entry {index} has no base64 leaf")
+            leaves.append(decoded(entry["leaf"], f"entry {index}"))
         if len(leaves) > size:
             raise VerificationError(f"the site sent entries past {size}, the end asked for")
         if len(leaves) < size and page.get("next") != len(leaves):
@@ -462,15 +502,20 @@ def normalise_fingerprint(typed: str) -> str:
 
 
 def checkpoint_time(site: Site, checkpoint: Checkpoint) -> str | None:
-    """When the site says it signed this checkpoint, if its listing says so (not verified)."""
+    """When the site says it signed this checkpoint, if it lists it (not verified)."""
     try:
         listing = fetch_json(f"{site.petition_url}/log/checkpoints")
-    except (FetchError, VerificationError):
+    except NotFoundError:
         return None
-    for item in listing.get("checkpoints") or []:
-        if isinstance(item, dict) and item.get("text") == checkpoint.text:
+    items = listing.get("checkpoints")
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise FetchError("the site's listing of checkpoints is not a list of checkpoints")
+    for item in items:
+        if item.get("text") == checkpoint.text:
             created = item.get("created_at")
-            return created if isinstance(created, str) else None
+            if not isinstance(created, str):
+                raise FetchError("the site's listing of checkpoints has a time that is no text")
+            return created
     return None
 
 
@@ -507,11 +552,14 @@ def check_receipt(site: Site, checkpoint: Checkpoint, hashes: list[bytes], count
         raise VerificationError("the receipt is not in the log")
     index = counts.matches[-1]
     proof = fetch_json(f"{site.petition_url}/log/proof?index={index}&size={checkpoint.size}")
-    if proof.get("index") != index or proof.get("size") != checkpoint.size:
-        raise VerificationError("the site's inclusion proof is for another entry or size")
-    if hashes_from([proof.get("leaf_hash")], "the proof's leaf hash") != [hashes[index]]:
-        raise VerificationError("the site's inclusion proof is for another leaf")
+    if type(proof.get("index")) is not int or type(proof.get("size")) is not int:
+        raise FetchError("the site's inclusion proof has no index and size")
+    [leaf] = hashes_from([proof.get("leaf_hash")], "the proof's leaf hash")
     path = hashes_from(proof.get("path"), "the inclusion proof")
+    if proof["index"] != index or proof["size"] != checkpoint.size:
+        raise VerificationError("the site's inclusion proof is for another entry or size")
+    if leaf != hashes[index]:
+        raise VerificationError("the site's inclusion proof is for another leaf")
     if not verify_inclusion(index, checkpoint.size, hashes[index], path, checkpoint.root):
         raise VerificationError("the site's inclusion proof does not verify")
     reason = counts.cancelled.get(index)
@@ -637,6 +685,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("Stopped before every check was done.", file=sys.stderr)
+        return 2
+    except Exception as error:  # a site can send anything: never a traceback, never "failed"
+        print(f"Could not check: {type(error).__name__}: {shown(error)}", file=sys.stderr)
         return 2
     print("Result:       every check holds")
     return 0

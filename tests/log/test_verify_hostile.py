@@ -4,14 +4,17 @@ Each test runs the real command against a real server that misbehaves on purpose
 timeout, so a hang fails the test instead of blocking the suite.
 """
 
-from collections.abc import Iterator
+import base64
+from collections.abc import Callable, Iterator
 
 import pytest
 
+from petition import verify
 from petition.verify import shown
-from tests.log.test_verify import Site, cli, sign
-from tests.log.verify_support import serving
+from tests.log.test_verify import Site, check, cli, sign
+from tests.log.verify_support import Handler, mth, receipt, serving
 
+ZERO = base64.b64encode(bytes(32))  # a hash of the right length
 FAKE_SUCCESS = "\x1b[2K\rResult:       every check holds"
 
 
@@ -66,3 +69,83 @@ def test_site_text_is_shown_with_every_invisible_character_escaped(text: str, pr
 
 def test_site_text_is_cut_short() -> None:
     assert shown("x" * 5000) == "x" * 1000 + "… (4,000 more characters)"
+
+
+def cannot_check(status: int, output: str, because: str) -> None:
+    """Exit 2 with a one-line reason, no traceback, and nothing raw."""
+    assert status == 2, output
+    assert "Traceback" not in output, output
+    assert because in output.split("Could not check: ", 1)[1], output
+    shows_nothing_raw(output)
+
+
+def cannot_check_from_the_command_line(base: str, *args: str, because: str) -> None:
+    done = cli(base, *args)
+    cannot_check(done.returncode, done.stdout + done.stderr, because)
+
+
+def answers(body: bytes) -> Callable[[Handler], None]:
+    """A route that always answers 200 with this JSON body."""
+    return lambda handler: handler.reply(200, "application/json", body)
+
+
+def test_a_listing_with_a_number_for_a_list_cannot_be_checked(site: Site) -> None:
+    base, log = site
+    log.misbehave["checkpoints"] = answers(b'{"checkpoints": 5}')
+    cannot_check_from_the_command_line(base, because="not a list of checkpoints")
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "because"),
+    [
+        ("checkpoints", b'{"checkpoints": 5}', "not a list of checkpoints"),
+        ("checkpoints", b'{"checkpoints": [5]}', "not a list of checkpoints"),
+        ("checkpoints", b"<html>Welcome</html>", "did not answer JSON"),
+        ("entries", b'{"size": 2, "entries": 5, "next": null}', "entries are not a list"),
+        ("entries", b'{"size": "2", "entries": [], "next": null}', "size is not a number"),
+        ("entries", b'{"size": 2, "entries": [7], "next": null}', "not an object"),
+        ("entries", b'{"size": 2, "entries": [{"index": 0, "leaf": 5}]}', "no base64 leaf"),
+        ("entries", b'{"size": 2, "entries": [{"index": 0, "leaf": "!"}]}', "not valid base64"),
+        ("entries", b'{"size": 2, "entries": [{"index": "0", "leaf": ""}]}', "index"),
+        ("entries", b'{"size": 2}', "entries are not a list"),
+        ("entries", b'{"size": 2, "entries": [{"index": 1' + b"0" * 5000 + b"}]}", "JSON"),
+        ("entries", b'{"size": 1' + b"0" * 30 + b', "entries": []}', "JSON"),
+        ("proof", b'{"index": 1, "size": 2, "leaf_hash": 5, "path": []}', "leaf hash"),
+        (
+            "proof",
+            b'{"index": 1, "size": 2, "leaf_hash": "' + ZERO + b'", "path": 5}',
+            "base64 hashes",
+        ),
+        ("proof", b'{"index": [1], "size": 2, "leaf_hash": "", "path": []}', "index"),
+    ],
+)
+def test_an_answer_of_the_wrong_shape_cannot_be_checked(
+    site: Site, route: str, body: bytes, because: str
+) -> None:
+    base, log = site
+    sign(log, 0, 2)
+    log.sign_now()
+    log.misbehave[route] = answers(body)
+    cannot_check(*check(base, "--receipt", receipt(1)), because)
+
+
+@pytest.mark.parametrize("digits", [5_000, 25])
+def test_a_checkpoint_size_of_thousands_of_digits_cannot_be_checked(
+    site: Site, digits: int
+) -> None:
+    base, log = site
+    root = base64.b64encode(mth([])).decode()
+    log.checkpoint_text = log.signer.note(f"{log.origin}\n{'9' * digits}\n{root}\ncount 0\n")
+    cannot_check_from_the_command_line(base, because=f"{digits:,} digits")
+
+
+def test_an_unexpected_error_is_neither_a_traceback_nor_a_failed_check(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, log = site
+
+    def unforeseen(*args: object) -> None:
+        raise TypeError("unforeseen \x1b[2K")
+
+    monkeypatch.setattr(verify, "checkpoint_time", unforeseen)
+    cannot_check(*check(base), "TypeError: unforeseen \\x1b[2K")
