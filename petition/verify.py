@@ -4,9 +4,14 @@ An independent implementation of the log formats (RFC 9162 Merkle trees, C2SP si
 checkpoints with Ed25519): it imports nothing else from this package, so a bug on the server
 side is not shared by the check. Standard library plus `cryptography`, so anyone can run it.
 
+The site it checks is trusted for nothing, not even to stop talking: every answer is read in
+bounded chunks and refused past --max-response-bytes, the whole run past --max-total-bytes or
+--deadline (however slowly the site sends), and everything of the site's that is printed has
+its control characters escaped.
+
 Exit status: 0 everything holds; 1 something does not (printed): what the site signed or sent
-contradicts itself; 2 it could not be checked (network, unreadable file, bad arguments, an
-answer of the wrong shape such as a number where a list belongs).
+contradicts itself; 2 it could not be checked (network, unreadable file, bad arguments, a limit
+reached, an answer of the wrong shape such as a number where a list belongs).
 """
 
 from __future__ import annotations
@@ -16,14 +21,16 @@ import base64
 import binascii
 import hashlib
 import http.client
+import io
 import json
 import re
+import socket
 import sys
-import urllib.error
+import time
 import urllib.parse
-import urllib.request
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,8 +40,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 REASONS = ("withdrawn", "held", "invalidated")
-PAGE = 10_000
-TIMEOUT_SECONDS = 30
+TIMEOUT_SECONDS = 30  # for any one read; --deadline bounds the whole run
+CHUNK = 64 * 1024
 MAX_DIGITS = 18  # no size, index or count of a log has more; and int() of 5,000 digits fails
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DECIMAL = re.compile(r"0|[1-9][0-9]*")
@@ -363,42 +370,165 @@ def tally(
 # -- Talking to the site ---------------------------------------------------------------------
 
 
-def fetch(url: str) -> bytes:
-    """The body of a GET; a failure to get it is a FetchError, a refusal (400) a failed check."""
-    request = urllib.request.Request(url, headers={"User-Agent": "petition-verify"})
-    try:
-        # The scheme is checked to be http or https before any address is built.
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # nosec B310
-            return bytes(response.read())
-    except urllib.error.HTTPError as error:
-        if error.code == 400:  # we only ask for what the signed checkpoint says exists
-            raise VerificationError(f"{url}: the site refused it ({error.code})") from None
-        if error.code == 404:
-            raise NotFoundError(
-                f"{url}: not found (no such public petition, or no log here)"
-            ) from None
-        raise FetchError(f"{url}: the server answered {error.code} {error.reason}") from None
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        raise FetchError(f"{url}: {reason}") from None
+@dataclass(frozen=True)
+class Limits:
+    """How much a site may make the verifier download, and for how long, before it gives up."""
+
+    response_bytes: int = 16 * 2**20  # a page of 10,000 entries is about 1.6 MB
+    total_bytes: int = 4 * 2**30  # about 25 million entries, at some 160 bytes each
+    seconds: float = 600.0
 
 
-def fetch_text(url: str) -> str:
-    try:
-        return fetch(url).decode("utf-8")
-    except UnicodeDecodeError:
-        raise VerificationError(f"{url} is not UTF-8 text") from None
+DEFAULTS = Limits()
 
 
-def fetch_json(url: str) -> dict[str, Any]:
-    """A JSON object; anything else is an answer of the wrong shape (cannot check)."""
-    try:
-        value = loads(fetch(url))
-    except (ValueError, RecursionError):
-        raise FetchError(f"{url} did not answer JSON") from None
-    if not isinstance(value, dict):
-        raise FetchError(f"{url} did not answer a JSON object")
-    return value
+class Budget:
+    """What a run has left of its limits: bytes it may still receive, and time to its deadline."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.bytes_left = limits.total_bytes
+        self.deadline = time.monotonic() + limits.seconds
+
+    @contextmanager
+    def waiting(self) -> Iterator[float]:
+        """Around one connect, read or write: how long it may wait, the per-read timeout or less
+        near the deadline; and if that wait runs out, which of the two it was."""
+        overrun = FetchError(f"the check took longer than {self.limits.seconds:g} s (--deadline)")
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise overrun
+        wait = min(TIMEOUT_SECONDS, left)
+        try:
+            yield wait
+        except TimeoutError:
+            if wait < TIMEOUT_SECONDS:
+                raise overrun from None
+            raise
+
+    def spend(self, received: int) -> None:
+        """Count bytes received from the site against the whole run's limit."""
+        self.bytes_left -= received
+        if self.bytes_left < 0:
+            raise FetchError(
+                f"the site sent more than {self.limits.total_bytes:,} bytes in all "
+                "(--max-total-bytes)"
+            )
+
+
+class MeteredReads(io.RawIOBase):
+    """A socket's reads, each waiting at most what the budget allows and counted against it."""
+
+    def __init__(self, sock: socket.socket, budget: Budget) -> None:
+        super().__init__()
+        self.sock, self.budget = sock, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        with self.budget.waiting() as wait:
+            self.sock.settimeout(wait)
+            received = self.sock.recv_into(buffer)
+        self.budget.spend(received)
+        return received
+
+
+class MeteredSocket:
+    """A connected socket as http.client uses it, every read and write within the budget.
+
+    http.client reads a status line or a header a line at a time, and a line can take any number
+    of reads: a site sending one byte a second would never meet a per-read timeout. So every
+    single read is metered, including those inside http.client, and it is metered above TLS,
+    which reads the socket itself.
+    """
+
+    def __init__(self, sock: socket.socket, budget: Budget) -> None:
+        self.sock, self.budget = sock, budget
+
+    def sendall(self, data: bytes) -> None:
+        with self.budget.waiting() as wait:
+            self.sock.settimeout(wait)
+            self.sock.sendall(data)
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(MeteredReads(self.sock, self.budget))
+
+    def close(self) -> None:
+        """Nothing: http.client closes before the body is read; the client closes the socket."""
+
+
+class Client:
+    """Asks one site for pages, over a connection each, within the run's limits."""
+
+    def __init__(self, site: Site, limits: Limits) -> None:
+        self.site = site
+        self.budget = Budget(limits)
+
+    def get(self, url: str) -> bytes:
+        """The body of a GET; a failure to get it is a FetchError, a refusal (400) a failed check."""
+        try:
+            status, reason, body = self.exchange(url)
+        except (http.client.HTTPException, OSError, ValueError) as error:
+            raise FetchError(f"{url}: {str(error) or type(error).__name__}") from None
+        if status == 200:
+            return body
+        if status == 400:  # we only ask for what the signed checkpoint says exists
+            raise VerificationError(f"{url}: the site refused it ({status})")
+        if status == 404:
+            raise NotFoundError(f"{url}: not found (no such public petition, or no log here)")
+        raise FetchError(f"{url}: the server answered {status} {reason}")
+
+    def exchange(self, url: str) -> tuple[int, str, bytes]:
+        """One request on a connection of its own: the status, its reason, and a 200's body."""
+        parts = urllib.parse.urlsplit(url)
+        secure = parts.scheme == "https"
+        kind = http.client.HTTPSConnection if secure else http.client.HTTPConnection
+        with self.budget.waiting() as wait:  # a TLS handshake, too, within one wait
+            connection = kind(parts.hostname or "", parts.port, timeout=wait)
+            connection.connect()
+        sock = connection.sock
+        try:
+            connection.sock = MeteredSocket(sock, self.budget)
+            target = urllib.parse.urlunsplit(("", "", parts.path, parts.query, ""))
+            connection.request("GET", target, headers={"User-Agent": "petition-verify"})
+            response = connection.getresponse()
+            body = self.body(url, response) if response.status == 200 else b""
+            return response.status, response.reason, body
+        finally:
+            connection.close()
+            sock.close()
+
+    def body(self, url: str, response: http.client.HTTPResponse) -> bytes:
+        """The whole body, read a bounded chunk at a time and refused past the response limit."""
+        limit = self.budget.limits.response_bytes
+        too_long = FetchError(f"{url}: the answer is over {limit:,} bytes (--max-response-bytes)")
+        if response.length is not None and response.length > limit:
+            raise too_long
+        body = bytearray()
+        while chunk := response.read1(CHUNK):
+            body += chunk
+            if len(body) > limit:
+                raise too_long
+        if response.length:
+            raise FetchError(f"{url}: the answer ended {response.length:,} bytes early")
+        return bytes(body)
+
+    def text(self, url: str) -> str:
+        try:
+            return self.get(url).decode("utf-8")
+        except UnicodeDecodeError:
+            raise VerificationError(f"{url} is not UTF-8 text") from None
+
+    def json(self, url: str) -> dict[str, Any]:
+        """A JSON object; anything else is an answer of the wrong shape (cannot check)."""
+        try:
+            value = loads(self.get(url))
+        except (ValueError, RecursionError):
+            raise FetchError(f"{url} did not answer JSON") from None
+        if not isinstance(value, dict):
+            raise FetchError(f"{url} did not answer a JSON object")
+        return value
 
 
 def decoded(value: object, what: str) -> bytes:
@@ -421,12 +551,12 @@ def hashes_from(value: object, what: str) -> list[bytes]:
     return hashes
 
 
-def download(base: str, size: int) -> list[bytes]:
+def download(client: Client, size: int) -> list[bytes]:
     """Leaves 0..size-1, page by page, each index exactly where it should be."""
     leaves: list[bytes] = []
     while len(leaves) < size:
         start = len(leaves)
-        page = fetch_json(f"{base}/log/entries?start={start}&end={size}")
+        page = client.json(f"{client.site.petition_url}/log/entries?start={start}&end={size}")
         current, entries = page.get("size"), page.get("entries")
         if type(current) is not int:
             raise FetchError(f"the page of entries from {start}: its size is not a number")
@@ -501,10 +631,10 @@ def normalise_fingerprint(typed: str) -> str:
     return pinned
 
 
-def checkpoint_time(site: Site, checkpoint: Checkpoint) -> str | None:
+def checkpoint_time(client: Client, checkpoint: Checkpoint) -> str | None:
     """When the site says it signed this checkpoint, if it lists it (not verified)."""
     try:
-        listing = fetch_json(f"{site.petition_url}/log/checkpoints")
+        listing = client.json(f"{client.site.petition_url}/log/checkpoints")
     except NotFoundError:
         return None
     items = listing.get("checkpoints")
@@ -520,7 +650,7 @@ def checkpoint_time(site: Site, checkpoint: Checkpoint) -> str | None:
 
 
 def check_saved(
-    site: Site, saved: Checkpoint, current: Checkpoint, hashes: list[bytes], counts: Tally
+    client: Client, saved: Checkpoint, current: Checkpoint, hashes: list[bytes], counts: Tally
 ) -> None:
     """A checkpoint kept earlier: the log then must be the start of the log now, counted alike."""
     if saved.size > current.size:
@@ -533,8 +663,8 @@ def check_saved(
             "entries counted then were changed, removed or reordered"
         )
     if saved.size > 0:
-        proof = fetch_json(
-            f"{site.petition_url}/log/consistency?from={saved.size}&to={current.size}"
+        proof = client.json(
+            f"{client.site.petition_url}/log/consistency?from={saved.size}&to={current.size}"
         )
         path = hashes_from(proof.get("path"), "the consistency proof")
         if not verify_consistency(saved.size, current.size, saved.root, current.root, path):
@@ -546,12 +676,15 @@ def check_saved(
         )
 
 
-def check_receipt(site: Site, checkpoint: Checkpoint, hashes: list[bytes], counts: Tally) -> str:
+def check_receipt(
+    client: Client, checkpoint: Checkpoint, hashes: list[bytes], counts: Tally
+) -> str:
     """Prove the latest add of this receipt is in the log, and say whether it counts."""
     if not counts.matches:
         raise VerificationError("the receipt is not in the log")
     index = counts.matches[-1]
-    proof = fetch_json(f"{site.petition_url}/log/proof?index={index}&size={checkpoint.size}")
+    url = f"{client.site.petition_url}/log/proof?index={index}&size={checkpoint.size}"
+    proof = client.json(url)
     if type(proof.get("index")) is not int or type(proof.get("size")) is not int:
         raise FetchError("the site's inclusion proof has no index and size")
     [leaf] = hashes_from([proof.get("leaf_hash")], "the proof's leaf hash")
@@ -572,21 +705,26 @@ def _entries(size: int) -> str:
 
 
 def run(
-    site: Site, pinned: str | None, saved_text: str | None, receipt: str | None, save: str | None
+    client: Client,
+    pinned: str | None,
+    saved_text: str | None,
+    receipt: str | None,
+    save: str | None,
 ) -> None:
     """Every check, printing what holds as it goes; raises at the first thing that does not."""
-    key = parse_verifier_key(fetch_text(f"{site.root_url}/log/key").removesuffix("\n"))
+    site = client.site
+    key = parse_verifier_key(client.text(f"{site.root_url}/log/key").removesuffix("\n"))
     if key.name.lower() != site.host.lower():
         raise VerificationError(f"the site's key is named {key.name!r}, not after {site.host!r}")
     print(f"Key:          {shown(key.name)}, fingerprint {fingerprint(key.public_key)}")
     if pinned is not None and fingerprint(key.public_key) != pinned:
         raise VerificationError("the site's key is not the one whose fingerprint you gave")
     origin = f"{key.name}/petitions/{site.slug}"
-    checkpoint = parse_checkpoint(fetch_text(f"{site.petition_url}/log/checkpoint"), key, origin)
+    checkpoint = parse_checkpoint(client.text(f"{site.petition_url}/log/checkpoint"), key, origin)
     print(
         f"Checkpoint:   {_entries(checkpoint.size)}, root {base64.b64encode(checkpoint.root).decode()}, signature verified"
     )
-    listed = checkpoint_time(site, checkpoint)
+    listed = checkpoint_time(client, checkpoint)
     print(f"Signed at:    {'unknown' if listed is None else shown(listed)} (as the site lists it)")
     saved = None
     if saved_text is not None:
@@ -594,7 +732,7 @@ def run(
             saved = parse_checkpoint(saved_text, key, origin)
         except VerificationError as error:
             raise VerificationError(f"saved checkpoint: {error}") from None
-    leaves = download(site.petition_url, checkpoint.size)
+    leaves = download(client, checkpoint.size)
     hashes = [leaf_hash(leaf) for leaf in leaves]
     if root_of(hashes) != checkpoint.root:
         raise VerificationError("the entries the site sent do not hash to the checkpoint's root")
@@ -612,13 +750,13 @@ def run(
         )
     print("Count line:   matches the log")
     if saved is not None:
-        check_saved(site, saved, checkpoint, hashes, counts)
+        check_saved(client, saved, checkpoint, hashes, counts)
         print(
             f"Earlier:      {saved.size:,} entries, count {saved.count:,} (your copy): "
             "still the start of the log, counted alike"
         )
     if receipt is not None:
-        print(f"Receipt:      {check_receipt(site, checkpoint, hashes, counts)}")
+        print(f"Receipt:      {check_receipt(client, checkpoint, hashes, counts)}")
     if save is not None:
         try:
             with open(save, "w", encoding="utf-8", newline="") as file:
@@ -653,7 +791,47 @@ def arguments() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the verified checkpoint here, for a later --checkpoint",
     )
+    limits = parser.add_argument_group(
+        "limits", "a site that sends more, or takes longer, cannot be checked (exit 2)"
+    )
+    limits.add_argument(
+        "--max-response-bytes",
+        type=byte_count,
+        default=DEFAULTS.response_bytes,
+        metavar="N",
+        help=f"the most one answer may hold (default {DEFAULTS.response_bytes:,})",
+    )
+    limits.add_argument(
+        "--max-total-bytes",
+        type=byte_count,
+        default=DEFAULTS.total_bytes,
+        metavar="N",
+        help=f"the most the whole check may download (default {DEFAULTS.total_bytes:,})",
+    )
+    limits.add_argument(
+        "--deadline",
+        type=seconds,
+        default=DEFAULTS.seconds,
+        metavar="SECONDS",
+        help=f"give up after this long, however the site answers (default {DEFAULTS.seconds:g})",
+    )
     return parser
+
+
+def byte_count(text: str) -> int:
+    """A limit in bytes, as given on the command line: a whole number above zero."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of bytes above zero")
+    return value
+
+
+def seconds(text: str) -> float:
+    """A time limit, as given on the command line: seconds above zero."""
+    value = float(text)
+    if not value > 0:  # also refuses NaN
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds above zero")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -674,9 +852,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, UnicodeDecodeError) as error:
             print(f"Could not read the saved checkpoint: {shown(error)}", file=sys.stderr)
             return 2
+    limits = Limits(args.max_response_bytes, args.max_total_bytes, args.deadline)
     print(f"Petition:     {shown(site.petition_url)}")
     try:
-        run(site, pinned, saved_text, receipt, args.save)
+        run(Client(site, limits), pinned, saved_text, receipt, args.save)
     except FetchError as error:
         print(f"Could not check: {shown(error)}", file=sys.stderr)
         return 2

@@ -5,14 +5,18 @@ timeout, so a hang fails the test instead of blocking the suite.
 """
 
 import base64
+import json
+import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from petition import verify
 from petition.verify import shown
 from tests.log.test_verify import Site, check, cli, sign
-from tests.log.verify_support import Handler, mth, receipt, serving
+from tests.log.verify_support import Handler, answer, mth, receipt, serving
 
 ZERO = base64.b64encode(bytes(32))  # a hash of the right length
 FAKE_SUCCESS = "\x1b[2K\rResult:       every check holds"
@@ -149,3 +153,88 @@ def test_an_unexpected_error_is_neither_a_traceback_nor_a_failed_check(
 
     monkeypatch.setattr(verify, "checkpoint_time", unforeseen)
     cannot_check(*check(base), "TypeError: unforeseen \\x1b[2K")
+
+
+def endless(handler: Handler) -> None:
+    """An answer with no length whose body never ends, until the client hangs up."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.end_headers()
+    with suppress(OSError):
+        while True:
+            handler.wfile.write(b"[0," * 32_768)
+
+
+@pytest.mark.parametrize("route", ["key", "entries"])
+def test_an_endless_answer_stops_at_the_response_limit(site: Site, route: str) -> None:
+    base, log = site
+    sign(log, 0, 2)
+    log.misbehave[route] = endless
+    cannot_check_from_the_command_line(base, because="over 16,777,216 bytes (--max-response-bytes)")
+
+
+def test_an_answer_announcing_a_terabyte_is_refused_before_it_is_read(site: Site) -> None:
+    base, log = site
+    head = b"HTTP/1.0 200 OK\r\nContent-Length: 1000000000000\r\n\r\n"
+    log.misbehave["key"] = lambda handler: handler.wfile.write(head)
+    cannot_check_from_the_command_line(
+        base, "--max-response-bytes", "1000", because="over 1,000 bytes (--max-response-bytes)"
+    )
+
+
+def test_many_large_entries_stop_at_the_total_limit(site: Site) -> None:
+    base, log = site
+    sign(log, 0, 400)
+    log.sign_now()
+    log.page_size = 20
+    pages: list[str] = []
+
+    def padded(handler: Handler) -> None:
+        """Each page's entries carry 50 kB more than they should: a megabyte a page."""
+        pages.append(handler.path)
+        status, kind, body = answer(log, "entries", parse_qs(urlsplit(handler.path).query))
+        page = json.loads(body)
+        for entry in page["entries"]:
+            entry["padding"] = "x" * 50_000
+        handler.reply(status, kind, json.dumps(page).encode())
+
+    log.misbehave["entries"] = padded
+    cannot_check_from_the_command_line(
+        base,
+        "--max-total-bytes",
+        "5000000",
+        because="more than 5,000,000 bytes in all (--max-total-bytes)",
+    )
+    assert 4 <= len(pages) <= 6  # of 20
+
+
+def dribbles(head: bytes) -> Callable[[Handler], None]:
+    """An answer that sends `head` at once, then one byte a second for a minute."""
+
+    def answer(handler: Handler) -> None:
+        with suppress(OSError):
+            handler.wfile.write(head)
+            for _ in range(60):
+                handler.wfile.write(b"a")
+                time.sleep(1)
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"HTTP/1.0 200 OK\r\nX-Slow: ",  # one header line, never finished
+        b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n",  # a body with no end
+    ],
+    ids=["header", "body"],
+)
+def test_a_site_that_sends_a_byte_a_second_is_cut_off_at_the_deadline(
+    site: Site, head: bytes
+) -> None:
+    base, log = site
+    log.misbehave["key"] = dribbles(head)
+    started = time.monotonic()
+    done = cli(base, "--deadline", "2", timeout=30)
+    assert time.monotonic() - started < 10  # the interpreter's start, and the two seconds
+    cannot_check(done.returncode, done.stdout + done.stderr, "longer than 2 s (--deadline)")
