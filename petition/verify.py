@@ -42,6 +42,9 @@ EMPTY_ROOT = hashlib.sha256(b"").digest()
 REASONS = ("withdrawn", "held", "invalidated")
 TIMEOUT_SECONDS = 30  # for any one read; --deadline bounds the whole run
 CHUNK = 64 * 1024
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_DIGITS = 18  # no size, index or count of a log has more; and int() of 5,000 digits fails
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DECIMAL = re.compile(r"0|[1-9][0-9]*")
@@ -458,19 +461,43 @@ class MeteredSocket:
         """Nothing: http.client closes before the body is read; the client closes the socket."""
 
 
+def origin(url: str) -> tuple[str, str, int | None]:
+    """A URL's scheme, host and port, as the same-origin rule compares them."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:  # not a port number
+        port = None
+    return parts.scheme, parts.hostname or "", port
+
+
 class Client:
     """Asks one site for pages, over a connection each, within the run's limits."""
 
     def __init__(self, site: Site, limits: Limits) -> None:
         self.site = site
+        self.origin = origin(site.root_url)
         self.budget = Budget(limits)
 
     def get(self, url: str) -> bytes:
-        """The body of a GET; a failure to get it is a FetchError, a refusal (400) a failed check."""
-        try:
-            status, reason, body = self.exchange(url)
-        except (http.client.HTTPException, OSError, ValueError) as error:
-            raise FetchError(f"{url}: {str(error) or type(error).__name__}") from None
+        """The body of a GET; a failure to get it is a FetchError, a refusal (400) a failed check.
+
+        Redirects are followed a few times within the site's origin, never off it: what another
+        host or port says is not what this site published.
+        """
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                status, reason, location, body = self.exchange(url)
+            except (http.client.HTTPException, OSError, ValueError) as error:
+                raise FetchError(f"{url}: {str(error) or type(error).__name__}") from None
+            if status not in REDIRECTS or location is None:
+                break
+            target = urllib.parse.urljoin(url, location)
+            if origin(target) != self.origin:
+                raise FetchError(f"{url} redirects to {target}, off the site's own origin")
+            url = target
+        else:
+            raise FetchError(f"{url}: redirected more than {MAX_REDIRECTS} times")
         if status == 200:
             return body
         if status == 400:  # we only ask for what the signed checkpoint says exists
@@ -479,8 +506,8 @@ class Client:
             raise NotFoundError(f"{url}: not found (no such public petition, or no log here)")
         raise FetchError(f"{url}: the server answered {status} {reason}")
 
-    def exchange(self, url: str) -> tuple[int, str, bytes]:
-        """One request on a connection of its own: the status, its reason, and a 200's body."""
+    def exchange(self, url: str) -> tuple[int, str, str | None, bytes]:
+        """One request on a connection of its own: status, reason, Location, and a 200's body."""
         parts = urllib.parse.urlsplit(url)
         secure = parts.scheme == "https"
         kind = http.client.HTTPSConnection if secure else http.client.HTTPConnection
@@ -494,7 +521,7 @@ class Client:
             connection.request("GET", target, headers={"User-Agent": "petition-verify"})
             response = connection.getresponse()
             body = self.body(url, response) if response.status == 200 else b""
-            return response.status, response.reason, body
+            return response.status, response.reason, response.getheader("Location"), body
         finally:
             connection.close()
             sock.close()

@@ -16,7 +16,7 @@ import pytest
 from petition import verify
 from petition.verify import shown
 from tests.log.test_verify import Site, check, cli, sign
-from tests.log.verify_support import Handler, answer, mth, receipt, serving
+from tests.log.verify_support import SLUG, Handler, answer, mth, receipt, serving
 
 ZERO = base64.b64encode(bytes(32))  # a hash of the right length
 FAKE_SUCCESS = "\x1b[2K\rResult:       every check holds"
@@ -238,3 +238,52 @@ def test_a_site_that_sends_a_byte_a_second_is_cut_off_at_the_deadline(
     done = cli(base, "--deadline", "2", timeout=30)
     assert time.monotonic() - started < 10  # the interpreter's start, and the two seconds
     cannot_check(done.returncode, done.stdout + done.stderr, "longer than 2 s (--deadline)")
+
+
+def redirects(location: str) -> Callable[[Handler], None]:
+    """An answer that sends the client elsewhere."""
+
+    def answer(handler: Handler) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    return answer
+
+
+@pytest.mark.parametrize("elsewhere", ["another port", "another host", "another scheme"])
+def test_a_redirect_off_the_sites_origin_is_not_followed(site: Site, elsewhere: str) -> None:
+    base, log = site
+    sign(log, 0, 2)
+    with serving() as (other, other_log):
+        asked: list[str] = []
+        other_log.misbehave["checkpoint"] = lambda handler: asked.append(handler.path)
+        port = urlsplit(other).port if elsewhere == "another port" else urlsplit(base).port
+        host = "localhost" if elsewhere == "another host" else "127.0.0.1"
+        scheme = "https" if elsewhere == "another scheme" else "http"
+        target = f"{scheme}://{host}:{port}/petitions/{SLUG}/log/checkpoint?\x1b[2K"
+        log.misbehave["checkpoint"] = redirects(target)
+        cannot_check_from_the_command_line(base, because="off the site's own origin")
+    assert asked == []
+
+
+def test_a_redirect_within_the_site_is_followed(site: Site) -> None:
+    base, log = site
+    sign(log, 0, 2)
+
+    def moved(handler: Handler) -> None:
+        if "moved" in handler.path:
+            handler.answer_honestly()
+        else:
+            redirects(f"{handler.path}{'&' if '?' in handler.path else '?'}moved")(handler)
+
+    log.misbehave["checkpoint"] = log.misbehave["entries"] = moved
+    done = cli(base)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_redirects_within_the_site_end_after_a_few(site: Site) -> None:
+    base, log = site
+    log.misbehave["key"] = redirects("/log/key")
+    cannot_check_from_the_command_line(base, because="redirected more than 5 times")
