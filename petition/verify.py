@@ -95,24 +95,41 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(b"\x01" + left + right).digest()
 
 
-def root_of(hashes: Sequence[bytes]) -> bytes:
-    """The Merkle tree hash over these leaf hashes, built level by level (no recursion).
+class Frontier:
+    """The right edge of a Merkle tree growing leaf by leaf: its root from O(log n) hashes.
 
-    Pairing neighbours and lifting an odd last node unchanged gives exactly RFC 9162's
-    split at the largest power of two, in one pass per level.
+    A tree of n leaves is, by RFC 9162's split at the largest power of two, a row of perfect
+    subtrees, one for each bit set in n, largest first; only their roots are kept.
     """
-    if not hashes:
-        return EMPTY_ROOT
-    level = list(hashes)
-    sha256 = hashlib.sha256
-    while len(level) > 1:
-        paired = [
-            sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
-        ]
-        if len(level) % 2:
-            paired.append(level[-1])
-        level = paired
-    return level[0]
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.nodes: list[bytes] = []  # the perfect subtrees' roots, largest first
+
+    def append(self, hashed_leaf: bytes) -> None:
+        node, self.size = hashed_leaf, self.size + 1
+        completed = self.size
+        while not completed & 1:  # each trailing zero of the new size joins two equal subtrees
+            node = node_hash(self.nodes.pop(), node)
+            completed >>= 1
+        self.nodes.append(node)
+
+    def root(self) -> bytes:
+        """The tree hash: the subtrees' roots folded from the right."""
+        if not self.nodes:
+            return EMPTY_ROOT
+        root = self.nodes[-1]
+        for node in reversed(self.nodes[:-1]):
+            root = node_hash(node, root)
+        return root
+
+
+def root_of(hashes: Sequence[bytes]) -> bytes:
+    """The Merkle tree hash over these leaf hashes."""
+    tree = Frontier()
+    for hashed_leaf in hashes:
+        tree.append(hashed_leaf)
+    return tree.root()
 
 
 def verify_inclusion(
@@ -279,9 +296,12 @@ def number(digits: str) -> int:
     return int(digits)
 
 
+DECODER = json.JSONDecoder(parse_int=number)  # one, not one per leaf
+
+
 def loads(text: bytes) -> object:
-    """JSON as the site sends it, whose integers are never longer than a log's sizes."""
-    return json.loads(text, parse_int=number)
+    """JSON as the site sends it (UTF-8), whose integers are never longer than a log's sizes."""
+    return DECODER.decode(text.decode("utf-8"))
 
 
 def canonical(value: object) -> bytes:
@@ -300,32 +320,44 @@ def is_minute(text: str) -> bool:
     return True
 
 
+EXCLUDE, ADD, CANCELLED = 0, 1, 2  # what an entry is, kept in one byte each
+
+
 @dataclass
 class Tally:
-    """What the first `size` leaves count: adds, excludes by reason, and the total."""
+    """What the leaves read so far count and hash to, without keeping the leaves.
 
-    size: int = 0
+    A later exclude needs only whether an earlier entry is an add and still counts (a byte per
+    entry), the root only the tree's frontier, and a receipt only its latest add's index and hash.
+    """
+
+    commitment: str | None = None  # the receipt's, to find its latest add
+    marks: frozenset[int] = frozenset()  # sizes whose count and root a saved checkpoint asks for
+    tree: Frontier = field(default_factory=Frontier)
+    states: bytearray = field(default_factory=bytearray)  # EXCLUDE, ADD or CANCELLED, per entry
     adds: int = 0
     excluded: Counter[str] = field(default_factory=Counter)
-    cancelled: dict[int, str] = field(default_factory=dict)  # add index -> why it stopped counting
-    counted_at: dict[int, int] = field(default_factory=dict)  # asked-for sizes -> counted total
-    matches: list[int] = field(default_factory=list)  # adds carrying the receipt's commitment
+    at: dict[int, tuple[int, bytes]] = field(default_factory=dict)  # mark -> (counted, root)
+    match: int | None = None  # the latest add carrying the receipt's commitment
+    match_hash: bytes = b""
+    match_reason: str | None = None  # why that add stopped counting, if it did
+    minute: str = ""  # the last time checked: leaves in a row mostly share their minute
+
+    def __post_init__(self) -> None:
+        if 0 in self.marks:
+            self.at[0] = (0, EMPTY_ROOT)
+
+    @property
+    def size(self) -> int:
+        return len(self.states)
 
     @property
     def counted(self) -> int:
-        return self.adds - len(self.cancelled)
+        return self.adds - sum(self.excluded.values())
 
-
-def tally(
-    leaves: Sequence[bytes], commitment: str | None = None, marks: frozenset[int] = frozenset()
-) -> Tally:
-    """Parse every leaf strictly and count; a malformed leaf or an invalid exclude fails."""
-    result = Tally(size=len(leaves))
-    is_add = bytearray(len(leaves))
-    good_times: set[str] = set()  # a minute is checked once, however many leaves share it
-    if 0 in marks:
-        result.counted_at[0] = 0
-    for index, leaf in enumerate(leaves):
+    def read(self, leaf: bytes) -> None:
+        """Parse the next leaf strictly and count it; a malformed leaf or an invalid exclude fails."""
+        index = self.size
         try:
             entry = loads(leaf)
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
@@ -339,35 +371,46 @@ def tally(
             value = entry["commitment"]
             if not isinstance(value, str) or HEX64.fullmatch(value) is None:
                 raise VerificationError(f"entry {index} (add) has no 64-hex-digit commitment")
-            is_add[index] = 1
-            result.adds += 1
-            if value == commitment:
-                result.matches.append(index)
         elif kind == "exclude":
             if entry.keys() != EXCLUDE_KEYS:
                 raise VerificationError(f"entry {index} (exclude) has keys {sorted(entry)}")
             reason, target = entry["reason"], entry["refers_to"]
             if reason not in REASONS:
                 raise VerificationError(f"entry {index} (exclude) has an unknown reason {reason!r}")
-            if type(target) is not int or not 0 <= target < index or not is_add[target]:
+            if type(target) is not int or not 0 <= target < index or self.states[target] == EXCLUDE:
                 raise VerificationError(
                     f"entry {index} excludes {target!r}, which is no earlier add"
                 )
-            if target in result.cancelled:
+            if self.states[target] == CANCELLED:
                 raise VerificationError(f"entry {index} excludes add {target} a second time")
-            result.cancelled[target] = reason
-            result.excluded[reason] += 1
         else:
             raise VerificationError(f"entry {index} has an unknown kind {kind!r}")
         time = entry["time"]
-        if not isinstance(time, str) or time not in good_times and not is_minute(time):
+        if not isinstance(time, str) or time != self.minute and not is_minute(time):
             raise VerificationError(f"entry {index} has a time not written YYYY-MM-DDTHH:MMZ")
-        good_times.add(time)
+        self.minute = time
         if canonical(entry) != leaf:
             raise VerificationError(f"entry {index} is not canonical JSON")
-        if index + 1 in marks:
-            result.counted_at[index + 1] = result.counted
-    return result
+        self.count(entry, leaf_hash(leaf))
+
+    def count(self, entry: dict[str, Any], hashed_leaf: bytes) -> None:
+        """Take a checked entry into the count and the tree."""
+        index = self.size
+        self.tree.append(hashed_leaf)
+        if entry["kind"] == "add":
+            self.states.append(ADD)
+            self.adds += 1
+            if entry["commitment"] == self.commitment:
+                self.match, self.match_hash, self.match_reason = index, hashed_leaf, None
+        else:
+            target, reason = entry["refers_to"], entry["reason"]
+            self.states.append(EXCLUDE)
+            self.states[target] = CANCELLED
+            self.excluded[reason] += 1
+            if target == self.match:
+                self.match_reason = reason
+        if self.size in self.marks:
+            self.at[self.size] = (self.counted, self.tree.root())
 
 
 # -- Talking to the site ---------------------------------------------------------------------
@@ -380,6 +423,7 @@ class Limits:
     response_bytes: int = 16 * 2**20  # a page of 10,000 entries is about 1.6 MB
     total_bytes: int = 4 * 2**30  # about 25 million entries, at some 160 bytes each
     seconds: float = 600.0
+    entries: int = 25_000_000  # a byte each in memory; the largest petitions have had millions
 
 
 DEFAULTS = Limits()
@@ -578,11 +622,11 @@ def hashes_from(value: object, what: str) -> list[bytes]:
     return hashes
 
 
-def download(client: Client, size: int) -> list[bytes]:
-    """Leaves 0..size-1, page by page, each index exactly where it should be."""
-    leaves: list[bytes] = []
-    while len(leaves) < size:
-        start = len(leaves)
+def read_entries(client: Client, size: int, tally: Tally) -> None:
+    """Entries 0..size-1, page by page, each index exactly where it should be, each leaf read
+    into the tally as it arrives and then dropped."""
+    while tally.size < size:
+        start = tally.size
         page = client.json(f"{client.site.petition_url}/log/entries?start={start}&end={size}")
         current, entries = page.get("size"), page.get("entries")
         if type(current) is not int:
@@ -595,24 +639,23 @@ def download(client: Client, size: int) -> list[bytes]:
             )
         if not entries:
             raise VerificationError(f"the site sent no entries from {start}")
+        if len(entries) > size - start:
+            raise VerificationError(f"the site sent entries past {size}, the end asked for")
         for entry in entries:
             if not isinstance(entry, dict) or type(entry.get("index")) is not int:
                 raise FetchError(
                     f"the page from {start} holds an entry that is not an object with an index"
                 )
             index = entry["index"]
-            if index != len(leaves):
-                raise VerificationError(f"expected entry {len(leaves)}, the site sent {index}")
+            if index != tally.size:
+                raise VerificationError(f"expected entry {tally.size}, the site sent {index}")
             if not isinstance(entry.get("leaf"), str):
                 raise FetchError(f"entry {index} has no base64 leaf")
-            leaves.append(decoded(entry["leaf"], f"entry {index}"))
-        if len(leaves) > size:
-            raise VerificationError(f"the site sent entries past {size}, the end asked for")
-        if len(leaves) < size and page.get("next") != len(leaves):
+            tally.read(decoded(entry["leaf"], f"entry {index}"))
+        if tally.size < size and page.get("next") != tally.size:
             raise VerificationError(
-                f"the page from {start} does not say the next starts at {len(leaves)}"
+                f"the page from {start} does not say the next starts at {tally.size}"
             )
-    return leaves
 
 
 # -- The check, as a command -----------------------------------------------------------------
@@ -676,15 +719,14 @@ def checkpoint_time(client: Client, checkpoint: Checkpoint) -> str | None:
     return None
 
 
-def check_saved(
-    client: Client, saved: Checkpoint, current: Checkpoint, hashes: list[bytes], counts: Tally
-) -> None:
+def check_saved(client: Client, saved: Checkpoint, current: Checkpoint, tally: Tally) -> None:
     """A checkpoint kept earlier: the log then must be the start of the log now, counted alike."""
     if saved.size > current.size:
         raise VerificationError(
             f"the saved checkpoint has {saved.size} entries, more than the {current.size} now"
         )
-    if root_of(hashes[: saved.size]) != saved.root:
+    counted, root = tally.at[saved.size]
+    if root != saved.root:
         raise VerificationError(
             f"the first {saved.size:,} entries now do not match the saved checkpoint: "
             "entries counted then were changed, removed or reordered"
@@ -696,20 +738,18 @@ def check_saved(
         path = hashes_from(proof.get("path"), "the consistency proof")
         if not verify_consistency(saved.size, current.size, saved.root, current.root, path):
             raise VerificationError("the site's consistency proof does not verify")
-    if counts.counted_at[saved.size] != saved.count:
+    if counted != saved.count:
         raise VerificationError(
             f"the saved checkpoint says count {saved.count:,}, "
-            f"its {saved.size:,} entries count {counts.counted_at[saved.size]:,}"
+            f"its {saved.size:,} entries count {counted:,}"
         )
 
 
-def check_receipt(
-    client: Client, checkpoint: Checkpoint, hashes: list[bytes], counts: Tally
-) -> str:
+def check_receipt(client: Client, checkpoint: Checkpoint, tally: Tally) -> str:
     """Prove the latest add of this receipt is in the log, and say whether it counts."""
-    if not counts.matches:
+    if tally.match is None:
         raise VerificationError("the receipt is not in the log")
-    index = counts.matches[-1]
+    index = tally.match
     url = f"{client.site.petition_url}/log/proof?index={index}&size={checkpoint.size}"
     proof = client.json(url)
     if type(proof.get("index")) is not int or type(proof.get("size")) is not int:
@@ -718,11 +758,11 @@ def check_receipt(
     path = hashes_from(proof.get("path"), "the inclusion proof")
     if proof["index"] != index or proof["size"] != checkpoint.size:
         raise VerificationError("the site's inclusion proof is for another entry or size")
-    if leaf != hashes[index]:
+    if leaf != tally.match_hash:
         raise VerificationError("the site's inclusion proof is for another leaf")
-    if not verify_inclusion(index, checkpoint.size, hashes[index], path, checkpoint.root):
+    if not verify_inclusion(index, checkpoint.size, leaf, path, checkpoint.root):
         raise VerificationError("the site's inclusion proof does not verify")
-    reason = counts.cancelled.get(index)
+    reason = tally.match_reason
     state = "counted" if reason is None else f"not counted (excluded: {reason})"
     return f"entry {index + 1:,} of {checkpoint.size:,}, proof of inclusion verified, {state}"
 
@@ -751,6 +791,9 @@ def run(
     print(
         f"Checkpoint:   {_entries(checkpoint.size)}, root {base64.b64encode(checkpoint.root).decode()}, signature verified"
     )
+    most = client.budget.limits.entries
+    if checkpoint.size > most:
+        raise FetchError(f"the log claims more than {most:,} entries (--max-entries)")
     listed = checkpoint_time(client, checkpoint)
     print(f"Signed at:    {'unknown' if listed is None else shown(listed)} (as the site lists it)")
     saved = None
@@ -759,13 +802,11 @@ def run(
             saved = parse_checkpoint(saved_text, key, origin)
         except VerificationError as error:
             raise VerificationError(f"saved checkpoint: {error}") from None
-    leaves = download(client, checkpoint.size)
-    hashes = [leaf_hash(leaf) for leaf in leaves]
-    if root_of(hashes) != checkpoint.root:
-        raise VerificationError("the entries the site sent do not hash to the checkpoint's root")
     commitment = hashlib.sha256(receipt.encode()).hexdigest() if receipt else None
-    counts = tally(leaves, commitment, frozenset({saved.size}) if saved else frozenset())
-    del leaves
+    counts = Tally(commitment, frozenset({saved.size}) if saved else frozenset())
+    read_entries(client, checkpoint.size, counts)
+    if counts.tree.root() != checkpoint.root:
+        raise VerificationError("the entries the site sent do not hash to the checkpoint's root")
     print(f"Entries:      {counts.size:,}, their root matches the checkpoint")
     print(f"Adds:         {counts.adds:,}")
     reasons = ", ".join(f"{counts.excluded[reason]:,} {reason}" for reason in REASONS)
@@ -777,13 +818,13 @@ def run(
         )
     print("Count line:   matches the log")
     if saved is not None:
-        check_saved(client, saved, checkpoint, hashes, counts)
+        check_saved(client, saved, checkpoint, counts)
         print(
             f"Earlier:      {saved.size:,} entries, count {saved.count:,} (your copy): "
             "still the start of the log, counted alike"
         )
     if receipt is not None:
-        print(f"Receipt:      {check_receipt(client, checkpoint, hashes, counts)}")
+        print(f"Receipt:      {check_receipt(client, checkpoint, counts)}")
     if save is not None:
         try:
             with open(save, "w", encoding="utf-8", newline="") as file:
@@ -823,17 +864,24 @@ def arguments() -> argparse.ArgumentParser:
     )
     limits.add_argument(
         "--max-response-bytes",
-        type=byte_count,
+        type=amount,
         default=DEFAULTS.response_bytes,
         metavar="N",
         help=f"the most one answer may hold (default {DEFAULTS.response_bytes:,})",
     )
     limits.add_argument(
         "--max-total-bytes",
-        type=byte_count,
+        type=amount,
         default=DEFAULTS.total_bytes,
         metavar="N",
         help=f"the most the whole check may download (default {DEFAULTS.total_bytes:,})",
+    )
+    limits.add_argument(
+        "--max-entries",
+        type=amount,
+        default=DEFAULTS.entries,
+        metavar="N",
+        help=f"refuse a log that claims more entries (default {DEFAULTS.entries:,})",
     )
     limits.add_argument(
         "--deadline",
@@ -845,11 +893,11 @@ def arguments() -> argparse.ArgumentParser:
     return parser
 
 
-def byte_count(text: str) -> int:
-    """A limit in bytes, as given on the command line: a whole number above zero."""
+def amount(text: str) -> int:
+    """A limit of bytes or entries, as given on the command line: a whole number above zero."""
     value = int(text)
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a number of bytes above zero")
+        raise argparse.ArgumentTypeError(f"{text} is not a whole number above zero")
     return value
 
 
@@ -879,7 +927,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, UnicodeDecodeError) as error:
             print(f"Could not read the saved checkpoint: {shown(error)}", file=sys.stderr)
             return 2
-    limits = Limits(args.max_response_bytes, args.max_total_bytes, args.deadline)
+    limits = Limits(args.max_response_bytes, args.max_total_bytes, args.deadline, args.max_entries)
     print(f"Petition:     {shown(site.petition_url)}")
     try:
         run(Client(site, limits), pinned, saved_text, receipt, args.save)

@@ -16,7 +16,7 @@ import pytest
 from petition import verify
 from petition.verify import shown
 from tests.log.test_verify import Site, check, cli, sign
-from tests.log.verify_support import SLUG, Handler, answer, mth, receipt, serving
+from tests.log.verify_support import SLUG, Handler, Log, answer, mth, receipt, serving
 
 ZERO = base64.b64encode(bytes(32))  # a hash of the right length
 FAKE_SUCCESS = "\x1b[2K\rResult:       every check holds"
@@ -287,3 +287,45 @@ def test_redirects_within_the_site_end_after_a_few(site: Site) -> None:
     base, log = site
     log.misbehave["key"] = redirects("/log/key")
     cannot_check_from_the_command_line(base, because="redirected more than 5 times")
+
+
+def counting(log: Log, route: str) -> list[str]:
+    """The paths asked of this route, which is still answered honestly."""
+    asked: list[str] = []
+
+    def answer(handler: Handler) -> None:
+        asked.append(handler.path)
+        handler.answer_honestly()
+
+    log.misbehave[route] = answer
+    return asked
+
+
+@pytest.mark.parametrize(("claimed", "args"), [(10**15, []), (5, ["--max-entries", "4"])])
+def test_a_log_claiming_more_entries_than_the_limit_is_refused_before_any_download(
+    site: Site, claimed: int, args: list[str]
+) -> None:
+    base, log = site
+    root = base64.b64encode(mth([])).decode()
+    log.checkpoint_text = log.signer.note(f"{log.origin}\n{claimed}\n{root}\ncount 0\n")
+    asked = counting(log, "entries")
+    most = 4 if args else 25_000_000
+    cannot_check_from_the_command_line(
+        base, *args, because=f"claims more than {most:,} entries (--max-entries)"
+    )
+    assert asked == []
+
+
+def test_entries_of_a_megabyte_fail_at_the_first_without_the_rest_being_fetched(
+    site: Site,
+) -> None:
+    base, log = site
+    log.leaves = [b'{"kind":"add","padding":"' + b"x" * 1_000_000 + b'"}'] * 200  # one object
+    log.page_size = 10
+    root = base64.b64encode(bytes(32)).decode()  # never reached: the first leaf fails
+    log.checkpoint_text = log.signer.note(f"{log.origin}\n200\n{root}\ncount 200\n")
+    asked = counting(log, "entries")
+    done = cli(base)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAILED:       entry 0 (add) has keys ['kind', 'padding']" in done.stdout
+    assert len(asked) == 1  # of 20 pages, 200 MB
