@@ -4,10 +4,12 @@ An independent implementation of the log formats (RFC 9162 Merkle trees, C2SP si
 checkpoints with Ed25519): it imports nothing else from this package, so a bug on the server
 side is not shared by the check. Standard library plus `cryptography`, so anyone can run it.
 
-The site it checks is trusted for nothing, not even to stop talking: every answer is read in
-bounded chunks and refused past --max-response-bytes, the whole run past --max-total-bytes or
---deadline (however slowly the site sends), and everything of the site's that is printed has
-its control characters escaped.
+The site it checks is trusted for nothing, not even to stop talking. Every answer is read in
+bounded chunks and refused past --max-response-bytes (default 16 MiB), the whole run past
+--max-total-bytes (4 GiB) or --deadline (600 s, however slowly the site sends); a log claiming
+more than --max-entries (25 million) is refused before any entry is fetched, and the entries are
+checked as they arrive, not kept. Redirects are followed only within the site's origin, and
+whatever of the site's is printed has its control characters escaped.
 
 Exit status: 0 everything holds; 1 something does not (printed): what the site signed or sent
 contradicts itself; 2 it could not be checked (network, unreadable file, bad arguments, a limit
