@@ -443,17 +443,19 @@ class Budget:
     def waiting(self) -> Iterator[float]:
         """Around one connect, read or write: how long it may wait, the per-read timeout or less
         near the deadline; and if that wait runs out, which of the two it was."""
-        overrun = FetchError(f"the check took longer than {self.limits.seconds:g} s (--deadline)")
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise overrun
+            raise self.overrun()
         wait = min(TIMEOUT_SECONDS, left)
         try:
             yield wait
         except TimeoutError:
             if wait < TIMEOUT_SECONDS:
-                raise overrun from None
+                raise self.overrun() from None
             raise
+
+    def overrun(self) -> FetchError:
+        return FetchError(f"the check took longer than {self.limits.seconds:g} s (--deadline)")
 
     def spend(self, received: int) -> None:
         """Count bytes received from the site against the whole run's limit."""
@@ -557,8 +559,9 @@ class Client:
         parts = urllib.parse.urlsplit(url)
         secure = parts.scheme == "https"
         kind = http.client.HTTPSConnection if secure else http.client.HTTPConnection
+        port = parts.port or DEFAULT_PORTS[parts.scheme]  # given, or "::1" reads as port 1
         with self.budget.waiting() as wait:  # a TLS handshake, too, within one wait
-            connection = kind(parts.hostname or "", parts.port, timeout=wait)
+            connection = kind(parts.hostname or "", port, timeout=wait)
             connection.connect()
         sock = connection.sock
         try:
@@ -929,7 +932,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, UnicodeDecodeError) as error:
             print(f"Could not read the saved checkpoint: {shown(error)}", file=sys.stderr)
             return 2
-    limits = Limits(args.max_response_bytes, args.max_total_bytes, args.deadline, args.max_entries)
+    limits = Limits(
+        response_bytes=args.max_response_bytes,
+        total_bytes=args.max_total_bytes,
+        seconds=args.deadline,
+        entries=args.max_entries,
+    )
     print(f"Petition:     {shown(site.petition_url)}")
     try:
         run(Client(site, limits), pinned, saved_text, receipt, args.save)

@@ -1,5 +1,6 @@
 """The verifier against an honest site over real HTTP: what it reports, and how it exits."""
 
+import http.client
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -169,6 +170,27 @@ def test_an_unreachable_site_or_unknown_petition_cannot_be_checked(site: Site) -
     assert done.returncode == 2
     assert "not found" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "asked"),
+    [("http://[::1]/petitions/x", ("::1", 80)), ("https://[::1]:8443/petitions/x", ("::1", 8443))],
+)
+def test_an_ipv6_address_is_asked_on_its_port_or_the_schemes(
+    monkeypatch: pytest.MonkeyPatch, url: str, asked: tuple[str, int]
+) -> None:
+    seen: list[tuple[str, int]] = []
+
+    def refused(self: http.client.HTTPConnection) -> None:
+        seen.append((self.host, self.port))
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", refused)
+    monkeypatch.setattr(http.client.HTTPSConnection, "connect", refused)
+    out = StringIO()
+    with redirect_stdout(out), redirect_stderr(out):
+        assert main([url]) == 2
+    assert seen == [asked]
 
 
 @pytest.mark.parametrize(
