@@ -1,7 +1,8 @@
 """A hostile site: it cannot make the verifier print its lies, run out of memory or wait forever.
 
-Each test runs the real command against a real server that misbehaves on purpose, with a
-timeout, so a hang fails the test instead of blocking the suite.
+A real server on loopback misbehaves on purpose. Each finding runs the real command, with a
+timeout, so a hang fails the test instead of blocking the suite; the long table of answers of
+the wrong shape runs the verifier in this process, which is quicker and fails just as loudly.
 """
 
 import base64
