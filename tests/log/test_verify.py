@@ -1,5 +1,6 @@
 """The verifier against an honest site over real HTTP: what it reports, and how it exits."""
 
+import http.client
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -33,10 +34,13 @@ def check(base: str, *args: str) -> tuple[int, str]:
     return status, out.getvalue()
 
 
-def cli(base: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the real command, as a target would."""
+def cli(base: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run the real command, as a target would; its output exactly as printed (no newline
+    translation, so a carriage return shows)."""
     command = [sys.executable, "-m", "petition.verify", f"{base}/petitions/{SLUG}", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+    out, err = (stream.decode("utf-8", "backslashreplace") for stream in (done.stdout, done.stderr))
+    return subprocess.CompletedProcess(command, done.returncode, out, err)
 
 
 def sign(log: Log, start: int, count: int) -> None:
@@ -166,6 +170,27 @@ def test_an_unreachable_site_or_unknown_petition_cannot_be_checked(site: Site) -
     assert done.returncode == 2
     assert "not found" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "asked"),
+    [("http://[::1]/petitions/x", ("::1", 80)), ("https://[::1]:8443/petitions/x", ("::1", 8443))],
+)
+def test_an_ipv6_address_is_asked_on_its_port_or_the_schemes(
+    monkeypatch: pytest.MonkeyPatch, url: str, asked: tuple[str, int]
+) -> None:
+    seen: list[tuple[str, int]] = []
+
+    def refused(self: http.client.HTTPConnection) -> None:
+        seen.append((self.host, self.port))
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", refused)
+    monkeypatch.setattr(http.client.HTTPSConnection, "connect", refused)
+    out = StringIO()
+    with redirect_stdout(out), redirect_stderr(out):
+        assert main([url]) == 2
+    assert seen == [asked]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import pytest
 
 from petition.verify import (
     EMPTY_ROOT,
+    Frontier,
     leaf_hash,
     root_of,
     verify_consistency,
@@ -29,6 +30,17 @@ def root(size: int) -> bytes:
 def test_roots_match_the_reference_tree_heads(size: int) -> None:
     assert root_of(hashes(size)) == root(size)
     assert mth(LEAVES[:size]) == root(size)  # the test log builder agrees too
+
+
+def test_the_frontier_keeps_one_hash_per_bit_of_the_size_and_gives_every_root() -> None:
+    """What lets the verifier check a log of millions without keeping its leaves."""
+    leaves = [bytes([i % 256]) * (i % 7) for i in range(300)]
+    tree = Frontier()
+    for n, leaf in enumerate(leaves, start=1):
+        tree.append(leaf_hash(leaf))
+        assert len(tree.nodes) == n.bit_count()
+        if n <= 40 or n in (64, 255, 256, 257, 300):
+            assert tree.root() == mth(leaves[:n])
 
 
 def test_the_empty_tree_hashes_the_empty_string() -> None:

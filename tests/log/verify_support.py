@@ -8,7 +8,7 @@ import base64
 import hashlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -145,6 +145,8 @@ class Log:
     key_text: str | None = None  # None: the signer's verifier key
     page_size: int = 10_000
     history: list[tuple[str, str]] = field(default_factory=list)  # (created_at, text), oldest first
+    # Route ("key", "checkpoint", "entries", ...) -> what answers it instead, for a hostile site.
+    misbehave: dict[str, Callable[["Handler"], None]] = field(default_factory=dict)
 
     @property
     def origin(self) -> str:
@@ -215,21 +217,41 @@ def answer(log: Log, route: str, query: dict[str, list[str]]) -> tuple[int, str,
 class Handler(BaseHTTPRequestHandler):
     log: Log  # set on a subclass per server
 
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
+    @property
+    def route(self) -> str | None:
+        """Which of the site's answers this request asks for: "key", "entries", ... or None."""
+        path = urlsplit(self.path).path
         prefix = f"/petitions/{self.log.slug}/log/"
-        if url.path == "/log/key":
+        if path == "/log/key":
+            return "key"
+        return path[len(prefix) :] if path.startswith(prefix) else None
+
+    def do_GET(self) -> None:
+        hostile = self.log.misbehave.get(self.route or "")
+        if hostile is not None:
+            hostile(self)
+        else:
+            self.answer_honestly()
+
+    def answer_honestly(self) -> None:
+        route = self.route
+        if route == "key":
             key = self.log.key_text or self.log.signer.verifier_key
             status, kind, body = 200, "text/plain; charset=utf-8", f"{key}\n".encode()
-        elif url.path.startswith(prefix):
+        elif route is not None:
             try:
-                status, kind, body = answer(self.log, url.path[len(prefix) :], parse_qs(url.query))
+                query = parse_qs(urlsplit(self.path).query)
+                status, kind, body = answer(self.log, route, query)
             except BadRequest as error:
                 status, kind = 400, "application/json"
                 body = json.dumps({"error": str(error)}).encode()
         else:
             status, kind, body = 404, "application/json", b'{"error": "not found"}'
-        self.send_response(status)
+        self.reply(status, kind, body)
+
+    def reply(self, status: int, kind: str, body: bytes, reason: str | None = None) -> None:
+        """A whole answer; `reason` replaces the status line's usual phrase."""
+        self.send_response(status, reason)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Access-Control-Allow-Origin", "*")
