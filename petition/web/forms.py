@@ -102,15 +102,14 @@ def _chain_of(field: Field) -> list[Validator]:
 
 
 class _UntilFirstError:
-    """A validator that runs only while its field has no error, and whose error ends the checks."""
+    """A validator whose error ends its field's checks (errors from reading the value or from
+    the field's own choices do not: "please give the date" still follows "not a date")."""
 
     def __init__(self, check: Validator) -> None:
         self.check = check
         self.field_flags = getattr(check, "field_flags", {})
 
     def __call__(self, form: Any, field: Field) -> None:
-        if field.errors:  # from reading the value, or an earlier check
-            raise StopValidation()
         try:
             self.check(form, field)
         except StopValidation:
