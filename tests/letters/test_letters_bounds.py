@@ -1,0 +1,68 @@
+"""The printable letter under hostile input: drawn within bounds."""
+
+import unicodedata
+from collections.abc import Callable
+from io import BytesIO
+
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+
+from petition.extensions import db
+from petition.letters.actions import add_targets, save_action
+from petition.letters.printable import MAX_MARKS, longest_mark_run
+from petition.letters.targets import TargetData
+from petition.models import LetterAction, Petition
+
+MakePetition = Callable[..., Petition]
+ZERO_WIDTH = "\u200b"
+ACUTE = "\u0301"  # a combining mark: it sits on the character before it
+
+
+def _stored_action(petition: Petition, body: str, targets: int = 0) -> int:
+    organiser = petition.organisers[0]
+    action_id = save_action(
+        petition, organiser, None, title="Write", subject="Free them", body=body,
+        versions={}, copies=[],
+    )  # fmt: skip
+    fixed = [TargetData(name=f"Minister {n}", postal_address=f"Street {n}") for n in range(targets)]
+    if fixed:
+        action = db.session.get(LetterAction, action_id)
+        assert action is not None
+        add_targets(petition, organiser, action, fixed, imported=True)
+    return action_id
+
+
+def _pdf_text(data: bytes) -> tuple[int, str]:
+    reader = PdfReader(BytesIO(data))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_printable_letter_leaves_out_invisible_characters_piled_accents_and_blank_lines(
+    client: FlaskClient, make_petition: MakePetition
+) -> None:
+    """Whatever reaches the drawing, even a stored letter no form checked, is drawn in bounds."""
+    petition = make_petition()
+    body = (
+        "Dear" + ZERO_WIDTH * 2000 + " Minister,"
+        + "\n" * 2000
+        + "free" + ACUTE * 900 + " them." + "\u2060" * 50
+    )  # fmt: skip
+    action_id = _stored_action(petition, body)
+    response = client.get(f"/petitions/{petition.slug}/letters/{action_id}/letter.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pages, text = _pdf_text(response.data)
+    assert pages == 1
+    assert not [char for char in text if unicodedata.category(char) == "Cf"]
+    assert longest_mark_run(text) <= MAX_MARKS
+    assert "Minister," in text and "them." in text
+
+
+def test_the_printable_letter_holds_at_most_five_targets(
+    client: FlaskClient, make_petition: MakePetition
+) -> None:
+    petition = make_petition()
+    action_id = _stored_action(petition, "Dear Minister,\n\nFree them.", targets=8)
+    response = client.get(f"/petitions/{petition.slug}/letters/{action_id}/letter.pdf")
+    pages, text = _pdf_text(response.data)
+    assert pages == 5
+    assert "Minister 4" in text and "Minister 5" not in text
