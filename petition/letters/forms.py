@@ -8,12 +8,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import Field, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.i18n.countries import country_choices, is_country_code
 from petition.i18n.languages import LANGUAGES, N_, format_number
 from petition.letters.actions import MAX_BODY, MAX_COPIES, MAX_SUBJECT, MAX_TITLE
+from petition.letters.printable import MAX_MARKS, longest_mark_run
 from petition.letters.targets import TargetError, check_target
 from petition.web.forms import Form, multiline_text, plain_text, strip, versions_complete
 
@@ -25,20 +26,42 @@ def _numbered(message: str, **numbers: int) -> LazyString:
     )
 
 
+class _AtMost(Length):
+    """A length limit that, once broken, stops the field's other rules: none reads a long text."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        try:
+            super().__call__(form, field)
+        except ValidationError as error:
+            raise StopValidation(str(error)) from error
+
+
 def _at_most(limit: int) -> Length:
-    return Length(max=limit, message=_numbered(N_("At most %(max)s characters."), max=limit))
+    return _AtMost(max=limit, message=_numbered(N_("At most %(max)s characters."), max=limit))
 
 
 def _letter_not_too_long(form: Form, field: Field) -> None:
-    """Say how long the letter is, so the writer knows how much to cut."""
+    """Say how long the letter is, so the writer knows how much to cut; first of its rules."""
     length = len(field.data or "")
     if length > MAX_BODY:
-        raise ValidationError(
+        raise StopValidation(
             gettext(
                 "A letter can be at most %(max)s characters long, so that it fits in an email "
                 "link; this one has %(count)s. Please shorten it.",
                 max=format_number(MAX_BODY),
                 count=format_number(length),
+            )
+        )
+
+
+def _few_stacked_marks(form: Form, field: Field) -> None:
+    """Refuse accents stacked higher than any language writes them: printing them is slow."""
+    if longest_mark_run(field.data or "") > MAX_MARKS:
+        raise ValidationError(
+            gettext(
+                "Please remove the accents stacked on one another: one character can carry "
+                "at most %(max)s.",
+                max=format_number(MAX_MARKS),
             )
         )
 
@@ -69,8 +92,8 @@ class LetterForm(Form):
         _l("Name of the action"),
         filters=[strip],
         validators=[
-            DataRequired(_l("Please name the action.")),
             _at_most(MAX_TITLE),
+            DataRequired(_l("Please name the action.")),
             plain_text,
         ],
     )
@@ -78,17 +101,19 @@ class LetterForm(Form):
         _l("Subject"),
         filters=[strip],
         validators=[
-            DataRequired(_l("Please give the letter a subject.")),
             _at_most(MAX_SUBJECT),
+            DataRequired(_l("Please give the letter a subject.")),
             plain_text,
+            _few_stacked_marks,
         ],
     )
     body = TextAreaField(
         _l("Letter"),
         validators=[
-            DataRequired(_l("Please write the letter.")),
             _letter_not_too_long,
+            DataRequired(_l("Please write the letter.")),
             multiline_text,
+            _few_stacked_marks,
         ],
         render_kw={"rows": 14},
     )
@@ -141,12 +166,12 @@ def letter_form(languages: Sequence[str], **kwargs: Any) -> LetterForm:
         fields[f"subject_{code}"] = StringField(
             gettext("Subject in %(language)s", language=name),
             filters=[strip],
-            validators=[Optional(), _at_most(MAX_SUBJECT), plain_text],
+            validators=[Optional(), _at_most(MAX_SUBJECT), plain_text, _few_stacked_marks],
             render_kw={"lang": code},
         )
         fields[f"body_{code}"] = TextAreaField(
             gettext("Letter in %(language)s", language=name),
-            validators=[_letter_not_too_long, multiline_text],
+            validators=[_letter_not_too_long, multiline_text, _few_stacked_marks],
             render_kw={"lang": code, "rows": 14},
         )
     form_class = type("LetterFormWithVersions", (LetterForm,), fields)
@@ -163,7 +188,7 @@ class TargetForm(Form):
     name = StringField(
         _l("Name"),
         filters=[strip],
-        validators=[DataRequired(_l("Please give the target's name.")), _at_most(200), plain_text],
+        validators=[_at_most(200), DataRequired(_l("Please give the target's name.")), plain_text],
     )
     email = StringField(_l("Email address"), filters=[strip], validators=[_at_most(254)])
     postal_address = TextAreaField(
@@ -204,17 +229,19 @@ class SupporterLetterForm(Form):
         _l("Subject"),
         filters=[strip],
         validators=[
-            DataRequired(_l("Please give the letter a subject.")),
             _at_most(MAX_SUBJECT),
+            DataRequired(_l("Please give the letter a subject.")),
             plain_text,
+            _few_stacked_marks,
         ],
     )
     body = TextAreaField(
         _l("Letter"),
         validators=[
-            DataRequired(_l("Please write the letter.")),
             _letter_not_too_long,
+            DataRequired(_l("Please write the letter.")),
             multiline_text,
+            _few_stacked_marks,
         ],
         render_kw={"rows": 14},
     )

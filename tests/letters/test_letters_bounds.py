@@ -1,9 +1,11 @@
-"""The printable letter under hostile input: drawn within bounds."""
+"""The printable letter under hostile input: refused early, drawn within bounds."""
 
+import time
 import unicodedata
 from collections.abc import Callable
 from io import BytesIO
 
+import pytest
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
@@ -16,6 +18,11 @@ from petition.models import LetterAction, Petition
 MakePetition = Callable[..., Petition]
 ZERO_WIDTH = "\u200b"
 ACUTE = "\u0301"  # a combining mark: it sits on the character before it
+
+
+def _of_size(unit: str, size: int = 250_000) -> str:
+    """The unit repeated to about `size` bytes of UTF-8."""
+    return unit * (size // len(unit.encode()))
 
 
 def _stored_action(petition: Petition, body: str, targets: int = 0) -> int:
@@ -35,6 +42,40 @@ def _stored_action(petition: Petition, body: str, targets: int = 0) -> int:
 def _pdf_text(data: bytes) -> tuple[int, str]:
     reader = PdfReader(BytesIO(data))
     return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (_of_size("a."), "at most 5,000 characters"),
+        (_of_size(ZERO_WIDTH), "at most 5,000 characters"),
+        (_of_size("a" + ACUTE), "at most 5,000 characters"),
+        (_of_size(ACUTE), "at most 5,000 characters"),
+        ("a" + ACUTE * 4999, "one character can carry at most 3"),
+        (("Free them" + ACUTE * (MAX_MARKS + 1) + " ") * 200, "one character can carry at most 3"),
+    ],
+    ids=["dots", "zero-width", "accented", "marks", "one-pile", "piles"],
+)
+def test_a_huge_or_piled_up_letter_is_refused_before_it_is_drawn(
+    client: FlaskClient, make_petition: MakePetition, body: str, message: str
+) -> None:
+    petition = make_petition()
+    action_id = _stored_action(petition, "Dear Minister")
+    started = time.perf_counter()
+    response = client.post(
+        f"/petitions/{petition.slug}/letters/{action_id}/letter.pdf",
+        data={"subject": "Free them", "body": body},
+        content_type="multipart/form-data",  # UTF-8 as it is, so 250 KB stays 250 KB
+    )
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert elapsed < 1.0, f"refusing took {elapsed:.2f}s"  # a generous guard; drawing takes more
+    page = client.post(
+        f"/petitions/{petition.slug}/letters/{action_id}",
+        data={"subject": "Free them", "body": body},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 400 and message in page.text
 
 
 def test_the_printable_letter_leaves_out_invisible_characters_piled_accents_and_blank_lines(
