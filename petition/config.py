@@ -179,3 +179,6 @@ SUPPORT_MESSAGE_LIMIT = "5 per hour; 20 per day"
 REJECTED_MESSAGE_RETENTION_DAYS = 30
 # "I sent it" presses counted per client address per letter action; more are politely refused.
 LETTER_SENT_LIMIT = "5 per day"
+# Printable letters (PDF) a client address may ask for, across all letter actions; each costs the
+# server up to a second of work, so past it the answer is a 429 page.
+LETTER_PDF_LIMIT = "10 per minute; 60 per hour"

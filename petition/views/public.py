@@ -454,6 +454,8 @@ def letter_action_page(slug: str, action_id: int) -> tuple[str, int, dict[str, s
 
 @bp.route("/petitions/<slug:slug>/letters/<int:action_id>/letter.pdf", methods=["GET", "POST"])
 @csrf.exempt  # as the page: the supporter's text goes into the file and nowhere else
+# Checked before anything is read or drawn: drawing is the one costly thing a stranger can ask.
+@limiter.limit(lambda: current_app.config["LETTER_PDF_LIMIT"], key_func=client_limit_key)
 def letter_pdf_download(slug: str, action_id: int) -> BaseResponse:
     """The printable letter, for the chosen country's target and the fixed ones."""
     petition, action = _letter_action_or_404(slug, action_id)

@@ -1,11 +1,13 @@
-"""The printable letter under hostile input: refused early, drawn within bounds."""
+"""The printable letter under hostile input: refused early, drawn within bounds, limited per client."""
 
 import time
 import unicodedata
+import uuid
 from collections.abc import Callable
 from io import BytesIO
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
@@ -14,6 +16,9 @@ from petition.letters.actions import add_targets, save_action
 from petition.letters.printable import MAX_MARKS, longest_mark_run
 from petition.letters.targets import TargetData
 from petition.models import LetterAction, Petition
+from petition.organisers.accounts import set_organiser_password
+from petition.petitions.publishing import create_petition
+from tests.conftest import PASSWORD
 
 MakePetition = Callable[..., Petition]
 ZERO_WIDTH = "\u200b"
@@ -107,3 +112,24 @@ def test_the_printable_letter_holds_at_most_five_targets(
     pages, text = _pdf_text(response.data)
     assert pages == 5
     assert "Minister 4" in text and "Minister 5" not in text
+
+
+def test_printable_letters_are_limited_per_client_with_a_page_in_their_language(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app(LETTER_PDF_LIMIT="2 per minute", RATELIMIT_KEY_PREFIX=uuid.uuid4().hex)
+    with app.app_context():
+        organiser = set_organiser_password("organiser@example.org", PASSWORD)
+        petition = create_petition(title="Free them", body="Held.", organiser=organiser)
+        action_id = _stored_action(petition, "Dear Minister")
+        url = f"/petitions/{petition.slug}/letters/{action_id}/letter.pdf?lang=ru"
+    client = app.test_client()
+    assert client.get(url).status_code == 200
+    assert client.post(url, data={"subject": "S", "body": "B"}).status_code == 200
+    refused = client.post(url, data={"subject": "S", "body": "B"})
+    assert refused.status_code == 429 and refused.mimetype == "text/html"
+    assert "Слишком много запросов" in refused.text
+    assert client.get(url).status_code == 429  # the stored letter costs as much to draw
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert other.get(url).status_code == 200
