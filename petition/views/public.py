@@ -13,7 +13,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from limits import parse_many
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
@@ -54,6 +53,7 @@ from petition.views.caching import (
     readable_from_any_site,
     shared_cacheable,
 )
+from petition.views.limits import spend_limit
 from petition.views.lookups import form_status, public_petition_or_404, public_snapshot_or_404
 from petition.views.pages import fresh_petition_page, petition_page
 
@@ -84,23 +84,6 @@ def signer_key() -> str:
     return f"{client_limit_key()}|{(request.view_args or {}).get('slug', '')}"
 
 
-def _spend(setting: str, scope: str, key: str) -> bool:
-    """Count one hit against every window of a limit setting; true once any window is spent."""
-    if not limiter.enabled:
-        return False
-    config = current_app.config
-    limits = parse_many(config[setting])
-    identifiers = (config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
-    try:
-        # Every window takes the hit, as a decorator would count it, even once one is spent.
-        return not all([limiter.limiter.hit(limit, *identifiers) for limit in limits])
-    except Exception:  # noqa: BLE001 - whatever the counter store raises, signing goes on
-        if not current_app.config["RATELIMIT_SWALLOW_ERRORS"]:
-            raise
-        current_app.logger.warning("%s not checked: counter store failed", setting)
-        return False
-
-
 def over_signing_limit() -> bool:
     """Count this submission against its address's budget; true once the budget is spent.
 
@@ -108,7 +91,7 @@ def over_signing_limit() -> bool:
     is no second door. Spending it is never refused with a 429: the submission is held quietly
     instead, and no mail is sent for it (see signing.py), so a script cannot tell it was caught.
     """
-    return _spend("SIGN_RATE_LIMIT", "sign", signer_key())
+    return spend_limit("SIGN_RATE_LIMIT", "sign", signer_key())
 
 
 def mail_budget_spent() -> bool:
@@ -117,7 +100,7 @@ def mail_budget_spent() -> bool:
     A client that signs on many petitions, each within its limit, still cannot make the site a
     mail cannon: past the budget its submissions are stored but cause no mail.
     """
-    return _spend("SIGN_MAIL_LIMIT", "sign-mail", client_limit_key())
+    return spend_limit("SIGN_MAIL_LIMIT", "sign-mail", client_limit_key())
 
 
 def submit_signature(petition: PublicPetition, form: SignForm, over_limit: bool) -> None:
@@ -375,7 +358,7 @@ def write_support(slug: str) -> BaseResponse | tuple[str, int]:
     form = SupportForm()
     if not form.validate_on_submit():
         return _support_page(petition, form, 400)
-    if _spend("SUPPORT_MESSAGE_LIMIT", "support", signer_key()):
+    if spend_limit("SUPPORT_MESSAGE_LIMIT", "support", signer_key()):
         abort(429)
     write_message(
         petition.id,
@@ -478,7 +461,7 @@ def letter_pdf_download(slug: str, action_id: int) -> BaseResponse:
 def letter_sent(slug: str, action_id: int) -> tuple[str, int, dict[str, str]]:
     """One more in the anonymous count ("I sent it"), at most LETTER_SENT_LIMIT per client."""
     _letter_action_or_404(slug, action_id)
-    if _spend("LETTER_SENT_LIMIT", "letter-sent", f"{client_limit_key()}|{action_id}"):
+    if spend_limit("LETTER_SENT_LIMIT", "letter-sent", f"{client_limit_key()}|{action_id}"):
         page, status = _letter_page(slug, action_id, refused=True)
         return page, status, NO_REFERRER
     count_letter_sent(action_id)
