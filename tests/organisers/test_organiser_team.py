@@ -170,6 +170,27 @@ def test_past_the_invitation_limit_the_team_section_says_so_and_no_mail_is_sent(
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 3
 
 
+def test_the_invitation_mail_carries_no_title_and_the_link_shows_it(
+    client: FlaskClient, make_petition, smtp: SMTPServer
+) -> None:
+    """The title is the organiser's free text; mail to a stranger carries only our own words."""
+    petition = make_petition(title="Sign at evil.example/login")
+    log_in(client)
+    client.post(f"/organisers/petitions/{petition.slug}/invite", data={"email": "new@example.org"})
+    link = invitation_link(smtp, 1)
+    [message] = smtp.sink.messages
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for part in (message["Subject"], text, html):
+        assert "evil.example" not in part and "Sign at" not in part
+        assert "petitions.example.org" in part
+    assert message["Subject"] == "Invitation to help run a petition on petitions.example.org"
+    assert "organiser@example.org invites you to help run a petition on" in text
+    client.post("/organisers/logout")
+    page = client.get(link).get_data(as_text=True)
+    assert "Help run “Sign at evil.example/login”" in page
+
+
 def test_changing_the_password(client: FlaskClient, make_organiser) -> None:
     make_organiser()
     log_in(client)
