@@ -97,6 +97,9 @@ LOGIN_DELAY_MAX = 900
 LOGIN_DELAY_FIRST = 1
 # Seconds an emailed invitation to join a petition's organisers stays valid (7 days).
 INVITATION_MAX_AGE = 7 * 24 * 3600
+# Invitations one organiser may send (each is mail to an address they choose); past it the team
+# page says so and nothing is sent.
+INVITATION_LIMIT = "20 per day"
 # Seconds an organiser waits between two resends of confirmation links on one petition.
 RESEND_MIN_INTERVAL = 3600
 # A TrueType font with Latin and Cyrillic letters for the delivery pack PDF (Debian: fonts-dejavu-core).
@@ -180,3 +183,6 @@ SUPPORT_MESSAGE_LIMIT = "5 per hour; 20 per day"
 REJECTED_MESSAGE_RETENTION_DAYS = 30
 # "I sent it" presses counted per client address per letter action; more are politely refused.
 LETTER_SENT_LIMIT = "5 per day"
+# Printable letters (PDF) a client address may ask for, across all letter actions; each costs the
+# server up to a second of work, so past it the answer is a 429 page.
+LETTER_PDF_LIMIT = "10 per minute; 60 per hour"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Date,
     DateTime,
@@ -39,6 +40,12 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
+
+# A count that strangers' actions (or an organiser's repeated ones) raise: BIGINT, since INTEGER
+# stops at 2,147,483,647 on PostgreSQL and a count past it fails every further change. SQLite's
+# INTEGER already holds 64 bits, so its tables stay as they were.
+BIG_COUNT = BigInteger().with_variant(Integer, "sqlite")
 
 
 def utcnow() -> datetime:
@@ -125,7 +132,7 @@ class Petition(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Verified signatures, kept in step with confirmations so a page never counts rows.
-    signature_count: Mapped[int] = mapped_column(default=0)
+    signature_count: Mapped[int] = mapped_column(BIG_COUNT, default=0)
     # Set when an organiser hides the petition: it leaves the public pages but keeps its data.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The organiser's switch: signatures from throwaway mail domains are quietly not counted.
@@ -135,12 +142,12 @@ class Petition(Model):
     # Its auditable log (see petition/log): entries so far, the count they add up to, and when
     # the newest checkpoint was signed. Taking an index raises log_size under the row's lock, so
     # two confirmations never take the same one.
-    log_size: Mapped[int] = mapped_column(default=0, server_default="0")
-    log_counted: Mapped[int] = mapped_column(default=0, server_default="0")
+    log_size: Mapped[int] = mapped_column(BIG_COUNT, default=0, server_default="0")
+    log_counted: Mapped[int] = mapped_column(BIG_COUNT, default=0, server_default="0")
     log_checkpoint_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Signatures collected offline (on paper), as the organisers counted them: the sum of its
     # PaperBatches. Shown apart; never part of signature_count, its exports or its log.
-    paper_signature_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    paper_signature_count: Mapped[int] = mapped_column(BIG_COUNT, default=0, server_default="0")
     # The highest quarter of the goal (25, 50, 75, 100) its organisers were emailed about, so
     # that each is told once even when the count falls back and passes it again.
     goal_notified: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -698,7 +705,7 @@ class LetterAction(Model):
     # Addresses every letter is copied to (the campaign's own, say): a list of strings.
     copies: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     # Supporters who pressed "I sent it": a count, nothing about who.
-    letters_sent: Mapped[int] = mapped_column(default=0, server_default="0")
+    letters_sent: Mapped[int] = mapped_column(BIG_COUNT, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

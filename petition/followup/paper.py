@@ -2,7 +2,8 @@
 
 They are shown apart from the verified count and never join it: not in signature_count, not in
 the exports of signers, not in the auditable log. Petition.paper_signature_count is the sum of the
-petition's batches, set again in the transaction that adds or removes one.
+petition's batches, set again in the transaction that adds or removes one; it never passes
+MAX_PAPER_TOTAL.
 """
 
 from collections.abc import Sequence
@@ -22,6 +23,9 @@ from petition.transactions import write_transaction
 MIN_BATCH = 1
 MAX_BATCH = 1_000_000
 MAX_NOTE_LENGTH = 500
+# The most paper signatures one petition counts: more than any petition has gathered, and low
+# enough that the sum fits every column and page it is written to.
+MAX_PAPER_TOTAL = 100_000_000
 
 
 class PaperError(Exception):
@@ -35,6 +39,18 @@ def count_problem(count: int) -> str | None:
             "A batch is a whole number of signatures from %(min)s to %(max)s.",
             min=format_number(MIN_BATCH),
             max=format_number(MAX_BATCH),
+        )
+    return None
+
+
+def _total_problem(counted: int, count: int) -> str | None:
+    """Why a batch of `count` cannot join the `counted` paper signatures already there, or None."""
+    if counted + count > MAX_PAPER_TOTAL:
+        return gettext(
+            "A petition can count at most %(max)s signatures on paper, and this one has "
+            "%(counted)s already: this batch would pass that.",
+            max=format_number(MAX_PAPER_TOTAL),
+            counted=format_number(counted),
         )
     return None
 
@@ -74,6 +90,10 @@ def record_paper_batch(
         raise PaperError(problem)
     with write_transaction() as session:
         petition = _locked(session, petition)
+        # Read under the lock: two batches recorded at once cannot both fit in the last room.
+        problem = _total_problem(petition.paper_signature_count, count)
+        if problem:
+            raise PaperError(problem)
         batch = PaperBatch(
             petition_id=petition.id,
             organiser_id=organiser.id,

@@ -8,12 +8,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import Field, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.i18n.countries import country_choices, is_country_code
 from petition.i18n.languages import LANGUAGES, N_, format_number
 from petition.letters.actions import MAX_BODY, MAX_COPIES, MAX_SUBJECT, MAX_TITLE
+from petition.letters.printable import MAX_MARKS, longest_mark_run
 from petition.letters.targets import TargetError, check_target
 from petition.web.forms import Form, strip, versions_complete
 
@@ -30,15 +31,27 @@ def _at_most(limit: int) -> Length:
 
 
 def _letter_not_too_long(form: Form, field: Field) -> None:
-    """Say how long the letter is, so the writer knows how much to cut."""
+    """Say how long the letter is, so the writer knows how much to cut; first of its rules."""
     length = len(field.data or "")
     if length > MAX_BODY:
-        raise ValidationError(
+        raise StopValidation(
             gettext(
                 "A letter can be at most %(max)s characters long, so that it fits in an email "
                 "link; this one has %(count)s. Please shorten it.",
                 max=format_number(MAX_BODY),
                 count=format_number(length),
+            )
+        )
+
+
+def _few_stacked_marks(form: Form, field: Field) -> None:
+    """Refuse accents stacked higher than any language writes them: printing them is slow."""
+    if longest_mark_run(field.data or "") > MAX_MARKS:
+        raise ValidationError(
+            gettext(
+                "Please remove the accents stacked on one another: one character can carry "
+                "at most %(max)s.",
+                max=format_number(MAX_MARKS),
             )
         )
 
@@ -69,23 +82,25 @@ class LetterForm(Form):
         _l("Name of the action"),
         filters=[strip],
         validators=[
-            DataRequired(_l("Please name the action.")),
             _at_most(MAX_TITLE),
+            DataRequired(_l("Please name the action.")),
         ],
     )
     subject = StringField(
         _l("Subject"),
         filters=[strip],
         validators=[
-            DataRequired(_l("Please give the letter a subject.")),
             _at_most(MAX_SUBJECT),
+            DataRequired(_l("Please give the letter a subject.")),
+            _few_stacked_marks,
         ],
     )
     body = TextAreaField(
         _l("Letter"),
         validators=[
-            DataRequired(_l("Please write the letter.")),
             _letter_not_too_long,
+            DataRequired(_l("Please write the letter.")),
+            _few_stacked_marks,
         ],
         render_kw={"rows": 14},
     )
@@ -138,12 +153,12 @@ def letter_form(languages: Sequence[str], **kwargs: Any) -> LetterForm:
         fields[f"subject_{code}"] = StringField(
             gettext("Subject in %(language)s", language=name),
             filters=[strip],
-            validators=[Optional(), _at_most(MAX_SUBJECT)],
+            validators=[Optional(), _at_most(MAX_SUBJECT), _few_stacked_marks],
             render_kw={"lang": code},
         )
         fields[f"body_{code}"] = TextAreaField(
             gettext("Letter in %(language)s", language=name),
-            validators=[_letter_not_too_long],
+            validators=[_letter_not_too_long, _few_stacked_marks],
             render_kw={"lang": code, "rows": 14},
         )
     form_class = type("LetterFormWithVersions", (LetterForm,), fields)
@@ -160,7 +175,7 @@ class TargetForm(Form):
     name = StringField(
         _l("Name"),
         filters=[strip],
-        validators=[DataRequired(_l("Please give the target's name.")), _at_most(200)],
+        validators=[_at_most(200), DataRequired(_l("Please give the target's name."))],
     )
     email = StringField(_l("Email address"), filters=[strip], validators=[_at_most(254)])
     postal_address = TextAreaField(_l("Postal address"), validators=[_at_most(1000)])
@@ -199,15 +214,17 @@ class SupporterLetterForm(Form):
         _l("Subject"),
         filters=[strip],
         validators=[
-            DataRequired(_l("Please give the letter a subject.")),
             _at_most(MAX_SUBJECT),
+            DataRequired(_l("Please give the letter a subject.")),
+            _few_stacked_marks,
         ],
     )
     body = TextAreaField(
         _l("Letter"),
         validators=[
-            DataRequired(_l("Please write the letter.")),
             _letter_not_too_long,
+            DataRequired(_l("Please write the letter.")),
+            _few_stacked_marks,
         ],
         render_kw={"rows": 14},
     )

@@ -1,6 +1,8 @@
 """The printable letter: one page per target with their postal address, the date and the text.
 
 Made from what the supporter's request carries (the stored letter or their edit); nothing kept.
+Anyone may ask for it, so its cost is bounded: every text is cut to its field's limit and made
+printable (see printable.py), and at most MAX_PRINTED_TARGETS letters go into one file.
 """
 
 from collections.abc import Sequence
@@ -10,15 +12,23 @@ from babel.dates import format_date
 from fpdf import FPDF
 
 from petition.exports.delivery_pack import FAMILY, load_fonts
+from petition.letters.actions import MAX_BODY, MAX_SUBJECT
 from petition.letters.letter import Letter
+from petition.letters.printable import printable
+from petition.letters.targets import MAX_NAME, MAX_POSTAL
 from petition.models import LetterTarget, utcnow
 
 # How the date reads at the top of a letter: "6 December 2026", "6 декабря 2026 г.".
 LETTER_DAY = "long"
+# Letters in one file (the country's targets come first, then the fixed ones). An action may
+# have thousands of fixed targets; each letter of MAX_BODY characters costs a tenth of a second
+# or more to lay out, so one request would cost minutes.
+MAX_PRINTED_TARGETS = 5
 
 
-def paragraph(pdf: FPDF, height: float, text: str) -> None:
-    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+def paragraph(pdf: FPDF, height: float, text: str, limit: int) -> None:
+    """Print a text, made printable and cut to its field's limit, as one paragraph."""
+    pdf.multi_cell(0, height, printable(text, limit), new_x="LMARGIN", new_y="NEXT")
 
 
 def letter_pdf(
@@ -28,30 +38,31 @@ def letter_pdf(
     *,
     compress: bool = True,
 ) -> bytes:
-    """A page per target (or one unaddressed page), in the letter's language, Cyrillic included."""
+    """A page per target, the first MAX_PRINTED_TARGETS (or one unaddressed page), in the
+    letter's language, Cyrillic included."""
     pdf = FPDF(format="A4")
     pdf.set_compression(compress)
     load_fonts(pdf)
-    pdf.set_title(letter.subject)
+    pdf.set_title(printable(letter.subject, MAX_SUBJECT))
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_margins(25, 20, 20)
     day = format_date(today or utcnow().date(), LETTER_DAY, locale=letter.language)
-    addressed: Sequence[LetterTarget | None] = targets or [None]
+    addressed: Sequence[LetterTarget | None] = targets[:MAX_PRINTED_TARGETS] or [None]
     for target in addressed:
         pdf.add_page()
         pdf.set_font(FAMILY, size=11)
         if target is not None:
             pdf.set_font(FAMILY, "B", 11)
-            paragraph(pdf, 6, target.name)
+            paragraph(pdf, 6, target.name, MAX_NAME)
             pdf.set_font(FAMILY, size=11)
             if target.postal_address:
-                paragraph(pdf, 6, target.postal_address)
+                paragraph(pdf, 6, target.postal_address, MAX_POSTAL)
         pdf.ln(8)
-        paragraph(pdf, 6, day)
+        paragraph(pdf, 6, day, len(day))
         pdf.ln(6)
         pdf.set_font(FAMILY, "B", 12)
-        paragraph(pdf, 7, letter.subject)
+        paragraph(pdf, 7, letter.subject, MAX_SUBJECT)
         pdf.ln(4)
         pdf.set_font(FAMILY, size=11)
-        paragraph(pdf, 6, letter.body.replace("\r\n", "\n"))
+        paragraph(pdf, 6, letter.body, MAX_BODY)
     return bytes(pdf.output())

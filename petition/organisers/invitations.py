@@ -27,7 +27,7 @@ from petition.organisers.accounts import (
 )
 from petition.petitions.history import record_event
 from petition.transactions import rows_changed, write_transaction
-from petition.web.urls import public_url
+from petition.web.urls import public_url, site_name
 
 
 class UsedInvitationError(tokens.InvalidTokenError):
@@ -72,7 +72,12 @@ def invitation_token(invitation: Invitation) -> str:
 
 @composes(MailKind.INVITATION)
 def invitation_email(message: ClaimedMessage) -> Email:
-    """The invitation, written when it is sent, in the language the inviter was using."""
+    """The invitation, written when it is sent, in the language the inviter was using.
+
+    It goes to an address the inviter typed, so it carries nothing the inviter wrote: not the
+    petition's title (which could hold a link or words meant to deceive), only who invites, the
+    site and the link. The petition is named on the page the link opens.
+    """
     invitation = (
         db.session.get(Invitation, message.invitation_id) if message.invitation_id else None
     )
@@ -81,13 +86,13 @@ def invitation_email(message: ClaimedMessage) -> Email:
     language = message.language or "en"
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
     inviter = invitation.inviter.email if invitation.inviter is not None else ""
-    petition = invitation.petition
+    site = site_name()
     with force_locale(language):
         return compose_email(
             "invite",
             invitation.email,
-            gettext("Help run the petition: %(title)s", title=petition.title),
-            petition=petition,
+            gettext("Invitation to help run a petition on %(site)s", site=site),
+            site=site,
             inviter=inviter,
             accept_url=public_url(
                 "organisers.accept_invitation", token=invitation_token(invitation), lang=language

@@ -1,7 +1,6 @@
 """Pages for signers: browse, sign, confirm."""
 
 import hmac
-from collections.abc import Callable
 from dataclasses import replace
 
 from flask import (
@@ -15,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from limits import RateLimitItem, parse_many
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
@@ -57,6 +55,7 @@ from petition.views.caching import (
     readable_from_any_site,
     shared_cacheable,
 )
+from petition.views.limits import limit_spent, spend_limit
 from petition.views.lookups import form_status, public_petition_or_404, public_snapshot_or_404
 from petition.views.pages import fresh_petition_page, petition_page
 
@@ -87,36 +86,6 @@ def signer_key() -> str:
     return f"{client_limit_key()}|{(request.view_args or {}).get('slug', '')}"
 
 
-def _limits_of(setting: str) -> list[RateLimitItem]:
-    value = current_app.config[setting]
-    # A bare number (CONFIRM_CODE_ATTEMPTS) is so many a day.
-    return parse_many(f"{value} per day" if isinstance(value, int) else value)
-
-
-def _spend(setting: str, scope: str, key: str) -> bool:
-    """Count one hit against every window of a limit setting; true once any window is spent."""
-    # Every window takes the hit, as a decorator would count it, even once one is spent.
-    return _counted(setting, lambda limit, *ids: limiter.limiter.hit(limit, *ids), scope, key)
-
-
-def _spent(setting: str, scope: str, key: str) -> bool:
-    """Whether one more hit would pass a window of a limit setting, counting nothing."""
-    return _counted(setting, lambda limit, *ids: limiter.limiter.test(limit, *ids), scope, key)
-
-
-def _counted(setting: str, ask: Callable[..., bool], scope: str, key: str) -> bool:
-    if not limiter.enabled:
-        return False
-    identifiers = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
-    try:
-        return not all([ask(limit, *identifiers) for limit in _limits_of(setting)])
-    except Exception:  # noqa: BLE001 - whatever the counter store raises, signing goes on
-        if not current_app.config["RATELIMIT_SWALLOW_ERRORS"]:
-            raise
-        current_app.logger.warning("%s not checked: counter store failed", setting)
-        return False
-
-
 def over_signing_limit() -> bool:
     """Count this submission against its address's budget; true once the budget is spent.
 
@@ -124,7 +93,7 @@ def over_signing_limit() -> bool:
     is no second door. Spending it is never refused with a 429: the submission is held quietly
     instead, and no mail is sent for it (see signing.py), so a script cannot tell it was caught.
     """
-    return _spend("SIGN_RATE_LIMIT", "sign", signer_key())
+    return spend_limit("SIGN_RATE_LIMIT", "sign", signer_key())
 
 
 def mail_budget_spent() -> bool:
@@ -133,7 +102,7 @@ def mail_budget_spent() -> bool:
     A client that signs on many petitions, each within its limit, still cannot make the site a
     mail cannon: past the budget its submissions are stored but cause no mail.
     """
-    return _spend("SIGN_MAIL_LIMIT", "sign-mail", client_limit_key())
+    return spend_limit("SIGN_MAIL_LIMIT", "sign-mail", client_limit_key())
 
 
 def submit_signature(petition: PublicPetition, form: SignForm, over_limit: bool) -> None:
@@ -334,11 +303,11 @@ def code(slug: str) -> tuple[str, int, dict[str, str]]:
     if form.validate_on_submit():
         tries = _code_tries_key(petition.id, form.email.data)
         try:
-            if _spent("CONFIRM_CODE_ATTEMPTS", "code-tries", tries):
+            if limit_spent("CONFIRM_CODE_ATTEMPTS", "code-tries", tries):
                 raise CodeRefusedError()
             done = confirm_with_code(petition.id, form.email.data, form.code.data)
         except CodeRefusedError:
-            locked = _spend("CONFIRM_CODE_ATTEMPTS", "code-tries", tries)
+            locked = spend_limit("CONFIRM_CODE_ATTEMPTS", "code-tries", tries)
             form.code.errors = [_code_refused(locked)]
         except PetitionClosedError as error:
             page = render_template("public/confirm_closed.html", petition=_read(error.petition))
@@ -406,7 +375,7 @@ def write_support(slug: str) -> BaseResponse | tuple[str, int]:
     form = SupportForm()
     if not form.validate_on_submit():
         return _support_page(petition, form, 400)
-    if _spend("SUPPORT_MESSAGE_LIMIT", "support", signer_key()):
+    if spend_limit("SUPPORT_MESSAGE_LIMIT", "support", signer_key()):
         abort(429)
     write_message(
         petition.id,
@@ -485,6 +454,8 @@ def letter_action_page(slug: str, action_id: int) -> tuple[str, int, dict[str, s
 
 @bp.route("/petitions/<slug:slug>/letters/<int:action_id>/letter.pdf", methods=["GET", "POST"])
 @csrf.exempt  # as the page: the supporter's text goes into the file and nowhere else
+# Checked before anything is read or drawn: drawing is the one costly thing a stranger can ask.
+@limiter.limit(lambda: current_app.config["LETTER_PDF_LIMIT"], key_func=client_limit_key)
 def letter_pdf_download(slug: str, action_id: int) -> BaseResponse:
     """The printable letter, for the chosen country's target and the fixed ones."""
     petition, action = _letter_action_or_404(slug, action_id)
@@ -507,7 +478,7 @@ def letter_pdf_download(slug: str, action_id: int) -> BaseResponse:
 def letter_sent(slug: str, action_id: int) -> tuple[str, int, dict[str, str]]:
     """One more in the anonymous count ("I sent it"), at most LETTER_SENT_LIMIT per client."""
     _letter_action_or_404(slug, action_id)
-    if _spend("LETTER_SENT_LIMIT", "letter-sent", f"{client_limit_key()}|{action_id}"):
+    if spend_limit("LETTER_SENT_LIMIT", "letter-sent", f"{client_limit_key()}|{action_id}"):
         page, status = _letter_page(slug, action_id, refused=True)
         return page, status, NO_REFERRER
     count_letter_sent(action_id)

@@ -13,3 +13,9 @@ def public_url(endpoint: str, **values: Any) -> str:
         base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "https"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def site_name() -> str:
+    """The site as mail names it: the host of PUBLIC_URL, which no organiser or visitor chose."""
+    base = urlsplit(current_app.config["PUBLIC_URL"])
+    return base.hostname or base.netloc

@@ -672,3 +672,45 @@ def test_mail_queued_before_composing_at_delivery_is_still_delivered_after_the_u
     assert message["To"] == "ann@example.org" and message["Subject"] == "Подтвердите подпись"
     assert "https://petitions.example.org/confirm/old" in message.get_body(("plain",)).get_content()
     assert "Откройте ссылку" in message.get_body(("html",)).get_content()
+
+
+def test_counts_past_what_integer_holds_are_kept_and_a_downgrade_caps_them(
+    empty_database_app: Flask,
+) -> None:
+    """Counts strangers raise hold 64 bits; going back, a count too large for INTEGER stops at
+    the largest it holds (SQLite's INTEGER holds 64 bits either way)."""
+    big, integer_max = 2**31 + 5, 2**31 - 1
+    runner = empty_database_app.test_cli_runner()
+    with empty_database_app.app_context():
+        upgrade = runner.invoke(args=["db", "upgrade"])
+        assert upgrade.exit_code == 0, upgrade.output
+        db.session.execute(
+            text(
+                "INSERT INTO petitions (id, slug, title, body, collects_country, created_at,"
+                " signature_count, blocks_disposable, log_size, log_counted)"
+                " VALUES (1, 'big', 'Big', 'Text', false, CURRENT_TIMESTAMP, :n, false, :n, :n)"
+            ),
+            {"n": big},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO letter_actions (petition_id, title, subject, body, letters_sent,"
+                " created_at, updated_at)"
+                " VALUES (1, 'Write', 'S', 'B', :n, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"n": big},
+        )
+        db.session.commit()
+        counts = "SELECT signature_count, log_size, log_counted, letters_sent FROM petitions"
+        counts += " JOIN letter_actions ON letter_actions.petition_id = petitions.id"
+        assert tuple(db.session.execute(text(counts)).one()) == (big,) * 4
+        db.session.commit()
+        downgrade = runner.invoke(args=["db", "downgrade", "7b2e4f6a8c13"])
+        assert downgrade.exit_code == 0, downgrade.output
+        capped = big if db.engine.dialect.name == "sqlite" else integer_max
+        assert tuple(db.session.execute(text(counts)).one()) == (capped,) * 4
+        db.session.execute(text("DELETE FROM letter_actions"))
+        db.session.execute(text("DELETE FROM petitions"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from petition.extensions import db
-from petition.followup.paper import record_paper_batch, remove_paper_batch
+from petition.followup.paper import MAX_PAPER_TOTAL, record_paper_batch, remove_paper_batch
 from petition.log.checkpoints import checkpoint_petitions, current_checkpoint
 from petition.models import (
     EventAction,
@@ -26,6 +26,7 @@ from petition.models import (
 )
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
+from petition.transactions import write_transaction
 from tests.conftest import PASSWORD
 from tests.signing.test_signing import run_at_once
 
@@ -159,6 +160,34 @@ def test_bad_batches_get_a_clear_message_and_change_nothing(
     assert message in response.get_data(as_text=True)
     assert stored().paper_signature_count == 0
     assert db.session.scalar(select(func.count()).select_from(PaperBatch)) == 0
+
+
+def test_a_batch_that_would_pass_the_paper_cap_is_refused_with_a_message(
+    organiser_client: FlaskClient, petition: Petition
+) -> None:
+    near = MAX_PAPER_TOTAL - 500_000
+    with write_transaction() as session:  # as ninety-nine and a half batches of a million leave it
+        session.add(
+            PaperBatch(
+                petition_id=petition.id,
+                organiser_id=petition.organisers[0].id,
+                count=near,
+                collected_on=TODAY,
+            )
+        )
+        session.get_one(Petition, petition.id).paper_signature_count = near
+    refused = post_batch(organiser_client, "1 000 000")
+    assert refused.status_code == 400
+    assert (
+        "A petition can count at most 100,000,000 signatures on paper, and this one has "
+        "99,500,000 already: this batch would pass that." in refused.get_data(as_text=True)
+    )
+    assert post_batch(organiser_client, "500 000").status_code == 303  # up to the cap itself
+    organiser_client.get("/?lang=ru")
+    in_russian = post_batch(organiser_client, "1")
+    assert in_russian.status_code == 400
+    assert "подписей на бумаге" in in_russian.get_data(as_text=True)
+    assert stored().paper_signature_count == MAX_PAPER_TOTAL == batch_sum(petition.id)
 
 
 @pytest.mark.parametrize("value", ["", "x", "-1", "9" * 40])

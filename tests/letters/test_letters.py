@@ -10,10 +10,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from petition.extensions import db
 from petition.models import EventAction, LetterAction, LetterTarget, Petition, PetitionEvent
+from petition.transactions import write_transaction
 from tests.conftest import PASSWORD
 from tests.letters.support import BODY, EMBASSIES_CSV, SUBJECT, decode_mailto, upload, write_action
 
@@ -209,6 +210,19 @@ def test_i_sent_it_counts_once_per_client_then_refuses_politely(
     petition_page = client.get(f"/petitions/{slug}").text
     assert "2 letters sent" in petition_page
     assert f"/petitions/{slug}/letters/{action_id}" in petition_page
+
+
+def test_the_sent_count_goes_on_past_what_a_32_bit_integer_holds(
+    client: FlaskClient, action: tuple[str, int]
+) -> None:
+    slug, action_id = action
+    with write_transaction() as session:
+        session.execute(
+            update(LetterAction).where(LetterAction.id == action_id).values(letters_sent=2**31 - 1)
+        )
+    assert client.post(f"/petitions/{slug}/letters/{action_id}/sent").status_code == 200
+    db.session.expire_all()
+    assert db.session.get_one(LetterAction, action_id).letters_sent == 2**31
 
 
 def test_no_get_changes_anything(client: FlaskClient, action: tuple[str, int]) -> None:

@@ -2,6 +2,7 @@
 and resending confirmations within their limits."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,8 @@ from sqlalchemy import func, select
 from petition import tokens
 from petition.extensions import db
 from petition.mail.outbox import deliver_due
-from petition.models import Organiser, OutboxMessage, Petition, Signature, utcnow
+from petition.models import Invitation, Organiser, OutboxMessage, Petition, Signature, utcnow
+from petition.organisers.accounts import find_organiser
 from petition.organisers.invitations import invite_organiser
 from tests.conftest import PASSWORD, SMTPServer
 from tests.support.mailbox import owed_mail
@@ -128,6 +130,65 @@ def test_expired_tampered_and_foreign_invitation_links_are_refused(
     app.config["INVITATION_MAX_AGE"] = -1
     expired = client.get(f"/organisers/invitations/{good}")
     assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
+
+
+def test_past_the_invitation_limit_the_team_section_says_so_and_no_mail_is_sent(
+    app: Flask, client: FlaskClient, make_petition, make_organiser, smtp: SMTPServer
+) -> None:
+    app.config |= {"INVITATION_LIMIT": "2 per day", "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
+    petition = make_petition()
+    other = make_petition(slug="another-petition", organiser=petition.organisers[0])
+    log_in(client)
+    for n in range(2):
+        invite = f"/organisers/petitions/{petition.slug}/invite"
+        assert client.post(invite, data={"email": f"helper{n}@example.org"}).status_code == 303
+    # The limit is the organiser's, whichever of their petitions the third goes from.
+    refused = client.post(
+        f"/organisers/petitions/{other.slug}/invite",
+        data={"email": "stranger@example.org"},
+        follow_redirects=True,
+    )
+    assert refused.status_code == 200
+    assert "No invitation was sent: you have sent as many as one organiser may send" in (
+        refused.get_data(as_text=True)
+    )
+    deliver_due()
+    assert [m["To"] for m in smtp.sink.wait_for(2)] == [
+        "helper0@example.org",
+        "helper1@example.org",
+    ]
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 2
+    assert len(owed_mail()) == 2
+    colleague = app.test_client()  # another organiser has a budget of their own
+    make_organiser("colleague@example.org")
+    make_petition(slug="theirs", organiser=find_organiser("colleague@example.org"))
+    log_in(colleague, "colleague@example.org")
+    sent = colleague.post(
+        "/organisers/petitions/theirs/invite", data={"email": "stranger@example.org"}
+    )
+    assert sent.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 3
+
+
+def test_the_invitation_mail_carries_no_title_and_the_link_shows_it(
+    client: FlaskClient, make_petition, smtp: SMTPServer
+) -> None:
+    """The title is the organiser's free text; mail to a stranger carries only our own words."""
+    petition = make_petition(title="Sign at evil.example/login")
+    log_in(client)
+    client.post(f"/organisers/petitions/{petition.slug}/invite", data={"email": "new@example.org"})
+    link = invitation_link(smtp, 1)
+    [message] = smtp.sink.messages
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for part in (message["Subject"], text, html):
+        assert "evil.example" not in part and "Sign at" not in part
+        assert "petitions.example.org" in part
+    assert message["Subject"] == "Invitation to help run a petition on petitions.example.org"
+    assert "organiser@example.org invites you to help run a petition on" in text
+    client.post("/organisers/logout")
+    page = client.get(link).get_data(as_text=True)
+    assert "Help run “Sign at evil.example/login”" in page
 
 
 def test_changing_the_password(client: FlaskClient, make_organiser) -> None:

@@ -22,6 +22,7 @@ from petition.organisers.invitations import (
 from petition.organisers.login_attempts import LoginDelayedError
 from petition.organisers.team import TeamError, leave_petition, remove_organiser
 from petition.signing.reminders import ResendTooSoonError, resend_confirmations
+from petition.views.limits import spend_limit
 from petition.views.lookups import form_status
 from petition.views.organisers.account import wait_message
 from petition.views.organisers.blueprint import bp, own_petition_or_404
@@ -48,6 +49,15 @@ def invite(slug: str) -> BaseResponse:
     form = InviteForm()
     if not form.validate_on_submit():
         flash(" ".join(str(error) for error in form.email.errors))
+        return _team(slug)
+    # Per organiser, not per petition: one account with many petitions is still one sender.
+    if spend_limit("INVITATION_LIMIT", "invite", str(current_user.id)):
+        flash(
+            _(
+                "No invitation was sent: you have sent as many as one organiser may send for "
+                "now. Please try again later."
+            )
+        )
         return _team(slug)
     try:
         invite_organiser(petition, current_user, form.email.data)

@@ -1,0 +1,38 @@
+"""Limits a view counts itself, by the name of their setting, where a decorator cannot decide."""
+
+from collections.abc import Callable
+
+from flask import current_app
+from limits import RateLimitItem, parse_many
+
+from petition.extensions import limiter
+
+
+def spend_limit(setting: str, scope: str, key: str) -> bool:
+    """Count one hit against every window of a limit setting; true once any window is spent."""
+    # Every window takes the hit, as a decorator would count it, even once one is spent.
+    return _ask(setting, scope, key, lambda limit, *ids: limiter.limiter.hit(limit, *ids))
+
+
+def limit_spent(setting: str, scope: str, key: str) -> bool:
+    """Whether a window of a limit setting is spent already; counts nothing."""
+    return _ask(setting, scope, key, lambda limit, *ids: limiter.limiter.test(limit, *ids))
+
+
+def _limits_of(setting: str) -> list[RateLimitItem]:
+    value = current_app.config[setting]
+    # A bare number (CONFIRM_CODE_ATTEMPTS) is so many a day.
+    return parse_many(f"{value} per day" if isinstance(value, int) else value)
+
+
+def _ask(setting: str, scope: str, key: str, passes: Callable[..., bool]) -> bool:
+    if not limiter.enabled:
+        return False
+    identifiers = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
+    try:
+        return not all([passes(limit, *identifiers) for limit in _limits_of(setting)])
+    except Exception:  # noqa: BLE001 - whatever the counter store raises, the request goes on
+        if not current_app.config["RATELIMIT_SWALLOW_ERRORS"]:
+            raise
+        current_app.logger.warning("%s not checked: counter store failed", setting)
+        return False
