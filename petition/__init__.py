@@ -25,6 +25,7 @@ from petition.signing import messages as _signer_mail  # noqa: F401  (see below)
 from petition.transactions import release_session
 from petition.web.clients import register_proxy_warning
 from petition.web.headers import register_security_headers
+from petition.web.numbers import IdConverter
 from petition.web.sessions import SessionInterface, offer_current_user, register_remember_cookie
 
 # The mail each feature writes when the deliverer sends it (see mail/outbox.py): importing the
@@ -63,6 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = SessionInterface()
 
     app.url_map.converters["slug"] = SlugConverter
+    app.url_map.converters["id"] = IdConverter
     db.init_app(app)
     app.teardown_appcontext(release_session)  # runs before Flask-SQLAlchemy's own teardown
     mail_extension.init_app(app)

@@ -441,7 +441,7 @@ def _letter_page(
 
 
 @bp.route(
-    "/petitions/<slug:slug>/letters/<int:action_id>",
+    "/petitions/<slug:slug>/letters/<id:action_id>",
     methods=["GET", "POST"],
     endpoint="letter_action",
 )
@@ -452,7 +452,7 @@ def letter_action_page(slug: str, action_id: int) -> tuple[str, int, dict[str, s
     return page, status, NO_REFERRER
 
 
-@bp.route("/petitions/<slug:slug>/letters/<int:action_id>/letter.pdf", methods=["GET", "POST"])
+@bp.route("/petitions/<slug:slug>/letters/<id:action_id>/letter.pdf", methods=["GET", "POST"])
 @csrf.exempt  # as the page: the supporter's text goes into the file and nowhere else
 def letter_pdf_download(slug: str, action_id: int) -> BaseResponse:
     """The printable letter, for the chosen country's target and the fixed ones."""
@@ -472,7 +472,7 @@ def letter_pdf_download(slug: str, action_id: int) -> BaseResponse:
     return response
 
 
-@bp.post("/petitions/<slug:slug>/letters/<int:action_id>/sent")
+@bp.post("/petitions/<slug:slug>/letters/<id:action_id>/sent")
 def letter_sent(slug: str, action_id: int) -> tuple[str, int, dict[str, str]]:
     """One more in the anonymous count ("I sent it"), at most LETTER_SENT_LIMIT per client."""
     _letter_action_or_404(slug, action_id)

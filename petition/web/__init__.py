@@ -2,5 +2,5 @@
 
 Foundation, below the features. Others use: clients (client_hash, limit_key), urls (public_url),
 forms (Form, plain_text, deliverable_email), embedding (the framed widget's form token), and the
-app factory wires headers, sessions, access_log and readiness.
+app factory wires headers, sessions, access_log, readiness and the id converter of numbers.
 """
