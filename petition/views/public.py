@@ -47,7 +47,7 @@ from petition.signing.signatures import (
     sign_petition,
 )
 from petition.signing.withdrawal import petition_of_withdrawal, withdraw_signature
-from petition.support import approved_messages, write_message
+from petition.support import MAX_PAGE, approved_messages, write_message
 from petition.support.forms import SupportForm
 from petition.views.caching import (
     private_cacheable,
@@ -56,6 +56,7 @@ from petition.views.caching import (
 )
 from petition.views.lookups import form_status, public_petition_or_404, public_snapshot_or_404
 from petition.views.pages import fresh_petition_page, petition_page
+from petition.web.numbers import query_number
 
 bp = Blueprint("public", __name__)
 NO_REFERRER = {"Referrer-Policy": "no-referrer"}  # the token in the URL goes nowhere else
@@ -345,18 +346,10 @@ def unsubscribe_post(token: str) -> tuple[str, int, dict[str, str]]:
 
 
 # Messages of support: a closed petition still takes them (its cause goes on); a hidden one 404s.
-def _page_number() -> int:
-    """The ?page= asked for; anything but a small positive number is refused."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
-        abort(400)
-    return int(raw)
-
-
 def _support_page(
     petition: PublicPetition, form: SupportForm, status: int = 200
 ) -> tuple[str, int]:
-    page = approved_messages(petition.id, _page_number())
+    page = approved_messages(petition.id, query_number("page", default=1, high=MAX_PAGE))
     return render_template(
         "public/support.html", petition=_read(petition), form=form, page=page
     ), status

@@ -1,12 +1,16 @@
-"""Whole numbers from a request: ids in paths.
+"""Whole numbers from a request: ids in paths, numbers in query strings.
 
 Each is read by the one rule of petition.ids, so a number no column can hold never reaches a
-query: a path that carries one matches no route (404).
+query: a path that carries one matches no route (404), a query that does is a 400.
 """
 
+from typing import overload
+
+from flask import request
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter, ValidationError
 
-from petition.ids import ID_PATTERN, parse_id
+from petition.ids import ID_PATTERN, MAX_INTEGER, parse_id, parse_number
 
 
 class IdConverter(BaseConverter):
@@ -20,3 +24,39 @@ class IdConverter(BaseConverter):
         if found is None:
             raise ValidationError()  # the rule does not match, so the path is not found
         return found
+
+
+def _query_number(name: str, low: int, high: int) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    found = parse_number(raw, low, high)
+    if found is None:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}.")
+    return found
+
+
+@overload
+def query_number(name: str, *, default: int, low: int = 1, high: int = MAX_INTEGER) -> int: ...
+
+
+@overload
+def query_number(
+    name: str, *, default: None = None, low: int = 1, high: int = MAX_INTEGER
+) -> int | None: ...
+
+
+def query_number(
+    name: str, *, default: int | None = None, low: int = 1, high: int = MAX_INTEGER
+) -> int | None:
+    """The whole number ?name= gives, from low to high; default when absent; else a 400 says so."""
+    found = _query_number(name, low, high)
+    return default if found is None else found
+
+
+def required_query_number(name: str, *, low: int = 1, high: int = MAX_INTEGER) -> int:
+    """As query_number, for a number the request must give: its absence is a 400 too."""
+    found = _query_number(name, low, high)
+    if found is None:
+        raise BadRequest(f"{name} is required: a whole number from {low} to {high}.")
+    return found

@@ -11,8 +11,9 @@ from petition.models import Petition, SupportState
 from petition.petitions.versions import in_language
 from petition.support import approved_messages, decide_messages, message_count, pending_messages
 from petition.support.forms import DecisionForm
-from petition.support.messages import MAX_BULK_IDS, QUEUE_PAGE_SIZE
+from petition.support.messages import MAX_BULK_IDS, MAX_PAGE, QUEUE_PAGE_SIZE
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.web.numbers import query_number
 
 __all__ = ["bp"]
 
@@ -23,13 +24,6 @@ def support_panel(petition: Petition) -> dict[str, object]:
         "support_pending": message_count(petition.id, SupportState.PENDING),
         "support_approved": message_count(petition.id, SupportState.APPROVED),
     }
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
-        abort(400)
-    return int(raw)
 
 
 def _ids() -> list[int]:
@@ -47,7 +41,7 @@ def queue(slug: str) -> str:
     return render_template(
         "organisers/support.html",
         petition=petition,
-        page=pending_messages(petition, _page_number()),
+        page=pending_messages(petition, query_number("page", default=1, high=MAX_PAGE)),
         form=DecisionForm(),
     )
 
@@ -59,7 +53,9 @@ def approved(slug: str) -> str:
     return render_template(
         "organisers/support_approved.html",
         petition=petition,
-        page=approved_messages(petition.id, _page_number(), QUEUE_PAGE_SIZE),
+        page=approved_messages(
+            petition.id, query_number("page", default=1, high=MAX_PAGE), QUEUE_PAGE_SIZE
+        ),
         form=DecisionForm(),
     )
 
