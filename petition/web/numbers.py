@@ -1,12 +1,12 @@
-"""Whole numbers from a request: ids in paths, numbers in query strings.
+"""Whole numbers from a request: ids in paths, numbers in query strings, ids in posted forms.
 
 Each is read by the one rule of petition.ids, so a number no column can hold never reaches a
-query: a path that carries one matches no route (404), a query that does is a 400.
+query: a path that carries one matches no route (404), a query or a form that does is a 400.
 """
 
 from typing import overload
 
-from flask import request
+from flask import abort, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter, ValidationError
 
@@ -60,3 +60,20 @@ def required_query_number(name: str, *, low: int = 1, high: int = MAX_INTEGER) -
     if found is None:
         raise BadRequest(f"{name} is required: a whole number from {low} to {high}.")
     return found
+
+
+def posted_id(name: str) -> int:
+    """The id a form posts in this field (a remove button's); anything else is a 400."""
+    found = parse_id(request.form.get(name, ""))
+    if found is None:
+        abort(400)
+    return found
+
+
+def posted_ids(name: str, most: int) -> list[int]:
+    """The ids a form posts in this field (ticked boxes), at most `most`; anything else is a 400."""
+    raw = request.form.getlist(name)
+    ids = [found for value in raw[:most] if (found := parse_id(value)) is not None]
+    if len(raw) > most or len(ids) < len(raw):
+        abort(400)
+    return ids

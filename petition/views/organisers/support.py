@@ -13,7 +13,7 @@ from petition.support import approved_messages, decide_messages, message_count, 
 from petition.support.forms import DecisionForm
 from petition.support.messages import MAX_BULK_IDS, MAX_PAGE, QUEUE_PAGE_SIZE
 from petition.views.organisers.blueprint import bp, own_petition_or_404
-from petition.web.numbers import query_number
+from petition.web.numbers import posted_ids, query_number
 
 __all__ = ["bp"]
 
@@ -24,14 +24,6 @@ def support_panel(petition: Petition) -> dict[str, object]:
         "support_pending": message_count(petition.id, SupportState.PENDING),
         "support_approved": message_count(petition.id, SupportState.APPROVED),
     }
-
-
-def _ids() -> list[int]:
-    """The message ids ticked in the form; anything but a list of small numbers is a 400."""
-    raw = request.form.getlist("ids")
-    if len(raw) > MAX_BULK_IDS or not all(value.isdigit() and len(value) <= 12 for value in raw):
-        abort(400)
-    return [int(value) for value in raw]
 
 
 @bp.get("/petitions/<slug:slug>/support", endpoint="support_queue")
@@ -69,7 +61,10 @@ def decide(slug: str) -> BaseResponse:
     if not form.validate_on_submit() or decision not in ("approve", "reject"):
         abort(400)
     changed = decide_messages(
-        petition, current_user._get_current_object(), _ids(), decision == "approve"
+        petition,
+        current_user._get_current_object(),
+        posted_ids("ids", MAX_BULK_IDS),
+        decision == "approve",
     )
     if decision == "approve":
         flash(ngettext("%(num)s message approved.", "%(num)s messages approved.", changed))
