@@ -16,6 +16,7 @@ from petition.extensions import babel, csrf, db, init_limiter, login
 from petition.extensions import mail as mail_extension
 from petition.followup import messages as _update_mail  # noqa: F401  (see below)
 from petition.i18n.languages import N_, register_languages, select_locale
+from petition.ids import parse_id, parse_number
 from petition.log import checkpoints as _log_checkpoints  # noqa: F401  (signs at each close)
 from petition.mail.senders import register_sender
 from petition.organisers import goal_mail as _goal_mail  # noqa: F401  (see below)
@@ -145,14 +146,15 @@ def _init_login(app: Flask) -> None:
     @login.user_loader
     def load_organiser(user_id: str) -> Organiser | None:
         """The organiser of a session, unless its session version has been raised since."""
-        organiser_id, _, version = user_id.partition(":")
-        if not (organiser_id.isdigit() and version.isdigit()):
+        raw_id, _, raw_version = user_id.partition(":")
+        organiser_id, version = parse_id(raw_id), parse_number(raw_version)
+        if organiser_id is None or version is None:
             return None  # also a session from before versions: it logs in again
         try:
-            organiser = db.session.get(Organiser, int(organiser_id))
+            organiser = db.session.get(Organiser, organiser_id)
         except OperationalError:
             return None  # the database is down; the page says so without the account
-        if organiser is None or organiser.session_version != int(version):
+        if organiser is None or organiser.session_version != version:
             return None
         return organiser
 
