@@ -16,6 +16,7 @@ from petition.extensions import babel, csrf, db, init_limiter, login
 from petition.extensions import mail as mail_extension
 from petition.followup import messages as _update_mail  # noqa: F401  (see below)
 from petition.i18n.languages import N_, register_languages, select_locale
+from petition.ids import parse_id, parse_number
 from petition.log import checkpoints as _log_checkpoints  # noqa: F401  (signs at each close)
 from petition.mail.senders import register_sender
 from petition.organisers import goal_mail as _goal_mail  # noqa: F401  (see below)
@@ -25,6 +26,7 @@ from petition.signing import messages as _signer_mail  # noqa: F401  (see below)
 from petition.transactions import release_session
 from petition.web.clients import register_proxy_warning
 from petition.web.headers import register_security_headers
+from petition.web.numbers import IdConverter
 from petition.web.sessions import SessionInterface, offer_current_user, register_remember_cookie
 
 # The mail each feature writes when the deliverer sends it (see mail/outbox.py): importing the
@@ -63,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = SessionInterface()
 
     app.url_map.converters["slug"] = SlugConverter
+    app.url_map.converters["id"] = IdConverter
     db.init_app(app)
     app.teardown_appcontext(release_session)  # runs before Flask-SQLAlchemy's own teardown
     mail_extension.init_app(app)
@@ -143,14 +146,15 @@ def _init_login(app: Flask) -> None:
     @login.user_loader
     def load_organiser(user_id: str) -> Organiser | None:
         """The organiser of a session, unless its session version has been raised since."""
-        organiser_id, _, version = user_id.partition(":")
-        if not (organiser_id.isdigit() and version.isdigit()):
+        raw_id, _, raw_version = user_id.partition(":")
+        organiser_id, version = parse_id(raw_id), parse_number(raw_version)
+        if organiser_id is None or version is None:
             return None  # also a session from before versions: it logs in again
         try:
-            organiser = db.session.get(Organiser, int(organiser_id))
+            organiser = db.session.get(Organiser, organiser_id)
         except OperationalError:
             return None  # the database is down; the page says so without the account
-        if organiser is None or organiser.session_version != int(version):
+        if organiser is None or organiser.session_version != version:
             return None
         return organiser
 

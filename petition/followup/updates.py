@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, String, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from petition.extensions import db
+from petition.ids import is_id
 from petition.mail.background import notify_delivery
 from petition.mail.outbox import OwedMail, queue_message, queue_per_signature
 from petition.models import (
@@ -118,7 +119,7 @@ def create_draft(
 
 def petition_update(petition: Petition, update_id: int) -> PetitionUpdate | None:
     """One of this petition's updates, or None (an id from another petition finds nothing)."""
-    if not 0 < update_id < 2**63:  # beyond any id a database holds
+    if not is_id(update_id):
         return None
     found = db.session.get(PetitionUpdate, update_id)
     return found if found is not None and found.petition_id == petition.id else None

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.extensions import db
 from petition.i18n.languages import format_number
+from petition.ids import is_id
 from petition.letters.targets import TargetData, TargetError
 from petition.models import EventAction, LetterAction, LetterTarget, Organiser, Petition
 from petition.petitions.history import record_event
@@ -89,7 +90,7 @@ def petition_actions(petition: Petition) -> Sequence[LetterAction]:
 
 def letter_action(petition_id: int, action_id: int) -> LetterAction | None:
     """One of this petition's letter actions, or None (another petition's id finds nothing)."""
-    if not 0 < action_id < 2**63:  # beyond any id a database holds
+    if not is_id(action_id):
         return None
     found = db.session.get(LetterAction, action_id)
     return found if found is not None and found.petition_id == petition_id else None
@@ -189,7 +190,7 @@ def remove_target(
 ) -> None:
     """Remove one target of this action (another action's target finds nothing)."""
     with write_transaction() as session:
-        found = session.get(LetterTarget, target_id) if 0 < target_id < 2**63 else None
+        found = session.get(LetterTarget, target_id) if is_id(target_id) else None
         if found is None or found.action_id != action.id or action.petition_id != petition.id:
             raise LookupError(f"letter action {action.id} has no target {target_id}")
         record_event(

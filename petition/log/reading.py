@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 
 from petition.extensions import db
+from petition.ids import MAX_INTEGER
 from petition.log.tree import StoredTree
 from petition.models import LogEntry, Petition
 
 MAX_ENTRIES = 10_000
+# A log's size, and so every index and size asked of it, fits its petition's INTEGER column.
+MAX_LOG_SIZE = MAX_INTEGER
 
 
 def log_size(petition_id: int) -> int:

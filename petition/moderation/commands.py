@@ -3,6 +3,7 @@
 import click
 from flask.cli import AppGroup
 
+from petition.ids import MAX_ID
 from petition.moderation.screening import (
     EFFECTS,
     KINDS,
@@ -42,7 +43,7 @@ def list_rules() -> None:
 
 
 @rules_cli.command("remove")
-@click.argument("rule_id", type=int)
+@click.argument("rule_id", type=click.IntRange(1, MAX_ID))
 def remove(rule_id: int) -> None:
     """Delete a rule by its number."""
     if not remove_rule(rule_id):

@@ -22,10 +22,14 @@ from petition.addresses import MAX_EMAIL_LENGTH
 from petition.i18n.languages import LANGUAGES, N_, format_number
 from petition.models import utcnow
 from petition.organisers.accounts import MIN_PASSWORD_LENGTH
-from petition.petitions.publishing import MAX_BODY_LENGTH, MAX_TARGET_LENGTH, MAX_TITLE_LENGTH
+from petition.petitions.publishing import (
+    MAX_BODY_LENGTH,
+    MAX_GOAL,
+    MAX_TARGET_LENGTH,
+    MAX_TITLE_LENGTH,
+)
 from petition.web.forms import MAX_PASSWORD_LENGTH, Form, strip
 
-MAX_GOAL = 100_000_000
 MAX_HOURS = 24 * 365
 
 

@@ -14,6 +14,7 @@ from petition import tokens
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.extensions import db
 from petition.i18n.languages import current_language
+from petition.ids import is_id
 from petition.mail.background import notify_delivery
 from petition.mail.messages import Email, compose_email
 from petition.mail.outbox import ClaimedMessage, MessageGoneError, OwedMail, composes, queue_message
@@ -112,7 +113,7 @@ def read_invitation(token: str) -> Invitation:
     if not (
         isinstance(payload, list)
         and len(payload) == 2
-        and type(payload[0]) is int
+        and is_id(payload[0])
         and isinstance(payload[1], str)
     ):
         raise tokens.InvalidTokenError("unexpected payload")

@@ -24,6 +24,7 @@ from petition.transactions import write_transaction
 MAX_TITLE_LENGTH = 200
 MAX_TARGET_LENGTH = 200
 MAX_BODY_LENGTH = 50_000
+MAX_GOAL = 100_000_000  # past any real campaign, and well inside the INTEGER column
 
 
 class PetitionError(ValueError):
@@ -43,8 +44,8 @@ def check_fields(title: str, body: str, target: str | None, goal: int | None) ->
         raise PetitionError(f"The text needs 1 to {MAX_BODY_LENGTH} characters.")
     if target is not None and len(target) > MAX_TARGET_LENGTH:
         raise PetitionError(f"The target has at most {MAX_TARGET_LENGTH} characters.")
-    if goal is not None and goal < 1:
-        raise PetitionError("A goal is a positive number of signatures.")
+    if goal is not None and not 1 <= goal <= MAX_GOAL:
+        raise PetitionError(f"A goal is a whole number of signatures from 1 to {MAX_GOAL}.")
 
 
 def check_language(language: str) -> None:

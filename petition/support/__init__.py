@@ -1,6 +1,7 @@
 """Messages of support: short notes to the people a campaign supports, shown once approved."""
 
 from petition.support.messages import (
+    MAX_PAGE,
     PETITION_PAGE_MESSAGES,
     Page,
     all_approved,
@@ -13,6 +14,7 @@ from petition.support.messages import (
 )
 
 __all__ = [
+    "MAX_PAGE",
     "PETITION_PAGE_MESSAGES",
     "Page",
     "all_approved",

@@ -32,6 +32,7 @@ MAX_NAME_LENGTH = 50
 MAX_CITY_LENGTH = 50
 QUEUE_PAGE_SIZE = 50
 PUBLIC_PAGE_SIZE = 20
+MAX_PAGE = 999_999  # far past any petition's messages, and a small enough OFFSET for any database
 # How many of the newest approved messages the petition page itself shows.
 PETITION_PAGE_MESSAGES = 5
 # Most ids one bulk decision acts on (a queue page holds 50); more is refused as hostile.

@@ -24,6 +24,7 @@ from petition.views.caching import readable_from_any_site, shared_cacheable
 from petition.views.errors import json_error
 from petition.views.lookups import public_petition_or_404
 from petition.views.openapi import openapi_document
+from petition.web.numbers import query_number
 from petition.web.urls import public_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -47,15 +48,6 @@ def _bad_request(error: BadRequest) -> tuple[Response, int]:
     return json_error(400, error.description or error.name)
 
 
-def _int_arg(name: str, default: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= high):
-        raise BadRequest(f"{name} must be a whole number from 1 to {high}.")
-    return int(raw)
-
-
 def _state_arg() -> State | None:
     raw = request.args.get("state")
     if raw is None:
@@ -76,8 +68,11 @@ def _language_arg() -> str | None:
 
 @bp.get("/petitions")
 def petitions() -> Response:
-    state, page, language = _state_arg(), _int_arg("page", 1, MAX_PAGE), _language_arg()
-    found = listed_petitions(state, page, _int_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE))
+    state = _state_arg()
+    page = query_number("page", default=1, high=MAX_PAGE)
+    language = _language_arg()
+    per_page = query_number("per_page", default=DEFAULT_PER_PAGE, high=MAX_PER_PAGE)
+    found = listed_petitions(state, page, per_page)
     query = {"per_page": found.per_page} | ({"state": state.value} if state else {})
     query |= {"lang": language} if language else {}
     return jsonify(

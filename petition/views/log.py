@@ -14,16 +14,15 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from petition.log.checkpoints import checkpoints_before, current_checkpoint
 from petition.log.keys import log_key
-from petition.log.reading import consistency_proof, entries_between, inclusion_proof
+from petition.log.reading import MAX_LOG_SIZE, consistency_proof, entries_between, inclusion_proof
 from petition.views.caching import readable_from_any_site, shared_cacheable
 from petition.views.lookups import public_petition_or_404
+from petition.web.numbers import query_number, required_query_number
 
 bp = Blueprint("log", __name__)
 T = TypeVar("T")
 FIXED_MAX_AGE = 365 * 24 * 3600  # a proof or a range of entries is the same forever
 KEY_MAX_AGE = 3600
-# Big enough for any log, small enough for every database's integer column.
-MAX_PARAMETER = 2**62
 
 
 def _b64(value: bytes) -> str:
@@ -49,15 +48,9 @@ def _fixed(response: Response, max_age: int = FIXED_MAX_AGE) -> Response:
     return response
 
 
-def _int_arg(name: str, *, required: bool = True) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        if required:
-            raise BadRequest(f"{name} is required: a whole number.")
-        return None
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_PARAMETER:
-        raise BadRequest(f"{name} must be a whole number from 0 to {MAX_PARAMETER}.")
-    return int(raw)
+def _position(name: str) -> int:
+    """A size or an index of the log, which the request must give."""
+    return required_query_number(name, low=0, high=MAX_LOG_SIZE)
 
 
 def _checked(make: Callable[[], T]) -> T:
@@ -83,7 +76,7 @@ def checkpoint(slug: str) -> BaseResponse:
 @bp.get("/petitions/<slug:slug>/log/checkpoints")
 def checkpoints(slug: str) -> BaseResponse:
     petition = public_petition_or_404(slug)
-    found = checkpoints_before(petition.id, _int_arg("before", required=False))
+    found = checkpoints_before(petition.id, query_number("before", low=0, high=MAX_LOG_SIZE))
     listed = [
         {"size": c.size, "count": c.count, "created_at": c.created_at.isoformat(), "text": c.text}
         for c in found
@@ -94,8 +87,7 @@ def checkpoints(slug: str) -> BaseResponse:
 @bp.get("/petitions/<slug:slug>/log/entries")
 def entries(slug: str) -> Response:
     petition = public_petition_or_404(slug)
-    start, end = _int_arg("start"), _int_arg("end")
-    assert start is not None and end is not None
+    start, end = _position("start"), _position("end")
     page = _checked(lambda: entries_between(petition.id, start, end))
     listed = [{"index": index, "leaf": _b64(leaf)} for index, leaf in page.entries]
     return _fixed(jsonify(size=page.size, entries=listed, next=page.next))
@@ -104,8 +96,7 @@ def entries(slug: str) -> Response:
 @bp.get("/petitions/<slug:slug>/log/proof")
 def proof(slug: str) -> Response:
     petition = public_petition_or_404(slug)
-    index, size = _int_arg("index"), _int_arg("size")
-    assert index is not None and size is not None
+    index, size = _position("index"), _position("size")
     found = _checked(lambda: inclusion_proof(petition.id, index, size))
     return _fixed(
         jsonify(
@@ -120,7 +111,6 @@ def proof(slug: str) -> Response:
 @bp.get("/petitions/<slug:slug>/log/consistency")
 def consistency(slug: str) -> Response:
     petition = public_petition_or_404(slug)
-    old, new = _int_arg("from"), _int_arg("to")
-    assert old is not None and new is not None
+    old, new = _position("from"), _position("to")
     path = _checked(lambda: consistency_proof(petition.id, old, new))
     return _fixed(jsonify(**{"from": old, "to": new, "path": [_b64(h) for h in path]}))

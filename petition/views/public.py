@@ -48,7 +48,7 @@ from petition.signing.signatures import (
     sign_petition,
 )
 from petition.signing.withdrawal import petition_of_withdrawal, withdraw_signature
-from petition.support import approved_messages, write_message
+from petition.support import MAX_PAGE, approved_messages, write_message
 from petition.support.forms import SupportForm
 from petition.views.caching import (
     private_cacheable,
@@ -58,6 +58,7 @@ from petition.views.caching import (
 from petition.views.limits import limit_spent, spend_limit
 from petition.views.lookups import form_status, public_petition_or_404, public_snapshot_or_404
 from petition.views.pages import fresh_petition_page, petition_page
+from petition.web.numbers import query_number
 
 bp = Blueprint("public", __name__)
 NO_REFERRER = {"Referrer-Policy": "no-referrer"}  # the token in the URL goes nowhere else
@@ -345,18 +346,10 @@ def unsubscribe_post(token: str) -> tuple[str, int, dict[str, str]]:
 
 
 # Messages of support: a closed petition still takes them (its cause goes on); a hidden one 404s.
-def _page_number() -> int:
-    """The ?page= asked for; anything but a small positive number is refused."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
-        abort(400)
-    return int(raw)
-
-
 def _support_page(
     petition: PublicPetition, form: SupportForm, status: int = 200
 ) -> tuple[str, int]:
-    page = approved_messages(petition.id, _page_number())
+    page = approved_messages(petition.id, query_number("page", default=1, high=MAX_PAGE))
     return render_template(
         "public/support.html", petition=_read(petition), form=form, page=page
     ), status
@@ -441,7 +434,7 @@ def _letter_page(
 
 
 @bp.route(
-    "/petitions/<slug:slug>/letters/<int:action_id>",
+    "/petitions/<slug:slug>/letters/<id:action_id>",
     methods=["GET", "POST"],
     endpoint="letter_action",
 )
@@ -452,7 +445,7 @@ def letter_action_page(slug: str, action_id: int) -> tuple[str, int, dict[str, s
     return page, status, NO_REFERRER
 
 
-@bp.route("/petitions/<slug:slug>/letters/<int:action_id>/letter.pdf", methods=["GET", "POST"])
+@bp.route("/petitions/<slug:slug>/letters/<id:action_id>/letter.pdf", methods=["GET", "POST"])
 @csrf.exempt  # as the page: the supporter's text goes into the file and nowhere else
 # Checked before anything is read or drawn: drawing is the one costly thing a stranger can ask.
 @limiter.limit(lambda: current_app.config["LETTER_PDF_LIMIT"], key_func=client_limit_key)
@@ -474,7 +467,7 @@ def letter_pdf_download(slug: str, action_id: int) -> BaseResponse:
     return response
 
 
-@bp.post("/petitions/<slug:slug>/letters/<int:action_id>/sent")
+@bp.post("/petitions/<slug:slug>/letters/<id:action_id>/sent")
 def letter_sent(slug: str, action_id: int) -> tuple[str, int, dict[str, str]]:
     """One more in the anonymous count ("I sent it"), at most LETTER_SENT_LIMIT per client."""
     _letter_action_or_404(slug, action_id)

@@ -1,6 +1,7 @@
 """What every request shares: headers, sessions, the access log, client keys, URLs, base forms.
 
 Foundation, below the features. Others use: clients (client_hash, limit_key), urls (public_url),
-forms (Form, plain_text, deliverable_email), embedding (the framed widget's form token), and the
-app factory wires headers, sessions, access_log and readiness.
+forms (Form, plain_text, deliverable_email), embedding (the framed widget's form token), numbers
+(query_number, posted_id, posted_ids), and the app factory wires headers, sessions, access_log,
+readiness and the id converter of numbers.
 """

@@ -14,6 +14,7 @@ LAYERS: list[set[str]] = [
         "tokens",
         "addresses",
         "days",
+        "ids",
         "i18n",
         "web",
         "text",

@@ -104,7 +104,7 @@ def test_add_with_a_taken_slug_fails(runner: FlaskCliRunner, add_args: list[str]
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("--slug", "Not A Slug"), ("--goal", "0"), ("--closes", "31.12.2031")],
+    [("--slug", "Not A Slug"), ("--goal", "0"), ("--goal", str(2**31)), ("--closes", "31.12.2031")],
 )
 def test_add_refuses_bad_option_values(
     runner: FlaskCliRunner, add_args: list[str], option: str, value: str
@@ -113,6 +113,20 @@ def test_add_refuses_bad_option_values(
     assert result.exit_code != 0
     assert "Error" in result.output
     assert db.session.scalars(select(Petition)).all() == []
+
+
+@pytest.mark.parametrize("number", [str(2**31), str(2**63), "0", "-1"])
+def test_removing_a_rule_no_id_column_holds_is_a_usage_error(
+    runner: FlaskCliRunner, number: str
+) -> None:
+    result = invoke(runner, "rules", "remove", "--", number)
+    assert result.exit_code == 2 and "Error" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_removing_a_rule_no_row_has_says_so(runner: FlaskCliRunner) -> None:
+    result = invoke(runner, "rules", "remove", str(2**31 - 1))
+    assert result.exit_code == 1 and f"No rule {2**31 - 1}." in result.output
 
 
 # --- petitions close / list ---------------------------------------------------------------------

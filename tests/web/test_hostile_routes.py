@@ -66,7 +66,7 @@ def _paths(app: Flask, slug: str, value: str) -> Iterator[tuple[str, set[str]]]:
                 converter = match.group(1) or ""
                 if choice == "real" and converter == "slug:":
                     return slug
-                if converter == "int:":
+                if converter == "id:":
                     return "999999" if choice == "real" else "-1"
                 return quote(value, safe="")
 

@@ -84,7 +84,7 @@ def _page(
 
 @bp.route("/petitions/<slug:slug>/letters/new", methods=["GET", "POST"], endpoint="new_letter")
 @bp.route(
-    "/petitions/<slug:slug>/letters/<int:action_id>",
+    "/petitions/<slug:slug>/letters/<id:action_id>",
     methods=["GET", "POST"],
     endpoint="edit_letter",
 )
@@ -114,7 +114,7 @@ def letter_page(slug: str, action_id: int | None = None) -> BaseResponse | tuple
     return redirect(url_for(".edit_letter", slug=slug, action_id=saved), 303)
 
 
-@bp.post("/petitions/<slug:slug>/letters/<int:action_id>/remove", endpoint="remove_letter")
+@bp.post("/petitions/<slug:slug>/letters/<id:action_id>/remove", endpoint="remove_letter")
 @login_required
 def remove_letter_page(slug: str, action_id: int) -> BaseResponse:
     petition = own_petition_or_404(slug)
@@ -127,7 +127,7 @@ def remove_letter_page(slug: str, action_id: int) -> BaseResponse:
     return redirect(url_for(".petition", slug=slug, _anchor="letters"), 303)
 
 
-@bp.post("/petitions/<slug:slug>/letters/<int:action_id>/targets", endpoint="add_target")
+@bp.post("/petitions/<slug:slug>/letters/<id:action_id>/targets", endpoint="add_target")
 @login_required
 def add_target_page(slug: str, action_id: int) -> BaseResponse | tuple[str, int]:
     petition = own_petition_or_404(slug)
@@ -162,7 +162,7 @@ def _uploaded_csv() -> bytes:
     return upload.stream.read(MAX_CSV_BYTES + 1)
 
 
-@bp.post("/petitions/<slug:slug>/letters/<int:action_id>/targets/import", endpoint="import_targets")
+@bp.post("/petitions/<slug:slug>/letters/<id:action_id>/targets/import", endpoint="import_targets")
 @csrf.exempt  # checked below, once the larger limit for the file applies (ImportForm's token)
 @login_required
 def import_targets_page(slug: str, action_id: int) -> BaseResponse | tuple[str, int]:
@@ -180,7 +180,7 @@ def import_targets_page(slug: str, action_id: int) -> BaseResponse | tuple[str, 
 
 
 @bp.post(
-    "/petitions/<slug:slug>/letters/<int:action_id>/targets/<int:target_id>/remove",
+    "/petitions/<slug:slug>/letters/<id:action_id>/targets/<id:target_id>/remove",
     endpoint="remove_target",
 )
 @login_required

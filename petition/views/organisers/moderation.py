@@ -103,7 +103,7 @@ def invalidate_matching(slug: str) -> BaseResponse | tuple[str, int]:
     return redirect(url_for(".activity", slug=slug), 303)
 
 
-@bp.post("/invalidations/<int:invalidation_id>/reverse")
+@bp.post("/invalidations/<id:invalidation_id>/reverse")
 def reverse(slug: str, invalidation_id: int) -> BaseResponse:
     petition = own_petition_or_404(slug)
     try:
@@ -128,7 +128,7 @@ def disposable(slug: str) -> BaseResponse:
     return redirect(url_for(".activity", slug=slug), 303)
 
 
-@bp.post("/held/<int:signature_id>/reinstate")
+@bp.post("/held/<id:signature_id>/reinstate")
 def reinstate(slug: str, signature_id: int) -> BaseResponse | tuple[str, int]:
     petition = own_petition_or_404(slug)
     form = ReinstateForm()

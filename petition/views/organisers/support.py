@@ -11,8 +11,9 @@ from petition.models import Petition, SupportState
 from petition.petitions.versions import in_language
 from petition.support import approved_messages, decide_messages, message_count, pending_messages
 from petition.support.forms import DecisionForm
-from petition.support.messages import MAX_BULK_IDS, QUEUE_PAGE_SIZE
+from petition.support.messages import MAX_BULK_IDS, MAX_PAGE, QUEUE_PAGE_SIZE
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.web.numbers import posted_ids, query_number
 
 __all__ = ["bp"]
 
@@ -25,21 +26,6 @@ def support_panel(petition: Petition) -> dict[str, object]:
     }
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
-        abort(400)
-    return int(raw)
-
-
-def _ids() -> list[int]:
-    """The message ids ticked in the form; anything but a list of small numbers is a 400."""
-    raw = request.form.getlist("ids")
-    if len(raw) > MAX_BULK_IDS or not all(value.isdigit() and len(value) <= 12 for value in raw):
-        abort(400)
-    return [int(value) for value in raw]
-
-
 @bp.get("/petitions/<slug:slug>/support", endpoint="support_queue")
 @login_required
 def queue(slug: str) -> str:
@@ -47,7 +33,7 @@ def queue(slug: str) -> str:
     return render_template(
         "organisers/support.html",
         petition=petition,
-        page=pending_messages(petition, _page_number()),
+        page=pending_messages(petition, query_number("page", default=1, high=MAX_PAGE)),
         form=DecisionForm(),
     )
 
@@ -59,7 +45,9 @@ def approved(slug: str) -> str:
     return render_template(
         "organisers/support_approved.html",
         petition=petition,
-        page=approved_messages(petition.id, _page_number(), QUEUE_PAGE_SIZE),
+        page=approved_messages(
+            petition.id, query_number("page", default=1, high=MAX_PAGE), QUEUE_PAGE_SIZE
+        ),
         form=DecisionForm(),
     )
 
@@ -73,7 +61,10 @@ def decide(slug: str) -> BaseResponse:
     if not form.validate_on_submit() or decision not in ("approve", "reject"):
         abort(400)
     changed = decide_messages(
-        petition, current_user._get_current_object(), _ids(), decision == "approve"
+        petition,
+        current_user._get_current_object(),
+        posted_ids("ids", MAX_BULK_IDS),
+        decision == "approve",
     )
     if decision == "approve":
         flash(ngettext("%(num)s message approved.", "%(num)s messages approved.", changed))

@@ -68,7 +68,7 @@ def invite(slug: str) -> BaseResponse:
     return _team(slug)
 
 
-@bp.post("/petitions/<slug:slug>/invitations/<int:invitation_id>/withdraw")
+@bp.post("/petitions/<slug:slug>/invitations/<id:invitation_id>/withdraw")
 @login_required
 def withdraw(slug: str, invitation_id: int) -> BaseResponse:
     petition = own_petition_or_404(slug)
@@ -81,7 +81,7 @@ def withdraw(slug: str, invitation_id: int) -> BaseResponse:
     return _team(slug)
 
 
-@bp.post("/petitions/<slug:slug>/organisers/<int:organiser_id>/remove")
+@bp.post("/petitions/<slug:slug>/organisers/<id:organiser_id>/remove")
 @login_required
 def remove(slug: str, organiser_id: int) -> Page:
     petition = own_petition_or_404(slug)

@@ -22,23 +22,15 @@ from petition.models import MilestoneKind, Petition
 from petition.petitions.timeline import kind_name, timeline_rows
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.web.numbers import posted_id
 
 __all__ = ["bp"]
 Page = BaseResponse | tuple[str, int]
-_MAX_ID_DIGITS = 18  # ids fit in 63 bits; longer is not an id
 
 
 def timeline_panel(petition: Petition) -> dict[str, object]:
     """What the petition's organiser page shows of this feature."""
     return {"milestones": timeline_rows(petition.id)}
-
-
-def _posted_id(name: str) -> int:
-    """The id a remove button sends; anything else is a bad request."""
-    raw = request.form.get(name, "")
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= _MAX_ID_DIGITS):
-        abort(400)
-    return int(raw)
 
 
 def _timeline_page(petition: Petition, forms: dict[str, MilestoneForm]) -> tuple[str, int]:
@@ -86,7 +78,7 @@ def record_milestone_page(slug: str) -> Page:
 @login_required
 def remove_milestone_page(slug: str) -> BaseResponse:
     petition = own_petition_or_404(slug)
-    if remove_milestone(petition, current_user, _posted_id("milestone")):
+    if remove_milestone(petition, current_user, posted_id("milestone")):
         flash(_("Removed from the public timeline."))
     return redirect(url_for(".timeline", slug=slug), 303)
 
@@ -130,6 +122,6 @@ def record_paper_page(slug: str) -> Page:
 @login_required
 def remove_paper_page(slug: str) -> BaseResponse:
     petition = own_petition_or_404(slug)
-    if remove_paper_batch(petition, current_user, _posted_id("batch")):
+    if remove_paper_batch(petition, current_user, posted_id("batch")):
         flash(_("The batch is removed from the paper count."))
     return redirect(url_for(".paper", slug=slug), 303)

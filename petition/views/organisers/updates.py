@@ -85,7 +85,7 @@ def _page(
 
 @bp.route("/petitions/<slug:slug>/updates/new", methods=["GET", "POST"], endpoint="new_update")
 @bp.route(
-    "/petitions/<slug:slug>/updates/<int:update_id>",
+    "/petitions/<slug:slug>/updates/<id:update_id>",
     methods=["GET", "POST"],
     endpoint="edit_update",
 )
@@ -115,7 +115,7 @@ def update_page(slug: str, update_id: int | None = None) -> BaseResponse | tuple
     return redirect(url_for(".edit_update", slug=slug, update_id=saved), 303)
 
 
-@bp.post("/petitions/<slug:slug>/updates/<int:update_id>/test", endpoint="test_update")
+@bp.post("/petitions/<slug:slug>/updates/<id:update_id>/test", endpoint="test_update")
 @login_required
 def test_update_page(slug: str, update_id: int) -> BaseResponse:
     petition = own_petition_or_404(slug)
@@ -128,7 +128,7 @@ def test_update_page(slug: str, update_id: int) -> BaseResponse:
     return redirect(url_for(".edit_update", slug=slug, update_id=update_id), 303)
 
 
-@bp.post("/petitions/<slug:slug>/updates/<int:update_id>/send", endpoint="send_update")
+@bp.post("/petitions/<slug:slug>/updates/<id:update_id>/send", endpoint="send_update")
 @login_required
 def send_update_page(slug: str, update_id: int) -> BaseResponse | tuple[str, int]:
     petition = own_petition_or_404(slug)
