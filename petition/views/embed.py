@@ -4,16 +4,16 @@ Its form works without the session cookie, which browsers withhold inside anothe
 frame; petition.web.embedding explains the guard that replaces the session's CSRF token.
 """
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.extensions import csrf
-from petition.i18n.languages import current_language, language_in_address
+from petition.i18n.languages import current_language
 from petition.models import Petition
 from petition.petitions.versions import in_language
 from petition.signing.forms import EmbedSignForm
 from petition.signing.signatures import PetitionClosedError
-from petition.views.lookups import public_petition_or_404
+from petition.views.lookups import after_form, public_petition_or_404
 from petition.views.public import over_signing_limit, submit_signature
 from petition.web.embedding import embed_form_token, is_own_origin, is_valid_embed_form_token
 
@@ -42,7 +42,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     form = EmbedSignForm(collects_country=petition.collects_country)
     if form.leave_blank.data:
         # A bot filled the honeypot: the usual answer, and nothing stored or sent.
-        return redirect(url_for(".check_email", slug=slug, **language_in_address()), 303)
+        return after_form(".check_email", slug=slug)
     if not petition.is_open():
         return _widget(petition, form), 409
     fresh = is_valid_embed_form_token(form.form_token.data, petition)
@@ -52,7 +52,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
         submit_signature(petition, form, over_limit)
     except PetitionClosedError:
         return _widget(petition, form), 409
-    return redirect(url_for(".check_email", slug=slug, **language_in_address()), 303)
+    return after_form(".check_email", slug=slug)
 
 
 @bp.get("/petitions/<slug:slug>/embed/check-email")

@@ -1,8 +1,12 @@
 """What every blueprint looks up the same way: the public petition at a slug, or a 404."""
 
-from flask import abort
-from flask_wtf import FlaskForm
+from typing import Any
 
+from flask import abort, redirect, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+
+from petition.i18n.languages import language_in_address
 from petition.models import Petition
 from petition.petitions.public_copies import PetitionSnapshot, public_snapshot
 from petition.petitions.publishing import public_petition_by_slug
@@ -27,3 +31,12 @@ def public_snapshot_or_404(slug: str) -> PetitionSnapshot:
 def form_status(form: FlaskForm) -> int:
     """A form page's status: 400 when what was sent has errors, else 200."""
     return 400 if form.errors else 200
+
+
+def after_form(endpoint: str, **values: Any) -> BaseResponse:
+    """See the page that follows a form, in the visitor's language, at its content.
+
+    The form's action ends in its error summary's fragment; a browser keeps that fragment across
+    a redirect whose address has none, so this one names its own.
+    """
+    return redirect(url_for(endpoint, _anchor="main", **values, **language_in_address()), 303)

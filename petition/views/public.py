@@ -8,10 +8,8 @@ from flask import (
     abort,
     current_app,
     make_response,
-    redirect,
     render_template,
     request,
-    url_for,
 )
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
@@ -21,7 +19,7 @@ from petition.addresses import canonical_email
 from petition.extensions import client_limit_key, csrf, db, limiter
 from petition.followup.unsubscribe import subscription, unsubscribe
 from petition.i18n.countries import country_name
-from petition.i18n.languages import current_language, language_in_address, requested_language
+from petition.i18n.languages import current_language, requested_language
 from petition.letters.actions import count_letter_sent, letter_action
 from petition.letters.forms import SupporterLetterForm
 from petition.letters.letter import (
@@ -56,7 +54,12 @@ from petition.views.caching import (
     shared_cacheable,
 )
 from petition.views.limits import limit_spent, spend_limit
-from petition.views.lookups import form_status, public_petition_or_404, public_snapshot_or_404
+from petition.views.lookups import (
+    after_form,
+    form_status,
+    public_petition_or_404,
+    public_snapshot_or_404,
+)
 from petition.views.pages import fresh_petition_page, petition_page
 from petition.web.numbers import query_number
 
@@ -130,7 +133,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     form = SignForm(collects_country=petition.collects_country)
     if form.leave_blank.data:
         # A bot filled the honeypot: the usual answer, and nothing stored or sent.
-        return redirect(url_for(".check_email", slug=slug, **language_in_address()), 303)
+        return after_form(".check_email", slug=slug)
     if not petition.is_open():
         return petition_page(petition, form), 409
     if not form.validate_on_submit():
@@ -143,7 +146,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
         if now is None:
             abort(404)
         return petition_page(now, form), 409
-    return redirect(url_for(".check_email", slug=slug, **language_in_address()), 303)
+    return after_form(".check_email", slug=slug)
 
 
 @bp.get("/petitions/<slug:slug>/check-email")
@@ -378,7 +381,7 @@ def write_support(slug: str) -> BaseResponse | tuple[str, int]:
         language=current_language(),
         client_address=request.remote_addr,
     )
-    return redirect(url_for(".support_thanks", slug=slug, **language_in_address()), 303)
+    return after_form(".support_thanks", slug=slug)
 
 
 @bp.get("/petitions/<slug:slug>/support/thanks")

@@ -77,7 +77,7 @@ def test_the_support_pages_pass_axe(browser: Browser, site, viewport) -> None:
         check(page, source, f"messages page with errors ({language})")
         page.locator("#message").fill(f"Solidarity ({language})")
         page.locator("form button[type=submit]").last.click()
-        expect(page).to_have_url(f"{url}/petitions/{slug}/support/thanks?lang={language}")
+        expect(page).to_have_url(f"{url}/petitions/{slug}/support/thanks?lang={language}#main")
         check(page, source, f"thank-you page ({language})")
 
     visit(page, f"{url}/?lang=en", 200)

@@ -122,7 +122,14 @@ def test_signer_signs_on_a_phone_and_confirms_without_cookies(
 
     page.get_by_label("Your email address").fill(SIGNER_EMAIL)
     page.get_by_role("button", name="Sign", exact=True).click()
-    expect(page.get_by_role("alert")).to_contain_text("Please correct the field below.")
+    # The refused form opens at its error summary, on a phone too: in view, focused, titled.
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_be_in_viewport()
+    expect(summary).to_be_focused()
+    assert page.title().startswith("Error: ")
+    problem = summary.get_by_role("link", name="Please enter your name.")
+    expect(problem).to_have_attribute("href", "#name")
     expect(page.locator("#name-error")).to_have_text("Please enter your name.")
     name_field = page.get_by_label("Your name")
     expect(name_field).to_have_attribute("aria-invalid", "true")
@@ -133,7 +140,7 @@ def test_signer_signs_on_a_phone_and_confirms_without_cookies(
     fill_and_sign(page, SIGNER_NAME, SIGNER_EMAIL)
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     # The page keeps the language the form was read in, for browsers that keep no cookie.
-    assert page.url == f"{live_server.url}/petitions/{slug}/check-email?lang=en"
+    assert page.url == f"{live_server.url}/petitions/{slug}/check-email?lang=en#main"
     steps.shot(page, "check-email")
 
     [message] = smtp.sink.wait_for(1)

@@ -45,7 +45,7 @@ def test_an_approved_message_appears_and_a_rejected_one_never_does(
         form.locator("#first_name").fill(name)
         form.locator("#city").fill("Алматы")
         form.locator("button[type=submit]").click()
-        expect(supporter).to_have_url(f"{url}/petitions/{slug}/support/thanks?lang=ru")
+        expect(supporter).to_have_url(f"{url}/petitions/{slug}/support/thanks?lang=ru#main")
         expect(supporter.locator("html")).to_have_attribute("lang", "ru")
     # A link is refused with a message, and what was typed stays.
     visit(supporter, f"{url}/petitions/{slug}/support?lang=ru", 200)

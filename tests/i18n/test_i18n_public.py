@@ -176,12 +176,12 @@ def test_form_errors_are_translated(client: FlaskClient, petition: Petition, lan
     text = assert_translated(response.get_data(as_text=True), language)
     expected = {
         "ru": [
-            "Пожалуйста, исправьте поля ниже.",
+            "Есть ошибка",
             "Введите своё имя.",
             "Проверьте адрес электронной почты. В адресе есть один знак @",
         ],
         "kk": [
-            "Төмендегі өрістерді түзетіңіз.",
+            "Қате бар",
             "Атыңызды енгізіңіз.",
             "Электрондық пошта мекенжайыңызды тексеріңіз. Мекенжайда бір @ белгісі болады",
         ],
@@ -193,7 +193,7 @@ def test_form_errors_are_translated(client: FlaskClient, petition: Petition, lan
         data=SIGNER | {"email": "айгерим@пример.рф", "country": "KZ"},
     )
     one_text = assert_translated(one.get_data(as_text=True), language)
-    assert {"ru": "исправьте поле ниже.", "kk": "Төмендегі өрісті түзетіңіз."}[language] in one_text
+    assert {"ru": "Ошибка: ", "kk": "Қате: "}[language] in one_text  # the page's title
     assert {"ru": "До знака @ используйте", "kk": "@ белгісіне дейін"}[language] in one_text
 
 

@@ -30,7 +30,7 @@ def test_sign_confirm_count_and_export(live_server: LiveServer, smtp: SMTPServer
         data={"csrf_token": csrf_token(page), "name": "Иван Петров", "email": "ivan@example.org"},
     )
     assert response.status_code == 200, response.text[-1500:]
-    assert response.url == f"{base}/petitions/{slug}/check-email"
+    assert response.url == f"{base}/petitions/{slug}/check-email#main"
     assert "Check your email" in response.text
 
     [message] = smtp.sink.wait_for(1)

@@ -44,7 +44,7 @@ def test_the_honeypot_gets_the_normal_page_and_nothing_is_stored_or_sent(
     petition = make_petition()
     response = sign(client, petition.slug, leave_blank="http://spam.example")
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/petitions/{petition.slug}/check-email")
+    assert response.headers["Location"].endswith(f"/petitions/{petition.slug}/check-email#main")
     assert db.session.scalar(select(func.count()).select_from(Signature)) == 0
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 

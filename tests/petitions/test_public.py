@@ -84,7 +84,7 @@ def test_signing_shows_check_your_email_and_queues_one_message(
     petition = make_petition()
     response = sign(client, petition.slug)
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/petitions/{petition.slug}/check-email"
+    assert response.headers["Location"] == f"/petitions/{petition.slug}/check-email#main"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Check your email" in page
     assert stored_signatures() == 1

@@ -182,7 +182,7 @@ def test_a_widget_read_in_kazakh_signs_in_kazakh_without_cookies(app: Flask, mak
         headers={"Origin": "http://localhost", "Accept-Language": "en"},
     )
     assert post.status_code == 303
-    assert post.headers["Location"].endswith("/petitions/s/embed/check-email?lang=kk")
+    assert post.headers["Location"].endswith("/petitions/s/embed/check-email?lang=kk#main")
     assert db.session.scalars(select(Signature)).one().language == "kk"
 
 

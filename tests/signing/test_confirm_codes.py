@@ -81,7 +81,7 @@ def test_a_code_typed_on_the_check_email_page_confirms_exactly_once(
     sign(stranger, slug, "dana@example.org")
     page = stranger.get(f"/petitions/{slug}/check-email").text
     assert 'name="code"' in page and 'name="email"' in page
-    assert f'action="/petitions/{slug}/code"' in page
+    assert f'action="/petitions/{slug}/code#code-errors"' in page
     assert "dana@example.org" not in page  # reached by a redirect: no address is carried over
     code = mailed_code(smtp, 1)
 

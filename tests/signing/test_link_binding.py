@@ -40,7 +40,7 @@ def sign(base: str, slug: str, **fields: str) -> requests.Response:
     response = visitor.post(
         f"{base}/petitions/{slug}/sign", data={"csrf_token": csrf_token(page), **fields}
     )
-    assert response.status_code == 200 and response.url.endswith("/check-email"), response.text
+    assert response.status_code == 200 and response.url.endswith("/check-email#main"), response.text
     return response
 
 

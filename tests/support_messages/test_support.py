@@ -58,7 +58,7 @@ def decide(client: FlaskClient, decision: str, ids: list[int], slug: str = SLUG)
 def test_a_message_waits_then_shows_once_approved(client: FlaskClient, petition: Petition) -> None:
     response = write(client, "Держитесь!\nМы с вами.", first_name="Аня", city="Алматы")
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/petitions/{SLUG}/support/thanks")
+    assert response.headers["Location"].endswith(f"/petitions/{SLUG}/support/thanks#main")
     thanks = client.get(response.headers["Location"])
     assert "once the organisers approve it" in thanks.get_data(as_text=True)
     [stored] = messages()

@@ -50,7 +50,7 @@ def test_the_widget_shows_the_count_and_a_form_without_session_csrf(
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "0</strong>" in page and "of a goal of&nbsp;50" in page
-    assert f'action="/petitions/{petition.slug}/embed/sign?lang=en"' in page
+    assert f'action="/petitions/{petition.slug}/embed/sign?lang=en#sign-errors"' in page
     assert form_token(page) and 'name="csrf_token"' not in page
     assert (
         f'href="{PUBLIC}/petitions/{petition.slug}" target="_blank" rel="noopener">Read the full petition</a>'
@@ -68,7 +68,7 @@ def test_signing_in_the_frame_needs_no_cookie_and_sends_the_same_confirmation(
     token = form_token(framed.get(f"/petitions/{petition.slug}/embed").get_data(as_text=True))
     response = embed_sign(framed, petition.slug, token, Origin=PUBLIC)
     assert response.status_code == 303
-    assert response.location == f"/petitions/{petition.slug}/embed/check-email"
+    assert response.location == f"/petitions/{petition.slug}/embed/check-email#main"
     assert "Check your email" in framed.get(response.location).get_data(as_text=True)
     db.session.rollback()
     [message] = owed_mail()
