@@ -163,7 +163,7 @@ def _register_views(app: Flask) -> None:
     from petition.i18n.dates import last_day, long_day
     from petition.i18n.plurals import plural_samples
     from petition.mail.background import deliverer_for
-    from petition.petitions.markdown import render_markdown, summary
+    from petition.petitions.markdown import fold_markdown, render_markdown, summary
     from petition.views import api, dev, embed, feed, health, log, organisers, public
     from petition.views.errors import register_error_handlers, unavailable
     from petition.views.organisers import moderation
@@ -185,6 +185,7 @@ def _register_views(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["folded_markdown"] = fold_markdown
     app.jinja_env.filters["last_day"] = last_day
     app.jinja_env.filters["long_day"] = long_day
     app.jinja_env.filters["summary"] = summary

@@ -3,9 +3,11 @@
 import html
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
 # "js-default" is CommonMark with raw HTML switched off; nh3 is the second, independent guard.
@@ -19,7 +21,10 @@ _ALLOWED_TAGS = {
 @lru_cache(maxsize=512)
 def render_markdown(source: str) -> Markup:
     """Render Markdown to sanitised HTML, safe to put in a page."""
-    html = _markdown.render(source)
+    return _clean(_markdown.render(source))
+
+
+def _clean(html: str) -> Markup:
     clean = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
@@ -29,6 +34,50 @@ def render_markdown(source: str) -> Markup:
     )
     # nh3 has just sanitised the HTML against an allow-list: marking it safe is the point.
     return Markup(clean)  # nosec B704
+
+
+# A text with more blocks than this is long on a phone: the sign form falls screens below.
+FOLD_AFTER_BLOCKS = 3
+_LISTS = {"bullet_list_open", "ordered_list_open"}
+
+
+class FoldedText(NamedTuple):
+    """A petition's text in three parts: always shown, behind "Read more", and shown again."""
+
+    lead: Markup
+    more: Markup
+    rest: Markup
+
+
+@lru_cache(maxsize=512)
+def fold_markdown(source: str) -> FoldedText:
+    """Split a long text after its first block, keeping the demands (a list and its opening) shown."""
+    env: dict[str, object] = {}
+    blocks = _top_level_blocks(_markdown.parse(source, env))
+    if len(blocks) <= FOLD_AFTER_BLOCKS:
+        return FoldedText(render_markdown(source), Markup(), Markup())
+    # A heading alone says too little: the paragraph under it comes with it.
+    lead = 2 if blocks[0][0].type == "heading_open" else 1
+    lists = [i for i, block in enumerate(blocks) if block[0].type in _LISTS]
+    # The demands are the first list and the sentence that opens it: never folded away.
+    end = max(lead, lists[0] - 1) if lists else len(blocks)
+    if end - lead < 2:
+        return FoldedText(render_markdown(source), Markup(), Markup())
+
+    def render(part: list[list[Token]]) -> Markup:
+        tokens = [token for block in part for token in block]
+        return _clean(_markdown.renderer.render(tokens, _markdown.options, env))
+
+    return FoldedText(render(blocks[:lead]), render(blocks[lead:end]), render(blocks[end:]))
+
+
+def _top_level_blocks(tokens: list[Token]) -> list[list[Token]]:
+    blocks: list[list[Token]] = []
+    for token in tokens:
+        if token.level == 0 and token.nesting >= 0:
+            blocks.append([])
+        blocks[-1].append(token)
+    return blocks
 
 
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)

@@ -1,5 +1,6 @@
 """Limits a view counts itself, by the name of their setting, where a decorator cannot decide."""
 
+import time
 from collections.abc import Callable
 
 from flask import current_app
@@ -36,3 +37,18 @@ def _ask(setting: str, scope: str, key: str, passes: Callable[..., bool]) -> boo
             raise
         current_app.logger.warning("%s not checked: counter store failed", setting)
         return False
+
+
+def limit_resets_in(setting: str, scope: str, key: str) -> float | None:
+    """Seconds until every spent window of a limit setting has room again; None if unknown."""
+    if not limiter.enabled:
+        return None
+    identifiers = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
+    try:
+        stats = [
+            limiter.limiter.get_window_stats(limit, *identifiers) for limit in _limits_of(setting)
+        ]
+    except Exception:  # noqa: BLE001 - the page says "later" instead of a time it cannot know
+        return None
+    spent = [reset_at for reset_at, remaining in stats if remaining <= 0]
+    return max(spent) - time.time() if spent else None

@@ -2,6 +2,7 @@
 
 import hmac
 from dataclasses import replace
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -11,6 +12,7 @@ from flask import (
     render_template,
     request,
 )
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -53,7 +55,7 @@ from petition.views.caching import (
     readable_from_any_site,
     shared_cacheable,
 )
-from petition.views.limits import limit_spent, spend_limit
+from petition.views.limits import limit_resets_in, limit_spent, spend_limit
 from petition.views.lookups import (
     after_form,
     form_status,
@@ -372,7 +374,9 @@ def write_support(slug: str) -> BaseResponse | tuple[str, int]:
     if not form.validate_on_submit():
         return _support_page(petition, form, 400)
     if spend_limit("SUPPORT_MESSAGE_LIMIT", "support", signer_key()):
-        abort(429)
+        # The writer keeps what they typed: the form comes back with it and says when to retry.
+        form.form_errors.append(_support_limit_message())
+        return _support_page(petition, form, 429)
     write_message(
         petition.id,
         body=form.message.data or "",
@@ -382,6 +386,22 @@ def write_support(slug: str) -> BaseResponse | tuple[str, int]:
         client_address=request.remote_addr,
     )
     return after_form(".support_thanks", slug=slug)
+
+
+def _support_limit_message() -> str:
+    """Why a message was not sent over the limit, and when it can be."""
+    seconds = limit_resets_in("SUPPORT_MESSAGE_LIMIT", "support", signer_key())
+    if seconds is None:
+        return _(
+            "You have sent several messages from this connection in a short time. "
+            "Please try again later; your message is kept below."
+        )
+    when = format_timedelta(timedelta(seconds=max(seconds, 60)), add_direction=True)
+    return _(
+        "You have sent several messages from this connection in a short time. "
+        "Please try again %(when)s; your message is kept below.",
+        when=when,
+    )
 
 
 @bp.get("/petitions/<slug:slug>/support/thanks")

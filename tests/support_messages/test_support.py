@@ -230,16 +230,22 @@ def test_hostile_requests_get_400_or_404(client: FlaskClient, petition: Petition
     assert client.post(f"/petitions/{SLUG}/support", data=files).status_code == 400
 
 
-def test_the_rate_limit_answers_429_with_a_page(make_app, make_petition) -> None:
+def test_over_the_limit_the_form_comes_back_with_what_was_typed(make_app, make_petition) -> None:
     app = make_app(SUPPORT_MESSAGE_LIMIT="2 per hour")
     with app.app_context():
         make_petition(slug=SLUG)
         client = app.test_client()
         assert write(client, "one").status_code == 303
         assert write(client, "two").status_code == 303
-        refused = write(client, "three")
+        typed = "Держитесь, мы с вами & <не сдадимся>"
+        refused = write(client, typed, first_name="Айгерим", city="Алматы")
         assert refused.status_code == 429
-        assert "Too many requests" in refused.get_data(as_text=True)
+        page = refused.get_data(as_text=True)
+        assert "Error:" in page.split("</title>")[0]
+        assert "Please try again in 1 hour; your message is kept below." in page
+        assert '<div class="error-summary" id="support-errors"' in page
+        assert "Держитесь, мы с вами &amp; &lt;не сдадимся&gt;</textarea>" in page
+        assert 'value="Айгерим"' in page and 'value="Алматы"' in page
         assert [m.body for m in messages()] == ["one", "two"]
 
 
