@@ -17,6 +17,16 @@ EMBASSIES_CSV = (
     'Верховный суд Республики Казахстан,supreme@example.kz,"010000, Астана, ул. Д. Кунаева, 39",'
     "+7 7172 71 00 00,\n"
 )
+SALUTATION = "Sehr geehrter Herr Botschafter,"
+# Columns in another order than the documented one, with the optional salutation; one target
+# by email only, one (fixed) by post only.
+SALUTED_CSV = (
+    "country,salutation,name,email,postal_address,phone\n"
+    f'DE,"{SALUTATION}",Embassy of Kazakhstan in Germany,embassy.de@example.kz,'
+    '"Nordendstraße 14-17\n13156 Berlin",\n'
+    "RU,,Посольство Казахстана в России,embassy.ru@example.kz,,\n"
+    ',,Верховный суд Республики Казахстан,,"010000, Астана, ул. Д. Кунаева, 39",\n'
+)
 SUBJECT = "Освободите политзаключённых"
 BODY = "Просим вас передать нашу просьбу: освободите их.\n\nС уважением"
 # How a letter opens to targets without a salutation of their own, in Russian and in English

@@ -16,6 +16,8 @@ from petition.models import LetterTarget, Petition
 from tests.letters.support import (
     BODY,
     GREETING_EN,
+    SALUTATION,
+    SALUTED_CSV,
     decode_mailto,
     sent_body,
     shown_targets,
@@ -24,15 +26,6 @@ from tests.letters.support import (
 )
 
 MakePetition = Callable[..., Petition]
-SALUTATION = "Sehr geehrter Herr Botschafter,"
-# Columns in another order than the documented one, with the optional salutation.
-SALUTED_CSV = (
-    "country,salutation,name,email,postal_address,phone\n"
-    f'DE,"{SALUTATION}",Embassy of Kazakhstan in Germany,embassy.de@example.kz,'
-    '"Nordendstraße 14-17\n13156 Berlin",\n'
-    "RU,,Посольство Казахстана в России,embassy.ru@example.kz,,\n"
-    ',,Верховный суд Республики Казахстан,,"010000, Астана, ул. Д. Кунаева, 39",\n'
-)
 
 
 @pytest.fixture
