@@ -82,7 +82,7 @@ def test_a_letter_goes_from_the_organisers_csv_to_a_supporters_mail_app(
     # With JavaScript the link follows the edit as it is typed; a long one leaves the body out.
     supporter.locator("#body").fill("Я, Анна, прошу вас.\nОсвободите их.")
     fields = decode_mailto(supporter.locator("#mailto").get_attribute("href") or "")
-    assert fields["body"] == "Я, Анна, прошу вас.\r\nОсвободите их."
+    assert fields["body"] == sent_body("Я, Анна, прошу вас.\nОсвободите их.")
     assert fields["to"] == "mfa@example.kz,supreme@example.kz"
     expect(supporter.locator("#paste-notice")).to_be_hidden()
     supporter.locator("#body").fill("Освободите их. " * 100)
