@@ -726,6 +726,8 @@ class LetterTarget(Model):
     email: Mapped[str | None] = mapped_column(String(254))
     postal_address: Mapped[str | None] = mapped_column(String(1000))
     phone: Mapped[str | None] = mapped_column(String(100))
+    # How their letter opens ("Уважаемый господин посол,"); empty: a neutral greeting.
+    salutation: Mapped[str | None] = mapped_column(String(200))
     # ISO 3166 alpha-2: the target for supporters in that country; empty: a fixed target.
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

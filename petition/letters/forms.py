@@ -15,7 +15,7 @@ from petition.i18n.countries import country_choices, is_country_code
 from petition.i18n.languages import LANGUAGES, N_, format_number
 from petition.letters.actions import MAX_BODY, MAX_COPIES, MAX_SUBJECT, MAX_TITLE
 from petition.letters.printable import MAX_MARKS, longest_mark_run
-from petition.letters.targets import TargetError, check_target
+from petition.letters.targets import MAX_SALUTATION, TargetError, check_target
 from petition.web.forms import Form, strip, versions_complete
 
 
@@ -181,6 +181,11 @@ class TargetForm(Form):
     postal_address = TextAreaField(_l("Postal address"), validators=[_at_most(1000)])
     phone = StringField(_l("Phone"), filters=[strip], validators=[_at_most(100)])
     country = SelectField(_l("For supporters in"), validate_choice=True)
+    salutation = StringField(
+        _l("Salutation"),
+        filters=[strip],
+        validators=[_at_most(MAX_SALUTATION)],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -192,7 +197,7 @@ class TargetForm(Form):
             try:
                 self.target = check_target(
                     self.name.data, self.email.data, self.postal_address.data,
-                    self.phone.data, self.country.data,
+                    self.phone.data, self.country.data, self.salutation.data,
                 )  # fmt: skip
             except TargetError as exc:
                 self.email.errors = [*self.email.errors, str(exc)]

@@ -15,10 +15,19 @@ MAX_NAME = 200
 MAX_EMAIL = 254
 MAX_POSTAL = 1000
 MAX_PHONE = 100
+MAX_SALUTATION = 200
 MAX_CSV_BYTES = 1_000_000
 MAX_CSV_ROWS = 1000
 COLUMNS = ("name", "email", "postal_address", "phone", "country")
-_LIMITS = {"name": MAX_NAME, "email": MAX_EMAIL, "postal_address": MAX_POSTAL, "phone": MAX_PHONE}
+# Columns a file may leave out (files written before they existed still import).
+OPTIONAL_COLUMNS = ("salutation",)
+_LIMITS = {
+    "name": MAX_NAME,
+    "email": MAX_EMAIL,
+    "postal_address": MAX_POSTAL,
+    "phone": MAX_PHONE,
+    "salutation": MAX_SALUTATION,
+}
 
 
 class TargetError(ValueError):
@@ -34,6 +43,7 @@ class TargetData:
     postal_address: str | None = None
     phone: str | None = None
     country: str | None = None  # ISO alpha-2; None: every supporter's target
+    salutation: str | None = None  # how their letter opens; None: a neutral greeting
 
 
 def check_target(
@@ -42,6 +52,7 @@ def check_target(
     postal_address: str | None = None,
     phone: str | None = None,
     country: str | None = None,
+    salutation: str | None = None,
 ) -> TargetData:
     """The target as it will be stored, or a TargetError saying what is wrong with it."""
     values = {
@@ -49,6 +60,7 @@ def check_target(
         "email": (email or "").strip(),
         "postal_address": (postal_address or "").strip().replace("\r\n", "\n"),
         "phone": (phone or "").strip(),
+        "salutation": (salutation or "").strip(),
     }
     if not values["name"]:
         raise TargetError(gettext("Every target needs a name."))
@@ -87,6 +99,7 @@ def check_target(
         postal_address=values["postal_address"] or None,
         phone=values["phone"] or None,
         country=code,
+        salutation=values["salutation"] or None,
     )
 
 
@@ -114,11 +127,15 @@ def parse_targets_csv(data: bytes) -> list[TargetData]:
         raise TargetError(gettext("The file is empty.")) from None
     except csv.Error as exc:
         raise TargetError(gettext("Line 1: this is not a CSV row.")) from exc
-    if sorted(header) != sorted(COLUMNS):
+    if sorted(set(header) - set(OPTIONAL_COLUMNS)) != sorted(COLUMNS) or len(set(header)) != len(
+        header
+    ):
         raise TargetError(
             gettext(
-                "Line 1: the columns must be %(expected)s; this file has %(found)s.",
+                "Line 1: the columns must be %(expected)s, and may include %(optional)s; "
+                "this file has %(found)s.",
                 expected=", ".join(COLUMNS),
+                optional=", ".join(OPTIONAL_COLUMNS),
                 found=", ".join(header)[:300] or "—",
             )
         )
@@ -128,13 +145,13 @@ def parse_targets_csv(data: bytes) -> list[TargetData]:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue  # a blank line, as spreadsheets leave at the end
-            if len(row) != len(COLUMNS):
+            if len(row) != len(header):
                 raise TargetError(
                     gettext(
                         "Line %(line)s: %(count)s columns instead of %(expected)s.",
                         line=format_number(line),
                         count=format_number(len(row)),
-                        expected=format_number(len(COLUMNS)),
+                        expected=format_number(len(header)),
                     )
                 )
             if len(targets) >= MAX_CSV_ROWS:

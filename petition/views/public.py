@@ -21,17 +21,17 @@ from petition.addresses import canonical_email
 from petition.extensions import client_limit_key, csrf, db, limiter
 from petition.followup.unsubscribe import subscription, unsubscribe
 from petition.i18n.countries import country_name
-from petition.i18n.languages import current_language, requested_language
+from petition.i18n.languages import current_language, language_in_address, requested_language
 from petition.letters.actions import count_letter_sent, letter_action
 from petition.letters.forms import SupporterLetterForm
 from petition.letters.letter import (
     MAX_MAILTO,
     guessed_country,
     letter_in,
-    mailto,
     targets_for,
 )
 from petition.letters.pdf import letter_pdf
+from petition.letters.recipients import recipients
 from petition.log.receipts import receipt_status, shown_receipt
 from petition.models import LetterAction, Petition, PublicPetition
 from petition.petitions.public_copies import public_snapshot
@@ -434,11 +434,9 @@ def _letter_page(
     })  # fmt: skip
     valid = form.validate() if posted else True
     country = form.chosen_country()
-    targets = targets_for(action, country)
     # A refused edit keeps its message beside the field; the links stay the campaign's letter.
     subject = form.subject.data if valid and posted else letter.subject
     body = form.body.data if valid and posted else letter.body
-    link = mailto([t.email for t in targets if t.email], action.copies or [], subject, body)
     page = render_template(
         "public/letter.html",
         petition=petition,
@@ -446,12 +444,12 @@ def _letter_page(
         letter=letter,
         form=form,
         country=country,
-        targets=targets,
-        link=link,
+        chosen=recipients(action, country, letter.language, subject, body),
         sent=sent,
         refused=refused,
         country_name=country_name,
         max_mailto=MAX_MAILTO,
+        carried=language_in_address(),
     )
     return page, 429 if refused else 400 if form.errors else 200
 

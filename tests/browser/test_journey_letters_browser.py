@@ -22,7 +22,7 @@ from tests.browser.test_journey_browser import (  # noqa: F401 (fixtures)
     steps,
 )
 from tests.conftest import PASSWORD, LiveServer
-from tests.letters.support import BODY, EMBASSIES_CSV, SUBJECT, decode_mailto
+from tests.letters.support import BODY, EMBASSIES_CSV, SUBJECT, decode_mailto, sent_body
 
 pytestmark = pytest.mark.browser
 ORGANISER = "organiser@example.org"
@@ -77,12 +77,12 @@ def test_a_letter_goes_from_the_organisers_csv_to_a_supporters_mail_app(
     assert fields["to"] == "mfa@example.kz,supreme@example.kz"
     assert fields["cc"] == "campaign@example.org"
     assert fields["subject"] == SUBJECT
-    assert fields["body"] == BODY.replace("\n", "\r\n")
+    assert fields["body"] == sent_body(BODY)
 
     # With JavaScript the link follows the edit as it is typed; a long one leaves the body out.
     supporter.locator("#body").fill("Я, Анна, прошу вас.\nОсвободите их.")
     fields = decode_mailto(supporter.locator("#mailto").get_attribute("href") or "")
-    assert fields["body"] == "Я, Анна, прошу вас.\r\nОсвободите их."
+    assert fields["body"] == sent_body("Я, Анна, прошу вас.\nОсвободите их.")
     assert fields["to"] == "mfa@example.kz,supreme@example.kz"
     expect(supporter.locator("#paste-notice")).to_be_hidden()
     supporter.locator("#body").fill("Освободите их. " * 100)

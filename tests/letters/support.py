@@ -1,6 +1,8 @@
 """Helpers for the letter tests: an action written and targets imported through the pages."""
 
 import io
+import re
+from html import unescape
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask.testing import FlaskClient
@@ -15,8 +17,22 @@ EMBASSIES_CSV = (
     'Верховный суд Республики Казахстан,supreme@example.kz,"010000, Астана, ул. Д. Кунаева, 39",'
     "+7 7172 71 00 00,\n"
 )
+SALUTATION = "Sehr geehrter Herr Botschafter,"
+# Columns in another order than the documented one, with the optional salutation; one target
+# by email only, one (fixed) by post only.
+SALUTED_CSV = (
+    "country,salutation,name,email,postal_address,phone\n"
+    f'DE,"{SALUTATION}",Embassy of Kazakhstan in Germany,embassy.de@example.kz,'
+    '"Nordendstraße 14-17\n13156 Berlin",\n'
+    "RU,,Посольство Казахстана в России,embassy.ru@example.kz,,\n"
+    ',,Верховный суд Республики Казахстан,,"010000, Астана, ул. Д. Кунаева, 39",\n'
+)
 SUBJECT = "Освободите политзаключённых"
-BODY = "Уважаемый посол!\n\nПросим вас передать нашу просьбу: освободите их.\n\nС уважением"
+BODY = "Просим вас передать нашу просьбу: освободите их.\n\nС уважением"
+# How a letter opens to targets without a salutation of their own, in Russian and in English
+# (the language of the petitions the fixtures make, and so of their letters' originals).
+GREETING_RU = "Здравствуйте,"
+GREETING_EN = "Dear Sir or Madam,"
 
 
 def write_action(client: FlaskClient, slug: str, **more: str) -> int:
@@ -40,6 +56,19 @@ def upload(client: FlaskClient, slug: str, action_id: int, data: bytes, name: st
         data={"file": (io.BytesIO(data), name, "text/csv")},
         content_type="multipart/form-data",
     )
+
+
+def sent_body(body: str, greeting: str = GREETING_RU) -> str:
+    """The body a mail app receives: the greeting, a blank line, the text, lines ending in CRLF."""
+    return f"{greeting}\n\n{body}".replace("\n", "\r\n")
+
+
+def shown_targets(page: str) -> str:
+    """The text of the targets the page shows (the others are in it, hidden, for its script)."""
+    items = re.findall(r"<li data-country=[^>]*>(.*?)</li>", page, flags=re.S)
+    shown = re.findall(r'<li data-country="[^"]*">(.*?)</li>', page, flags=re.S)
+    assert items, page[-2000:]
+    return unescape(" ".join(shown))
 
 
 def decode_mailto(href: str) -> dict[str, str]:
