@@ -1,7 +1,7 @@
 """Every field of every form a stranger can post, fed 250 KB of what makes patterns backtrack.
 
 Each answer is a clear refusal (never a 500) and comes at once: the hostile text costs at most
-100 ms (plus a quarter of the baseline, for the slow printable letter) more than a one-letter
+100 ms (plus half the baseline, for the slow printable letter) more than a one-letter
 value in the same field (the best of three tries of each, measured side by side, so a slow
 machine slows both), where the patterns of round two took up to 30 s. A
 form that gains a field fails here until the field is walked too.
@@ -150,8 +150,8 @@ def test_250_kb_of_hostile_text_is_refused_at_once(
     baseline = best_of_three("x")
     for unit in HOSTILE:
         extra = best_of_three(hostile(unit)) - baseline
-        # A quarter of the baseline on top: a printable letter takes long enough to be noisy.
-        allowed = BUDGET + baseline / 4
+        # Half the baseline on top: a printable letter takes long enough to be noisy.
+        allowed = BUDGET + baseline / 2
         assert extra < allowed, f"{unit!r}: {extra * 1000:.0f} ms more than one letter"
 
 

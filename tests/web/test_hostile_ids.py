@@ -60,7 +60,10 @@ NUMBER_CONVERTERS = (IdConverter, NumberConverter)
 def walker(make_app) -> Flask:
     """An app of its own, as in production: each request has its own context and database
     session, and a crash answers 500."""
-    return make_app(PROPAGATE_EXCEPTIONS=False, RATELIMIT_ENABLED=False)
+    # Limits are not what this walks: a wide one lets every number reach the printable letter.
+    return make_app(
+        PROPAGATE_EXCEPTIONS=False, RATELIMIT_ENABLED=False, LETTER_PDF_LIMIT="100000 per minute"
+    )
 
 
 @pytest.fixture
