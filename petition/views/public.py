@@ -61,6 +61,7 @@ from petition.views.lookups import (
     public_snapshot_or_404,
 )
 from petition.views.pages import fresh_petition_page, petition_page
+from petition.views.signer import not_kept, remember_signer, typed_signer
 from petition.web.numbers import query_number
 
 bp = Blueprint("public", __name__)
@@ -133,6 +134,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     form = SignForm(collects_country=petition.collects_country)
     if form.leave_blank.data:
         # A bot filled the honeypot: the usual answer, and nothing stored or sent.
+        remember_signer(form)
         return after_form(".check_email", slug=slug)
     if not petition.is_open():
         return petition_page(petition, form), 409
@@ -146,15 +148,18 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
         if now is None:
             abort(404)
         return petition_page(now, form), 409
+    remember_signer(form)
     return after_form(".check_email", slug=slug)
 
 
 @bp.get("/petitions/<slug:slug>/check-email")
-def check_email(slug: str) -> str:
+def check_email(slug: str) -> BaseResponse:
     petition = _read(public_petition_or_404(slug))
-    # No address is filled in: this page is reached by a redirect, and an address never goes
-    # into a URL or a cookie.
-    return render_template("public/check_email.html", petition=petition, form=CodeForm(None))
+    # The address comes from the visitor's own session, never from the URL (see views.signer).
+    signer = typed_signer()
+    form = CodeForm(None, email=signer.email if signer else None)
+    page = render_template("public/check_email.html", petition=petition, form=form, signer=signer)
+    return not_kept(make_response(page))
 
 
 @bp.get("/petitions/<slug:slug>.json")
