@@ -1,6 +1,5 @@
 """Pages for signers: browse, sign, confirm."""
 
-import hmac
 from dataclasses import replace
 
 from flask import (
@@ -15,7 +14,6 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
-from petition.addresses import canonical_email
 from petition.extensions import client_limit_key, csrf, db, limiter
 from petition.followup.unsubscribe import subscription, unsubscribe
 from petition.i18n.countries import country_name
@@ -36,7 +34,7 @@ from petition.petitions.public_copies import public_snapshot
 from petition.petitions.public_signers import first_name
 from petition.petitions.publishing import open_petitions, public_petition_by_slug
 from petition.petitions.versions import PetitionInLanguage, all_in_language, in_language
-from petition.signing.codes import CodeRefusedError, confirm_with_code
+from petition.signing.codes import CodeRefusedError, code_tries_scope, confirm_with_code
 from petition.signing.forms import CodeForm, ReceiptForm, SignForm
 from petition.signing.signatures import (
     PetitionClosedError,
@@ -280,24 +278,14 @@ def _code_refused(locked: bool) -> str:
     # Worded alike for a wrong code and an address that never signed: it tells a stranger nothing.
     if locked:
         return _(
-            "Too many wrong codes were typed for this address, so this form takes no more codes "
-            "for it today. Please open the link in the confirmation email instead."
+            "This code no longer works here: too many wrong codes were typed for this address. "
+            "Open the link in the confirmation email instead, or sign again with the same "
+            "address to get a new email with a new code."
         )
     return _(
         "That code does not match. Check the code and the address you signed with, both as in "
-        "the email. After several wrong codes only the link in the email confirms."
+        "the newest email. After several wrong codes only the link in the email confirms."
     )
-
-
-def _code_tries_key(petition_id: int, email: str) -> str:
-    """Whose wrong codes count together: this client's, for this address on this petition.
-
-    Per client, so a stranger's guesses never spend the signer's tries; the address is kept
-    only as a keyed digest, so the counter store holds no address.
-    """
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"{petition_id}|{canonical_email(email)}".encode(), "sha256")
-    return f"{client_limit_key()}|{digest.hexdigest()[:32]}"
 
 
 @bp.route("/petitions/<slug:slug>/code", methods=["GET", "POST"])
@@ -310,7 +298,8 @@ def code(slug: str) -> tuple[str, int, dict[str, str]]:
     petition = public_petition_or_404(slug)
     form = CodeForm()
     if form.validate_on_submit():
-        tries = _code_tries_key(petition.id, form.email.data)
+        # Per client, so a stranger's guesses never spend the signer's tries.
+        tries = f"{client_limit_key()}|{code_tries_scope(petition.id, form.email.data)}"
         try:
             if limit_spent("CONFIRM_CODE_ATTEMPTS", "code-tries", tries):
                 raise CodeRefusedError()
