@@ -374,6 +374,8 @@ def test_signing_again_mails_a_new_code_with_fresh_tries_up_to_the_mail_cap(
     sign(stranger, slug, "ann@example.org")
     new = mailed_code(smtp, 2)
     assert new != old
+    newest = smtp.sink.wait_for(2)[1].get_body(("plain",)).get_content()
+    assert "Each new email has a new code: use the one in the newest email." in newest
     # Only the newest mail's code confirms, and it comes with fresh tries.
     assert NO_MATCH in type_code(stranger, slug, "ann@example.org", old).text
     assert NO_MATCH in type_code(stranger, slug, "ann@example.org", wrong(new)).text
