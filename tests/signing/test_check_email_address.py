@@ -155,3 +155,18 @@ def test_the_widget_shows_the_address_and_the_suggestion(
     assert fields["form_token"]  # the widget's own proof, not the session's token
     assert client.post(f"/petitions/{slug}/embed/sign", data=fields).status_code == 303
     assert recipients(smtp, 2) == ["ivan@yandex.ri", "ivan@yandex.ru"]
+
+
+def test_whatever_was_typed_is_shown_as_text(
+    make_petition: Callable[..., Petition], client: FlaskClient
+) -> None:
+    slug = make_petition().slug
+    hostile = '"><img src=x onerror=alert(1)>@gmial.com'
+    answer = client.post(  # a bot's honeypot submission: its answer is the usual one
+        f"/petitions/{slug}/sign",
+        data={"name": "<script>x</script>", "email": hostile, "leave_blank": "spam"},
+    )
+    assert answer.status_code == 303
+    page = check_email(client, slug)
+    assert "<img src=x" not in page and "<script>x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;@gmial.com</strong>" in page
