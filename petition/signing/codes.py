@@ -2,11 +2,14 @@
 
 Some signers fear links, and some mail apps break them. Every confirmation email therefore also
 carries a code the signer can type on the petition's site. The code is an HMAC of the site's key
-over the signature's id, petition and random link secret, so it is bound to that one signature,
-needs nothing stored, and changes if the signature is made anew. It is only ever looked up
-together with the address that signed: a code alone finds nothing. Wrong codes are counted per
-client and address (CONFIRM_CODE_ATTEMPTS, by the view), never on the signature: a stranger who
-knows an address must not be able to spend its signer's tries, nor learn from them who signed.
+over the signature's id, petition, random link secret and the number of messages sent for it, so
+it is bound to that one signature, needs nothing stored, and each new confirmation mail carries a
+new code: only the newest mail's code confirms. It is only ever looked up together with the
+address that signed: a code alone finds nothing. Wrong codes are counted per client, address and
+mail (CONFIRM_CODE_ATTEMPTS, by the view), never on the signature: a stranger who knows an
+address must not be able to spend its signer's tries, nor learn from them who signed. A new mail
+brings fresh tries, so the tries a signature can ever get stay bounded by its mail cap
+(MAX_MESSAGES_PER_SIGNATURE).
 """
 
 import hashlib
@@ -17,6 +20,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from petition.addresses import canonical_email
+from petition.extensions import db
 from petition.mail.background import notify_delivery
 from petition.models import Signature, table_of
 from petition.signing.signatures import Confirmation, lock_for_confirming, record_confirmation
@@ -31,14 +35,15 @@ _LOOK_ALIKES = str.maketrans("АВСЕНКМРТХУЗ", "ABCEHKMPTXY3")
 _SEPARATORS = str.maketrans("", "", " -\u2010\u2011\u2012\u2013\u2014\u2212\u00a0\t")
 
 
-def _digest(signature_id: int, petition_id: int, link_secret: str) -> bytes:
+def _keyed(message: str) -> bytes:
     key = current_app.config["SECRET_KEY"].encode()
-    message = f"petition.confirm-code|{signature_id}|{petition_id}|{link_secret}".encode()
-    return hmac.new(key, message, hashlib.sha256).digest()
+    return hmac.new(key, message.encode(), hashlib.sha256).digest()
 
 
-def _code(signature_id: int, petition_id: int, link_secret: str) -> str:
-    number = int.from_bytes(_digest(signature_id, petition_id, link_secret))
+def _code(signature_id: int, petition_id: int, link_secret: str, mail: int) -> str:
+    """The code of the `mail`-th message sent for this signature."""
+    message = f"petition.confirm-code|{signature_id}|{petition_id}|{link_secret}|{mail}"
+    number = int.from_bytes(_keyed(message))
     letters = []
     for _ in range(CODE_LENGTH):  # 256 bits: taking 10 letters of 29 leaves no useful bias
         number, index = divmod(number, len(ALPHABET))
@@ -47,8 +52,14 @@ def _code(signature_id: int, petition_id: int, link_secret: str) -> str:
 
 
 def confirmation_code(signature: Signature) -> str:
-    """The code that confirms this signature, as the email shows it: ABCDE-FGHJK."""
-    code = _code(signature.id, signature.petition_id, signature.link_secret)
+    """The code that confirms this signature, as its newest email shows it: ABCDE-FGHJK.
+
+    Composed as the mail leaves, so every message sent since the last submission carries the
+    newest code, even one delivered late.
+    """
+    code = _code(
+        signature.id, signature.petition_id, signature.link_secret, signature.messages_sent
+    )
     return "-".join(code[start : start + GROUP] for start in range(0, CODE_LENGTH, GROUP))
 
 
@@ -70,15 +81,28 @@ class CodeRefusedError(Exception):
 
 
 _s = table_of(Signature).c
-_SIGNED = select(_s.id, _s.link_secret).where(
-    _s.petition_id == bindparam("petition_id"), _s.email_canonical == bindparam("email")
-)
+_BY_ADDRESS = (_s.petition_id == bindparam("petition_id"), _s.email_canonical == bindparam("email"))
+_SIGNED = select(_s.id, _s.link_secret, _s.messages_sent).where(*_BY_ADDRESS)
+_MAILS_SENT = select(_s.messages_sent).where(*_BY_ADDRESS)
 # Stands in for the secret of an address that has not signed, so its wrong code costs a digest too.
 _NOBODY = "-"
 
 
+def code_tries_scope(petition_id: int, email: str) -> str:
+    """Whose wrong codes count together (with the client, added by the caller): this address on
+    this petition, for the code of its newest mail.
+
+    A new mail brings a new code and so a fresh count. One read and one digest whether the
+    address signed or not; the counter store gets a keyed digest, never the address.
+    """
+    canonical = canonical_email(email)
+    params = {"petition_id": petition_id, "email": canonical}
+    mails = db.session.execute(_MAILS_SENT, params).scalar_one_or_none() or 0
+    return _keyed(f"petition.code-tries|{petition_id}|{canonical}|{mails}").hex()[:32]
+
+
 def confirm_with_code(petition_id: int, email: str, code: str) -> Confirmation:
-    """Confirm the signature this address made on this petition, if the code is its code.
+    """Confirm the signature this address made on this petition, if the code is its newest mail's.
 
     Confirms exactly as the emailed link's Confirm button does (see record_confirmation), with
     the details stored at signing: details a resubmission proposed wait for that mail's link.
@@ -91,8 +115,8 @@ def confirm_with_code(petition_id: int, email: str, code: str) -> Confirmation:
     params = {"petition_id": petition_id, "email": canonical_email(email)}
     with write_transaction() as session:
         found = session.execute(_SIGNED, params).one_or_none()
-        signature_id, secret = found if found is not None else (0, _NOBODY)
-        matches = hmac.compare_digest(_code(signature_id, petition_id, secret), code)
+        signature_id, secret, mails = found if found is not None else (0, _NOBODY, 0)
+        matches = hmac.compare_digest(_code(signature_id, petition_id, secret, mails), code)
         row = lock_for_confirming(session, signature_id) if matches and found else None
         if row is None:
             raise CodeRefusedError()

@@ -4,7 +4,7 @@ Its form works without the session cookie, which browsers withhold inside anothe
 frame; petition.web.embedding explains the guard that replaces the session's CSRF token.
 """
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.extensions import csrf
@@ -15,6 +15,7 @@ from petition.signing.forms import EmbedSignForm
 from petition.signing.signatures import PetitionClosedError
 from petition.views.lookups import after_form, public_petition_or_404
 from petition.views.public import over_signing_limit, submit_signature
+from petition.views.signer import not_kept, remember_signer, typed_signer
 from petition.web.embedding import embed_form_token, is_own_origin, is_valid_embed_form_token
 
 bp = Blueprint("embed", __name__)
@@ -42,6 +43,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     form = EmbedSignForm(collects_country=petition.collects_country)
     if form.leave_blank.data:
         # A bot filled the honeypot: the usual answer, and nothing stored or sent.
+        remember_signer(form)
         return after_form(".check_email", slug=slug)
     if not petition.is_open():
         return _widget(petition, form), 409
@@ -52,10 +54,18 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
         submit_signature(petition, form, over_limit)
     except PetitionClosedError:
         return _widget(petition, form), 409
+    remember_signer(form)  # inside another site's frame the browser keeps no cookie: no harm
     return after_form(".check_email", slug=slug)
 
 
 @bp.get("/petitions/<slug:slug>/embed/check-email")
-def check_email(slug: str) -> str:
-    shown = in_language(public_petition_or_404(slug), current_language())
-    return render_template("embed/check_email.html", petition=shown)
+def check_email(slug: str) -> BaseResponse:
+    petition = public_petition_or_404(slug)
+    shown = in_language(petition, current_language())
+    page = render_template(
+        "embed/check_email.html",
+        petition=shown,
+        signer=typed_signer(),
+        form_token=embed_form_token(petition),
+    )
+    return not_kept(make_response(page))

@@ -1,6 +1,5 @@
 """Pages for signers: browse, sign, confirm."""
 
-import hmac
 from dataclasses import replace
 from datetime import timedelta
 
@@ -17,7 +16,6 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
-from petition.addresses import canonical_email
 from petition.extensions import client_limit_key, csrf, db, limiter
 from petition.followup.unsubscribe import subscription, unsubscribe
 from petition.i18n.countries import country_name
@@ -38,7 +36,7 @@ from petition.petitions.public_copies import public_snapshot
 from petition.petitions.public_signers import first_name
 from petition.petitions.publishing import open_petitions, public_petition_by_slug
 from petition.petitions.versions import PetitionInLanguage, all_in_language, in_language
-from petition.signing.codes import CodeRefusedError, confirm_with_code
+from petition.signing.codes import CodeRefusedError, code_tries_scope, confirm_with_code
 from petition.signing.forms import CodeForm, ReceiptForm, SignForm
 from petition.signing.signatures import (
     PetitionClosedError,
@@ -63,6 +61,7 @@ from petition.views.lookups import (
     public_snapshot_or_404,
 )
 from petition.views.pages import fresh_petition_page, petition_page
+from petition.views.signer import not_kept, remember_signer, typed_signer
 from petition.web.numbers import query_number
 
 bp = Blueprint("public", __name__)
@@ -135,6 +134,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     form = SignForm(collects_country=petition.collects_country)
     if form.leave_blank.data:
         # A bot filled the honeypot: the usual answer, and nothing stored or sent.
+        remember_signer(form)
         return after_form(".check_email", slug=slug)
     if not petition.is_open():
         return petition_page(petition, form), 409
@@ -148,15 +148,18 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
         if now is None:
             abort(404)
         return petition_page(now, form), 409
+    remember_signer(form)
     return after_form(".check_email", slug=slug)
 
 
 @bp.get("/petitions/<slug:slug>/check-email")
-def check_email(slug: str) -> str:
+def check_email(slug: str) -> BaseResponse:
     petition = _read(public_petition_or_404(slug))
-    # No address is filled in: this page is reached by a redirect, and an address never goes
-    # into a URL or a cookie.
-    return render_template("public/check_email.html", petition=petition, form=CodeForm(None))
+    # The address comes from the visitor's own session, never from the URL (see views.signer).
+    signer = typed_signer()
+    form = CodeForm(None, email=signer.email if signer else None)
+    page = render_template("public/check_email.html", petition=petition, form=form, signer=signer)
+    return not_kept(make_response(page))
 
 
 @bp.get("/petitions/<slug:slug>.json")
@@ -277,24 +280,14 @@ def _code_refused(locked: bool) -> str:
     # Worded alike for a wrong code and an address that never signed: it tells a stranger nothing.
     if locked:
         return _(
-            "Too many wrong codes were typed for this address, so this form takes no more codes "
-            "for it today. Please open the link in the confirmation email instead."
+            "This code no longer works here: too many wrong codes were typed for this address. "
+            "Open the link in the confirmation email instead, or sign again with the same "
+            "address to get a new email with a new code."
         )
     return _(
         "That code does not match. Check the code and the address you signed with, both as in "
-        "the email. After several wrong codes only the link in the email confirms."
+        "the newest email. After several wrong codes only the link in the email confirms."
     )
-
-
-def _code_tries_key(petition_id: int, email: str) -> str:
-    """Whose wrong codes count together: this client's, for this address on this petition.
-
-    Per client, so a stranger's guesses never spend the signer's tries; the address is kept
-    only as a keyed digest, so the counter store holds no address.
-    """
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"{petition_id}|{canonical_email(email)}".encode(), "sha256")
-    return f"{client_limit_key()}|{digest.hexdigest()[:32]}"
 
 
 @bp.route("/petitions/<slug:slug>/code", methods=["GET", "POST"])
@@ -307,7 +300,8 @@ def code(slug: str) -> tuple[str, int, dict[str, str]]:
     petition = public_petition_or_404(slug)
     form = CodeForm()
     if form.validate_on_submit():
-        tries = _code_tries_key(petition.id, form.email.data)
+        # Per client, so a stranger's guesses never spend the signer's tries.
+        tries = f"{client_limit_key()}|{code_tries_scope(petition.id, form.email.data)}"
         try:
             if limit_spent("CONFIRM_CODE_ATTEMPTS", "code-tries", tries):
                 raise CodeRefusedError()

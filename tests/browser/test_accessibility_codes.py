@@ -99,3 +99,34 @@ def test_the_code_pages_pass_axe_in_every_language(
         page.locator("form button[type=submit]").click()
         expect(page.locator("#email-error")).to_be_visible()
         check(page, source, f"the check-email form sent empty ({language})")
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_a_mistyped_address_is_shown_with_a_suggestion_on_a_phone(
+    browser: Browser, live_server: LiveServer, smtp: SMTPServer, slug: str, language: str
+) -> None:
+    page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    visit(page, f"{live_server.url}/petitions/{slug}?lang={language}", 200)
+    page.locator("#name").fill("Иван Петров")
+    page.locator("#email").fill("ivan@gmial.com")
+    page.locator("section.sign button[type=submit]").click()
+
+    expect(page.locator("p.lead strong.address")).to_have_text("ivan@gmial.com")
+    suggestion = page.locator("#suggestion")
+    expect(suggestion.get_by_role("heading")).to_contain_text("ivan@gmail.com")
+    expect(page.locator("#email")).to_have_value("ivan@gmial.com")  # the code form, filled in
+    check(page, axe_source(), f"check your email, with a suggestion ({language})")
+    visit(page, f"{live_server.url}/petitions/{slug}/embed/check-email?lang={language}", 200)
+    expect(page.locator("#suggestion")).to_contain_text("ivan@gmail.com")
+    check(page, axe_source(), f"the widget's check-email page, with a suggestion ({language})")
+    page.go_back()
+
+    suggestion.get_by_role("button").click()  # one tap: signed again with the suggestion
+    expect(page.locator("p.lead strong.address")).to_have_text("ivan@gmail.com")
+    expect(page.locator("#suggestion")).to_have_count(0)
+    expect(page.locator("#email")).to_have_value("ivan@gmail.com")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    assert [message["To"] for message in smtp.sink.wait_for(2)] == [
+        "ivan@gmial.com",
+        "ivan@gmail.com",
+    ]

@@ -24,7 +24,7 @@ from petition.signing.signatures import sign_petition
 from tests.conftest import SMTPServer
 
 NO_MATCH = "That code does not match."
-LOCKED = "Too many wrong codes were typed for this address"
+LOCKED = "This code no longer works here: too many wrong codes were typed for this address."
 FORMAT = "This is not a confirmation code"
 CONFIRMED = "your signature is confirmed"
 ALREADY = "It was confirmed already"
@@ -358,3 +358,40 @@ def test_a_signers_wrong_code_takes_the_time_of_a_strangers(
     noise = max(7.5 * spread / len(differences) ** 0.5, 0.02 * statistics.median(nobody))
     assert abs(median) <= noise, f"{median * 1e3:.3f} ms apart; noise {noise * 1e3:.3f} ms"
     assert count_of(slug) == 0
+
+
+def test_signing_again_mails_a_new_code_with_fresh_tries_up_to_the_mail_cap(
+    make_petition: Callable[..., Petition], stranger: FlaskClient, smtp: SMTPServer, app: Flask
+) -> None:
+    app.config["CONFIRM_CODE_ATTEMPTS"] = 2
+    app.config["MAX_MESSAGES_PER_SIGNATURE"] = 2
+    slug = make_petition().slug
+    sign(stranger, slug, "ann@example.org")
+    old = mailed_code(smtp, 1)
+    for _ in range(2):
+        assert NO_MATCH in type_code(stranger, slug, "ann@example.org", wrong(old)).text
+    locked = type_code(stranger, slug, "ann@example.org", old)
+    assert locked.status_code == 400 and LOCKED in locked.text
+    assert "sign again with the same address to get a new email with a new code" in locked.text
+
+    sign(stranger, slug, "ann@example.org")
+    new = mailed_code(smtp, 2)
+    assert new != old
+    newest = smtp.sink.wait_for(2)[1].get_body(("plain",)).get_content()
+    assert "Each new email has a new code: use the one in the newest email." in newest
+    # Only the newest mail's code confirms, and it comes with fresh tries.
+    assert NO_MATCH in type_code(stranger, slug, "ann@example.org", old).text
+    assert NO_MATCH in type_code(stranger, slug, "ann@example.org", wrong(new)).text
+    assert LOCKED in type_code(stranger, slug, "ann@example.org", new).text
+
+    # Past the mail cap no mail goes out, the code stays, and so does the lock.
+    sign(stranger, slug, "ann@example.org")
+    deliver_due()
+    assert len(smtp.sink.wait_for(2)) == 2
+    assert confirmation_code(signature_of("ann@example.org")) == new
+    assert LOCKED in type_code(stranger, slug, "ann@example.org", new).text
+    assert count_of(slug) == 0
+    # Another client's tries are its own: the newest code confirms there.
+    other = {"environ_base": {"REMOTE_ADDR": "203.0.113.77"}}
+    assert CONFIRMED in type_code(stranger, slug, "ann@example.org", new, **other).text
+    assert count_of(slug) == 1
