@@ -177,38 +177,37 @@ def _token_error_page(error: tokens.InvalidTokenError) -> tuple[str, int]:
     return render_template("public/link_invalid.html"), 400
 
 
-def _shown_petition(petition_id: int, slug: str) -> PublicPetition:
-    """The petition to show beside a confirmation: the public copy, or the hidden petition itself."""
-    return public_snapshot(slug, keep=False) or db.get_or_404(Petition, petition_id)
+def _confirmed_page(petition_id: int, slug: str, receipt: str | None, already: bool = False) -> str:
+    """The thank-you page, with what the signer can do next: write, say why, share.
 
-
-def _confirmed_page(
-    petition: PetitionInLanguage | None, receipt: str | None, already: bool = False
-) -> str:
-    shown = shown_receipt(receipt) if receipt else None
+    Those are offered only while the petition is public: a hidden one takes no letters or
+    messages, and its address would share nothing.
+    """
+    public = public_snapshot(slug, keep=False)
+    petition = _read(public or db.get_or_404(Petition, petition_id))
     return render_template(
-        "public/confirmed.html", petition=petition, receipt=shown, already=already
+        "public/confirmed.html",
+        petition=petition,
+        receipt=shown_receipt(receipt) if receipt else None,
+        already=already,
+        public=public is not None,
+        letters=public.letters if public else [],
     )
 
 
-def _confirmation_page(token: str, confirm: bool) -> tuple[str, int]:
+def _confirmation_page(token: str) -> tuple[str, int]:
     try:
-        if confirm:
-            done = confirm_signature(token)
-            petition = _read(_shown_petition(done.petition_id, done.petition_slug))
-            return _confirmed_page(petition, done.receipt), 200
         preview = load_confirmation(token)
     except tokens.InvalidTokenError as error:
         return _token_error_page(error)
     except PetitionClosedError as error:
         return render_template("public/confirm_closed.html", petition=_read(error.petition)), 410
-    petition = _read(preview.petition)
-    if preview.confirmed:  # the link opened again: the same receipt
-        return _confirmed_page(petition, preview.receipt), 200
+    if preview.confirmed:  # after the Confirm button, or the link opened again: the same receipt
+        return _confirmed_page(preview.petition.id, preview.petition.slug, preview.receipt), 200
     return (
         render_template(
             "public/confirm.html",
-            petition=petition,
+            petition=_read(preview.petition),
             details=preview.details,
             country_name=country_name,
             first_name=first_name,
@@ -220,13 +219,26 @@ def _confirmation_page(token: str, confirm: bool) -> tuple[str, int]:
 @bp.get("/confirm/<token>")
 def confirm(token: str) -> tuple[str, int, dict[str, str]]:
     """Show the Confirm button; opening the link alone (as mail scanners do) changes nothing."""
-    return (*_confirmation_page(token, confirm=False), NO_REFERRER)
+    return (*_confirmation_page(token), NO_REFERRER)
 
 
 @bp.post("/confirm/<token>")
 @csrf.exempt  # the signed token is the proof; confirming must work without cookies
-def confirm_post(token: str) -> tuple[str, int, dict[str, str]]:
-    return (*_confirmation_page(token, confirm=True), NO_REFERRER)
+def confirm_post(token: str) -> BaseResponse | tuple[str, int, dict[str, str]]:
+    """Confirm, then show the link's own page: reloading it resends nothing.
+
+    The receipt stays out of the address: the link's page shows it again from the signature.
+    """
+    try:
+        confirm_signature(token)
+    except tokens.InvalidTokenError as error:
+        return (*_token_error_page(error), NO_REFERRER)
+    except PetitionClosedError as error:
+        page = render_template("public/confirm_closed.html", petition=_read(error.petition))
+        return page, 410, NO_REFERRER
+    response = after_form(".confirm", token=token)
+    response.headers.update(NO_REFERRER)
+    return response
 
 
 def _withdrawal_page(token: str, withdraw: bool) -> tuple[str, int, dict[str, str]]:
@@ -313,8 +325,8 @@ def code(slug: str) -> tuple[str, int, dict[str, str]]:
             page = render_template("public/confirm_closed.html", petition=_read(error.petition))
             return page, 410, NO_REFERRER
         else:
-            shown = _read(_shown_petition(done.petition_id, done.petition_slug))
-            return _confirmed_page(shown, done.receipt, done.already), 200, NO_REFERRER
+            page = _confirmed_page(done.petition_id, done.petition_slug, done.receipt, done.already)
+            return page, 200, NO_REFERRER
     page = render_template("public/code.html", petition=_read(petition), form=form)
     return page, 400 if form.is_submitted() else 200, NO_REFERRER
 

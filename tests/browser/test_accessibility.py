@@ -144,6 +144,8 @@ def test_every_page_and_error_state_passes_axe(
         "closed petition": (f"/petitions/{site.closed_slug}", 200),
         "confirm": (site.confirm_path, 200),
         "confirmed": (site.confirmed_path, 200),
+        "confirmed, in Russian": (f"{site.confirmed_path}?lang=ru", 200),
+        "confirmed, in Kazakh": (f"{site.confirmed_path}?lang=kk", 200),
         "expired link": (site.expired_path, 410),
         "invalid link": ("/confirm/not-a-real-link", 400),
         "closed before confirming": (site.closed_link_path, 410),

@@ -37,7 +37,7 @@ def test_the_receipt_is_shown_once_confirmed_again_from_the_link_and_checks_as_c
 ) -> None:
     petition = make_petition()
     link = sign(client, petition.slug, "ann@example.org")
-    confirmed = client.post(link).get_data(as_text=True)
+    confirmed = client.post(link, follow_redirects=True).get_data(as_text=True)
     receipt = receipt_on(confirmed)
     assert 'download="receipt-' in confirmed and "data:text/plain" in confirmed
     assert receipt_on(client.get(link).get_data(as_text=True)) == receipt  # the same one
@@ -52,7 +52,7 @@ def test_the_receipt_is_shown_once_confirmed_again_from_the_link_and_checks_as_c
 def test_a_withdrawn_signature_checks_as_withdrawn(client: FlaskClient, make_petition) -> None:
     petition = make_petition()
     link = sign(client, petition.slug, "ann@example.org")
-    receipt = receipt_on(client.post(link).get_data(as_text=True))
+    receipt = receipt_on(client.post(link, follow_redirects=True).get_data(as_text=True))
     db.session.rollback()
     [text] = [message.text for message in owed_mail()]
     withdraw = re.search(rf"{PUBLIC}(/withdraw/\S+)", text).group(1)
@@ -66,7 +66,9 @@ def test_a_receipt_of_another_petition_or_none_at_all_is_told_apart(
 ) -> None:
     first, second = make_petition(slug="first"), make_petition(slug="second")
     receipt = receipt_on(
-        client.post(sign(client, "first", "ann@example.org")).get_data(as_text=True)
+        client.post(sign(client, "first", "ann@example.org"), follow_redirects=True).get_data(
+            as_text=True
+        )
     )
     status, page = check(client, second.slug, receipt)
     assert status == 200 and "This receipt is not in this petition's log" in page

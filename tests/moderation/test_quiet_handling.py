@@ -30,7 +30,7 @@ def only_signature() -> Signature:
 def confirm_via_mail(client: FlaskClient) -> str:
     text = owed_mail()[-1].text
     path = re.search(r"https://petitions\.example\.org(/confirm/\S+)", text).group(1)
-    return client.post(path).get_data(as_text=True)
+    return client.post(path, follow_redirects=True).get_data(as_text=True)
 
 
 def count_of(petition: Petition) -> int:

@@ -66,7 +66,10 @@ def test_petition_page_shows_everything_a_signer_needs(client: FlaskClient, make
     assert 'name="name"' in page and 'name="email"' in page and 'maxlength="200"' in page
     assert "https://t.me/share/url?url=https%3A//petitions.example.org/petitions/" in page
     # No inline script: only the live counter, our own file, deferred; the page works without it.
-    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/counter.js" defer>']
+    assert re.findall(r"<script[^>]*>", page) == [
+        '<script src="/static/counter.js" defer>',
+        '<script src="/static/share.js" defer>',
+    ]
     assert "<script" + ' src="/static/counter.js" defer></script>' in page
 
 
@@ -182,8 +185,11 @@ def test_opening_the_link_changes_nothing_and_the_button_confirms_once(
     assert client.get(f"/petitions/{petition.slug}.json").json["signature_count"] == 0
     for _ in range(2):
         done = client.post(path)
-        assert done.status_code == 200
-        assert "your signature is confirmed" in done.get_data(as_text=True)
+        # Pressed twice, the button sends the signer to the link's own page, which can be reloaded.
+        assert done.status_code == 303
+        assert done.headers["Location"] == f"{path}#main"
+        assert done.headers["Referrer-Policy"] == "no-referrer"
+        assert "your signature is confirmed" in client.get(path).get_data(as_text=True)
     assert client.get(f"/petitions/{petition.slug}.json").json["signature_count"] == 1
     assert "your signature is confirmed" in client.get(path).get_data(as_text=True)
 

@@ -75,7 +75,7 @@ def test_signing_in_the_frame_needs_no_cookie_and_sends_the_same_confirmation(
     assert message.recipient == SIGNER["email"]
     assert message.subject == f"Confirm your signature: {petition.title}"
     confirm = re.search(rf"{PUBLIC}(/confirm/\S+)", message.text).group(1)
-    assert framed.post(confirm).status_code == 200
+    assert framed.post(confirm, follow_redirects=True).status_code == 200
     assert framed.get(f"/petitions/{petition.slug}.json").json["signature_count"] == 1
 
 
