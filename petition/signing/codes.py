@@ -20,7 +20,6 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from petition.addresses import canonical_email
-from petition.extensions import db
 from petition.mail.background import notify_delivery
 from petition.models import Signature, table_of
 from petition.signing.signatures import Confirmation, lock_for_confirming, record_confirmation
@@ -83,22 +82,18 @@ class CodeRefusedError(Exception):
 _s = table_of(Signature).c
 _BY_ADDRESS = (_s.petition_id == bindparam("petition_id"), _s.email_canonical == bindparam("email"))
 _SIGNED = select(_s.id, _s.link_secret, _s.messages_sent).where(*_BY_ADDRESS)
-_MAILS_SENT = select(_s.messages_sent).where(*_BY_ADDRESS)
 # Stands in for the secret of an address that has not signed, so its wrong code costs a digest too.
 _NOBODY = "-"
 
 
 def code_tries_scope(petition_id: int, email: str) -> str:
-    """Whose wrong codes count together (with the client, added by the caller): this address on
-    this petition, for the code of its newest mail.
+    """Whose wrong codes count together (with the client and its signing rounds, added by the
+    caller): this address on this petition, as a keyed digest, never the address itself.
 
-    A new mail brings a new code and so a fresh count. One read and one digest whether the
-    address signed or not; the counter store gets a keyed digest, never the address.
+    Nothing read from the database goes into it: whether the address signed, or how many mails
+    it had, must not change when a client's tries run out or start afresh.
     """
-    canonical = canonical_email(email)
-    params = {"petition_id": petition_id, "email": canonical}
-    mails = db.session.execute(_MAILS_SENT, params).scalar_one_or_none() or 0
-    return _keyed(f"petition.code-tries|{petition_id}|{canonical}|{mails}").hex()[:32]
+    return _keyed(f"petition.code-tries|{petition_id}|{canonical_email(email)}").hex()[:32]
 
 
 def confirm_with_code(petition_id: int, email: str, code: str) -> Confirmation:

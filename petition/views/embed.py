@@ -14,7 +14,7 @@ from petition.petitions.versions import in_language
 from petition.signing.forms import EmbedSignForm
 from petition.signing.signatures import PetitionClosedError
 from petition.views.lookups import after_form, public_petition_or_404
-from petition.views.public import over_signing_limit, submit_signature
+from petition.views.public import over_signing_limit, start_code_round, submit_signature
 from petition.views.signer import not_kept, remember_signer, typed_signer
 from petition.web.embedding import embed_form_token, is_own_origin, is_valid_embed_form_token
 
@@ -55,6 +55,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     except PetitionClosedError:
         return _widget(petition, form), 409
     remember_signer(form)  # inside another site's frame the browser keeps no cookie: no harm
+    start_code_round(petition.id, form.email.data)
     return after_form(".check_email", slug=slug)
 
 

@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable
 
 from flask import current_app
-from limits import RateLimitItem, parse_many
+from limits import RateLimitItem, parse, parse_many
 
 from petition.extensions import limiter
 
@@ -52,3 +52,29 @@ def limit_resets_in(setting: str, scope: str, key: str) -> float | None:
         return None
     spent = [reset_at for reset_at, remaining in stats if remaining <= 0]
     return max(spent) - time.time() if spent else None
+
+
+# A count with no limit in practice: how many times something happened today (a tally).
+_TALLY = parse("1000000 per day")
+
+
+def tally(scope: str, key: str) -> int:
+    """How many times `add_to_tally` counted this scope and key today (0 without a store)."""
+    if not limiter.enabled:
+        return 0
+    identifiers = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
+    try:
+        stats = limiter.limiter.get_window_stats(_TALLY, *identifiers)
+    except Exception:  # noqa: BLE001 - a failed store counts nothing, as the limits do
+        return 0
+    return _TALLY.amount - stats.remaining
+
+
+def add_to_tally(scope: str, key: str) -> None:
+    """Count one more of this scope and key today."""
+    if limiter.enabled:
+        identifiers = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
+        try:
+            limiter.limiter.hit(_TALLY, *identifiers)
+        except Exception:  # noqa: BLE001 - a failed store counts nothing, as the limits do
+            current_app.logger.warning("%s not counted: counter store failed", scope)

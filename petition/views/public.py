@@ -53,7 +53,13 @@ from petition.views.caching import (
     readable_from_any_site,
     shared_cacheable,
 )
-from petition.views.limits import limit_resets_in, limit_spent, spend_limit
+from petition.views.limits import (
+    add_to_tally,
+    limit_resets_in,
+    limit_spent,
+    spend_limit,
+    tally,
+)
 from petition.views.lookups import (
     after_form,
     form_status,
@@ -149,6 +155,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
             abort(404)
         return petition_page(now, form), 409
     remember_signer(form)
+    start_code_round(petition.id, form.email.data)
     return after_form(".check_email", slug=slug)
 
 
@@ -302,6 +309,22 @@ def _code_refused(locked: bool) -> str:
     )
 
 
+def _code_tries(petition_id: int, email: str) -> str:
+    """Whose wrong codes count together: this client's, for this address, since it last signed.
+
+    Per client, so a stranger's guesses never spend the signer's tries; afresh each time this
+    client signs again (a new mail brings a new code), counted by the client's own submissions
+    and never by what the database holds, so neither a lock nor its lifting tells who signed.
+    """
+    scope = f"{client_limit_key()}|{code_tries_scope(petition_id, email)}"
+    return f"{scope}|{tally('code-rounds', scope)}"
+
+
+def start_code_round(petition_id: int, email: str) -> None:
+    """A sign form was sent with this address: its code tries start afresh for this client."""
+    add_to_tally("code-rounds", f"{client_limit_key()}|{code_tries_scope(petition_id, email)}")
+
+
 @bp.route("/petitions/<slug:slug>/code", methods=["GET", "POST"])
 @csrf.exempt  # the code is the proof, as the link's token is; it must work without cookies
 @limiter.limit(
@@ -312,8 +335,7 @@ def code(slug: str) -> tuple[str, int, dict[str, str]]:
     petition = public_petition_or_404(slug)
     form = CodeForm()
     if form.validate_on_submit():
-        # Per client, so a stranger's guesses never spend the signer's tries.
-        tries = f"{client_limit_key()}|{code_tries_scope(petition.id, form.email.data)}"
+        tries = _code_tries(petition.id, form.email.data)
         try:
             if limit_spent("CONFIRM_CODE_ATTEMPTS", "code-tries", tries):
                 raise CodeRefusedError()
