@@ -52,3 +52,26 @@ def test_the_text_part_of_an_update_has_no_markdown_marks_and_spells_out_its_lin
     html = message.get_body(("html",)).get_content()
     assert "<strong>перенесён</strong>" in html
     assert 'href="https://example.org/x"' in html
+
+
+def test_an_update_of_one_long_paragraph_reaches_the_signer(
+    app: Flask,
+    organiser_client: FlaskClient,
+    make_petition: Callable[..., Petition],
+    smtp: SMTPServer,
+) -> None:
+    # Past SMTP's 998 bytes a line: a real relay refuses it, for every signer at once.
+    paragraph = "Суд перенесён на среду, и мы снова просим всех прийти. " * 20
+    client = organiser_client
+    slug = make_petition().slug
+    sign(client, slug, "Ann", "ann@example.org", wants=True)
+    confirm_from_mail(client, smtp, "ann@example.org")
+    data = {"subject": "Long", "body": paragraph, "action": "save"}
+    saved = client.post(f"/organisers/petitions/{slug}/updates/new", data=data)
+    update = saved.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    assert client.post(f"/organisers/petitions/{slug}/updates/{update}/send").status_code == 303
+    deliver(smtp)
+
+    [message] = updates_to(smtp, "ann@example.org", "Long")
+    assert paragraph.strip() in text_of(message)
+    assert paragraph.strip() in message.get_body(("html",)).get_content()
