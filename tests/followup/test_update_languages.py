@@ -1,5 +1,6 @@
 """An update can be written in every language the site speaks, not only the petition's own."""
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -17,6 +18,8 @@ from tests.followup.support import (
     text_of,
     updates_to,
 )
+
+WITHDRAW_LINK = re.compile(r"https://petitions\.example\.org(/withdraw/\S+)")
 
 
 def test_a_kazakh_signer_of_a_petition_with_no_kazakh_text_gets_the_kazakh_version(
@@ -61,6 +64,14 @@ def test_a_kazakh_signer_of_a_petition_with_no_kazakh_text_gets_the_kazakh_versi
     assert link is not None and link.group(1).endswith("?lang=kk")
     page = app.test_client().get(link.group(1))
     assert page.status_code == 200 and '<html lang="kk"' in page.text
+
+    # Her confirmation's withdrawal link opens in Kazakh too, whatever the browser says.
+    [confirmation] = [m for m in smtp.sink.messages if m["To"] == "aliya@example.org"][:1]
+    withdraw = WITHDRAW_LINK.search(text_of(confirmation))
+    assert withdraw is not None and withdraw.group(1).endswith("?lang=kk")
+    english_browser = app.test_client()
+    shown = english_browser.get(withdraw.group(1), headers={"Accept-Language": "en"})
+    assert shown.status_code == 200 and '<html lang="kk"' in shown.text
 
 
 def test_a_version_in_a_language_the_site_does_not_speak_or_the_original_is_refused(
