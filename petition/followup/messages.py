@@ -25,7 +25,7 @@ from petition.models import (
     Signature,
     SignatureStatus,
 )
-from petition.petitions.markdown import render_markdown
+from petition.petitions.markdown import plain_text, render_markdown
 from petition.petitions.versions import in_language
 from petition.signing.links import unsubscribe_token
 from petition.signing.retention import ANONYMISED
@@ -40,7 +40,7 @@ class UpdateText:
     """One update in one language, ready to be put in any number of messages."""
 
     subject: str
-    body: str  # Markdown, which reads well as plain text
+    body: str  # the Markdown as plain text, for the message's text part
     html: Markup  # rendered and sanitised
     title: str  # the petition's title in that language (or its original)
     petition_url: str
@@ -54,7 +54,7 @@ def _read_text(update: PetitionUpdate, language: str) -> UpdateText:
         raise MessageGoneError(f"petition {update.petition_id} is gone")
     petition = in_language(stored, language)
     url = public_url("public.petition", slug=petition.slug, lang=language)
-    return UpdateText(subject, body, render_markdown(body), petition.title, url)
+    return UpdateText(subject, plain_text(body), render_markdown(body), petition.title, url)
 
 
 def _update(update_id: int | None) -> PetitionUpdate:

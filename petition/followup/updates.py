@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, String, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from petition.extensions import db
+from petition.i18n.languages import LANGUAGES
 from petition.ids import is_id
 from petition.mail.background import notify_delivery
 from petition.mail.outbox import OwedMail, queue_message, queue_per_signature
@@ -32,7 +33,6 @@ from petition.models import (
     utcnow,
 )
 from petition.petitions.history import record_event
-from petition.petitions.versions import petition_texts
 from petition.signing.retention import ANONYMISED
 from petition.text import unwanted_character
 from petition.transactions import write_transaction
@@ -62,8 +62,12 @@ Translations = Mapping[str, Mapping[str, str]]
 
 
 def other_languages(petition: Petition) -> list[str]:
-    """The languages an update may have versions in: those of the petition's own versions."""
-    return [text.language for text in petition_texts(petition)]
+    """The languages an update may have versions in: every one the site speaks but the original.
+
+    Not only the petition's own versions: someone who signed on the Kazakh site of a petition
+    written only in Russian reads updates best in Kazakh too.
+    """
+    return [code for code in LANGUAGES if code != petition.language]
 
 
 def _checked_translations(
@@ -76,7 +80,7 @@ def _checked_translations(
         if not subject and not body.strip():
             continue  # no version in this language: its signers get the original
         if language not in allowed:
-            raise UpdateError(f"the petition has no version in {language!r}")
+            raise UpdateError(f"the site has no language {language!r}")
         _check_text(subject, body)
         kept[language] = {"subject": subject, "body": body}
     return kept

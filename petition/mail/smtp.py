@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import smtplib
-from email import policy
+from email import charset, policy
 from email.header import Header
+from email.message import Message as MIMEMessage
 from email.utils import make_msgid
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -67,10 +68,28 @@ class _Message(Message):
             del message["Subject"]
             subject = Header(self.subject, "utf-8", header_name="Subject")
             message["Subject"] = subject  # type: ignore[assignment]  # the classic policy takes a Header
+        for part in message.walk():
+            _fit_lines(part)
         return message.as_bytes()
 
 
 _CLASSIC = policy.compat32.clone(linesep="\r\n")
+# SMTP refuses a line longer than 998 bytes (RFC 5321), and a paragraph of Russian or Kazakh
+# passes that at about 500 letters: such a part goes quoted-printable, whose lines are short.
+_MAX_LINE = 998
+_QUOTED = charset.Charset("utf-8")
+_QUOTED.body_encoding = charset.QP
+
+
+def _fit_lines(part: MIMEMessage) -> None:
+    """Re-encode an 8-bit text part that has a line too long for SMTP."""
+    if part.is_multipart() or part.get("Content-Transfer-Encoding") != "8bit":
+        return
+    raw = part.get_payload(decode=True)
+    if not isinstance(raw, bytes) or all(len(line) <= _MAX_LINE for line in raw.splitlines()):
+        return
+    del part["Content-Transfer-Encoding"]
+    part.set_payload(raw.decode("utf-8"), _QUOTED)
 
 
 def build_message(message: Email) -> Message:

@@ -132,6 +132,14 @@ class PetitionTextForm(Form):
             Length(max=MAX_TITLE_LENGTH, message=_at_most(MAX_TITLE_LENGTH)),
         ],
     )
+    target = StringField(
+        _l("Addressed to"),
+        filters=[_blank_to_none],
+        validators=[
+            Optional(),
+            Length(max=MAX_TARGET_LENGTH, message=_at_most(MAX_TARGET_LENGTH)),
+        ],
+    )
     body = TextAreaField(
         _l("Text"),
         validators=[

@@ -96,4 +96,84 @@ def summary(source: str, length: int = SUMMARY_LENGTH) -> str:
     return text[: length - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
+def plain_text(source: str) -> str:
+    """Markdown as a mail reader shows plain text: no markers, lists as "- ", links as "text (URL)"."""
+    return _PlainText().render(_markdown.parse(source))
+
+
+class _PlainText:
+    """Walks markdown-it's tokens, so that what counts as emphasis or a link is the parser's call."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.lists: list[int | None] = []  # the next number of each open list; None for bullets
+        self.marker = ""  # a list item's marker, owed to its first line
+        self.quotes = 0
+        self.hidden = False  # a tight list's paragraph: it follows the line before it
+        self.gap = False  # a list just opened after a paragraph: a blank line first
+
+    def render(self, tokens: list[Token]) -> str:
+        for token in tokens:
+            self.block(token)
+        return "\n".join(self.lines).strip("\n")
+
+    def block(self, token: Token) -> None:
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            self.gap = self.gap or not self.lists
+            self.lists.append(
+                None if kind == "bullet_list_open" else int(token.attrGet("start") or 1)
+            )
+        elif kind == "paragraph_open":
+            self.hidden = token.hidden
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            self.lists.pop()
+        elif kind == "list_item_open":
+            number = self.lists[-1]
+            self.marker = "- " if number is None else f"{number}. "
+            if number is not None:
+                self.lists[-1] = number + 1
+        elif kind == "blockquote_open":
+            self.quotes += 1
+        elif kind == "blockquote_close":
+            self.quotes -= 1
+        elif kind == "inline":
+            self.write(_inline(token.children or []), tight=self.hidden and not self.gap)
+        elif kind in ("fence", "code_block"):
+            self.write(token.content.rstrip("\n"), tight=False)
+        elif kind == "hr":
+            self.write("* * *", tight=False)
+
+    def write(self, text: str, *, tight: bool) -> None:
+        if self.lines and not tight:
+            self.lines.append(">" if self.quotes and self.lines[-1].startswith(">") else "")
+        indent = "  " * max(len(self.lists) - 1, 0)
+        quote = "> " * self.quotes
+        for n, line in enumerate(text.split("\n")):
+            lead = self.marker if n == 0 else " " * len(self.marker)
+            self.lines.append(f"{quote}{indent}{lead}{line}".rstrip())
+        self.marker, self.hidden, self.gap = "", False, False
+
+
+def _inline(children: list[Token]) -> str:
+    """A paragraph's or heading's words, with each link's address after its text."""
+    parts: list[str] = []
+    links: list[tuple[str, int]] = []  # each open link's address and where its text starts
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(child.content)
+        elif child.type == "link_open":
+            links.append((str(child.attrGet("href") or ""), len(parts)))
+        elif child.type == "link_close" and links:
+            href, start = links.pop()
+            label = "".join(parts[start:])
+            if href and href.removeprefix("mailto:") != label:
+                parts.append(f" ({href})")
+    return "".join(parts)
+
+
 # English pages have always put the day first; other languages take their own long format.

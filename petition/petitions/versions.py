@@ -33,7 +33,8 @@ class ShownText:
     language: str
     title: str
     body: str
-    languages: tuple[str, ...]  # the original's and every version's, in the switcher's order
+    languages: tuple[str, ...]
+    target: str | None = None  # the original's and every version's, in the switcher's order
 
     @property
     def other_languages(self) -> tuple[str, ...]:
@@ -50,8 +51,9 @@ def petition_texts(petition: Petition) -> Sequence[PetitionText]:
 def _shown(petition: PublicPetition, languages: set[str], text: PetitionText | None) -> ShownText:
     ordered = tuple(code for code in LANGUAGES if code in languages | {petition.language})
     if text is None:
-        return ShownText(petition.language, petition.title, petition.body, ordered)
-    return ShownText(text.language, text.title, text.body, ordered)
+        return ShownText(petition.language, petition.title, petition.body, ordered, petition.target)
+    target = text.target or petition.target
+    return ShownText(text.language, text.title, text.body, ordered, target)
 
 
 def text_for(petition: PublicPetition, language: str | None) -> ShownText:
@@ -111,7 +113,7 @@ class PetitionInLanguage:
 
     @property
     def target(self) -> str | None:
-        return self.petition.target
+        return self.text.target
 
     @property
     def goal(self) -> int | None:
@@ -167,21 +169,35 @@ def _check_language(petition: Petition, language: str) -> None:
 
 
 def save_petition_text(
-    petition: Petition, organiser: Organiser, *, language: str, title: str, body: str
+    petition: Petition,
+    organiser: Organiser,
+    *,
+    language: str,
+    title: str,
+    body: str,
+    target: str | None = None,
 ) -> PetitionText:
-    """Add the petition's version in a language, or replace the one it has."""
-    title = title.strip()
-    check_fields(title, body, None, None)
+    """Add the petition's version in a language, or replace the one it has.
+
+    Without a target of its own, a version shows the original's.
+    """
+    title, target = title.strip(), (target or "").strip() or None
+    check_fields(title, body, target, None)
     try:
-        return _save(petition, organiser, language, title, body)
+        return _save(petition, organiser, language, title, body, target)
     except IntegrityError:
         # Another organiser added this language at the same moment: replace theirs, as if this
         # save had come just after it.
-        return _save(petition, organiser, language, title, body)
+        return _save(petition, organiser, language, title, body, target)
 
 
 def _save(
-    petition: Petition, organiser: Organiser, language: str, title: str, body: str
+    petition: Petition,
+    organiser: Organiser,
+    language: str,
+    title: str,
+    body: str,
+    target: str | None,
 ) -> PetitionText:
     with write_transaction() as session:
         petition = stored_petition(session, petition)
@@ -192,14 +208,16 @@ def _save(
             )
         )
         if text is None:
-            text = PetitionText(petition_id=petition.id, language=language, title=title, body=body)
+            text = PetitionText(
+                petition_id=petition.id, language=language, title=title, body=body, target=target
+            )
             session.add(text)
             session.flush()  # a concurrent insert of the same language fails here, not at commit
             action = EventAction.VERSION_ADDED
-        elif (text.title, text.body) == (title, body):
+        elif (text.title, text.body, text.target) == (title, body, target):
             return text
         else:
-            text.title, text.body = title, body
+            text.title, text.body, text.target = title, body, target
             action = EventAction.VERSION_CHANGED
         record_event(session, petition, session.merge(organiser), action, language=language)
     return text

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, render_template
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.followup.feed import feed_items
-from petition.i18n.languages import current_language
+from petition.i18n.languages import LANGUAGES, current_language, requested_language
 from petition.log.checkpoints import checkpoints_before
 from petition.models import utcnow
 from petition.petitions.publishing import open_petitions
@@ -52,7 +52,16 @@ def petition(slug: str) -> BaseResponse:
     items = feed_items(found, language)
     updated = items[0].published if items else found.created_at
     shown = in_language(found, language)
-    feed = render_template("feed/petition.xml", petition=shown, items=items, updated=updated)
+    feed = render_template(
+        "feed/petition.xml",
+        petition=shown,
+        items=items,
+        updated=updated,
+        # A feed asked for in a language names itself and its page in it; one that was not
+        # keeps the address it always had.
+        chosen=requested_language(),
+        languages=LANGUAGES,
+    )
     response = Response(feed, mimetype="application/atom+xml")
     response.vary.update(("Accept-Language", "Cookie"))
     return shared_cacheable(response)

@@ -179,7 +179,7 @@ def test_the_use_case_refuses_what_the_form_would(app: Flask, make_petition: Mak
         ("s" * 201, "Text", {}),
         ("Fine", "x" * 20_001, {}),
         ("Fine", "Nul\x00", {}),
-        ("Fine", "Text", {"kk": {"subject": "Жоқ", "body": "Нұсқа жоқ"}}),  # no such version
+        ("Fine", "Text", {"de": {"subject": "Nein", "body": "Keine Sprache"}}),  # not the site's
     ]
     for subject, body, translations in bad:
         with pytest.raises(UpdateError), write_transaction() as session:

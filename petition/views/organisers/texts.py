@@ -52,6 +52,7 @@ def petition_texts_page(slug: str) -> BaseResponse | tuple[str, int]:
             language=form.language.data,
             title=form.title.data,
             body=form.body.data,
+            target=form.target.data,
         )
     except PetitionError as error:
         form.title.errors.append(str(error))
