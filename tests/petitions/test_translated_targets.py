@@ -45,7 +45,7 @@ def test_the_migration_adds_the_target_to_versions_and_takes_it_away(
 ) -> None:
     runner = empty_database_app.test_cli_runner()
     with empty_database_app.app_context():
-        before = runner.invoke(args=["db", "upgrade", "f1e3dde1ac7a"])
+        before = runner.invoke(args=["db", "upgrade", "0015_letter_salutations"])
         assert before.exit_code == 0, before.output
         db.session.execute(
             db.text(
@@ -68,7 +68,7 @@ def test_the_migration_adds_the_target_to_versions_and_takes_it_away(
         check = runner.invoke(args=["db", "check"])
         assert check.exit_code == 0, check.output
         db.session.commit()
-        downgrade = runner.invoke(args=["db", "downgrade", "f1e3dde1ac7a"])
+        downgrade = runner.invoke(args=["db", "downgrade", "0015_letter_salutations"])
         assert downgrade.exit_code == 0, downgrade.output
         db.session.remove()
         db.engine.dispose()
