@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     make_response,
     render_template,
     request,
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
-from petition.extensions import client_limit_key, csrf, db, limiter
+from petition.extensions import client_limit_key, csrf, db
 from petition.followup.unsubscribe import subscription, unsubscribe
 from petition.i18n.countries import country_name
 from petition.i18n.languages import current_language, language_in_address, requested_language
@@ -68,6 +69,7 @@ from petition.views.lookups import (
 )
 from petition.views.pages import fresh_petition_page, petition_page
 from petition.views.signer import not_kept, remember_signer, typed_signer
+from petition.web.forms import Form
 from petition.web.numbers import query_number
 
 bp = Blueprint("public", __name__)
@@ -270,15 +272,46 @@ def withdraw_post(token: str) -> tuple[str, int, dict[str, str]]:
     return _withdrawal_page(token, withdraw=True)
 
 
+def _over_form_limit(setting: str, scope: str, form: Form) -> bool:
+    """Count a posted form against a client's limit; past it, the form says so and when to try
+    again, and comes back with what was typed (nothing is lost to a limit)."""
+    if request.method != "POST":
+        return False
+    refusal = _limit_refusal(setting, scope)
+    if refusal is not None:
+        form.form_errors.append(refusal)
+    return refusal is not None
+
+
+def _limit_refusal(setting: str, scope: str) -> str | None:
+    """Count this request against a client's limit; past it, what to tell them, else None."""
+    if not spend_limit(setting, scope, client_limit_key()):
+        return None
+    seconds = limit_resets_in(setting, scope, client_limit_key())
+    if seconds is None:
+        message = _(
+            "There were many tries from this connection in a short time. Please try again "
+            "later; what you typed is kept below."
+        )
+    else:
+        when = format_timedelta(timedelta(seconds=max(seconds, 60)), add_direction=True)
+        message = _(
+            "There were many tries from this connection in a short time. Please try again "
+            "%(when)s; what you typed is kept below.",
+            when=when,
+        )
+    return message
+
+
 @bp.route("/petitions/<slug:slug>/receipt", methods=["GET", "POST"])
 @csrf.exempt  # it changes nothing; the receipt itself is the only thing that finds anything
-@limiter.limit(
-    lambda: current_app.config["RECEIPT_CHECK_LIMIT"], key_func=client_limit_key, methods=["POST"]
-)
 def receipt(slug: str) -> tuple[str, int]:
     """Where a receipt's signature stands in the petition's public log; posted, never in a URL."""
     petition = public_petition_or_404(slug)
     form = ReceiptForm()
+    if _over_form_limit("RECEIPT_CHECK_LIMIT", "receipt", form):
+        page = render_template("public/receipt.html", petition=_read(petition), form=form)
+        return page, 429
     status = receipt_status(petition.id, form.receipt.data) if form.validate_on_submit() else None
     page = render_template(
         "public/receipt.html",
@@ -327,13 +360,13 @@ def start_code_round(petition_id: int, email: str) -> None:
 
 @bp.route("/petitions/<slug:slug>/code", methods=["GET", "POST"])
 @csrf.exempt  # the code is the proof, as the link's token is; it must work without cookies
-@limiter.limit(
-    lambda: current_app.config["CONFIRM_CODE_LIMIT"], key_func=client_limit_key, methods=["POST"]
-)
 def code(slug: str) -> tuple[str, int, dict[str, str]]:
     """Confirm a signature by the code from its email, typed with the address that signed."""
     petition = public_petition_or_404(slug)
     form = CodeForm()
+    if _over_form_limit("CONFIRM_CODE_LIMIT", "code", form):
+        page = render_template("public/code.html", petition=_read(petition), form=form)
+        return page, 429, NO_REFERRER
     if form.validate_on_submit():
         tries = _code_tries(petition.id, form.email.data)
         try:
@@ -448,19 +481,19 @@ def _letter_action_or_404(slug: str, action_id: int) -> tuple[PetitionInLanguage
     return in_language(snapshot, current_language()), action
 
 
-def _letter_page(
-    slug: str, action_id: int, *, sent: bool = False, refused: bool = False
-) -> tuple[str, int]:
+def _letter_page(slug: str, action_id: int, refusal: str | None = None) -> tuple[str, int]:
     """The action page: the letter as stored (GET) or as the supporter edited it (POST)."""
     petition, action = _letter_action_or_404(slug, action_id)
     letter = letter_in(action, current_language(), petition.original_language)
-    posted = request.method == "POST" and not sent and not refused
+    posted = request.method == "POST"
     form = SupporterLetterForm() if posted else SupporterLetterForm(formdata=None, data={
         "subject": letter.subject,
         "body": letter.body,
         "country": request.args.get("country", "") or guessed_country(current_language()) or "",
     })  # fmt: skip
     valid = form.validate() if posted else True
+    if refusal is not None:
+        form.form_errors.append(refusal)
     country = form.chosen_country()
     # A refused edit keeps its message beside the field; the links stay the campaign's letter.
     subject = form.subject.data if valid and posted else letter.subject
@@ -473,13 +506,11 @@ def _letter_page(
         form=form,
         country=country,
         chosen=recipients(action, country, letter.language, subject, body),
-        sent=sent,
-        refused=refused,
         country_name=country_name,
         max_mailto=MAX_MAILTO,
         carried=language_in_address(),
     )
-    return page, 429 if refused else 400 if form.errors else 200
+    return page, 429 if refusal else 400 if form.errors else 200
 
 
 @bp.route(
@@ -496,10 +527,19 @@ def letter_action_page(slug: str, action_id: int) -> tuple[str, int, dict[str, s
 
 @bp.route("/petitions/<slug:slug>/letters/<id:action_id>/letter.pdf", methods=["GET", "POST"])
 @csrf.exempt  # as the page: the supporter's text goes into the file and nowhere else
-# Checked before anything is read or drawn: drawing is the one costly thing a stranger can ask.
-@limiter.limit(lambda: current_app.config["LETTER_PDF_LIMIT"], key_func=client_limit_key)
-def letter_pdf_download(slug: str, action_id: int) -> BaseResponse:
-    """The printable letter, for the chosen country's target and the fixed ones."""
+def letter_pdf_download(
+    slug: str, action_id: int
+) -> BaseResponse | tuple[str, int, dict[str, str]]:
+    """The printable letter, for the chosen country's target and the fixed ones.
+
+    Past LETTER_PDF_LIMIT, or with an edit it refuses, the letter's page comes back instead, with
+    the supporter's edit as typed and what to do.
+    """
+    # Counted before anything is read or drawn: drawing is the one costly thing a stranger can ask.
+    refusal = _limit_refusal("LETTER_PDF_LIMIT", "letter-pdf")
+    if refusal is not None:
+        page, status = _letter_page(slug, action_id, refusal)
+        return page, status, NO_REFERRER
     petition, action = _letter_action_or_404(slug, action_id)
     letter = letter_in(action, current_language(), petition.original_language)
     form = SupporterLetterForm() if request.method == "POST" else SupporterLetterForm(
@@ -507,7 +547,8 @@ def letter_pdf_download(slug: str, action_id: int) -> BaseResponse:
     )  # fmt: skip
     if request.method == "POST":
         if not form.validate():
-            abort(400)
+            page, status = _letter_page(slug, action_id)
+            return page, status, NO_REFERRER
         letter = replace(letter, subject=form.subject.data, body=form.body.data)
     pdf = letter_pdf(letter, targets_for(action, form.chosen_country()))
     response = current_app.response_class(pdf, mimetype="application/pdf")
@@ -517,12 +558,25 @@ def letter_pdf_download(slug: str, action_id: int) -> BaseResponse:
 
 
 @bp.post("/petitions/<slug:slug>/letters/<id:action_id>/sent")
-def letter_sent(slug: str, action_id: int) -> tuple[str, int, dict[str, str]]:
-    """One more in the anonymous count ("I sent it"), at most LETTER_SENT_LIMIT per client."""
+def letter_sent(slug: str, action_id: int) -> BaseResponse:
+    """One more in the anonymous count ("I sent it"), at most LETTER_SENT_LIMIT per client.
+
+    Then back to the action's page, which a reload shows again without counting again.
+    """
     _letter_action_or_404(slug, action_id)
     if spend_limit("LETTER_SENT_LIMIT", "letter-sent", f"{client_limit_key()}|{action_id}"):
-        page, status = _letter_page(slug, action_id, refused=True)
-        return page, status, NO_REFERRER
+        flash(
+            _(
+                "Thank you. Your letters from this connection are already counted for today, so "
+                "this one is not counted again."
+            )
+        )
+    else:
+        count_letter_sent(action_id)
+        flash(_("Thank you. Your letter is counted; nothing else about you is kept."))
+    country = request.args.get("country", "")[:2]
+    chosen = {"country": country} if country else {}
+    return after_form(".letter_action", slug=slug, action_id=action_id, **chosen)
     count_letter_sent(action_id)
     page, status = _letter_page(slug, action_id, sent=True)
     return page, status, NO_REFERRER

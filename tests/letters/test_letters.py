@@ -208,14 +208,21 @@ def test_i_sent_it_counts_once_per_client_then_refuses_politely(
 ) -> None:
     slug, action_id = action
     app.config |= {"LETTER_SENT_LIMIT": "1 per day", "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
-    first = client.post(f"/petitions/{slug}/letters/{action_id}/sent?country=KZ")
-    assert first.status_code == 200 and "1 letter sent" in first.text
-    assert decode_mailto(_mailto(first.text))["to"] == "mfa@example.kz,supreme@example.kz"
-    again = client.post(f"/petitions/{slug}/letters/{action_id}/sent?country=KZ")
-    assert again.status_code == 429 and "already counted" in again.text
+    sent = f"/petitions/{slug}/letters/{action_id}/sent?country=KZ"
+    first = client.post(sent)
+    # Back to the action's page (POST, redirect, GET): a reload counts nothing again.
+    assert first.status_code == 303
+    assert first.location == f"/petitions/{slug}/letters/{action_id}?country=KZ#main"
+    shown = client.get(first.location)
+    assert "1 letter sent" in shown.text and "Your letter is counted" in shown.text
+    assert decode_mailto(_mailto(shown.text))["to"] == "mfa@example.kz,supreme@example.kz"
+    assert "Your letter is counted" not in client.get(first.location).text  # said once
+    again = client.post(sent, follow_redirects=True)
+    assert again.status_code == 200 and "already counted" in again.text
+    assert "1 letter sent" in again.text
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
-    assert other.post(f"/petitions/{slug}/letters/{action_id}/sent").status_code == 200
+    assert other.post(f"/petitions/{slug}/letters/{action_id}/sent").status_code == 303
     db.session.expire_all()
     assert db.session.get(LetterAction, action_id).letters_sent == 2  # type: ignore[union-attr]
     petition_page = client.get(f"/petitions/{slug}").text
@@ -231,7 +238,7 @@ def test_the_sent_count_goes_on_past_what_a_32_bit_integer_holds(
         session.execute(
             update(LetterAction).where(LetterAction.id == action_id).values(letters_sent=2**31 - 1)
         )
-    assert client.post(f"/petitions/{slug}/letters/{action_id}/sent").status_code == 200
+    assert client.post(f"/petitions/{slug}/letters/{action_id}/sent").status_code == 303
     db.session.expire_all()
     assert db.session.get_one(LetterAction, action_id).letters_sent == 2**31
 

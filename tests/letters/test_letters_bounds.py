@@ -130,9 +130,11 @@ def test_printable_letters_are_limited_per_client_with_a_page_in_their_language(
     client = app.test_client()
     assert client.get(url).status_code == 200
     assert client.post(url, data={"subject": "S", "body": "B"}).status_code == 200
-    refused = client.post(url, data={"subject": "S", "body": "B"})
+    refused = client.post(url, data={"subject": "S", "body": "Моё письмо"})
     assert refused.status_code == 429 and refused.mimetype == "text/html"
-    assert "Слишком много запросов" in refused.text
+    # The letter's page comes back in the reader's language, with their edit as typed.
+    assert "С этого подключения было много попыток" in refused.text
+    assert "Моё письмо</textarea>" in refused.text
     assert client.get(url).status_code == 429  # the stored letter costs as much to draw
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.7"

@@ -241,7 +241,7 @@ def test_with_csrf_on_the_supporters_edit_works_without_a_token_and_counting_nee
     assert client.post(f"{base}/sent").status_code == 400  # no token: not counted
     page = client.get(base).text
     sent_token = page.split('name="csrf_token" value="')[1].split('"')[0]
-    assert client.post(f"{base}/sent", data={"csrf_token": sent_token}).status_code == 200
+    assert client.post(f"{base}/sent", data={"csrf_token": sent_token}).status_code == 303
     with app.app_context():
         assert db.session.get(LetterAction, action_id).letters_sent == 1  # type: ignore[union-attr]
         assert db.session.scalar(select(func.count()).select_from(LetterTarget)) == 0

@@ -93,3 +93,16 @@ def test_the_receipt_form_needs_no_cookie_and_never_puts_a_receipt_in_an_address
     assert client.get("/petitions/unknown/receipt").status_code == 404
     link = client.get(f"/petitions/{petition.slug}").get_data(as_text=True)
     assert f'href="/petitions/{petition.slug}/receipt"' in link
+
+
+def test_over_the_limit_the_receipt_comes_back_as_typed(app, client, make_petition) -> None:
+    """Nothing typed is lost to a limit: the form returns with the receipt and when to retry."""
+    app.config["RECEIPT_CHECK_LIMIT"] = "2 per minute"
+    slug = make_petition().slug
+    typed = {"receipt": "abcd-efgh-jkmn-pqrs-tvwx-yz23-4567-89ab"}  # not one: a 400 until the limit
+    for _ in range(2):
+        assert client.post(f"/petitions/{slug}/receipt", data=typed).status_code == 400
+    refused = client.post(f"/petitions/{slug}/receipt", data=typed)
+    assert refused.status_code == 429
+    assert "many tries from this connection" in refused.text
+    assert 'value="abcd-efgh-jkmn-pqrs-tvwx-yz23-4567-89ab"' in refused.text

@@ -255,7 +255,7 @@ def test_json_and_an_unknown_petition_are_refused(
     assert stranger.post("/petitions/no-such-petition/code", data={}).status_code == 404
 
 
-def test_the_per_client_limit_answers_429_with_a_page(
+def test_the_per_client_limit_answers_429_with_the_form_as_typed(
     make_petition: Callable[..., Petition], stranger: FlaskClient, app: Flask
 ) -> None:
     app.config["CONFIRM_CODE_LIMIT"] = "3 per minute"
@@ -264,7 +264,12 @@ def test_the_per_client_limit_answers_429_with_a_page(
         assert type_code(stranger, slug, "ann@example.org", "ABCDE-FGHJK").status_code == 400
     refused = type_code(stranger, slug, "ann@example.org", "ABCDE-FGHJK")
     assert refused.status_code == 429
-    assert "Too many requests" in refused.text and "<html" in refused.text
+    assert (
+        "many tries from this connection" in refused.text
+        and "try again in 1 minute" in refused.text
+    )
+    assert 'value="ann@example.org"' in refused.text and 'value="ABCDE-FGHJK"' in refused.text
+    assert "<title>Error: " in refused.text
     # Another client is not affected; reading the page is not limited.
     other = type_code(
         stranger, slug, "ann@example.org", "ABCDE-FGHJK", environ_base={"REMOTE_ADDR": "192.0.2.9"}
