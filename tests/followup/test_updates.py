@@ -312,7 +312,7 @@ def test_the_choice_waits_for_the_mailbox_and_shows_on_the_confirm_page(
     assert "You will get no updates about this petition." in client.get(first).text
     second_page = client.get(second).text
     assert "You will get the organisers" in second_page, second_page[-1500:]
-    assert client.post(second).status_code == 200
+    assert client.post(second).status_code == 303
     assert _signature("ann@example.org").wants_updates is True
 
 
