@@ -1,4 +1,8 @@
-"""A bar chart of signatures per day as plain SVG: drawn on the server, readable without script."""
+"""A bar chart of signatures per day: bars in SVG, labels in HTML, drawn on the server, no script.
+
+The bars stretch to the width they are given; the labels are page text beside them, so they keep
+the page's font size on a phone instead of shrinking with the drawing.
+"""
 
 from flask_babel import format_date, gettext
 from markupsafe import Markup, escape
@@ -6,8 +10,8 @@ from markupsafe import Markup, escape
 from petition.i18n.languages import format_number
 from petition.petitions.stats import Day
 
-WIDTH, HEIGHT = 720, 220
-LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 28
+WIDTH, HEIGHT = 720, 200
+TOP, BOTTOM = 4, 0
 
 
 def _nice_ceiling(value: int) -> int:
@@ -20,30 +24,23 @@ def _nice_ceiling(value: int) -> int:
         step *= 10
 
 
-def daily_chart(days: list[Day], title: str | None = None) -> Markup:
-    """Stacked bars per day: confirmed signatures, and on top those still awaiting confirmation."""
-    if not days:
-        return Markup("")
-    title = title or gettext("Signatures per day")
-    top = _nice_ceiling(max(1, max(day.signed for day in days)))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / len(days)
+def _bars(days: list[Day], top: int, title: str) -> str:
+    """The drawing: one stacked bar per day, the axis and the top grid line."""
+    plot_h = HEIGHT - TOP - BOTTOM
+    slot = WIDTH / len(days)
     bar = min(40.0, max(1.0, slot * 0.8))  # one day alone is a bar, not a wall
 
     def y(count: int) -> float:
         return TOP + plot_h - plot_h * count / top
 
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title" '
-        'xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" preserveAspectRatio="none" role="img" '
+        'aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="chart-title">{escape(title)}</title>',
-        f'<line class="axis" x1="{LEFT}" y1="{y(0):.1f}" x2="{WIDTH - RIGHT}" y2="{y(0):.1f}"/>',
-        f'<line class="grid" x1="{LEFT}" y1="{y(top):.1f}" x2="{WIDTH - RIGHT}" y2="{y(top):.1f}"/>',
-        f'<text class="label" x="{LEFT - 6}" y="{y(top) + 4:.1f}" text-anchor="end">{format_number(top)}</text>',
-        f'<text class="label" x="{LEFT - 6}" y="{y(0) + 4:.1f}" text-anchor="end">0</text>',
+        f'<line class="grid" x1="0" y1="{y(top):.1f}" x2="{WIDTH}" y2="{y(top):.1f}"/>',
     ]
     for index, day in enumerate(days):
-        x = LEFT + index * slot + (slot - bar) / 2
+        x = index * slot + (slot - bar) / 2
         pending = day.signed - day.verified
         label = gettext(
             "%(day)s: %(confirmed)s confirmed, %(pending)s awaiting",
@@ -65,11 +62,24 @@ def daily_chart(days: list[Day], title: str | None = None) -> Markup:
                 f'width="{bar:.1f}" height="{height:.1f}" data-count="{pending}"/>'
             )
         parts.append("</g>")
-    for day, anchor, x in ((days[0], "start", LEFT), (days[-1], "end", WIDTH - RIGHT)):
-        parts.append(
-            f'<text class="label" x="{x}" y="{HEIGHT - 8}" text-anchor="{anchor}">'
-            f"{escape(format_date(day.day, 'dd MMM y'))}</text>"
-        )
+    parts.append(f'<line class="axis" x1="0" y1="{y(0):.1f}" x2="{WIDTH}" y2="{y(0):.1f}"/>')
     parts.append("</svg>")
+    return "".join(parts)
+
+
+def daily_chart(days: list[Day], title: str | None = None) -> Markup:
+    """Stacked bars per day: confirmed signatures, and on top those still awaiting confirmation."""
+    if not days:
+        return Markup("")
+    top = _nice_ceiling(max(1, max(day.signed for day in days)))
+    first, last = (escape(format_date(day.day, "dd MMM y")) for day in (days[0], days[-1]))
+    # The labels repeat what the table beside the chart says, so screen readers skip them.
+    html = (
+        '<div class="chart-area">'
+        f'<div class="chart-y" aria-hidden="true"><span>{format_number(top)}</span><span>0</span></div>'
+        f'<div class="chart-plot">{_bars(days, top, title or gettext("Signatures per day"))}'
+        f'<div class="chart-x" aria-hidden="true"><span>{first}</span><span>{last}</span></div>'
+        "</div></div>"
+    )
     # Built from numbers, dates and our own words, escaped above: nothing a person typed reaches it.
-    return Markup("".join(parts))  # nosec B704
+    return Markup(html)  # nosec B704

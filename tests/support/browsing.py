@@ -26,6 +26,9 @@ CHROMIUM_ARGS = [
 AXE = Path(__file__).resolve().parents[1] / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 # The WCAG 2.0, 2.1 and 2.2 success criteria at levels A and AA, as axe-core tags them.
 WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Best practices checked beside them: two landmarks of one kind must not share a name, or a
+# screen reader's list of regions shows the same entry twice.
+BEST_PRACTICES = {"landmark-unique": {"enabled": True}}
 
 
 @contextmanager
@@ -52,10 +55,14 @@ def axe_source() -> str:
 
 
 def axe_violations(page: Page, source: str) -> list[dict[str, Any]]:
-    """What axe-core finds against WCAG 2.2 AA on the page as it stands."""
+    """What axe-core finds against WCAG 2.2 AA (and BEST_PRACTICES) on the page as it stands."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(source)  # evaluated by the driver, so the page's own CSP does not apply
-    options = {"runOnly": {"type": "tag", "values": WCAG_AA_TAGS}, "resultTypes": ["violations"]}
+    options = {
+        "runOnly": {"type": "tag", "values": WCAG_AA_TAGS},
+        "rules": BEST_PRACTICES,
+        "resultTypes": ["violations"],
+    }
     results = page.evaluate("options => axe.run(document, options)", options)
     return [
         {
