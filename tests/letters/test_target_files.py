@@ -140,6 +140,19 @@ def test_past_fifty_bad_rows_the_rest_are_counted(
     assert _targets() == 0
 
 
+def test_a_row_past_the_readers_limit_is_named_with_the_rows_before_it(
+    organiser_client: FlaskClient, letter: tuple[str, int]
+) -> None:
+    slug, action_id = letter
+    data = f"{HEADER}\nA,bad,,,\nB,,{'x' * 200_000},,\nC,,,,\n".encode()
+    response = upload(organiser_client, slug, action_id, data)
+    assert response.status_code == 400
+    problems = _problems(response.text)
+    assert problems[0].startswith("Row 2, column “email”")
+    assert problems[1:] == ["Row 3: This is not a CSV row."]
+    assert _targets() == 0
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
