@@ -200,7 +200,8 @@ class TargetForm(Form):
                     self.phone.data, self.country.data, self.salutation.data,
                 )  # fmt: skip
             except TargetError as exc:
-                self.email.errors = [*self.email.errors, str(exc)]
+                field = self._fields.get(exc.column or "", self.email)
+                field.errors = [*field.errors, str(exc)]
                 valid = False
         return valid
 

@@ -1,7 +1,6 @@
-"""Who a letter goes to: one home for the rules a target must follow, typed in or imported."""
+"""Who a letter goes to: one home for the rules a target must follow, typed in or imported
+(files of targets are read in target_files.py)."""
 
-import csv
-import io
 from dataclasses import dataclass
 
 from flask_babel import gettext
@@ -16,11 +15,6 @@ MAX_EMAIL = 254
 MAX_POSTAL = 1000
 MAX_PHONE = 100
 MAX_SALUTATION = 200
-MAX_CSV_BYTES = 1_000_000
-MAX_CSV_ROWS = 1000
-COLUMNS = ("name", "email", "postal_address", "phone", "country")
-# Columns a file may leave out (files written before they existed still import).
-OPTIONAL_COLUMNS = ("salutation",)
 _LIMITS = {
     "name": MAX_NAME,
     "email": MAX_EMAIL,
@@ -32,6 +26,10 @@ _LIMITS = {
 
 class TargetError(ValueError):
     """A target or a file of targets cannot be kept; str() says why, in the reader's words."""
+
+    def __init__(self, message: str, column: str | None = None) -> None:
+        super().__init__(message)
+        self.column = column  # the field at fault, as a file's header names it; None: no one field
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,22 @@ def check_target(
     country: str | None = None,
     salutation: str | None = None,
 ) -> TargetData:
-    """The target as it will be stored, or a TargetError saying what is wrong with it."""
+    """The target as it will be stored, or a TargetError saying what is wrong with it first."""
+    target, problems = target_problems(name, email, postal_address, phone, country, salutation)
+    if problems:
+        raise problems[0]
+    return target
+
+
+def target_problems(
+    name: str,
+    email: str | None = None,
+    postal_address: str | None = None,
+    phone: str | None = None,
+    country: str | None = None,
+    salutation: str | None = None,
+) -> tuple[TargetData, list[TargetError]]:
+    """The target as it would be stored, and every field's fault (the first of each field)."""
     values = {
         "name": (name or "").strip(),
         "email": (email or "").strip(),
@@ -62,38 +75,37 @@ def check_target(
         "phone": (phone or "").strip(),
         "salutation": (salutation or "").strip(),
     }
+    problems: list[TargetError] = []
     if not values["name"]:
-        raise TargetError(gettext("Every target needs a name."))
+        problems.append(TargetError(gettext("Every target needs a name."), "name"))
     for column, limit in _LIMITS.items():
         if len(values[column]) > limit:
-            raise TargetError(
-                gettext(
-                    "The %(column)s can be at most %(max)s characters long.",
-                    column=column,
-                    max=format_number(limit),
-                )
+            message = gettext(
+                "The %(column)s can be at most %(max)s characters long.",
+                column=column,
+                max=format_number(limit),
             )
-        if unwanted_character(values[column], lines=column == "postal_address"):
-            raise TargetError(
-                gettext("The %(column)s has control characters in it.", column=column)
-            )
+        elif unwanted_character(values[column], lines=column == "postal_address"):
+            message = gettext("The %(column)s has control characters in it.", column=column)
+        else:
+            continue
+        problems.append(TargetError(message, column))
+        values[column] = ""  # checked no further
     if values["email"]:
         try:
             values["email"] = normalise_email(values["email"])
         except InvalidAddressError as exc:
-            raise TargetError(
-                gettext(
-                    "“%(email)s” is not an email address. %(reason)s",
-                    email=values["email"],
-                    reason=exc.reason(),
-                )
-            ) from exc
+            message = gettext(
+                "“%(email)s” is not an email address. %(reason)s",
+                email=values["email"],
+                reason=exc.reason(),
+            )
+            problems.append(TargetError(message, "email"))
     code = (country or "").strip().upper() or None
     if code is not None and not is_country_code(code):
-        raise TargetError(
-            gettext("“%(code)s” is not a known two-letter country code.", code=code[:10])
-        )
-    return TargetData(
+        message = gettext("“%(code)s” is not a known two-letter country code.", code=code[:10])
+        problems.append(TargetError(message, "country"))
+    target = TargetData(
         name=values["name"],
         email=values["email"] or None,
         postal_address=values["postal_address"] or None,
@@ -101,76 +113,4 @@ def check_target(
         country=code,
         salutation=values["salutation"] or None,
     )
-
-
-def parse_targets_csv(data: bytes) -> list[TargetData]:
-    """Every row of a CSV of targets, checked; a TargetError naming the line at the first fault."""
-    if len(data) > MAX_CSV_BYTES:
-        raise TargetError(
-            gettext(
-                "The file is larger than %(max)s MB. Please split it.",
-                max=format_number(MAX_CSV_BYTES // 1_000_000),
-            )
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TargetError(
-            gettext("The file is not in UTF-8. Please save it as “CSV UTF-8” and try again.")
-        ) from exc
-    if "\x00" in text:
-        raise TargetError(gettext("The file is not a text file."))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [column.strip().lower() for column in next(reader)]
-    except StopIteration:
-        raise TargetError(gettext("The file is empty.")) from None
-    except csv.Error as exc:
-        raise TargetError(gettext("Line 1: this is not a CSV row.")) from exc
-    if sorted(set(header) - set(OPTIONAL_COLUMNS)) != sorted(COLUMNS) or len(set(header)) != len(
-        header
-    ):
-        raise TargetError(
-            gettext(
-                "Line 1: the columns must be %(expected)s, and may include %(optional)s; "
-                "this file has %(found)s.",
-                expected=", ".join(COLUMNS),
-                optional=", ".join(OPTIONAL_COLUMNS),
-                found=", ".join(header)[:300] or "—",
-            )
-        )
-    targets: list[TargetData] = []
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue  # a blank line, as spreadsheets leave at the end
-            if len(row) != len(header):
-                raise TargetError(
-                    gettext(
-                        "Line %(line)s: %(count)s columns instead of %(expected)s.",
-                        line=format_number(line),
-                        count=format_number(len(row)),
-                        expected=format_number(len(header)),
-                    )
-                )
-            if len(targets) >= MAX_CSV_ROWS:
-                raise TargetError(
-                    gettext(
-                        "The file has more than %(max)s targets. Please split it.",
-                        max=format_number(MAX_CSV_ROWS),
-                    )
-                )
-            try:
-                targets.append(check_target(**dict(zip(header, row, strict=True))))
-            except TargetError as exc:
-                raise TargetError(
-                    gettext("Line %(line)s: %(problem)s", line=format_number(line), problem=exc)
-                ) from exc
-    except csv.Error as exc:
-        raise TargetError(
-            gettext("Line %(line)s: this is not a CSV row.", line=format_number(reader.line_num))
-        ) from exc
-    if not targets:
-        raise TargetError(gettext("The file has a header but no targets."))
-    return targets
+    return target, problems

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from petition.letters.actions import add_targets, letter_action, save_action
-from petition.letters.targets import parse_targets_csv
+from petition.letters.target_files import parse_targets_csv
 from petition.models import LetterAction
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
@@ -115,3 +115,14 @@ def test_the_letter_pages_pass_axe(
     page.wait_for_load_state()
     assert page.locator(".error-summary").count() == 1
     check(page, source, f"bad CSV ({language})")
+    # Rows at fault: listed in the summary, and read out as the file field's description.
+    rows = "name;email;postal_address;phone;country\r\nСуд;bad;;;\r\nМИД;;;;XX\r\n"
+    page.set_input_files("input[type=file]", files=[
+        {"name": "rows.csv", "mimeType": "text/csv", "buffer": rows.encode("cp1251")}
+    ])  # fmt: skip
+    page.locator("form[action$='/import'] button").click()
+    page.wait_for_load_state()
+    assert page.locator(".error-summary #csv-problems li").count() == 2
+    described = page.locator("input[type=file]").get_attribute("aria-describedby") or ""
+    assert "csv-problems" in described.split()
+    check(page, source, f"bad CSV rows ({language})")

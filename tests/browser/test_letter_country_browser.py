@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from petition.letters.actions import add_targets, letter_action, save_action
-from petition.letters.targets import parse_targets_csv
+from petition.letters.target_files import parse_targets_csv
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from petition.petitions.versions import save_petition_text

@@ -149,11 +149,11 @@ def test_the_salutation_is_typed_in_with_the_text_rules_of_every_field(
     ("csv", "problem"),
     [
         ("name,email,postal_address,phone,country,salutation\nA,,,,,"
-         + "x" * 201 + "\n", "Line 2: The salutation can be at most"),
+         + "x" * 201 + "\n", "Row 2, column “salutation”: The salutation can be at most"),
         ("name,email,postal_address,phone,country,salutation,salutation\nA,,,,,,\n",
-         "Line 1: the columns must be"),
+         "Row 1: the columns must be"),
         ("name,email,postal_address,phone,country,salutation\nA,,,,\n",
-         "Line 2: 5 columns instead of 6"),
+         "Row 2: 5 columns instead of 6"),
     ],
 )  # fmt: skip
 def test_a_wrong_salutation_column_says_what_is_wrong(

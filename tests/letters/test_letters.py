@@ -67,26 +67,23 @@ def test_an_organiser_imports_targets_from_a_csv_file(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"name,email,phone\nA,a@example.org,1\n", "Line 1: the columns must be"),
+        (b"name,email,phone\nA,a@example.org,1\n", "Row 1: the columns must be"),
         (
             b"name,email,postal_address,phone,country\nA,not-an-address,,,\n",
-            "Line 2: “not-an-address” is not an email address.",
+            "Row 2, column “email”: “not-an-address” is not an email address.",
         ),
         (
             b"name,email,postal_address,phone,country\nA,a@example.org,,,KZ\nB,,,,XX\n",
-            "Line 3: “XX” is not a known two-letter country code.",
+            "Row 3, column “country”: “XX” is not a known two-letter country code.",
         ),
-        (
-            "name,email,postal_address,phone,country\nПосольство,,,,\n".encode("cp1251"),
-            "not in UTF-8",
-        ),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, "could not be read as text"),
         (
             b"name,email,postal_address,phone,country\n" + b"A" * 201 + b",,,,\n",
-            "Line 2: The name can be at most 200 characters long.",
+            "Row 2, column “name”: The name can be at most 200 characters long.",
         ),
         (b"name,email,postal_address,phone,country\n" + b"A,,,,\n" * 400_000, "larger than 1 MB"),
     ],
-    ids=["columns", "email", "country", "not-utf8", "too-long", "2MB"],
+    ids=["columns", "email", "country", "not-text", "too-long", "2MB"],
 )
 def test_a_malformed_csv_says_what_is_wrong_and_imports_nothing(
     organiser_client: FlaskClient, make_petition: MakePetition, data: bytes, message: str

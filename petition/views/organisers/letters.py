@@ -1,6 +1,6 @@
 """Organiser pages: letter actions (the letter, its versions and copies, its targets)."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from petition.extensions import csrf
 from petition.i18n.countries import country_name
-from petition.i18n.languages import LANGUAGES
+from petition.i18n.languages import LANGUAGES, current_language
 from petition.i18n.plurals import ngettext
 from petition.letters.actions import (
     LetterError,
@@ -21,7 +21,14 @@ from petition.letters.actions import (
     version_languages,
 )
 from petition.letters.forms import ImportForm, LetterForm, TargetForm, letter_form
-from petition.letters.targets import MAX_CSV_BYTES, TargetError, parse_targets_csv
+from petition.letters.target_files import (
+    MAX_CSV_BYTES,
+    TargetFileError,
+    example_csv,
+    example_delimiter,
+    parse_targets_csv,
+)
+from petition.letters.targets import TargetError
 from petition.models import LetterAction, Petition
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
@@ -63,6 +70,7 @@ def _page(
     action: LetterAction | None,
     *,
     problem: str | None = None,
+    file_error: TargetFileError | None = None,
     target_form: TargetForm | None = None,
     status: int | None = None,
     preview: bool = False,
@@ -75,6 +83,7 @@ def _page(
         languages=LANGUAGES,
         preview=preview and not form.errors,
         problem=problem,
+        file_error=file_error,
         target_form=target_form or TargetForm(formdata=None),
         import_form=ImportForm(formdata=None),
         country_name=country_name,
@@ -174,9 +183,30 @@ def import_targets_page(slug: str, action_id: int) -> BaseResponse | tuple[str, 
             abort(400)
         count = add_targets(petition, current_user, action, parse_targets_csv(data), imported=True)
     except TargetError as exc:
-        return _page(petition, _form(petition, action, True), action, problem=str(exc))
+        file_error = exc if isinstance(exc, TargetFileError) else None
+        return _page(
+            petition, _form(petition, action, True), action, problem=str(exc), file_error=file_error
+        )
     flash(ngettext("%(num)s target imported.", "%(num)s targets imported.", count))
     return redirect(url_for(".edit_letter", slug=slug, action_id=action_id, _anchor="targets"), 303)
+
+
+@bp.get(
+    "/petitions/<slug:slug>/letters/<id:action_id>/targets/example.csv",
+    endpoint="targets_example",
+)
+@login_required
+def targets_example_page(slug: str, action_id: int) -> Response:
+    petition = own_petition_or_404(slug)
+    _own_action_or_404(petition, action_id)
+    data = example_csv(
+        [petition.language, *version_languages(petition)], example_delimiter(current_language())
+    )
+    return Response(
+        data,
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="targets-example.csv"'},
+    )
 
 
 @bp.post(
