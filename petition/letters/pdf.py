@@ -13,8 +13,8 @@ from babel.dates import format_date
 from flask_babel import force_locale, gettext
 from fpdf import FPDF
 
-from petition.exports.delivery_pack import FAMILY, load_fonts
-from petition.letters.actions import MAX_BODY, MAX_SUBJECT
+from petition.exports.document import FAMILY, Document
+from petition.letters.actions import MAX_BODY, MAX_SUBJECT, MAX_TITLE
 from petition.letters.letter import Letter, greeting
 from petition.letters.printable import printable
 from petition.letters.targets import MAX_NAME, MAX_POSTAL, MAX_SALUTATION
@@ -26,18 +26,19 @@ LETTER_DAY = "long"
 # have thousands of fixed targets; each letter of MAX_BODY characters costs a tenth of a second
 # or more to lay out, so one request would cost minutes.
 MAX_PRINTED_TARGETS = 5
+# Millimetres: the usual left margin of a business letter, wider than the other documents'.
+LETTER_MARGINS = (25.0, 22.0, 20.0)
 
 
 def paragraph(pdf: FPDF, height: float, text: str, limit: int) -> None:
     """Print a text, made printable and cut to its field's limit, as one paragraph."""
-    pdf.multi_cell(0, height, printable(text, limit), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, height, printable(text, limit), align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _email_only_note(letter: Letter, targets: Sequence[LetterTarget]) -> str:
-    """The targets this letter reaches by email only, named at its end in its language."""
+    """The targets this letter reaches by email only, named at its end (in the current locale)."""
     named = [f"{target.name} <{target.email}>" for target in targets if target.email]
-    with force_locale(letter.language):
-        return gettext("Also by email: %(targets)s", targets="; ".join(named))
+    return gettext("Also by email: %(targets)s", targets="; ".join(named))
 
 
 def letter_pdf(
@@ -50,12 +51,15 @@ def letter_pdf(
     """A page per target with a postal address, the first MAX_PRINTED_TARGETS (or one
     unaddressed page), in the letter's language, Cyrillic included; the targets without a
     postal address are named at the end as reached by email."""
-    pdf = FPDF(format="A4")
+    with force_locale(letter.language):  # "Page n of N" at each page's foot too
+        return _drawn(letter, targets, today, compress)
+
+
+def _drawn(
+    letter: Letter, targets: Sequence[LetterTarget], today: date | None, compress: bool
+) -> bytes:
+    pdf = Document(printable(letter.title, MAX_TITLE), margins=LETTER_MARGINS)
     pdf.set_compression(compress)
-    load_fonts(pdf)
-    pdf.set_title(printable(letter.subject, MAX_SUBJECT))
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.set_margins(25, 20, 20)
     day = format_date(today or utcnow().date(), LETTER_DAY, locale=letter.language)
     postal = [target for target in targets if target.postal_address]
     by_email = [target for target in targets if not target.postal_address and target.email]
