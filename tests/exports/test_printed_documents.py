@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from petition.exports.document import with_addresses
+from petition.exports.document import Document, fixed_width_block, with_addresses
 from petition.extensions import db
 from petition.log.checkpoints import current_checkpoint
 from petition.log.keys import log_key
@@ -170,3 +170,16 @@ def test_the_delivery_pack_says_clearly_when_its_fixed_width_font_is_missing(
         assert "DELIVERY_PACK_MONO_FONT" in response.text and "fonts-dejavu-core" in response.text
         # The support bundle prints nothing in it, so it is still made.
         assert client.get(f"/organisers/petitions/{slug}/support.pdf").status_code == 200
+
+
+def test_a_fixed_width_line_too_long_for_any_readable_size_is_cut_at_a_fixed_count(
+    app: Flask,
+) -> None:
+    token = "".join(chr(ord("a") + n % 26) for n in range(300))
+    pdf = Document("Проверка", fixed_width=True)
+    pdf.add_page()
+    fixed_width_block(pdf, [token, "count 2"])
+    lines = [line.strip() for line in _pages(bytes(pdf.output()))[0].splitlines()]
+    pieces = lines[lines.index("Проверка") + 1 : lines.index("count 2")]
+    assert "".join(pieces) == token, "the pieces join back into the line"
+    assert len(pieces) == 3 and len(pieces[0]) == len(pieces[1]) > 100
