@@ -75,11 +75,14 @@ class Document(FPDF):
         self.set_xy(self.l_margin, self.t_margin)
 
     def footer(self) -> None:
+        self.page_number(self.page_no(), TOTAL_PAGES)
+
+    def page_number(self, page: int, total: int | str) -> None:
+        """'Page n of N' at the foot of the current page, in the current locale."""
         self.set_y(-13)
         self.set_font(FAMILY, size=8)
         self.set_text_color(_GREY)
-        label = gettext("Page %(page)s of %(total)s", page=self.page_no(), total=TOTAL_PAGES)
-        self.cell(0, 6, label, align="C")
+        self.cell(0, 6, gettext("Page %(page)s of %(total)s", page=page, total=total), align="C")
         self.set_text_color(0)
 
 

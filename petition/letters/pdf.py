@@ -30,6 +30,32 @@ MAX_PRINTED_TARGETS = 5
 LETTER_MARGINS = (25.0, 22.0, 20.0)
 
 
+class Letters(Document):
+    """Letters in one file, each numbered on its own: its addressee reads "Page 1 of 1"."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title, margins=LETTER_MARGINS)
+        self.first_pages: list[int] = []
+
+    def start_letter(self) -> None:
+        self.add_page()
+        self.first_pages.append(self.page)
+
+    def footer(self) -> None:
+        """Nothing yet: a letter's pages are numbered once its length is known."""
+
+    def number_pages(self) -> None:
+        """Write "Page n of N" on every page, counted within its letter; the last comes last."""
+        last = self.page
+        self.set_auto_page_break(False)  # the foot lies within the bottom margin
+        for first, end in zip(self.first_pages, [*self.first_pages[1:], last + 1], strict=True):
+            for page in range(first, end):
+                self.page = page
+                self.current_font_is_set_on_page = False  # each page needs its own font setting
+                self.page_number(page - first + 1, end - first)
+        self.page = last
+
+
 def paragraph(pdf: FPDF, height: float, text: str, limit: int) -> None:
     """Print a text, made printable and cut to its field's limit, as one paragraph."""
     pdf.multi_cell(0, height, printable(text, limit), align="L", new_x="LMARGIN", new_y="NEXT")
@@ -58,14 +84,14 @@ def letter_pdf(
 def _drawn(
     letter: Letter, targets: Sequence[LetterTarget], today: date | None, compress: bool
 ) -> bytes:
-    pdf = Document(printable(letter.title, MAX_TITLE), margins=LETTER_MARGINS)
+    pdf = Letters(printable(letter.title, MAX_TITLE))
     pdf.set_compression(compress)
     day = format_date(today or utcnow().date(), LETTER_DAY, locale=letter.language)
     postal = [target for target in targets if target.postal_address]
     by_email = [target for target in targets if not target.postal_address and target.email]
     addressed: Sequence[LetterTarget | None] = postal[:MAX_PRINTED_TARGETS] or [None]
     for target in addressed:
-        pdf.add_page()
+        pdf.start_letter()
         pdf.set_font(FAMILY, size=11)
         if target is not None:
             pdf.set_font(FAMILY, "B", 11)
@@ -88,4 +114,5 @@ def _drawn(
         pdf.set_font(FAMILY, size=9)
         note = _email_only_note(letter, by_email[:MAX_PRINTED_TARGETS])
         paragraph(pdf, 5, note, len(note))  # bounded: five names and addresses at most
+    pdf.number_pages()
     return bytes(pdf.output())
