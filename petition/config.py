@@ -104,6 +104,8 @@ INVITATION_LIMIT = "20 per day"
 RESEND_MIN_INTERVAL = 3600
 # A TrueType font with Latin and Cyrillic letters for the delivery pack PDF (Debian: fonts-dejavu-core).
 DELIVERY_PACK_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+# Its fixed-width companion, for what a reader copies from the pack (the checkpoint, the command).
+DELIVERY_PACK_MONO_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 # Proxies in front of the app that may set X-Forwarded-For/-Proto (0: trust none, so a forged
 # header changes nothing). Read when the app is built.
 TRUSTED_PROXY_HOPS = 0

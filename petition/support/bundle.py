@@ -1,14 +1,14 @@
 """The printable bundle of a petition's approved messages of support, to hand over on paper.
 
-It shares the delivery pack's font, page footer and paragraph rule; its fixed words are in the
-language of the organiser who asks for it, each message in its own.
+It shares the delivery pack's look (fonts, margins, running title, page numbers); its fixed words
+are in the language of the organiser who asks for it, each message in its own.
 """
 
 from datetime import date
 
 from flask_babel import format_date, gettext
 
-from petition.exports.delivery_pack import FAMILY, TOTAL_PAGES, NumberedPages, load_fonts, paragraph
+from petition.exports.document import FAMILY, Document, paragraph
 from petition.models import Petition, utcnow
 from petition.support.messages import all_approved
 
@@ -16,14 +16,11 @@ from petition.support.messages import all_approved
 def support_bundle(petition: Petition, title: str, today: date | None = None) -> bytes:
     """The petition's title, then every approved message, oldest first, with name, city and day."""
     messages = all_approved(petition.id)
-    pdf = NumberedPages(format="A4")
-    pdf.alias_nb_pages(TOTAL_PAGES)
-    load_fonts(pdf)  # DeliveryPackError when the font is missing
-    pdf.set_title(title)
-    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf = Document(title)  # DocumentFontError when the font is missing
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 18)
     paragraph(pdf, 9, title)
+    pdf.ln(2)
     pdf.set_font(FAMILY, size=11)
     paragraph(pdf, 7, gettext("Messages of support"))
     day = today or utcnow().date()

@@ -32,6 +32,8 @@ def test_the_pack_carries_the_checkpoint_the_key_the_counts_and_the_command(
     assert "petitions.example.org/petitions/free-the-lawyer\n4\n" in text  # the checkpoint
     assert "count 2" in text and "Counted: 2" in text
     assert "Signatures added: 3" in text and "withdrawn by their signers: 1" in text
-    words = " ".join(text.split())  # the PDF's text comes back with its spaces doubled
-    command = "python -m petition.verify https://petitions.example.org/petitions/free-the-lawyer"
-    assert f"{command} --key-fingerprint {log_key().fingerprint}" in words
+    # The command, one argument a line joined by the shell, each line whole and copyable.
+    lines = {line.strip() for line in text.splitlines()}
+    assert "python -m petition.verify \\" in lines
+    assert "https://petitions.example.org/petitions/free-the-lawyer \\" in lines
+    assert f"--key-fingerprint {log_key().fingerprint}" in lines

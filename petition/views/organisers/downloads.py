@@ -59,11 +59,12 @@ def delivery(slug: str) -> Response | tuple[str, int]:
     petition = own_petition_or_404(slug)
     # Imported here: the PDF library takes longer to load than the rest of the app together,
     # and each web worker would pay for it at start-up although few requests need it.
-    from petition.exports.delivery_pack import DeliveryPackError, delivery_pack
+    from petition.exports.delivery_pack import delivery_pack
+    from petition.exports.document import DocumentFontError
 
     try:
         pdf = delivery_pack(petition)
-    except DeliveryPackError as error:
+    except DocumentFontError as error:
         page = render_template(
             "errors/error.html",
             code=503,

@@ -82,12 +82,12 @@ def decide(slug: str) -> BaseResponse:
 def bundle(slug: str) -> BaseResponse | tuple[str, int]:
     petition = own_petition_or_404(slug)
     # Imported here, as for the delivery pack: the PDF library is slow to load.
-    from petition.exports.delivery_pack import DeliveryPackError
+    from petition.exports.document import DocumentFontError
     from petition.support.bundle import support_bundle
 
     try:
         pdf = support_bundle(petition, in_language(petition, petition.language).title)
-    except DeliveryPackError as error:
+    except DocumentFontError as error:
         page = render_template(
             "errors/error.html",
             code=503,
