@@ -79,8 +79,13 @@ def test_the_dashboard_shows_titles_in_the_organisers_language_where_a_version_e
     assert "Stop the forced evictions" not in table
     # No Russian version: the original, marked as English for screen readers.
     assert 'href="/organisers/petitions/park/" lang="en">Save the park</a>' in page
-    petition_page = logged_in(app, "ru").get("/organisers/petitions/evictions/")
+    client = logged_in(app, "ru")
+    petition_page = client.get("/organisers/petitions/evictions/")
     assert f"<h1>{RUSSIAN_TITLE}</h1>" in petition_page.get_data(as_text=True)
+    for subpage in ("paper", "timeline", "activity/", "texts", "support"):
+        page = client.get(f"/organisers/petitions/evictions/{subpage}").get_data(as_text=True)
+        title = re.search(r"<title>(.*?)</title>", page, re.DOTALL).group(1)
+        assert RUSSIAN_TITLE in title and "Stop the forced" not in title, subpage
     english = logged_in(app, "en").get("/organisers/").get_data(as_text=True)
     assert 'href="/organisers/petitions/evictions/">Stop the forced evictions</a>' in english
 
