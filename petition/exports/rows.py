@@ -164,11 +164,13 @@ def record_batches(petition: Petition, period: Period = ALL_DATES) -> Iterator[l
         yield [[safe_cell(value) for value in record.values()] for record in batch]
 
 
-def csv_chunks(petition: Petition, period: Period = ALL_DATES) -> Iterator[str]:
-    """The CSV export in pieces: a BOM so Excel reads UTF-8, a header, then the rows."""
+def csv_chunks(
+    petition: Petition, period: Period = ALL_DATES, headers: Sequence[str] | None = None
+) -> Iterator[str]:
+    """The CSV export in pieces: a BOM so Excel reads UTF-8, a header (field names), then the rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(columns(petition))
+    writer.writerow(headers if headers is not None else columns(petition))
     yield BOM + buffer.getvalue()
     in_sql = db.session.get_bind().dialect.name in DIALECTS
     batches = csv_text_batches if in_sql else record_batches
@@ -190,8 +192,13 @@ def json_chunks(petition: Petition, period: Period = ALL_DATES) -> Iterator[str]
     yield "\n]\n"
 
 
-def export_chunks(petition: Petition, fmt: str, period: Period = ALL_DATES) -> Iterator[str]:
-    """The export in the given text format ("csv" or "json")."""
+def export_chunks(
+    petition: Petition,
+    fmt: str,
+    period: Period = ALL_DATES,
+    headers: Sequence[str] | None = None,
+) -> Iterator[str]:
+    """The export in the given text format ("csv" or "json"; JSON has keys, not headers)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
-    return csv_chunks(petition, period) if fmt == "csv" else json_chunks(petition, period)
+    return csv_chunks(petition, period, headers) if fmt == "csv" else json_chunks(petition, period)

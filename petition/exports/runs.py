@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from petition.exports.headers import header_row
 from petition.exports.rows import ALL_DATES, Period, count_verified, export_chunks
 from petition.models import EventAction, Organiser, Petition
 from petition.petitions.history import BROWSER, COMMAND_LINE, DELIVERY_PACK, record_event
@@ -18,12 +19,13 @@ MIMETYPES = {
 
 @dataclass(frozen=True)
 class ExportPlan:
-    """What an export will write: its format, period and number of rows."""
+    """What an export will write: its format, period, number of rows and header row."""
 
     petition: Petition
     fmt: str
     period: Period
     rows: int
+    headers: tuple[str, ...]
 
     @property
     def filename(self) -> str:
@@ -34,11 +36,17 @@ class ExportPlan:
         return f"{self.petition.slug}-signatures{days}.{self.fmt}"
 
 
-def plan_export(petition: Petition, fmt: str, period: Period = ALL_DATES) -> ExportPlan:
-    """Check the format and count the rows an export will write."""
+def plan_export(
+    petition: Petition,
+    fmt: str,
+    period: Period = ALL_DATES,
+    header_language: str | None = None,
+) -> ExportPlan:
+    """Check the format, count the rows and word the headers (None: English) of an export."""
     if fmt not in ALL_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
-    return ExportPlan(petition, fmt, period, count_verified(petition, period))
+    headers = header_row(petition, fmt, header_language)
+    return ExportPlan(petition, fmt, period, count_verified(petition, period), headers)
 
 
 def run_export(plan: ExportPlan, organiser: Organiser | None) -> Iterator[str | bytes]:
@@ -51,8 +59,8 @@ def run_export(plan: ExportPlan, organiser: Organiser | None) -> Iterator[str | 
         # Imported here: the spreadsheet library is slow to load, and most exports are CSV.
         from petition.exports.spreadsheets import xlsx_chunks
 
-        return xlsx_chunks(plan.petition, plan.period)
-    return export_chunks(plan.petition, plan.fmt, plan.period)
+        return xlsx_chunks(plan.petition, plan.period, plan.headers)
+    return export_chunks(plan.petition, plan.fmt, plan.period, plan.headers)
 
 
 def log_export(plan: ExportPlan, organiser: Organiser | None) -> None:

@@ -1,24 +1,18 @@
 """Verified signatures as an Excel workbook, written row by row so memory stays flat."""
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from petition.exports.headers import ENGLISH_TITLES
 from petition.exports.rows import ALL_DATES, Period, columns, verified_rows
 from petition.models import Petition
 
 CHUNK_BYTES = 64 * 1024
-_TITLES = {
-    "name": "Name",
-    "email": "Email",
-    "country": "Country",
-    "signed_at": "Signed (UTC)",
-    "confirmed_at": "Confirmed (UTC)",
-}
 
 
 def _text(sheet: WriteOnlyWorksheet, value: str) -> Cell | str | None:
@@ -33,12 +27,20 @@ def _text(sheet: WriteOnlyWorksheet, value: str) -> Cell | str | None:
     return cell
 
 
-def write_workbook(petition: Petition, target: object, period: Period = ALL_DATES) -> None:
-    """Write the workbook to a path or binary file; rows go to disk as they are read."""
+def write_workbook(
+    petition: Petition,
+    target: object,
+    period: Period = ALL_DATES,
+    headers: Sequence[str] | None = None,
+) -> None:
+    """Write the workbook to a path or binary file; rows go to disk as they are read.
+
+    Headers default to the English titles; the sheet's name stays "Signatures" for scripts.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Signatures")
     wanted = columns(petition)
-    sheet.append([_TITLES[name] for name in wanted])
+    sheet.append(list(headers) if headers is not None else [ENGLISH_TITLES[c] for c in wanted])
     with_country = "country" in wanted
     for name, email, country, signed_at, confirmed_at in verified_rows(petition, period):
         row: list[object] = [_text(sheet, name), _text(sheet, email)]
@@ -51,10 +53,12 @@ def write_workbook(petition: Petition, target: object, period: Period = ALL_DATE
     workbook.save(target)
 
 
-def xlsx_chunks(petition: Petition, period: Period = ALL_DATES) -> Iterator[bytes]:
+def xlsx_chunks(
+    petition: Petition, period: Period = ALL_DATES, headers: Sequence[str] | None = None
+) -> Iterator[bytes]:
     """The workbook in pieces, built in a temporary file first (an xlsx is a zip with an index)."""
     with tempfile.TemporaryFile(prefix="petition-export-") as file:
-        write_workbook(petition, file, period)
+        write_workbook(petition, file, period, headers)
         file.seek(0)
         while chunk := file.read(CHUNK_BYTES):
             yield chunk

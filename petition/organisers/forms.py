@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from petition.addresses import MAX_EMAIL_LENGTH
-from petition.i18n.languages import LANGUAGES, N_, format_number
+from petition.i18n.languages import LANGUAGES, N_, current_language, format_number
 from petition.models import utcnow
 from petition.organisers.accounts import MIN_PASSWORD_LENGTH
 from petition.petitions.publishing import (
@@ -105,7 +105,10 @@ class PetitionForm(Form):
         _l("Last day to sign (optional)"), validators=[Optional(), _not_in_the_past]
     )
     collects_country = BooleanField(_l("Ask signers for their country"))
-    language = SelectField(_l("Language of the petition"), choices=language_choices(), default="en")
+    # A new petition is written in the language its organiser uses the site in, unless they say.
+    language = SelectField(
+        _l("Language of the petition"), choices=language_choices(), default=current_language
+    )
 
     def settings(self) -> dict[str, Any]:
         """What was typed, as creating and editing a petition take it."""

@@ -16,7 +16,7 @@ from html import escape
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 
 from petition import tokens
 from petition.models import Petition
@@ -61,11 +61,13 @@ def is_own_origin(origin: str | None, request_url: str) -> bool:
 def embed_snippet(petition: Petition) -> str:
     """The HTML a campaign pastes into its own page to frame this petition's widget.
 
-    The frame's title, read out by screen readers, is in the organiser's language; the widget
-    itself speaks each visitor's.
+    The frame's title, read out by screen readers on the campaign's page, is in the petition's
+    own language, whatever language its organiser uses the site in; the widget itself speaks
+    each visitor's.
     """
     src = escape(public_url("embed.petition", slug=petition.slug))
-    title = escape(gettext("Sign the petition: %(title)s", title=petition.title))
+    with force_locale(petition.language):
+        title = escape(gettext("Sign the petition: %(title)s", title=petition.title))
     return (
         f'<iframe src="{src}" title="{title}" width="100%" height="680" '
         'style="border:0;max-width:32rem" loading="lazy"></iframe>'

@@ -273,7 +273,10 @@ def test_link_previews_and_the_feed_are_translated(
     assert {"ru": "<title>Открытые петиции</title>", "kk": "<title>Ашық петициялар</title>"}[
         language
     ] in xml
-    with app.test_request_context(f"/?lang={language}"):
+    # The embed code's frame title speaks the petition's language, not its organiser's.
+    petition.language = language
+    db.session.commit()
+    with app.test_request_context("/?lang=en"):
         snippet = embed_snippet(petition)
     sign = {"ru": "Подпишите петицию", "kk": "Петицияға қол қойыңыз"}[language]
     assert f'title="{sign}: Сохраним парк у реки"' in snippet

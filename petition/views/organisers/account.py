@@ -6,11 +6,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.extensions import limiter
+from petition.i18n.languages import current_language
 from petition.i18n.plurals import ngettext
 from petition.organisers.accounts import AccountError, authenticate, change_password, end_logins
 from petition.organisers.forms import ChangePasswordForm, LoginForm
 from petition.organisers.login_attempts import LoginDelayedError
 from petition.petitions.publishing import pending_counts
+from petition.petitions.versions import all_in_language
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, safe_next
 
@@ -76,7 +78,8 @@ def dashboard() -> str:
     petitions = current_user.petitions
     return render_template(
         "organisers/dashboard.html",
-        petitions=petitions,
+        # Titles as readers of the organiser's language see them: one rule for every page.
+        petitions=all_in_language(petitions, current_language()),
         pending=pending_counts([p.id for p in petitions]),
     )
 

@@ -5,11 +5,13 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, url_for
 from flask_login import current_user
 
-from petition.models import Petition
+from petition.i18n.languages import current_language
+from petition.models import Petition, PublicPetition
 from petition.moderation.invalidations import criteria_text
 from petition.petitions.held_reasons import held_reason_text
 from petition.petitions.history import DAY, MOMENT, action_label, event_detail
 from petition.petitions.publishing import is_organiser_of, petition_by_slug
+from petition.petitions.versions import PetitionInLanguage, in_language
 
 bp = Blueprint("organisers", __name__, url_prefix="/organisers")
 
@@ -24,7 +26,16 @@ def display_helpers() -> dict[str, object]:
         "event_detail": event_detail,
         "held_reason_text": held_reason_text,
         "criteria_text": criteria_text,
+        "as_read": as_read,
     }
+
+
+def as_read(petition: PublicPetition) -> PetitionInLanguage:
+    """The petition as its organiser reads it: in their language where it has a version in it.
+
+    The same rule as readers' pages (in_language), so an organiser sees the title they would see.
+    """
+    return in_language(petition, current_language())
 
 
 def own_petition_or_404(slug: str) -> Petition:

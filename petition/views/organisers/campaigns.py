@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.i18n.countries import country_name
-from petition.i18n.languages import N_
+from petition.i18n.languages import N_, current_language
 from petition.models import Petition
 from petition.organisers.chart import daily_chart
 from petition.organisers.forms import InviteForm, PeriodForm, PetitionForm, ResendForm
@@ -17,6 +17,7 @@ from petition.petitions.history import petition_history
 from petition.petitions.markdown import render_markdown
 from petition.petitions.publishing import PetitionError, create_petition
 from petition.petitions.stats import by_country, daily, summary
+from petition.petitions.versions import in_language
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 from petition.views.organisers.letters import letters_panel
@@ -111,6 +112,7 @@ def petition(slug: str) -> str:
     return render_template(
         "organisers/petition.html",
         petition=petition,
+        shown=in_language(petition, current_language()),  # its title as the organiser reads it
         summary=summary(petition),
         last_day=last_open_day(petition),
         days=days,

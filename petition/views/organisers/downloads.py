@@ -6,6 +6,7 @@ from flask import Response, abort, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from petition.exports.headers import HEADER_CHOICES
 from petition.exports.rows import Period
 from petition.exports.runs import (
     ALL_FORMATS,
@@ -14,6 +15,7 @@ from petition.exports.runs import (
     plan_export,
     run_export,
 )
+from petition.i18n.languages import current_language
 from petition.organisers.forms import PeriodForm
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 
@@ -22,6 +24,10 @@ def _as_bytes(pieces: Iterator[str | bytes]) -> Iterator[bytes]:
     """A download's pieces as bytes: CSV and JSON come as text, a spreadsheet as bytes."""
     for piece in pieces:
         yield piece.encode() if isinstance(piece, str) else piece
+
+
+def _bad_request(title: str, message: str) -> tuple[str, int]:
+    return render_template("errors/error.html", code=400, title=title, message=message), 400
 
 
 @bp.get("/petitions/<slug:slug>/export.<fmt>")
@@ -37,11 +43,17 @@ def export(slug: str, fmt: str) -> Response | tuple[str, int]:
             for name, errors in form.errors.items()
             for error in errors
         )
-        page = render_template(
-            "errors/error.html", code=400, title=_("Please check the dates"), message=message
+        return _bad_request(_("Please check the dates"), message)
+    choice = request.args.get("headers")
+    if choice is not None and choice not in HEADER_CHOICES:
+        return _bad_request(
+            _("These column headings are not offered"),
+            _("Leave out “headers” for headings in your language, or add headers=en for English."),
         )
-        return page, 400
-    plan = plan_export(petition, fmt, Period(form.first.data, form.last.data))
+    # Absent: headers in the organiser's language; "en": the English ones scripts read.
+    language = None if choice == "en" else current_language()
+    period = Period(form.first.data, form.last.data)
+    plan = plan_export(petition, fmt, period, header_language=language)
     return Response(
         stream_with_context(_as_bytes(run_export(plan, current_user._get_current_object()))),
         mimetype=MIMETYPES[fmt],
