@@ -16,7 +16,7 @@ from petition.extensions import db
 from petition.followup.paper import record_paper_batch
 from petition.followup.updates import create_draft
 from petition.letters.actions import add_targets, letter_action, save_action
-from petition.letters.targets import parse_targets_csv
+from petition.letters.target_files import parse_targets_csv
 from petition.models import Petition, Signature, utcnow
 from petition.moderation.invalidations import Criteria, invalidate
 from petition.organisers.accounts import set_organiser_password
