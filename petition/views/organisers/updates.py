@@ -1,13 +1,15 @@
 """Organiser pages: updates to the signers who asked for them (write, preview, test, send)."""
 
+from babel import Locale
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext
+from flask_babel import format_date, format_datetime, gettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.followup.update_forms import UpdateForm, update_form
+from petition.followup.update_forms import ConfirmSendForm, UpdateForm, update_form
 from petition.followup.updates import (
+    StaleConfirmationError,
     TooManyUpdatesError,
     UpdateAlreadySentError,
     UpdateError,
@@ -17,6 +19,7 @@ from petition.followup.updates import (
     petition_updates,
     progress,
     save_draft,
+    send_plan,
     send_test,
     send_update,
 )
@@ -128,15 +131,61 @@ def test_update_page(slug: str, update_id: int) -> BaseResponse:
     return redirect(url_for(".edit_update", slug=slug, update_id=update_id), 303)
 
 
+def _language_name(code: str) -> str:
+    """A language's name in the reader's language ("Russian", «русский»)."""
+    return Locale.parse(code).get_display_name(current_language()) or LANGUAGES.get(code, code)
+
+
+def _confirm_page(
+    petition: Petition, draft: PetitionUpdate, problem: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    """The step before sending: how many get it, in which languages, and when the next may go."""
+    plan = send_plan(petition, draft)
+    schedule = plan.schedule
+    if schedule.switched_off or schedule.next_at is not None:
+        problem = _too_many(TooManyUpdatesError(schedule.next_at))
+    page = render_template(
+        "organisers/update_confirm.html",
+        petition=petition,
+        draft=draft,
+        plan=plan,
+        languages=[(_language_name(code), count) for code, count in plan.languages.items()],
+        after_this=format_date(schedule.after_this, "long") if schedule.after_this else None,
+        problem=problem,
+    )
+    return page, status
+
+
+@bp.get("/petitions/<slug:slug>/updates/<id:update_id>/send", endpoint="confirm_update")
+@login_required
+def confirm_update_page(slug: str, update_id: int) -> BaseResponse | tuple[str, int]:
+    petition = own_petition_or_404(slug)
+    draft = _own_update_or_404(petition, update_id)
+    if draft.sent_at is not None:
+        return redirect(url_for(".edit_update", slug=slug, update_id=update_id), 303)
+    return _confirm_page(petition, draft)
+
+
 @bp.post("/petitions/<slug:slug>/updates/<id:update_id>/send", endpoint="send_update")
 @login_required
 def send_update_page(slug: str, update_id: int) -> BaseResponse | tuple[str, int]:
     petition = own_petition_or_404(slug)
     draft = _own_update_or_404(petition, update_id)
+    form = ConfirmSendForm()
+    if "version" not in request.form:  # "Send…" on the draft: first the step that says to whom
+        return redirect(url_for(".confirm_update", slug=slug, update_id=update_id), 303)
+    changed = gettext(
+        "The draft or the number of its recipients changed since you looked. "
+        "Nothing was sent: please check again."
+    )
+    if not form.validate_on_submit():
+        return _confirm_page(petition, draft, changed, 400)
     try:
-        count = send_update(petition, current_user, update_id)
-    except TooManyUpdatesError as error:
-        return _page(petition, _form(petition, draft, from_draft=True), draft, _too_many(error))
+        count = send_update(petition, current_user, update_id, form.confirmation())
+    except TooManyUpdatesError:
+        return _confirm_page(petition, draft, status=409)
+    except StaleConfirmationError:
+        return _confirm_page(petition, draft, changed, 409)
     except UpdateAlreadySentError:
         flash(gettext("This update was already sent."))
         return redirect(url_for(".edit_update", slug=slug, update_id=update_id), 303)
