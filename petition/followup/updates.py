@@ -218,7 +218,7 @@ def _schedule(session: Session, petition: Petition, now: datetime) -> Schedule:
 
 def update_schedule(petition: Petition) -> Schedule:
     """When this petition's next update could go out, and the one after it."""
-    return _schedule(db.session, petition, utcnow())
+    return _schedule(db.session(), petition, utcnow())
 
 
 _signatures = table_of(Signature).c
@@ -284,7 +284,7 @@ class SendPlan:
 
 def send_plan(petition: Petition, draft: PetitionUpdate) -> SendPlan:
     """What sending this draft now would do, for the organiser to confirm."""
-    session = db.session
+    session = db.session()
     return SendPlan(
         languages=dict(sorted(_by_language(session, petition, draft).items())),
         schedule=_schedule(session, petition, utcnow()),
