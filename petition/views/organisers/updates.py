@@ -156,24 +156,28 @@ def _confirm_page(
     return page, status
 
 
-@bp.get("/petitions/<slug:slug>/updates/<id:update_id>/send", endpoint="confirm_update")
+@bp.route(
+    "/petitions/<slug:slug>/updates/<id:update_id>/send",
+    methods=["GET", "POST"],
+    endpoint="send_update",
+)
 @login_required
-def confirm_update_page(slug: str, update_id: int) -> BaseResponse | tuple[str, int]:
+def send_update_page(slug: str, update_id: int) -> BaseResponse | tuple[str, int]:
+    """GET: the step that says to whom; POST: "Send…" leads to it, its own button sends."""
     petition = own_petition_or_404(slug)
     draft = _own_update_or_404(petition, update_id)
+    if request.method == "POST" and "version" in request.form:
+        return _send_confirmed(petition, draft)
+    if request.method == "POST":  # "Send…" on the draft: post, redirect, then the step
+        return redirect(url_for(".send_update", slug=slug, update_id=update_id), 303)
     if draft.sent_at is not None:
         return redirect(url_for(".edit_update", slug=slug, update_id=update_id), 303)
     return _confirm_page(petition, draft)
 
 
-@bp.post("/petitions/<slug:slug>/updates/<id:update_id>/send", endpoint="send_update")
-@login_required
-def send_update_page(slug: str, update_id: int) -> BaseResponse | tuple[str, int]:
-    petition = own_petition_or_404(slug)
-    draft = _own_update_or_404(petition, update_id)
+def _send_confirmed(petition: Petition, draft: PetitionUpdate) -> BaseResponse | tuple[str, int]:
+    slug, update_id = petition.slug, draft.id
     form = ConfirmSendForm()
-    if "version" not in request.form:  # "Send…" on the draft: first the step that says to whom
-        return redirect(url_for(".confirm_update", slug=slug, update_id=update_id), 303)
     changed = gettext(
         "The draft or the number of its recipients changed since you looked. "
         "Nothing was sent: please check again."
