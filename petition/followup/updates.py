@@ -1,7 +1,9 @@
 """An organiser's updates to the signers who asked for them: drafted, tested, then sent once.
 
-Sending queues one outbox row per recipient with a single INSERT … SELECT in the transaction
-that marks the update sent, so 100,000 recipients cost one statement, not 100,000; the rows are
+Sending needs the organiser's confirmation of what the step before it showed (how many, in
+which languages); an edit or a real change in recipients since then asks again. Sending queues
+one outbox row per recipient with a single INSERT … SELECT in the transaction that marks the
+update sent, so 100,000 recipients cost one statement, not 100,000; the rows are
 bulk mail, which the deliverer claims only after every waiting confirmation.
 """
 
@@ -190,6 +192,11 @@ class Schedule:
     next_at: datetime | None  # the next update may not go before this; None: at once
     after_this: datetime | None  # if one goes now, when the one after it may; None: at once
 
+    @property
+    def open_now(self) -> bool:
+        """Whether an update may go now."""
+        return not self.switched_off and self.next_at is None
+
 
 def _free_from(sent: Sequence[datetime], limit: int) -> datetime | None:
     """When one more update may go, given the sending times of the last 7 days, oldest first."""
@@ -278,8 +285,8 @@ class SendPlan:
 
     @property
     def sendable(self) -> bool:
-        """Whether UPDATES_PER_WEEK allows it to go now."""
-        return not self.schedule.switched_off and self.schedule.next_at is None
+        """Whether UPDATES_PER_WEEK lets it go now."""
+        return self.schedule.open_now
 
 
 def send_plan(petition: Petition, draft: PetitionUpdate) -> SendPlan:
@@ -329,7 +336,7 @@ def queue_update(
     draft = _locked_draft(session, petition, update_id)
     now = utcnow()
     schedule = _schedule(session, petition, now)
-    if schedule.switched_off or schedule.next_at is not None:
+    if not schedule.open_now:
         raise TooManyUpdatesError(schedule.next_at)
     if confirmation is not None:
         expected = sum(_by_language(session, petition, draft).values())

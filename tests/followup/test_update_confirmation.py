@@ -192,6 +192,7 @@ def test_at_the_weekly_limit_the_step_says_when_and_has_no_send_button(
         assert "After it, you can still send another update at once." in step
         timeline = client.get(f"/organisers/petitions/{slug}/timeline").text
         assert timeline.count("It could be sent at once.") == 3  # one per milestone form
+        assert "The next one can go from" not in client.get(f"/organisers/petitions/{slug}/").text
         assert send_confirmed(client, slug, first).status_code == 303
 
         second = _write(client, slug, "Second")
@@ -207,6 +208,8 @@ def test_at_the_weekly_limit_the_step_says_when_and_has_no_send_button(
         assert "Back to the draft" in step
         timeline = client.get(f"/organisers/petitions/{slug}/timeline").text
         assert f"it could be sent from {week}." in timeline
+        panel = client.get(f"/organisers/petitions/{slug}/").text
+        assert "The next one can go from" in panel
 
 
 def test_switched_off_updates_say_so_on_the_step_and_by_the_announce_box(

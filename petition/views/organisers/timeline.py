@@ -40,7 +40,7 @@ def _announce_hint(petition: Petition) -> str:
     schedule = update_schedule(petition)
     if schedule.switched_off:
         return _("Updates to signers are switched off on this site: it could not be sent.")
-    if schedule.next_at is None:
+    if schedule.open_now:
         return _("It could be sent at once.")
     return _(
         "This petition sent its updates for this week: it could be sent from %(day)s.",

@@ -22,6 +22,7 @@ from petition.followup.updates import (
     send_plan,
     send_test,
     send_update,
+    update_schedule,
 )
 from petition.i18n.languages import LANGUAGES, current_language
 from petition.i18n.plurals import ngettext
@@ -41,6 +42,7 @@ def updates_panel(petition: Petition) -> dict[str, object]:
         "updates": updates,
         "update_progress": progress([update.id for update in updates if update.sent_at]),
         "opted_in": opted_in_count(petition),
+        "update_schedule": update_schedule(petition),
     }
 
 
@@ -142,7 +144,7 @@ def _confirm_page(
     """The step before sending: how many get it, in which languages, and when the next may go."""
     plan = send_plan(petition, draft)
     schedule = plan.schedule
-    if schedule.switched_off or schedule.next_at is not None:
+    if not schedule.open_now:
         problem = _too_many(TooManyUpdatesError(schedule.next_at))
     page = render_template(
         "organisers/update_confirm.html",
