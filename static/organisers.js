@@ -28,3 +28,20 @@
     timer = setTimeout(refresh, 300);
   });
 })();
+
+// "Select all" / "Select none" for a group of boxes (held signatures, messages of support).
+// The controls are hidden in the page and shown only here, where they can work.
+(function () {
+  "use strict";
+  var groups = document.querySelectorAll("[data-select-controls]");
+  Array.prototype.forEach.call(groups, function (controls) {
+    var name = controls.getAttribute("data-select-controls");
+    function tick(checked) {
+      var boxes = document.querySelectorAll('input[type=checkbox][data-select="' + name + '"]');
+      Array.prototype.forEach.call(boxes, function (box) { box.checked = checked; });
+    }
+    controls.querySelector("[data-select-all]").addEventListener("click", function () { tick(true); });
+    controls.querySelector("[data-select-none]").addEventListener("click", function () { tick(false); });
+    controls.hidden = false;
+  });
+})();

@@ -5,10 +5,15 @@ from typing import Any
 
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import Field, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from petition.followup.updates import MAX_SUBJECT_LENGTH, MAX_UPDATE_LENGTH, Translations
+from petition.followup.updates import (
+    MAX_SUBJECT_LENGTH,
+    MAX_UPDATE_LENGTH,
+    Confirmation,
+    Translations,
+)
 from petition.i18n.languages import LANGUAGES, N_, format_number
 from petition.web.forms import Form, strip, versions_complete
 
@@ -100,3 +105,15 @@ def update_form(languages: Sequence[str], **kwargs: Any) -> UpdateForm:
         )
     form_class = type("UpdateFormWithVersions", (UpdateForm,), fields)
     return form_class(**kwargs)
+
+
+class ConfirmSendForm(Form):
+    """What the organiser saw on the confirmation step, sent back with "Send": the number of
+    recipients and the draft's version, so nothing else goes out than what they confirmed."""
+
+    count = HiddenField(validators=[DataRequired(), Length(max=12), Regexp(r"^[0-9]{1,12}\Z")])
+    version = HiddenField(validators=[DataRequired(), Length(max=32), Regexp(r"^[0-9a-f]{32}\Z")])
+
+    def confirmation(self) -> Confirmation:
+        """The confirmation, once the form is valid."""
+        return Confirmation(count=int(self.count.data), version=self.version.data)

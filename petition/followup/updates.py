@@ -1,10 +1,14 @@
 """An organiser's updates to the signers who asked for them: drafted, tested, then sent once.
 
-Sending queues one outbox row per recipient with a single INSERT … SELECT in the transaction
-that marks the update sent, so 100,000 recipients cost one statement, not 100,000; the rows are
+Sending needs the organiser's confirmation of what the step before it showed (how many, in
+which languages); an edit or a real change in recipients since then asks again. Sending queues
+one outbox row per recipient with a single INSERT … SELECT in the transaction that marks the
+update sent, so 100,000 recipients cost one statement, not 100,000; the rows are
 bulk mail, which the deliverer claims only after every waiting confirmation.
 """
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,6 +60,10 @@ class TooManyUpdatesError(UpdateError):
     def __init__(self, next_at: datetime | None) -> None:
         super().__init__(f"too many updates this week; next at {next_at}")
         self.next_at = next_at  # None: updates are switched off on this site
+
+
+class StaleConfirmationError(UpdateError):
+    """The draft or its recipients changed since the organiser confirmed: they must look again."""
 
 
 Translations = Mapping[str, Mapping[str, str]]
@@ -176,24 +184,48 @@ def send_test(petition: Petition, organiser: Organiser, update_id: int, language
     notify_delivery()
 
 
-def _next_allowed(session: Session, petition: Petition, now: datetime) -> datetime | None:
-    """When the petition may send its next update, if it may not send one now."""
+@dataclass(frozen=True)
+class Schedule:
+    """When the petition may send updates, under UPDATES_PER_WEEK."""
+
+    switched_off: bool  # UPDATES_PER_WEEK is 0: never
+    next_at: datetime | None  # the next update may not go before this; None: at once
+    after_this: datetime | None  # if one goes now, when the one after it may; None: at once
+
+    @property
+    def open_now(self) -> bool:
+        """Whether an update may go now."""
+        return not self.switched_off and self.next_at is None
+
+
+def _free_from(sent: Sequence[datetime], limit: int) -> datetime | None:
+    """When one more update may go, given the sending times of the last 7 days, oldest first."""
+    if len(sent) < limit:
+        return None
+    return sent[len(sent) - limit] + WEEK  # the oldest of the last `limit` leaves the 7 days first
+
+
+def _schedule(session: Session, petition: Petition, now: datetime) -> Schedule:
     limit = current_app.config["UPDATES_PER_WEEK"]
-    recent = list(
-        session.scalars(
+    if limit <= 0:
+        return Schedule(switched_off=True, next_at=None, after_this=None)
+    recent = [
+        sent_at
+        for sent_at in session.scalars(
             select(PetitionUpdate.sent_at)
             .where(PetitionUpdate.petition_id == petition.id, PetitionUpdate.sent_at > now - WEEK)
             .order_by(PetitionUpdate.sent_at)
         )
-    )
-    if len(recent) < limit:
-        return None
-    if limit <= 0:
-        raise TooManyUpdatesError(None)
-    # The oldest of the last `limit` updates leaves the 7 days first.
-    sent_at = recent[len(recent) - limit]
-    assert sent_at is not None
-    return sent_at + WEEK
+        if sent_at is not None
+    ]
+    next_at = _free_from(recent, limit)
+    after_this = _free_from([*recent, now], limit) if next_at is None else None
+    return Schedule(switched_off=False, next_at=next_at, after_this=after_this)
+
+
+def update_schedule(petition: Petition) -> Schedule:
+    """When this petition's next update could go out, and the one after it."""
+    return _schedule(db.session(), petition, utcnow())
 
 
 _signatures = table_of(Signature).c
@@ -208,33 +240,113 @@ def _recipients(petition_id: int) -> list[ColumnElement[bool]]:
     ]
 
 
+def _reading_language(draft: PetitionUpdate, petition: Petition) -> ColumnElement[str]:
+    """The language each recipient gets the draft in: the one they signed in when the draft
+    has a version in it, else the original (version_language, in SQL)."""
+    versions = sorted(draft.translations or {})
+    original = literal(petition.language, String)
+    if not versions:
+        return original
+    return case((_signatures.language.in_(versions), _signatures.language), else_=original)
+
+
+def _by_language(session: Session, petition: Petition, draft: PetitionUpdate) -> dict[str, int]:
+    reading = (
+        select(_reading_language(draft, petition).label("language"))
+        .where(*_recipients(petition.id))
+        .subquery()
+    )
+    rows = session.execute(
+        select(reading.c.language, func.count()).group_by(reading.c.language)
+    ).all()
+    return {language: count for language, count in rows}
+
+
+def draft_version(draft: PetitionUpdate) -> str:
+    """A short fingerprint of the draft's text in every language: it changes with any edit."""
+    text = json.dumps(
+        [draft.subject, draft.body, draft.translations or {}], sort_keys=True, ensure_ascii=False
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    """What sending a draft now would do: who gets it in which language, and when is next."""
+
+    languages: dict[str, int]  # language the update is read in -> recipients
+    schedule: Schedule
+    version: str  # draft_version() of the draft it was made for
+
+    @property
+    def count(self) -> int:
+        """How many signers would get it."""
+        return sum(self.languages.values())
+
+    @property
+    def sendable(self) -> bool:
+        """Whether UPDATES_PER_WEEK lets it go now."""
+        return self.schedule.open_now
+
+
+def send_plan(petition: Petition, draft: PetitionUpdate) -> SendPlan:
+    """What sending this draft now would do, for the organiser to confirm."""
+    session = db.session()
+    return SendPlan(
+        languages=dict(sorted(_by_language(session, petition, draft).items())),
+        schedule=_schedule(session, petition, utcnow()),
+        version=draft_version(draft),
+    )
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the organiser saw when they confirmed: the recipient count and the draft's version."""
+
+    count: int
+    version: str
+
+
+def still_confirmed(confirmation: Confirmation, count: int, version: str) -> bool:
+    """Whether a confirmation still covers the draft and its recipients as they are now.
+
+    Any edit of the text asks again; so does a change in recipients above 5 % (a busy petition
+    gains signers every minute, and asking again for each would never end).
+    """
+    return version == confirmation.version and abs(count - confirmation.count) <= (
+        confirmation.count // 20
+    )
+
+
 def queue_update(
-    session: Session, petition: Petition, organiser: Organiser | None, update_id: int
+    session: Session,
+    petition: Petition,
+    organiser: Organiser | None,
+    update_id: int,
+    confirmation: Confirmation | None = None,
 ) -> int:
     """Mark the update sent and owe it to every recipient, in the caller's transaction.
 
     Recipients: counted (confirmed, not held) signers of the petition who asked for updates and
     whose details were not anonymised. Each gets it in the language they signed in when it has a
-    version in it, else in the original. Returns how many.
+    version in it, else in the original. With a confirmation, refuses (StaleConfirmationError)
+    if it no longer covers the draft and its recipients. Returns how many.
     """
     session.get(Petition, petition.id, with_for_update=True)  # one sender at a time per petition
     draft = _locked_draft(session, petition, update_id)
     now = utcnow()
-    next_at = _next_allowed(session, petition, now)
-    if next_at is not None:
-        raise TooManyUpdatesError(next_at)
-    versions = sorted(draft.translations or {})
-    original = literal(petition.language, String)
-    language = (
-        case((_signatures.language.in_(versions), _signatures.language), else_=original)
-        if versions
-        else original
-    )
+    schedule = _schedule(session, petition, now)
+    if not schedule.open_now:
+        raise TooManyUpdatesError(schedule.next_at)
+    if confirmation is not None:
+        expected = sum(_by_language(session, petition, draft).values())
+        if not still_confirmed(confirmation, expected, draft_version(draft)):
+            raise StaleConfirmationError(f"update {update_id} changed since it was confirmed")
     count = queue_per_signature(
         session,
         MailKind.UPDATE,
         _signatures.id,
-        language,
+        _reading_language(draft, petition),
         _recipients(petition.id),
         priority=MailPriority.BULK,
         update_id=draft.id,
@@ -247,10 +359,12 @@ def queue_update(
     return count
 
 
-def send_update(petition: Petition, organiser: Organiser, update_id: int) -> int:
-    """Send a draft to its recipients now, within UPDATES_PER_WEEK; returns how many."""
+def send_update(
+    petition: Petition, organiser: Organiser, update_id: int, confirmation: Confirmation
+) -> int:
+    """Send a draft the organiser confirmed to its recipients, within UPDATES_PER_WEEK."""
     with write_transaction() as session:
-        count = queue_update(session, petition, organiser, update_id)
+        count = queue_update(session, petition, organiser, update_id, confirmation)
     if count:
         notify_delivery()
     return count

@@ -11,7 +11,7 @@ from petition.extensions import db
 from petition.models import MailKind, OutboxMessage, Petition
 from petition.organisers.invitations import invite_organiser
 from tests.conftest import SMTPServer
-from tests.followup.support import confirm_from_mail, deliver, sign
+from tests.followup.support import confirm_from_mail, deliver, send_confirmed, sign
 from tests.support.browsing import chromium
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def every_kind_of_mail(
     saved = client.post(f"/organisers/petitions/{slug}/updates/new", data=data)
     assert saved.status_code == 303, saved.text[-800:]
     update = saved.headers["Location"].rstrip("/").rsplit("/", 1)[1]
-    assert client.post(f"/organisers/petitions/{slug}/updates/{update}/send").status_code == 303
+    assert send_confirmed(client, slug, int(update)).status_code == 303
     messages = deliver(smtp)
     db.session.expire_all()
     assert set(db.session.scalars(select(OutboxMessage.kind))) == set(MailKind)

@@ -5,6 +5,7 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from petition.mail.outbox import deliver_due
 from tests.conftest import SMTPServer
@@ -53,3 +54,25 @@ def confirm_from_mail(client: FlaskClient, smtp: SMTPServer, address: str) -> No
 def updates_to(smtp: SMTPServer, address: str, subject: str) -> list[EmailMessage]:
     """The messages with this subject that reached this address."""
     return [m for m in smtp.sink.messages if m["To"] == address and subject in str(m["Subject"])]
+
+
+SHOWN_COUNT = re.compile(r'name="count" value="([0-9]+)"')
+SHOWN_VERSION = re.compile(r'name="version" value="([0-9a-f]+)"')
+
+
+def confirmation_shown(client: FlaskClient, slug: str, update_id: int) -> dict[str, str]:
+    """Press "Send…" on the draft and read what the confirmation step asks to send back."""
+    path = f"/organisers/petitions/{slug}/updates/{update_id}/send"
+    pressed = client.post(path)
+    assert pressed.status_code == 303 and pressed.headers["Location"].endswith(path)
+    step = client.get(path)
+    assert step.status_code == 200, step.text[-800:]
+    count, version = SHOWN_COUNT.search(step.text), SHOWN_VERSION.search(step.text)
+    assert count is not None and version is not None, "the step has no send button"
+    return {"count": count.group(1), "version": version.group(1)}
+
+
+def send_confirmed(client: FlaskClient, slug: str, update_id: int) -> TestResponse:
+    """Send a draft as an organiser does: "Send…", then "Send to N signers" on the step."""
+    shown = confirmation_shown(client, slug, update_id)
+    return client.post(f"/organisers/petitions/{slug}/updates/{update_id}/send", data=shown)

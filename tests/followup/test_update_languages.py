@@ -14,6 +14,7 @@ from tests.followup.support import (
     UNSUBSCRIBE_LINK,
     confirm_from_mail,
     deliver,
+    send_confirmed,
     sign,
     text_of,
     updates_to,
@@ -49,7 +50,7 @@ def test_a_kazakh_signer_of_a_petition_with_no_kazakh_text_gets_the_kazakh_versi
     saved = client.post(f"/organisers/petitions/{slug}/updates/new", data=data)
     assert saved.status_code == 303, saved.text[-800:]
     update = saved.headers["Location"].rstrip("/").rsplit("/", 1)[1]
-    assert client.post(f"/organisers/petitions/{slug}/updates/{update}/send").status_code == 303
+    assert send_confirmed(client, slug, int(update)).status_code == 303
     deliver(smtp)
 
     [aliya] = updates_to(smtp, "aliya@example.org", "Сот ауыстырылды")

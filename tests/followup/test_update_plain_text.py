@@ -8,7 +8,14 @@ from flask.testing import FlaskClient
 from petition.models import Petition
 from petition.petitions.versions import save_petition_text
 from tests.conftest import SMTPServer
-from tests.followup.support import confirm_from_mail, deliver, sign, text_of, updates_to
+from tests.followup.support import (
+    confirm_from_mail,
+    deliver,
+    send_confirmed,
+    sign,
+    text_of,
+    updates_to,
+)
 
 BODY = """## Что дальше
 
@@ -38,7 +45,7 @@ def test_the_text_part_of_an_update_has_no_markdown_marks_and_spells_out_its_lin
     saved = client.post(f"/organisers/petitions/{slug}/updates/new", data=data | {"action": "save"})
     assert saved.status_code == 303
     update = saved.headers["Location"].rstrip("/").rsplit("/", 1)[1]
-    assert client.post(f"/organisers/petitions/{slug}/updates/{update}/send").status_code == 303
+    assert send_confirmed(client, slug, int(update)).status_code == 303
     deliver(smtp)
 
     [message] = updates_to(smtp, "anna@example.org", "Перенесли")
@@ -69,7 +76,7 @@ def test_an_update_of_one_long_paragraph_reaches_the_signer(
     data = {"subject": "Long", "body": paragraph, "action": "save"}
     saved = client.post(f"/organisers/petitions/{slug}/updates/new", data=data)
     update = saved.headers["Location"].rstrip("/").rsplit("/", 1)[1]
-    assert client.post(f"/organisers/petitions/{slug}/updates/{update}/send").status_code == 303
+    assert send_confirmed(client, slug, int(update)).status_code == 303
     deliver(smtp)
 
     [message] = updates_to(smtp, "ann@example.org", "Long")

@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from petition.extensions import db
+from petition.followup.updates import draft_version
 from petition.models import (
     EventAction,
     OutboxMessage,
@@ -24,6 +25,7 @@ from tests.followup.support import (
     confirm_from_mail,
     deliver,
     path_of,
+    send_confirmed,
     sign,
     text_of,
     updates_to,
@@ -54,7 +56,7 @@ def _write(
 
 
 def _send(client: FlaskClient, slug: str, update_id: int) -> None:
-    response = client.post(f"/organisers/petitions/{slug}/updates/{update_id}/send")
+    response = send_confirmed(client, slug, update_id)
     assert response.status_code == 303, response.text[-800:]
 
 
@@ -165,12 +167,11 @@ def test_an_update_queued_before_unsubscribing_is_never_sent(
         deliver(smtp)
         assert len(smtp.sink.messages) == before
         assert not updates_to(smtp, "ann@example.org", "Second news")
-        # A third update finds nobody to send to.
-        _send(client, petition.slug, _write(client, petition.slug, "Third news"))
-        third = db.session.scalar(
-            select(PetitionUpdate).where(PetitionUpdate.subject == "Third news")
-        )
-        assert third is not None and third.recipients == 0
+        # A third update finds nobody to send to, and the step says so instead of sending.
+        third = _write(client, petition.slug, "Third news")
+        step = client.get(f"/organisers/petitions/{petition.slug}/updates/{third}/send")
+        assert "nobody would get this one" in step.text
+        assert 'name="version"' not in step.text
 
 
 def test_one_update_a_week_and_a_sent_update_is_final(
@@ -183,10 +184,15 @@ def test_one_update_a_week_and_a_sent_update_is_final(
     first = _write(client, slug, "First news")
     _send(client, slug, first)
     second = _write(client, slug, "Too soon")
-    refused = client.post(f"/organisers/petitions/{slug}/updates/{second}/send")
-    assert refused.status_code == 409
+    refused = client.get(f"/organisers/petitions/{slug}/updates/{second}/send")
+    assert refused.status_code == 200
     assert "1 update in 7 days" in refused.text and "The next one can go from" in refused.text
-    assert 'value="Too soon"' in refused.text  # the draft is shown as it was, and kept
+    assert 'name="version"' not in refused.text  # no button to send it
+    forced = client.post(
+        f"/organisers/petitions/{slug}/updates/{second}/send",
+        data={"count": "1", "version": draft_version(db.session.get(PetitionUpdate, second))},
+    )
+    assert forced.status_code == 409 and "The next one can go from" in forced.text
     draft = db.session.get(PetitionUpdate, second)
     assert draft is not None and draft.sent_at is None
 

@@ -18,14 +18,17 @@ from petition.moderation.invalidations import (
     set_disposable_blocking,
 )
 from petition.moderation.reinstatement import (
+    HELD_LISTED,
     ReinstatementError,
     held_signatures,
     mask_email,
     reinstate_held_for,
+    reinstate_selected,
     reinstate_signature,
 )
 from petition.views.organisers.blueprint import display_helpers as organisers_display_helpers
 from petition.views.organisers.blueprint import own_petition_or_404
+from petition.web.numbers import posted_ids
 
 bp = Blueprint("moderation", __name__, url_prefix="/organisers/petitions/<slug:slug>/activity")
 bp.context_processor(organisers_display_helpers)
@@ -144,6 +147,27 @@ def reinstate(slug: str, signature_id: int) -> BaseResponse | tuple[str, int]:
         flash(_("Signature reinstated and counted."))
     else:
         flash(_("Reinstated: it counts once confirmed."))
+    return redirect(url_for(".activity", slug=slug), 303)
+
+
+@bp.post("/held/reinstate-selected")
+def reinstate_ticked(slug: str) -> BaseResponse | tuple[str, int]:
+    petition = own_petition_or_404(slug)
+    form = ReinstateForm()
+    ids = posted_ids("ids", HELD_LISTED)
+    valid = form.validate_on_submit()
+    if not ids:
+        form.reason.errors = [*form.reason.errors, _("Tick the signatures to reinstate.")]
+    if not (ids and valid):
+        return _activity_page(petition, InvalidationForm(formdata=None), 400, form)
+    restored = reinstate_selected(petition, ids, organiser=current_user, reason=form.reason.data)
+    flash(
+        ngettext(
+            "%(num)s held signature reinstated.",
+            "%(num)s held signatures reinstated.",
+            restored,
+        )
+    )
     return redirect(url_for(".activity", slug=slug), 303)
 
 

@@ -1,6 +1,7 @@
 """Organiser pages: the public timeline (delivered, answered, notes) and paper signatures."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
@@ -18,6 +19,7 @@ from petition.followup.timeline_forms import (
     PaperForm,
     milestone_forms,
 )
+from petition.followup.updates import update_schedule
 from petition.models import MilestoneKind, Petition
 from petition.petitions.timeline import kind_name, timeline_rows
 from petition.views.lookups import form_status
@@ -33,12 +35,26 @@ def timeline_panel(petition: Petition) -> dict[str, object]:
     return {"milestones": timeline_rows(petition.id)}
 
 
+def _announce_hint(petition: Petition) -> str:
+    """When a draft written now about a milestone could go out, under UPDATES_PER_WEEK."""
+    schedule = update_schedule(petition)
+    if schedule.switched_off:
+        return _("Updates to signers are switched off on this site: it could not be sent.")
+    if schedule.open_now:
+        return _("It could be sent at once.")
+    return _(
+        "This petition sent its updates for this week: it could be sent from %(day)s.",
+        day=format_date(schedule.next_at, "long"),
+    )
+
+
 def _timeline_page(petition: Petition, forms: dict[str, MilestoneForm]) -> tuple[str, int]:
     page = render_template(
         "organisers/milestones.html",
         petition=petition,
         forms=forms,
         milestones=timeline_rows(petition.id),
+        announce_hint=_announce_hint(petition),
     )
     return page, max(form_status(form) for form in forms.values())
 

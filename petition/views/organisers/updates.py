@@ -1,13 +1,15 @@
 """Organiser pages: updates to the signers who asked for them (write, preview, test, send)."""
 
+from babel import Locale
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext
+from flask_babel import format_date, format_datetime, gettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.followup.update_forms import UpdateForm, update_form
+from petition.followup.update_forms import ConfirmSendForm, UpdateForm, update_form
 from petition.followup.updates import (
+    StaleConfirmationError,
     TooManyUpdatesError,
     UpdateAlreadySentError,
     UpdateError,
@@ -17,8 +19,10 @@ from petition.followup.updates import (
     petition_updates,
     progress,
     save_draft,
+    send_plan,
     send_test,
     send_update,
+    update_schedule,
 )
 from petition.i18n.languages import LANGUAGES, current_language
 from petition.i18n.plurals import ngettext
@@ -38,6 +42,7 @@ def updates_panel(petition: Petition) -> dict[str, object]:
         "updates": updates,
         "update_progress": progress([update.id for update in updates if update.sent_at]),
         "opted_in": opted_in_count(petition),
+        "update_schedule": update_schedule(petition),
     }
 
 
@@ -128,15 +133,65 @@ def test_update_page(slug: str, update_id: int) -> BaseResponse:
     return redirect(url_for(".edit_update", slug=slug, update_id=update_id), 303)
 
 
-@bp.post("/petitions/<slug:slug>/updates/<id:update_id>/send", endpoint="send_update")
+def _language_name(code: str) -> str:
+    """A language's name in the reader's language ("Russian", «русский»)."""
+    return Locale.parse(code).get_display_name(current_language()) or LANGUAGES.get(code, code)
+
+
+def _confirm_page(
+    petition: Petition, draft: PetitionUpdate, problem: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    """The step before sending: how many get it, in which languages, and when the next may go."""
+    plan = send_plan(petition, draft)
+    schedule = plan.schedule
+    if not schedule.open_now:
+        problem = _too_many(TooManyUpdatesError(schedule.next_at))
+    page = render_template(
+        "organisers/update_confirm.html",
+        petition=petition,
+        draft=draft,
+        plan=plan,
+        languages=[(_language_name(code), count) for code, count in plan.languages.items()],
+        after_this=format_date(schedule.after_this, "long") if schedule.after_this else None,
+        problem=problem,
+    )
+    return page, status
+
+
+@bp.route(
+    "/petitions/<slug:slug>/updates/<id:update_id>/send",
+    methods=["GET", "POST"],
+    endpoint="send_update",
+)
 @login_required
 def send_update_page(slug: str, update_id: int) -> BaseResponse | tuple[str, int]:
+    """GET: the step that says to whom; POST: "Send…" leads to it, its own button sends."""
     petition = own_petition_or_404(slug)
     draft = _own_update_or_404(petition, update_id)
+    if request.method == "POST" and "version" in request.form:
+        return _send_confirmed(petition, draft)
+    if request.method == "POST":  # "Send…" on the draft: post, redirect, then the step
+        return redirect(url_for(".send_update", slug=slug, update_id=update_id), 303)
+    if draft.sent_at is not None:
+        return redirect(url_for(".edit_update", slug=slug, update_id=update_id), 303)
+    return _confirm_page(petition, draft)
+
+
+def _send_confirmed(petition: Petition, draft: PetitionUpdate) -> BaseResponse | tuple[str, int]:
+    slug, update_id = petition.slug, draft.id
+    form = ConfirmSendForm()
+    changed = gettext(
+        "The draft or the number of its recipients changed since you looked. "
+        "Nothing was sent: please check again."
+    )
+    if not form.validate_on_submit():
+        return _confirm_page(petition, draft, changed, 400)
     try:
-        count = send_update(petition, current_user, update_id)
-    except TooManyUpdatesError as error:
-        return _page(petition, _form(petition, draft, from_draft=True), draft, _too_many(error))
+        count = send_update(petition, current_user, update_id, form.confirmation())
+    except TooManyUpdatesError:
+        return _confirm_page(petition, draft, status=409)
+    except StaleConfirmationError:
+        return _confirm_page(petition, draft, changed, 409)
     except UpdateAlreadySentError:
         flash(gettext("This update was already sent."))
         return redirect(url_for(".edit_update", slug=slug, update_id=update_id), 303)
