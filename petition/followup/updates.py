@@ -262,6 +262,19 @@ def _by_language(session: Session, petition: Petition, draft: PetitionUpdate) ->
     return {language: count for language, count in rows}
 
 
+def _without_their_version(
+    session: Session, petition: Petition, draft: PetitionUpdate
+) -> dict[str, int]:
+    """Recipients who signed in a language the draft has no version in -> how many, by it."""
+    written = {petition.language, *(draft.translations or {})}
+    rows = session.execute(
+        select(_signatures.language, func.count())
+        .where(*_recipients(petition.id), _signatures.language.not_in(sorted(written)))
+        .group_by(_signatures.language)
+    ).all()
+    return {language: count for language, count in rows}
+
+
 def draft_version(draft: PetitionUpdate) -> str:
     """A short fingerprint of the draft's text in every language: it changes with any edit."""
     text = json.dumps(
@@ -275,6 +288,8 @@ class SendPlan:
     """What sending a draft now would do: who gets it in which language, and when is next."""
 
     languages: dict[str, int]  # language the update is read in -> recipients
+    # Language signed in -> recipients who get the original because it has no version in theirs.
+    untranslated: dict[str, int]
     schedule: Schedule
     version: str  # draft_version() of the draft it was made for
 
@@ -294,6 +309,7 @@ def send_plan(petition: Petition, draft: PetitionUpdate) -> SendPlan:
     session = db.session()
     return SendPlan(
         languages=dict(sorted(_by_language(session, petition, draft).items())),
+        untranslated=dict(sorted(_without_their_version(session, petition, draft).items())),
         schedule=_schedule(session, petition, utcnow()),
         version=draft_version(draft),
     )

@@ -20,6 +20,7 @@ from petition.models import (
     SignatureStatus,
     utcnow,
 )
+from petition.petitions.history import DAY
 from petition.signing.signatures import sign_petition
 from petition.transactions import write_transaction
 from tests.conftest import PASSWORD, SMTPServer
@@ -88,8 +89,14 @@ def test_the_step_names_the_recipients_by_language_and_nothing_leaves_before_con
     assert "This update will be emailed to 4 signers:" in step.text
     # Aliya signed in Kazakh, but there is no Kazakh version: she reads the original.
     assert "Russian: 2 signers" in step.text and "English: 2 signers" in step.text
-    assert "Kazakh" not in step.text
-    week = format_date(utcnow() + timedelta(days=7), "long", locale="en")
+    assert "Kazakh:" not in step.text
+    # The step says so, before anything is sent, while a version can still be written.
+    assert (
+        "1 of them signed in Kazakh, but this update has no version in it: they will get it"
+        " in English." in step.text
+    )
+    assert "signed in Russian" not in step.text and "signed in English" not in step.text
+    week = format_date(utcnow() + timedelta(days=7), DAY, locale="en")
     assert f"After it, the next update can be sent on {week}." in step.text
     assert ">Send to 4 signers</button>" in step.text and "Back to the draft" in step.text
     deliver(smtp)
@@ -98,7 +105,7 @@ def test_the_step_names_the_recipients_by_language_and_nothing_leaves_before_con
     # In Russian, the languages and the day are the reader's.
     russian = client.get(f"{path}?lang=ru").text
     assert "русский" in russian and "английский" in russian
-    assert format_date(utcnow() + timedelta(days=7), "long", locale="ru") in russian
+    assert format_date(utcnow() + timedelta(days=7), DAY, locale="ru") in russian
 
     sent = send_confirmed(client, slug, update_id)
     assert sent.status_code == 303 and sent.headers["Location"].endswith("#updates")
@@ -197,7 +204,7 @@ def test_at_the_weekly_limit_the_step_says_when_and_has_no_send_button(
 
         second = _write(client, slug, "Second")
         step = client.get(f"/organisers/petitions/{slug}/updates/{second}/send").text
-        week = format_date(utcnow() + timedelta(days=7), "long", locale="en")
+        week = format_date(utcnow() + timedelta(days=7), DAY, locale="en")
         assert f"After it, the next update can be sent on {week}." in step
         assert send_confirmed(client, slug, second).status_code == 303
 

@@ -21,6 +21,7 @@ from petition.followup.timeline_forms import (
 )
 from petition.followup.updates import update_schedule
 from petition.models import MilestoneKind, Petition
+from petition.petitions.history import DAY
 from petition.petitions.timeline import kind_name, timeline_rows
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
@@ -44,7 +45,7 @@ def _announce_hint(petition: Petition) -> str:
         return _("It could be sent at once.")
     return _(
         "This petition sent its updates for this week: it could be sent from %(day)s.",
-        day=format_date(schedule.next_at, "long"),
+        day=format_date(schedule.next_at, DAY),
     )
 
 

@@ -27,7 +27,7 @@ from petition.followup.updates import (
 from petition.i18n.languages import LANGUAGES, current_language
 from petition.i18n.plurals import ngettext
 from petition.models import Petition, PetitionUpdate
-from petition.petitions.history import MOMENT
+from petition.petitions.history import DAY, MOMENT
 from petition.petitions.markdown import render_markdown
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
@@ -152,7 +152,9 @@ def _confirm_page(
         draft=draft,
         plan=plan,
         languages=[(_language_name(code), count) for code, count in plan.languages.items()],
-        after_this=format_date(schedule.after_this, "long") if schedule.after_this else None,
+        untranslated=[(_language_name(code), count) for code, count in plan.untranslated.items()],
+        original=_language_name(petition.language),
+        after_this=format_date(schedule.after_this, DAY) if schedule.after_this else None,
         problem=problem,
     )
     return page, status
