@@ -3,12 +3,19 @@
 from collections.abc import Sequence
 
 from flask_babel import gettext
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, String, insert, literal, select
 from sqlalchemy.orm import Session
 
 from petition.extensions import db
 from petition.i18n.languages import N_
-from petition.models import AccountAction, AccountEvent, Organiser, table_of, utcnow
+from petition.models import (
+    AccountAction,
+    AccountEvent,
+    Organiser,
+    UTCDateTime,
+    table_of,
+    utcnow,
+)
 
 ACCOUNT_HISTORY_LENGTH = 10
 # What each recorded action is called on the account page.
@@ -26,6 +33,21 @@ def record_account_event(session: Session, organiser_id: int, action: AccountAct
     session.execute(
         _RECORD, {"organiser_id": organiser_id, "action": action, "created_at": utcnow()}
     )
+
+
+def record_account_events(
+    session: Session,
+    action: AccountAction,
+    organiser_id: ColumnElement[int],
+    where: Sequence[ColumnElement[bool]],
+) -> None:
+    """Note the action for each account the conditions select, in one INSERT … SELECT.
+
+    The same statement runs whether any account is selected or not, and costs alike.
+    """
+    rows = select(organiser_id, literal(str(action), String), literal(utcnow(), UTCDateTime))
+    columns = ["organiser_id", "action", "created_at"]
+    session.execute(insert(table_of(AccountEvent)).from_select(columns, rows.where(*where)))
 
 
 def account_history(

@@ -14,9 +14,9 @@ from petition.extensions import db
 from petition.ids import is_id
 from petition.mail.background import notify_delivery
 from petition.mail.messages import Email, compose_email
-from petition.mail.outbox import ClaimedMessage, MessageGoneError, OwedMail, composes, queue_message
+from petition.mail.outbox import ClaimedMessage, MessageGoneError, composes, queue_per_organiser
 from petition.models import AccountAction, MailKind, Organiser
-from petition.organisers.account_history import record_account_event
+from petition.organisers.account_history import record_account_event, record_account_events
 from petition.organisers.accounts import check_new_password, normal_login, save_password
 from petition.transactions import write_transaction
 from petition.web.urls import public_url, site_name
@@ -40,16 +40,14 @@ def password_binding(organiser: Organiser) -> str:
 def request_password_reset(email: str, language: str) -> None:
     """Owe a reset link to the account of this address, if there is one; the caller learns nothing.
 
-    Known and unknown addresses do the same work up to the two rows a known one owes (the
-    message and the account's event): one write transaction that looks the address up.
+    Known and unknown addresses run the same statements (INSERT … SELECT the account of the
+    address), so an address with an account costs no more than one without: only the rows
+    written differ, not the work of asking.
     """
-    login = normal_login(email)
+    is_account = [Organiser.email == normal_login(email)]
     with write_transaction() as session:
-        organiser_id = session.scalar(select(Organiser.id).where(Organiser.email == login))
-        if organiser_id is not None:
-            owed = OwedMail(MailKind.PASSWORD_RESET, language, organiser_id=organiser_id)
-            queue_message(session, owed)
-            record_account_event(session, organiser_id, AccountAction.RESET_REQUESTED)
+        queue_per_organiser(session, MailKind.PASSWORD_RESET, language, Organiser.id, is_account)
+        record_account_events(session, AccountAction.RESET_REQUESTED, Organiser.id, is_account)
     notify_delivery()  # for either answer: waking a deliverer with nothing due costs alike
 
 
