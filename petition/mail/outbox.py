@@ -19,6 +19,7 @@ from petition.mail.senders import mail_sender
 from petition.models import (
     MailKind,
     MailPriority,
+    Organiser,
     OutboxMessage,
     OutboxState,
     Signature,
@@ -449,7 +450,6 @@ def queue_per_organiser(
     session: Session,
     kind: MailKind,
     language: str,
-    organiser_id: ColumnElement[int],
     where: Sequence[ColumnElement[bool]],
 ) -> None:
     """Owe one message to each organiser the conditions select, in one INSERT … SELECT.
@@ -461,7 +461,7 @@ def queue_per_organiser(
     rows = select(
         literal(str(kind), String),
         literal(language, String),
-        organiser_id,
+        Organiser.id,
         literal(int(MailPriority.TRANSACTIONAL), Integer),
         literal(str(OutboxState.PENDING), String),
         literal(now, UTCDateTime),

@@ -38,14 +38,13 @@ def record_account_event(session: Session, organiser_id: int, action: AccountAct
 def record_account_events(
     session: Session,
     action: AccountAction,
-    organiser_id: ColumnElement[int],
     where: Sequence[ColumnElement[bool]],
 ) -> None:
     """Note the action for each account the conditions select, in one INSERT … SELECT.
 
     The same statement runs whether any account is selected or not, and costs alike.
     """
-    rows = select(organiser_id, literal(str(action), String), literal(utcnow(), UTCDateTime))
+    rows = select(Organiser.id, literal(str(action), String), literal(utcnow(), UTCDateTime))
     columns = ["organiser_id", "action", "created_at"]
     session.execute(insert(table_of(AccountEvent)).from_select(columns, rows.where(*where)))
 

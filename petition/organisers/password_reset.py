@@ -46,8 +46,8 @@ def request_password_reset(email: str, language: str) -> None:
     """
     is_account = [Organiser.email == normal_login(email)]
     with write_transaction() as session:
-        queue_per_organiser(session, MailKind.PASSWORD_RESET, language, Organiser.id, is_account)
-        record_account_events(session, AccountAction.RESET_REQUESTED, Organiser.id, is_account)
+        queue_per_organiser(session, MailKind.PASSWORD_RESET, language, is_account)
+        record_account_events(session, AccountAction.RESET_REQUESTED, is_account)
     notify_delivery()  # for either answer: waking a deliverer with nothing due costs alike
 
 
