@@ -18,6 +18,7 @@ from petition.mail.outbox import ClaimedMessage, MessageGoneError, composes, que
 from petition.models import AccountAction, MailKind, Organiser
 from petition.organisers.account_history import record_account_event, record_account_events
 from petition.organisers.accounts import check_new_password, normal_login, save_password
+from petition.organisers.login_attempts import clear_login_failures
 from petition.transactions import commit_without_waiting_for_disk, write_transaction
 from petition.web.urls import public_url, site_name
 
@@ -102,11 +103,14 @@ def read_reset_link(token: str) -> tuple[Organiser, str]:
     return organiser, payload[1]
 
 
-def reset_password(organiser: Organiser, binding: str, password: str) -> Organiser:
+def reset_password(
+    organiser: Organiser, binding: str, password: str, client_address: str | None = None
+) -> Organiser:
     """Give the account a new password by its link, once: every login and every other link ends.
 
     The binding is checked again on the locked row, so two uses of one link at the same moment
-    cannot both succeed.
+    cannot both succeed. The wrong passwords this client typed before are forgotten: whoever
+    forgot a password has often tried a few, and should not wait to log in with the new one.
     """
     check_new_password(password)
     with write_transaction() as session:
@@ -119,4 +123,5 @@ def reset_password(organiser: Organiser, binding: str, password: str) -> Organis
             raise UsedResetLinkError("the password was set meanwhile")
         changed = save_password(session, locked.email, password)
         record_account_event(session, changed.id, AccountAction.PASSWORD_RESET)
-        return changed
+    clear_login_failures(changed.email, client_address)
+    return changed

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from petition.extensions import db
+from petition.mail.outbox import deliver_due
 from petition.models import AccountEvent, Organiser, OutboxMessage
 from petition.organisers.accounts import set_organiser_password
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
@@ -360,3 +361,22 @@ def test_a_bad_address_gets_a_clear_error_and_owes_nothing(
     assert answer.status_code == 400
     assert problem in answer.text and 'href="#email"' in answer.text
     assert outbox_rows() == 0
+
+
+def test_wrong_passwords_before_a_reset_do_not_keep_the_new_one_waiting(
+    client: FlaskClient, make_organiser: Callable[..., Organiser], smtp: SMTPServer
+) -> None:
+    make_organiser(EMAIL)
+    for _ in range(6):
+        client.post("/organisers/login", data={"email": EMAIL, "password": "a wrong guess"})
+    delayed = client.post("/organisers/login", data={"email": EMAIL, "password": PASSWORD})
+    assert delayed.status_code == 429  # even the right password waits now
+    assert client.post("/organisers/forgot-password", data={"email": EMAIL}).status_code == 303
+    deliver_due()
+    [message] = smtp.sink.wait_for(1)
+    link = reset_link(message.get_body(("plain",)).get_content(), "https://petitions.example.org")
+    path = link.removeprefix("https://petitions.example.org")
+    form = {"new": NEW_PASSWORD, "repeat": NEW_PASSWORD}
+    assert client.post(path, data=form).status_code == 303
+    logged = client.post("/organisers/login", data={"email": EMAIL, "password": NEW_PASSWORD})
+    assert logged.status_code == 303

@@ -62,7 +62,7 @@ def _reset_page(token: str) -> Page:
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            reset_password(organiser, binding, form.new.data)
+            reset_password(organiser, binding, form.new.data, request.remote_addr)
         except AccountError as error:
             form.new.errors.append(str(error))
         else:
