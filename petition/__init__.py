@@ -21,6 +21,7 @@ from petition.log import checkpoints as _log_checkpoints  # noqa: F401  (signs a
 from petition.mail.senders import register_sender
 from petition.organisers import goal_mail as _goal_mail  # noqa: F401  (see below)
 from petition.organisers import invitations as _invitation_mail  # noqa: F401  (see below)
+from petition.organisers import password_reset as _reset_mail  # noqa: F401  (see below)
 from petition.petitions.slugs import SLUG_PATTERN
 from petition.signing import messages as _signer_mail  # noqa: F401  (see below)
 from petition.transactions import release_session

@@ -100,6 +100,15 @@ INVITATION_MAX_AGE = 7 * 24 * 3600
 # Invitations one organiser may send (each is mail to an address they choose); past it the team
 # page says so and nothing is sent.
 INVITATION_LIMIT = "20 per day"
+# Seconds an emailed link to reset an organiser's password stays valid (1 hour). It works once:
+# setting a password, by it or otherwise, ends every link sent before.
+PASSWORD_RESET_MAX_AGE = 3600
+# Requests for a password reset link per client address (IPv6: per /64 network), whatever the
+# address typed; past it the form says to wait and nothing is sent.
+PASSWORD_RESET_LIMIT = "5 per hour; 20 per day"
+# Requests for a password reset link per typed address, from any client, counted alike whether
+# the address has an account or not (so the limit tells nothing about which do).
+PASSWORD_RESET_ADDRESS_LIMIT = "3 per hour; 10 per day"
 # Seconds an organiser waits between two resends of confirmation links on one petition.
 RESEND_MIN_INTERVAL = 3600
 # A TrueType font with Latin and Cyrillic letters for the delivery pack PDF (Debian: fonts-dejavu-core).

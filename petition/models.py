@@ -371,6 +371,7 @@ class MailKind(enum.StrEnum):
     INVITATION = "invitation"
     UPDATE = "update"  # an organiser's update to opted-in signers (or its test send to them)
     GOAL_PASSED = "goal-passed"  # to an organiser: the petition passed a quarter of its goal
+    PASSWORD_RESET = "password-reset"  # to an organiser who asked: a link to choose a new password
 
 
 class MailPriority(enum.IntEnum):
@@ -501,6 +502,27 @@ class PetitionEvent(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organiser: Mapped[Organiser | None] = relationship()
+
+
+class AccountAction(enum.StrEnum):
+    """What happened to an organiser's account that its own history records."""
+
+    RESET_REQUESTED = "reset requested"
+    PASSWORD_RESET = "password reset"
+    PASSWORD_CHANGED = "password changed"
+
+
+class AccountEvent(Model):
+    """Something that happened to one organiser's account; no client address is kept."""
+
+    __tablename__ = "account_events"
+    __table_args__ = (Index("ix_account_events_organiser", "organiser_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id", ondelete="CASCADE"))
+    # An AccountAction; a string column, so that a row of an action no longer named still reads.
+    action: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Invitation(Model):

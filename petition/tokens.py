@@ -9,6 +9,8 @@ from itsdangerous import BadData, SignatureExpired, Signer, TimestampSigner, URL
 CONFIRM_SIGNATURE = "confirm-signature"
 INVITE_ORGANISER = "invite-organiser"
 WITHDRAW_SIGNATURE = "withdraw-signature"
+# An organiser's emailed link to choose a new password; it logs no one in.
+RESET_PASSWORD = "reset-password"
 # Stop a signer's updates (the one-click link in every update); never withdraws or confirms.
 UNSUBSCRIBE_UPDATES = "unsubscribe-updates"
 # The sign form served in another site's frame, where no session cookie arrives to carry CSRF.

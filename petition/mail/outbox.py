@@ -19,6 +19,7 @@ from petition.mail.senders import mail_sender
 from petition.models import (
     MailKind,
     MailPriority,
+    Organiser,
     OutboxMessage,
     OutboxState,
     Signature,
@@ -437,3 +438,34 @@ def queue_per_signature(
     if queued < 0:  # a driver that does not say: count the rows just queued
         queued = session.scalar(select(func.count()).where(*where)) or 0
     return queued
+
+
+_PER_ORGANISER_COLUMNS = [
+    "kind", "language", "organiser_id", "priority", "state",
+    "created_at", "next_attempt_at", "attempts",
+]  # fmt: skip
+
+
+def queue_per_organiser(
+    session: Session,
+    kind: MailKind,
+    language: str,
+    where: Sequence[ColumnElement[bool]],
+) -> None:
+    """Owe one message to each organiser the conditions select, in one INSERT … SELECT.
+
+    For mail that must cost the same whether anyone is selected or not (a password reset
+    asked for an address that may have no account): the same statement runs either way.
+    """
+    now = utcnow()
+    rows = select(
+        literal(str(kind), String),
+        literal(language, String),
+        Organiser.id,
+        literal(int(MailPriority.TRANSACTIONAL), Integer),
+        literal(str(OutboxState.PENDING), String),
+        literal(now, UTCDateTime),
+        literal(now, UTCDateTime),
+        literal(0, Integer),
+    ).where(*where)
+    session.execute(insert(table_of(OutboxMessage)).from_select(_PER_ORGANISER_COLUMNS, rows))

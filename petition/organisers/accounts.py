@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from petition.extensions import db
-from petition.models import Organiser
+from petition.models import AccountAction, Organiser
+from petition.organisers.account_history import record_account_event
 from petition.organisers.login_attempts import (
     check_login_allowed,
     clear_login_failures,
@@ -122,4 +123,6 @@ def change_password(organiser: Organiser, current: str, new: str) -> Organiser:
         raise AccountError(gettext("That is not your current password."))
     check_new_password(new)
     with write_transaction() as session:
-        return save_password(session, organiser.email, new)
+        changed = save_password(session, organiser.email, new)
+        record_account_event(session, changed.id, AccountAction.PASSWORD_CHANGED)
+        return changed

@@ -1,4 +1,4 @@
-"""The organiser's forms: a petition, a date range, an invitation, a password."""
+"""The organiser's forms: a petition, a date range, an invitation, a password and its reset."""
 
 from typing import Any
 
@@ -278,4 +278,31 @@ class LoginForm(Form):
                 message=_l("At most %(max)s characters.", max=MAX_PASSWORD_LENGTH),
             ),
         ],
+    )
+
+
+class ForgotPasswordForm(Form):
+    """The address of an account whose password is forgotten."""
+
+    email = EmailField(
+        _l("Email address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please enter your email address.")),
+            Length(
+                max=MAX_EMAIL_LENGTH,
+                message=_l("At most %(max)s characters.", max=MAX_EMAIL_LENGTH),
+            ),
+        ],
+    )
+
+
+class ResetPasswordForm(Form):
+    """A new password, twice, chosen by an emailed link."""
+
+    new = _new_password_field(
+        _with_numbers(N_("New password (at least %(min)s characters)"), min=MIN_PASSWORD_LENGTH)
+    )
+    repeat = PasswordField(
+        _l("New password again"), validators=[EqualTo("new", _l("The two new passwords differ."))]
     )

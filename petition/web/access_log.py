@@ -7,8 +7,15 @@ from typing import Any
 from gunicorn.glogging import Logger
 
 # Routes whose last path segment is a secret: the links to confirm or withdraw a signature or to
-# stop its updates, and the invitation to help run a petition. Whoever holds one can act on it.
-SECRET_ROUTES = ("/confirm/", "/withdraw/", "/unsubscribe/", "/organisers/invitations/")
+# stop its updates, the invitation to help run a petition and the link to reset an organiser's
+# password. Whoever holds one can act on it.
+SECRET_ROUTES = (
+    "/confirm/",
+    "/withdraw/",
+    "/unsubscribe/",
+    "/organisers/invitations/",
+    "/organisers/reset-password/",
+)
 CUT = "..."
 # A token runs from its route to the next slash, query, fragment, quote or space.
 _TOKEN = re.compile("(" + "|".join(map(re.escape, SECRET_ROUTES)) + r')[^/?#\s"]+')

@@ -69,6 +69,11 @@ def attempt_hash(login: str, address: str | None) -> str:
     return _digest("login", f"{login}\n{ip if ip is not None else '-'}")
 
 
+def login_hash(login: str) -> str:
+    """The keyed hash of a typed login address, to count requests for it without keeping it."""
+    return _digest("login-address", login)
+
+
 def limit_key(address: str | None) -> str:
     """Whom a rate limit counts: an IPv4 address as it is, an IPv6 address by its /64 network."""
     ip = parse_address(address)

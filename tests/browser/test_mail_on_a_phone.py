@@ -10,6 +10,7 @@ from sqlalchemy import select
 from petition.extensions import db
 from petition.models import MailKind, OutboxMessage, Petition
 from petition.organisers.invitations import invite_organiser
+from petition.organisers.password_reset import request_password_reset
 from tests.conftest import SMTPServer
 from tests.followup.support import confirm_from_mail, deliver, send_confirmed, sign
 from tests.support.browsing import chromium
@@ -31,6 +32,7 @@ def every_kind_of_mail(
     confirm_from_mail(client, smtp, "aliya@example.org")  # and the goal is passed
     sign(client, slug, "Әлия", "aliya@example.org", wants=True, lang="kk")  # already signed
     invite_organiser(petition, petition.organisers[0], "a.very.long.helper.name@example.org")
+    request_password_reset(petition.organisers[0].email, "kk")
     body = f"Толығырақ: [хат]({LONG_LINK}) және {LONG_LINK}\n\n```\n{LONG_LINK}\n```"
     data = {"subject": "Жаңалық", "body": body, "action": "save"}
     saved = client.post(f"/organisers/petitions/{slug}/updates/new", data=data)

@@ -309,6 +309,7 @@ TABLES = {
     "log_nodes",
     "log_checkpoints",
     "petition_events",
+    "account_events",
     "organisers",
     "petitions",
     "memberships",

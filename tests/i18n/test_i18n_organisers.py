@@ -370,3 +370,41 @@ def test_the_delivery_pack_prints_its_fixed_words_in_russian(
     assert "Дата:" in text and "Подписавшие" in text and "Казахстан" in text
     assert f"Страница 1 из {len(reader.pages)}" in text
     assert not {"Date", "Signatories", "Page", "verified"} & set(ENGLISH_WORD.findall(text))
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("ru", ["Здравствуйте!", "Ссылка действует 60 минут", "пароль останется прежним"]),
+        ("kk", ["Сәлеметсіз бе!", "60 минут бойы жарамды", "құпиясөзіңіз өзгермейді"]),
+    ],
+)
+def test_a_forgotten_password_is_reset_in_the_language(
+    client: FlaskClient, petition: Petition, smtp: SMTPServer, language: str, words: list[str]
+) -> None:
+    in_language(client, language)
+    asked = client.post("/organisers/forgot-password", data={"email": ""})
+    assert asked.status_code == 400 and english_left(asked.get_data(as_text=True)) == set()
+    form = text_of(client, "/organisers/forgot-password")
+    assert english_left(form) == set(), "forgot"
+    sent = client.post(
+        "/organisers/forgot-password", data={"email": ORGANISER}, follow_redirects=True
+    )
+    assert english_left(sent.get_data(as_text=True)) == set(), "sent"
+    deliver_due()
+    message = smtp.sink.wait_for(1)[-1]
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for word in words:
+        assert word in text and word in html
+    assert english_left(html) == set() and english_left(message["Subject"]) == set()
+    link = re.search(r"https?://\S+/organisers/reset-password/\S+", text)[0]
+    path = link.split("petitions.example.org", 1)[1]
+    assert english_left(text_of(client, path)) == set(), "reset"
+    differ = client.post(path, data={"new": "длинный новый пароль", "repeat": "другой"})
+    assert differ.status_code == 400 and english_left(differ.get_data(as_text=True)) == set()
+    chosen = "длинный новый пароль"
+    done = client.post(path, data={"new": chosen, "repeat": chosen}, follow_redirects=True)
+    assert english_left(done.get_data(as_text=True)) == set(), "reset done"
+    assert english_left(text_of(client, path, 410)) == set(), "used"
+    assert english_left(text_of(client, "/organisers/reset-password/broken", 400)) == set()

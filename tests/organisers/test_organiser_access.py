@@ -11,7 +11,15 @@ from tests.conftest import PASSWORD
 
 # Pages that must work before logging in: the login itself, and the emailed invitation (whose
 # signed token is the proof). Everything else under organisers. needs a session.
-OPEN_ENDPOINTS = {"organisers.login", "organisers.accept_invitation", "organisers.logout"}
+# Open to anyone: what a person uses before they can log in, or to log out.
+OPEN_ENDPOINTS = {
+    "organisers.login",
+    "organisers.accept_invitation",
+    "organisers.logout",
+    "organisers.forgot_password",
+    "organisers.reset_link_sent",
+    "organisers.reset_password",
+}
 SAMPLE_VALUES = {
     "fmt": ["csv", "xlsx", "json", "svg", "png"],
     "token": ["x"],

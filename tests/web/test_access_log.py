@@ -48,7 +48,14 @@ def access_line(capsys, path: str, query: str = "", referrer: str = "") -> str:
 
 
 @pytest.mark.parametrize(
-    "route", ["/confirm/", "/withdraw/", "/unsubscribe/", "/organisers/invitations/"]
+    "route",
+    [
+        "/confirm/",
+        "/withdraw/",
+        "/unsubscribe/",
+        "/organisers/invitations/",
+        "/organisers/reset-password/",
+    ],
 )
 def test_access_lines_hold_neither_the_address_nor_any_part_of_a_token(capsys, route: str) -> None:
     line = access_line(capsys, f"{route}{TOKEN}", "lang=ru", f"https://x.example{route}{TOKEN}")

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from petition.extensions import limiter
 from petition.i18n.languages import current_language
 from petition.i18n.plurals import ngettext
+from petition.organisers.account_history import account_action_label, account_history
 from petition.organisers.accounts import AccountError, authenticate, change_password, end_logins
 from petition.organisers.forms import ChangePasswordForm, LoginForm
 from petition.organisers.login_attempts import LoginDelayedError
@@ -97,5 +98,10 @@ def password() -> Page:
             login_user(organiser)  # this browser stays in; every other login has ended
             flash(_("Your password is changed. Other devices and browsers are logged out."))
             return redirect(url_for(".dashboard"), 303)
-    status = form_status(form)
-    return render_template("organisers/password.html", form=form), status
+    page = render_template(
+        "organisers/password.html",
+        form=form,
+        history=account_history(current_user),
+        account_action_label=account_action_label,
+    )
+    return page, form_status(form)
