@@ -281,6 +281,16 @@ class LoginForm(Form):
     )
 
 
+def _login_address(form: Form, field: Field) -> None:
+    """Refuse what cannot be anyone's login, so a typo is shown rather than mailed to no one.
+
+    The same rule accounts are created with (check_login_address): it says nothing about
+    whether an account has the address.
+    """
+    if "@" not in field.data:
+        raise ValidationError(gettext("An organiser logs in with an email address."))
+
+
 class ForgotPasswordForm(Form):
     """The address of an account whose password is forgotten."""
 
@@ -293,6 +303,7 @@ class ForgotPasswordForm(Form):
                 max=MAX_EMAIL_LENGTH,
                 message=_l("At most %(max)s characters.", max=MAX_EMAIL_LENGTH),
             ),
+            _login_address,
         ],
     )
 

@@ -352,7 +352,12 @@ def test_a_password_changed_while_logged_in_is_in_the_history_too(
 
 @pytest.mark.parametrize(
     ("email", "problem"),
-    [("", "Please enter your email address."), ("a" * 300 + "@example.org", "At most 254")],
+    [
+        ("", "Please enter your email address."),
+        ("a" * 300 + "@example.org", "At most 254"),
+        # A typo that can be no one's login is shown, not answered with "check your email".
+        ("organiser.example.org", "An organiser logs in with an email address."),
+    ],
 )
 def test_a_bad_address_gets_a_clear_error_and_owes_nothing(
     client: FlaskClient, email: str, problem: str
