@@ -255,10 +255,9 @@ class ExistingAccountForm(Form):
     password = _password_field(_l("Your password"))
 
 
-class LoginForm(Form):
-    """An organiser's login."""
-
-    email = EmailField(
+def _login_email_field(*more: Any) -> EmailField:
+    """The address an organiser logs in with, required and no longer than an address can be."""
+    return EmailField(
         _l("Email address"),
         filters=[strip],
         validators=[
@@ -267,8 +266,15 @@ class LoginForm(Form):
                 max=MAX_EMAIL_LENGTH,
                 message=_l("At most %(max)s characters.", max=MAX_EMAIL_LENGTH),
             ),
+            *more,
         ],
     )
+
+
+class LoginForm(Form):
+    """An organiser's login."""
+
+    email = _login_email_field()
     password = PasswordField(
         _l("Password"),
         validators=[
@@ -294,18 +300,7 @@ def _login_address(form: Form, field: Field) -> None:
 class ForgotPasswordForm(Form):
     """The address of an account whose password is forgotten."""
 
-    email = EmailField(
-        _l("Email address"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Please enter your email address.")),
-            Length(
-                max=MAX_EMAIL_LENGTH,
-                message=_l("At most %(max)s characters.", max=MAX_EMAIL_LENGTH),
-            ),
-            _login_address,
-        ],
-    )
+    email = _login_email_field(_login_address)
 
 
 class ResetPasswordForm(Form):

@@ -161,14 +161,7 @@ def reinstate_ticked(slug: str) -> BaseResponse | tuple[str, int]:
     if not (ids and valid):
         return _activity_page(petition, InvalidationForm(formdata=None), 400, form)
     restored = reinstate_selected(petition, ids, organiser=current_user, reason=form.reason.data)
-    flash(
-        ngettext(
-            "%(num)s held signature reinstated.",
-            "%(num)s held signatures reinstated.",
-            restored,
-        )
-    )
-    return redirect(url_for(".activity", slug=slug), 303)
+    return _reinstated(slug, restored)
 
 
 @bp.post("/held/reinstate")
@@ -185,6 +178,11 @@ def reinstate_all(slug: str) -> BaseResponse | tuple[str, int]:
     restored = reinstate_held_for(
         petition, form.flag_reason.data, organiser=current_user, reason=form.reason.data
     )
+    return _reinstated(slug, restored)
+
+
+def _reinstated(slug: str, restored: int) -> BaseResponse:
+    """Back to the activity page, saying how many held signatures count again."""
     flash(
         ngettext(
             "%(num)s held signature reinstated.",
