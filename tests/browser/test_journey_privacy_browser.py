@@ -98,7 +98,7 @@ def test_an_organiser_spots_a_burst_counts_it_invalidates_and_reverses(
     steps.shot(page, "activity")
 
     busy.click()
-    expect(page.get_by_label("Email domain")).to_have_value("burst.example")
+    expect(page.get_by_label("Email domain", exact=True)).to_have_value("burst.example")
     page.get_by_label("Why").fill("Three signatures in a minute from one new domain")
     page.get_by_role("button", name="Count matching signatures").click()
     expect(page.get_by_role("heading", name="3 signatures match")).to_be_visible()
