@@ -35,7 +35,8 @@ def test_logging_in_shows_own_petitions_with_both_counts(
     assert response.status_code == 303 and response.headers["Location"] == "/organisers/"
     page = client.get("/organisers/").get_data(as_text=True)
     assert "Mine" in page and "Someone else" not in page
-    assert '<td class="num">0</td>' in page and '<td class="num">1</td>' in page
+    assert '<td class="num" data-label="Verified">0</td>' in page
+    assert '<td class="num" data-label="Awaiting confirmation">1</td>' in page
     assert f"/organisers/petitions/{mine.slug}/export.csv" in page
 
 
