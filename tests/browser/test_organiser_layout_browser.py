@@ -134,6 +134,7 @@ def organiser_pages(campaign: Campaign) -> dict[str, str]:
         "timeline": f"{base}/timeline",
         "new update": f"{base}/updates/new",
         "a draft update": f"{base}/updates/{campaign.update_id}",
+        "the step before sending it": f"{base}/updates/{campaign.update_id}/send",
         "new letter": f"{base}/letters/new",
         "a letter with targets": f"{base}/letters/{campaign.letter_id}",
         "messages of support": f"{base}/support",
@@ -141,6 +142,7 @@ def organiser_pages(campaign: Campaign) -> dict[str, str]:
         "activity": f"{base}/activity/",
         "password": "/organisers/password",
         "new petition": "/organisers/petitions/new",
+        "a forgotten password": "/organisers/forgot-password",
     }
 
 
