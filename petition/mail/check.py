@@ -129,6 +129,6 @@ def authentication_hints(say: Say) -> None:
         f"and a DMARC policy (TXT at _dmarc.{domain})."
     )
     say(
-        'See the README, "Mail that gets through". Look at the received message\'s '
+        'See "Mail that gets through" in docs/operators/mail.md. Look at the received message\'s '
         "Authentication-Results header: spf, dkim and dmarc should each say pass."
     )

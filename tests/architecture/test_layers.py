@@ -1,4 +1,4 @@
-"""The code map holds: no module imports a layer above its own (README, "Code map")."""
+"""The code map holds: no module imports a layer above its own (docs/architecture.md)."""
 
 import ast
 from pathlib import Path
