@@ -30,7 +30,7 @@ SLUG = "bench-petition"
 CHUNK = 50_000
 
 
-def _app(database_url: str):  # noqa: ANN202 (a Flask app; imported lazily to keep startup clean)
+def _app(database_url: str):  # a Flask app; imported lazily to keep startup clean
     from petition import create_app
 
     return create_app(

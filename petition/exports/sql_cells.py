@@ -14,7 +14,7 @@ DIALECTS = ("sqlite", "postgresql")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class utc_iso_text(FunctionElement[str]):  # noqa: N801 - reads as the SQL function it renders
+class utc_iso_text(FunctionElement[str]):  # reads as the SQL function it renders
     """A stored UTC time as ISO 8601 text to the second, ending in Z ("" for no time)."""
 
     type = String()

@@ -32,7 +32,7 @@ def _ask(setting: str, scope: str, key: str, passes: Callable[..., bool]) -> boo
     identifiers = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
     try:
         return not all([passes(limit, *identifiers) for limit in _limits_of(setting)])
-    except Exception:  # noqa: BLE001 - whatever the counter store raises, the request goes on
+    except Exception:  # whatever the counter store raises, the request goes on
         if not current_app.config["RATELIMIT_SWALLOW_ERRORS"]:
             raise
         current_app.logger.warning("%s not checked: counter store failed", setting)
@@ -48,7 +48,7 @@ def limit_resets_in(setting: str, scope: str, key: str) -> float | None:
         stats = [
             limiter.limiter.get_window_stats(limit, *identifiers) for limit in _limits_of(setting)
         ]
-    except Exception:  # noqa: BLE001 - the page says "later" instead of a time it cannot know
+    except Exception:  # the page says "later" instead of a time it cannot know
         return None
     spent = [reset_at for reset_at, remaining in stats if remaining <= 0]
     return max(spent) - time.time() if spent else None
@@ -65,7 +65,7 @@ def tally(scope: str, key: str) -> int:
     identifiers = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
     try:
         stats = limiter.limiter.get_window_stats(_TALLY, *identifiers)
-    except Exception:  # noqa: BLE001 - a failed store counts nothing, as the limits do
+    except Exception:  # a failed store counts nothing, as the limits do
         return 0
     return _TALLY.amount - stats.remaining
 
@@ -76,5 +76,5 @@ def add_to_tally(scope: str, key: str) -> None:
         identifiers = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
         try:
             limiter.limiter.hit(_TALLY, *identifiers)
-        except Exception:  # noqa: BLE001 - a failed store counts nothing, as the limits do
+        except Exception:  # a failed store counts nothing, as the limits do
             current_app.logger.warning("%s not counted: counter store failed", scope)

@@ -28,7 +28,7 @@ from tests.support.mailbox import owed_mail
 ORGANISER = "organiser@example.org"
 
 
-def invoke(runner: FlaskCliRunner, *args: str, input: str | None = None) -> Result:  # noqa: A002
+def invoke(runner: FlaskCliRunner, *args: str, input: str | None = None) -> Result:
     result = runner.invoke(args=list(args), input=input)
     db.session.rollback()  # the command wrote through its own transactions; read afresh
     return result

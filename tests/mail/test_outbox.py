@@ -194,7 +194,7 @@ class ScriptedRelay:
         self.at_data: dict[str, str] = {}
         self.delivered: list[str] = []
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(  # aiosmtpd's hook name
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         if address in self.at_rcpt:
@@ -202,7 +202,7 @@ class ScriptedRelay:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         for address in envelope.rcpt_tos:
             if address in self.at_data:
                 return self.at_data[address]
@@ -369,7 +369,7 @@ def test_two_parallel_deliverers_send_each_message_exactly_once(
                 barrier.wait()
                 while (report := deliver_due(limit=4)).claimed:
                     reports.append(report)
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:  # reported below
                 errors.append(exc)
             finally:
                 db.session.remove()

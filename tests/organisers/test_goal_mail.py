@@ -126,7 +126,7 @@ def test_a_confirmation_that_passes_no_quarter_costs_no_query_more(
     def statements_of(name: str, callback: Callable[[], object]) -> None:
         seen: list[str] = []
 
-        def listen(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        def listen(conn, cursor, statement, *args) -> None:
             seen.append(statement)
 
         event.listen(db.engine, "before_cursor_execute", listen)

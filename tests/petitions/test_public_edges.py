@@ -153,7 +153,7 @@ def test_a_hide_committed_while_a_copy_is_read_leaves_no_copy(app: Flask, make_p
     engine = db.engine
     fired = []
 
-    def hide_meanwhile(conn, cursor, statement, params, context, executemany) -> None:  # noqa: ANN001
+    def hide_meanwhile(conn, cursor, statement, params, context, executemany) -> None:
         if "hidden_at IS NULL" in statement and not fired:
             fired.append(1)
             with engine.begin() as other:  # another request's thread hides it now

@@ -165,7 +165,7 @@ def run_at_once(app: Flask, calls: list[Callable[[], object]]) -> list[BaseExcep
             try:
                 barrier.wait()
                 call()
-            except BaseException as exc:  # noqa: BLE001 - reported to the test
+            except BaseException as exc:  # reported to the test
                 errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(call,)) for call in calls]
