@@ -89,10 +89,16 @@ def composes(kind: MailKind) -> Callable[[Composer], Composer]:
     """Register the function that writes one kind of owed mail; its feature's module calls this."""
 
     def register(compose: Composer) -> Composer:
-        _COMPOSERS[kind] = compose
+        if _COMPOSERS.setdefault(kind, compose) is not compose:
+            raise RuntimeError(f"two composers for mail of kind {kind!r}")
         return compose
 
     return register
+
+
+def kinds_composed() -> frozenset[str]:
+    """The kinds of mail some feature has registered a composer for."""
+    return frozenset(_COMPOSERS)
 
 
 def compose(message: ClaimedMessage) -> Email:
