@@ -60,6 +60,44 @@ def imports_of(path: Path) -> set[str]:
     return found
 
 
+def modules_imported(path: Path, modules: set[str]) -> set[str]:
+    """The modules of ours this file imports, a `from package import module` counted as the module."""
+    found = set(imports_of(path))
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found & modules
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import one another round in a circle (Tarjan's algorithm)."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        for imported in sorted(graph[module]):
+            if imported not in order:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in stack:
+                low[module] = min(low[module], order[imported])
+        if low[module] == order[module]:
+            group = []
+            while (member := stack.pop()) != module:
+                group.append(member)
+            if group:
+                found.append(sorted([module, *group]))
+
+    for module in sorted(graph):
+        if module not in order:
+            visit(module)
+    return found
+
+
 def sources() -> list[Path]:
     return [path for path in PACKAGE.rglob("*.py") if "migrations" not in path.parts]
 
@@ -86,3 +124,26 @@ def test_the_check_sees_an_upward_import(tmp_path: Path) -> None:
     source.write_text("def f():\n    from petition.signing.links import confirmation_token\n")
     assert imports_of(source) == {"petition.signing.links"}
     assert layer_of("petition.signing.links") > layer_of("petition.petitions.history")
+
+
+def test_no_modules_import_one_another_in_a_circle() -> None:
+    """Within a layer too: a circle means neither module can be read, or changed, alone."""
+    paths = {module_name(path): path for path in sources()}
+    graph = {module: modules_imported(path, set(paths)) for module, path in paths.items()}
+    assert cycles(graph) == []
+
+
+def test_the_check_sees_a_circle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
+
+
+def test_no_module_imports_relatively() -> None:
+    """`from . import x` would pass the layer check unseen: every import names its package."""
+    relative = [
+        f"{module_name(path)}:{node.lineno}"
+        for path in sources()
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.ImportFrom) and node.level > 0
+    ]
+    assert relative == []
