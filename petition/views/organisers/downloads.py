@@ -18,6 +18,7 @@ from petition.exports.runs import (
 from petition.i18n.languages import current_language
 from petition.organisers.forms import PeriodForm
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.views.organisers.printed import printed_document
 
 
 def _as_bytes(pieces: Iterator[str | bytes]) -> Iterator[bytes]:
@@ -69,27 +70,9 @@ def export(slug: str, fmt: str) -> Response | tuple[str, int]:
 @login_required
 def delivery(slug: str) -> Response | tuple[str, int]:
     petition = own_petition_or_404(slug)
-    # Imported here: the PDF library takes longer to load than the rest of the app together,
-    # and each web worker would pay for it at start-up although few requests need it.
-    from petition.exports.delivery_pack import delivery_pack
-    from petition.exports.document import DocumentFontError
+    from petition.exports.delivery_pack import delivery_pack  # the PDF library is slow to load
 
-    try:
-        pdf = delivery_pack(petition)
-    except DocumentFontError as error:
-        page = render_template(
-            "errors/error.html",
-            code=503,
-            title=_("The PDF cannot be made here"),
-            message=str(error),
-        )
-        return page, 503
-    log_delivery_pack(petition, current_user._get_current_object())
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{petition.slug}-delivery-pack.pdf"',
-            "Cache-Control": "no-store",
-        },
-    )
+    answer = printed_document(lambda: delivery_pack(petition), f"{petition.slug}-delivery-pack.pdf")
+    if isinstance(answer, Response):
+        log_delivery_pack(petition, current_user._get_current_object())
+    return answer

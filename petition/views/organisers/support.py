@@ -1,8 +1,7 @@
 """Organiser pages: support. The moderation queue of messages of support, the approved ones
 (which can be withdrawn), and their printable bundle."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -13,6 +12,7 @@ from petition.support import approved_messages, decide_messages, message_count, 
 from petition.support.forms import DecisionForm
 from petition.support.messages import MAX_BULK_IDS, MAX_PAGE, QUEUE_PAGE_SIZE
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.views.organisers.printed import printed_document
 from petition.web.numbers import posted_ids, query_number
 
 __all__ = ["bp"]
@@ -81,25 +81,7 @@ def decide(slug: str) -> BaseResponse:
 @login_required
 def bundle(slug: str) -> BaseResponse | tuple[str, int]:
     petition = own_petition_or_404(slug)
-    # Imported here, as for the delivery pack: the PDF library is slow to load.
-    from petition.exports.document import DocumentFontError
-    from petition.support.bundle import support_bundle
+    from petition.support.bundle import support_bundle  # the PDF library is slow to load
 
-    try:
-        pdf = support_bundle(petition, in_language(petition, petition.language).title)
-    except DocumentFontError as error:
-        page = render_template(
-            "errors/error.html",
-            code=503,
-            title=_("The PDF cannot be made here"),
-            message=str(error),
-        )
-        return page, 503
-    return current_app.response_class(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{petition.slug}-support.pdf"',
-            "Cache-Control": "no-store",
-        },
-    )
+    title = in_language(petition, petition.language).title
+    return printed_document(lambda: support_bundle(petition, title), f"{petition.slug}-support.pdf")
