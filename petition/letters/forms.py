@@ -75,6 +75,32 @@ def _copies(form: Form, field: Field) -> None:
             ) from exc
 
 
+def _subject_field() -> StringField:
+    """A letter's subject: the organiser's and, as edited, the supporter's, under one rule."""
+    return StringField(
+        _l("Subject"),
+        filters=[strip],
+        validators=[
+            _at_most(MAX_SUBJECT),
+            DataRequired(_l("Please give the letter a subject.")),
+            _few_stacked_marks,
+        ],
+    )
+
+
+def _letter_field() -> TextAreaField:
+    """A letter's text: the organiser's and, as edited, the supporter's, under one rule."""
+    return TextAreaField(
+        _l("Letter"),
+        validators=[
+            _letter_not_too_long,
+            DataRequired(_l("Please write the letter.")),
+            _few_stacked_marks,
+        ],
+        render_kw={"rows": 14},
+    )
+
+
 class LetterForm(Form):
     """A letter action in the petition's own language; `letter_form` adds the other versions."""
 
@@ -86,24 +112,8 @@ class LetterForm(Form):
             DataRequired(_l("Please name the action.")),
         ],
     )
-    subject = StringField(
-        _l("Subject"),
-        filters=[strip],
-        validators=[
-            _at_most(MAX_SUBJECT),
-            DataRequired(_l("Please give the letter a subject.")),
-            _few_stacked_marks,
-        ],
-    )
-    body = TextAreaField(
-        _l("Letter"),
-        validators=[
-            _letter_not_too_long,
-            DataRequired(_l("Please write the letter.")),
-            _few_stacked_marks,
-        ],
-        render_kw={"rows": 14},
-    )
+    subject = _subject_field()
+    body = _letter_field()
     copies = TextAreaField(
         _l("Copies to"),
         validators=[Length(max=3000, message=_l("Too long.")), _copies],
@@ -216,24 +226,8 @@ class SupporterLetterForm(Form):
     """The supporter's copy of the letter, as they edited it, and their country."""
 
     country = SelectField(_l("Your country"), validate_choice=False)
-    subject = StringField(
-        _l("Subject"),
-        filters=[strip],
-        validators=[
-            _at_most(MAX_SUBJECT),
-            DataRequired(_l("Please give the letter a subject.")),
-            _few_stacked_marks,
-        ],
-    )
-    body = TextAreaField(
-        _l("Letter"),
-        validators=[
-            _letter_not_too_long,
-            DataRequired(_l("Please write the letter.")),
-            _few_stacked_marks,
-        ],
-        render_kw={"rows": 14},
-    )
+    subject = _subject_field()
+    body = _letter_field()
 
     class Meta(Form.Meta):
         csrf = False  # it changes nothing: the text travels in this request and is never kept
