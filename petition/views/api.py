@@ -20,7 +20,7 @@ from petition.petitions.public_copies import approved_support_count
 from petition.petitions.stats import public_by_country
 from petition.petitions.timeline import milestone_data, timeline_rows
 from petition.petitions.versions import all_in_language, in_language
-from petition.views.caching import readable_from_any_site, shared_cacheable
+from petition.views.caching import open_to_every_site, shared_cacheable
 from petition.views.errors import json_error
 from petition.views.lookups import public_petition_or_404
 from petition.views.openapi import openapi_document
@@ -33,12 +33,8 @@ DEFAULT_PER_PAGE = 20
 
 @bp.after_request
 def _public_and_cacheable(response: Response) -> Response:
-    readable_from_any_site(response)
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    elif response.status_code == 200:
+    open_to_every_site(response, allow_headers="If-None-Match")
+    if request.method != "OPTIONS" and response.status_code == 200:
         shared_cacheable(response)  # the same for everyone, so cached like the public JSON
     return response
 

@@ -8,9 +8,12 @@ session's token: a browser revalidating with another session's copy gets a fresh
 """
 
 import hashlib
+from typing import TypeVar
 
 from flask import current_app, g, request, session
 from werkzeug.wrappers import Response
+
+AnyResponse = TypeVar("AnyResponse", bound=Response)
 
 CSRF_FIELD_DEFAULT = "csrf_token"
 
@@ -59,4 +62,18 @@ def readable_from_any_site(response: Response) -> Response:
     """
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag"
+    return response
+
+
+def open_to_every_site(response: AnyResponse, *, allow_headers: str | None = None) -> AnyResponse:
+    """A public blueprint's answers, readable from every origin, with its preflights answered.
+
+    Only reads are offered: GET and HEAD, and the request headers named in allow_headers.
+    """
+    readable_from_any_site(response)
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        if allow_headers:
+            response.headers["Access-Control-Allow-Headers"] = allow_headers
+        response.headers["Access-Control-Max-Age"] = "86400"
     return response

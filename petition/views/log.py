@@ -8,14 +8,14 @@ import base64
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.log.checkpoints import checkpoints_before, current_checkpoint
 from petition.log.keys import log_key
 from petition.log.reading import MAX_LOG_SIZE, consistency_proof, entries_between, inclusion_proof
-from petition.views.caching import readable_from_any_site, shared_cacheable
+from petition.views.caching import open_to_every_site, shared_cacheable
 from petition.views.lookups import public_petition_or_404
 from petition.web.numbers import query_number, required_query_number
 
@@ -31,11 +31,7 @@ def _b64(value: bytes) -> str:
 
 @bp.after_request
 def _public(response: Response) -> Response:
-    readable_from_any_site(response)
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    return response
+    return open_to_every_site(response)
 
 
 @bp.errorhandler(HTTPException)
