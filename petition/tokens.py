@@ -6,6 +6,8 @@ from typing import Any
 
 from itsdangerous import BadData, SignatureExpired, Signer, TimestampSigner, URLSafeTimedSerializer
 
+from petition.ids import is_id
+
 CONFIRM_SIGNATURE = "confirm-signature"
 INVITE_ORGANISER = "invite-organiser"
 WITHDRAW_SIGNATURE = "withdraw-signature"
@@ -77,6 +79,22 @@ def make_token(secret: str, purpose: str, payload: Any) -> str:
 def read_token(secret: str, purpose: str, token: str, max_age: int) -> Any:
     """Return the payload of a token made for this purpose within max_age seconds."""
     return read_stamped_token(secret, purpose, token, max_age)[0]
+
+
+def read_bound_token(secret: str, purpose: str, token: str, max_age: int) -> tuple[int, str]:
+    """The id and the secret a link bound to one stored object carries; any other payload is invalid.
+
+    The caller compares the secret with the object's own in constant time.
+    """
+    payload = read_token(secret, purpose, token, max_age)
+    if not (
+        isinstance(payload, list)
+        and len(payload) == 2
+        and is_id(payload[0])
+        and isinstance(payload[1], str)
+    ):
+        raise InvalidTokenError("unexpected payload")
+    return payload[0], payload[1]
 
 
 def read_stamped_token(secret: str, purpose: str, token: str, max_age: int) -> tuple[Any, datetime]:

@@ -4,7 +4,6 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -14,7 +13,6 @@ from petition import tokens
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.extensions import db
 from petition.i18n.languages import current_language
-from petition.ids import is_id
 from petition.mail.background import notify_delivery
 from petition.mail.messages import Email, compose_email
 from petition.mail.outbox import ClaimedMessage, MessageGoneError, OwedMail, composes, queue_message
@@ -106,21 +104,12 @@ def invitation_email(message: ClaimedMessage) -> Email:
 def read_invitation(token: str) -> Invitation:
     """The unused invitation a link carries, if the link is genuine, unexpired and its own."""
     config = current_app.config
-    payload: Any = tokens.read_token(
+    # Links of the old form, [petition, address, inviter], carry no secret and open nothing.
+    invitation_id, secret = tokens.read_bound_token(
         config["SECRET_KEY"], tokens.INVITE_ORGANISER, token, config["INVITATION_MAX_AGE"]
     )
-    # Links of the old form, [petition, address, inviter], carry no secret and open nothing.
-    if not (
-        isinstance(payload, list)
-        and len(payload) == 2
-        and is_id(payload[0])
-        and isinstance(payload[1], str)
-    ):
-        raise tokens.InvalidTokenError("unexpected payload")
-    invitation = db.session.get(Invitation, payload[0])
-    if invitation is None or not hmac.compare_digest(
-        invitation.secret.encode(), payload[1].encode()
-    ):
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or not hmac.compare_digest(invitation.secret.encode(), secret.encode()):
         raise tokens.InvalidTokenError("no such invitation")
     if invitation.used_at is not None:
         raise UsedInvitationError("invitation used")

@@ -3,7 +3,6 @@ the account's current password, used once, short-lived."""
 
 import hashlib
 import hmac
-from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -11,7 +10,6 @@ from sqlalchemy import select
 
 from petition import tokens
 from petition.extensions import db
-from petition.ids import is_id
 from petition.mail.background import notify_delivery
 from petition.mail.messages import Email, compose_email
 from petition.mail.outbox import ClaimedMessage, MessageGoneError, composes, queue_per_organiser
@@ -85,22 +83,15 @@ def password_reset_email(message: ClaimedMessage) -> Email:
 def read_reset_link(token: str) -> tuple[Organiser, str]:
     """The account a reset link is for and the binding it carries, if it is genuine and still works."""
     config = current_app.config
-    payload: Any = tokens.read_token(
+    organiser_id, binding = tokens.read_bound_token(
         config["SECRET_KEY"], tokens.RESET_PASSWORD, token, config["PASSWORD_RESET_MAX_AGE"]
     )
-    if not (
-        isinstance(payload, list)
-        and len(payload) == 2
-        and is_id(payload[0])
-        and isinstance(payload[1], str)
-    ):
-        raise tokens.InvalidTokenError("unexpected payload")
-    organiser = db.session.get(Organiser, payload[0])
+    organiser = db.session.get(Organiser, organiser_id)
     if organiser is None:
         raise tokens.InvalidTokenError("no such organiser")
-    if not hmac.compare_digest(password_binding(organiser).encode(), payload[1].encode()):
+    if not hmac.compare_digest(password_binding(organiser).encode(), binding.encode()):
         raise UsedResetLinkError("the password was set since the link was sent")
-    return organiser, payload[1]
+    return organiser, binding
 
 
 def reset_password(
