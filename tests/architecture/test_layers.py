@@ -147,3 +147,16 @@ def test_no_module_imports_relatively() -> None:
         if isinstance(node, ast.ImportFrom) and node.level > 0
     ]
     assert relative == []
+
+
+def test_the_verifier_imports_nothing_of_ours() -> None:
+    """Layer 0 may import layer 0, but verify.py checks the server and must share none of its code."""
+    verifier = PACKAGE / "verify.py"
+    ours = imports_of(verifier) | {
+        alias.name
+        for node in ast.walk(ast.parse(verifier.read_text(), str(verifier)))
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name == "petition"
+    }
+    assert ours == set()
