@@ -54,7 +54,7 @@ from petition.views.caching import (
     readable_from_any_site,
     shared_cacheable,
 )
-from petition.views.limits import (
+from petition.web.limits import (
     add_to_tally,
     limit_resets_in,
     limit_spent,

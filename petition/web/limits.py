@@ -1,4 +1,8 @@
-"""Limits a view counts itself, by the name of their setting, where a decorator cannot decide."""
+"""Limits counted by hand, by the name of their setting, where a decorator cannot decide.
+
+Views count them, and so does the signing budget (signing.budget), which a view cannot hold: the
+page's form and the framed widget's share it.
+"""
 
 import time
 from collections.abc import Callable
