@@ -6,10 +6,10 @@ over the signature's id, petition, random link secret and the number of messages
 it is bound to that one signature, needs nothing stored, and each new confirmation mail carries a
 new code: only the newest mail's code confirms. It is only ever looked up together with the
 address that signed: a code alone finds nothing. Wrong codes are counted per client, address and
-mail (CONFIRM_CODE_ATTEMPTS, by the view), never on the signature: a stranger who knows an
-address must not be able to spend its signer's tries, nor learn from them who signed. A new mail
-brings fresh tries, so the tries a signature can ever get stay bounded by its mail cap
-(MAX_MESSAGES_PER_SIGNATURE).
+mail (CONFIRM_CODE_ATTEMPTS, by the view, under budget.code_tries), never on the signature: a
+stranger who knows an address must not be able to spend its signer's tries, nor learn from them
+who signed. A new mail brings fresh tries, so the tries a signature can ever get stay bounded by
+its mail cap (MAX_MESSAGES_PER_SIGNATURE).
 """
 
 import hashlib

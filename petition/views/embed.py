@@ -7,14 +7,14 @@ frame; petition.web.embedding explains the guard that replaces the session's CSR
 from flask import Blueprint, abort, make_response, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.extensions import csrf
+from petition.extensions import client_limit_key, csrf
 from petition.i18n.languages import current_language
 from petition.models import Petition
 from petition.petitions.versions import in_language
+from petition.signing.budget import spend_signing_budget, start_code_round, submit_signature
 from petition.signing.forms import EmbedSignForm
 from petition.signing.signatures import PetitionClosedError
 from petition.views.lookups import after_form, public_petition_or_404
-from petition.views.public import over_signing_limit, start_code_round, submit_signature
 from petition.views.signer import not_kept, remember_signer, typed_signer
 from petition.web.embedding import embed_form_token, is_own_origin, is_valid_embed_form_token
 
@@ -38,7 +38,8 @@ def petition(slug: str) -> str:
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
     if not is_own_origin(request.headers.get("Origin"), request.url):
         abort(403)
-    over_limit = over_signing_limit()
+    # The same budget as the page's form: the widget is no second door (see signing.budget).
+    over_limit = spend_signing_budget(client_limit_key(), slug)
     petition = public_petition_or_404(slug)
     form = EmbedSignForm(collects_country=petition.collects_country)
     if form.leave_blank.data:
@@ -51,11 +52,18 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     if not (form.validate_on_submit() and fresh):
         return _widget(petition, form, stale=not fresh), 400
     try:
-        submit_signature(petition, form, over_limit)
+        submit_signature(
+            petition,
+            form,
+            client=client_limit_key(),
+            client_address=request.remote_addr,
+            language=current_language(),
+            over_limit=over_limit,
+        )
     except PetitionClosedError:
         return _widget(petition, form), 409
     remember_signer(form)  # inside another site's frame the browser keeps no cookie: no harm
-    start_code_round(petition.id, form.email.data)
+    start_code_round(client_limit_key(), petition.id, form.email.data)
     return after_form(".check_email", slug=slug)
 
 

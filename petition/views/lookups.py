@@ -6,10 +6,11 @@ from flask import abort, redirect, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.i18n.languages import language_in_address
-from petition.models import Petition
+from petition.i18n.languages import current_language, language_in_address
+from petition.models import Petition, PublicPetition
 from petition.petitions.public_copies import PetitionSnapshot, public_snapshot
 from petition.petitions.publishing import public_petition_by_slug
+from petition.petitions.versions import PetitionInLanguage, in_language
 
 
 def public_petition_or_404(slug: str) -> Petition:
@@ -26,6 +27,13 @@ def public_snapshot_or_404(slug: str) -> PetitionSnapshot:
     if snapshot is None:
         abort(404)
     return snapshot
+
+
+def as_read(petition: PublicPetition | None) -> PetitionInLanguage | None:
+    """The petition as this reader sees it, for pages that name it (none for a page without)."""
+    if petition is None:
+        return None
+    return in_language(petition, current_language())
 
 
 def form_status(form: FlaskForm) -> int:

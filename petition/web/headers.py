@@ -9,6 +9,9 @@ _POLICY = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
 )
 
+# For a page whose address holds a secret token: the token goes nowhere else.
+NO_REFERRER = {"Referrer-Policy": "no-referrer"}
+
 
 def is_embeddable(endpoint: str | None) -> bool:
     """Pages meant to sit in an iframe on other sites (the embed.* endpoints)."""

@@ -15,10 +15,10 @@ from petition.organisers.password_reset import (
     request_password_reset,
     reset_password,
 )
-from petition.views.limits import spend_limit
 from petition.views.lookups import after_form, form_status
 from petition.views.organisers.blueprint import bp
 from petition.web.clients import limit_key, login_hash
+from petition.web.limits import spend_limit
 
 Page = BaseResponse | tuple[str, int] | str
 

@@ -22,10 +22,10 @@ from petition.organisers.invitations import (
 from petition.organisers.login_attempts import LoginDelayedError
 from petition.organisers.team import TeamError, leave_petition, remove_organiser
 from petition.signing.reminders import ResendTooSoonError, resend_confirmations
-from petition.views.limits import spend_limit
 from petition.views.lookups import form_status
 from petition.views.organisers.account import wait_message
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.web.limits import spend_limit
 
 Page = BaseResponse | tuple[str, int] | str
 

@@ -1,12 +1,20 @@
-"""Limits a view counts itself, by the name of their setting, where a decorator cannot decide."""
+"""Limits counted by hand, by the name of their setting, where a decorator cannot decide.
+
+Views count them, and so does the signing budget (signing.budget), which a view cannot hold: the
+page's form and the framed widget's share it.
+"""
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, request
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
 from limits import RateLimitItem, parse, parse_many
 
-from petition.extensions import limiter
+from petition.extensions import client_limit_key, limiter
+from petition.web.forms import Form
 
 
 def spend_limit(setting: str, scope: str, key: str) -> bool:
@@ -78,3 +86,34 @@ def add_to_tally(scope: str, key: str) -> None:
             limiter.limiter.hit(_TALLY, *identifiers)
         except Exception:  # a failed store counts nothing, as the limits do
             current_app.logger.warning("%s not counted: counter store failed", scope)
+
+
+def over_form_limit(setting: str, scope: str, form: Form) -> bool:
+    """Count a posted form against a client's limit; past it, the form says so and when to try
+    again, and comes back with what was typed (nothing is lost to a limit)."""
+    if request.method != "POST":
+        return False
+    refusal = limit_refusal(setting, scope)
+    if refusal is not None:
+        form.form_errors.append(refusal)
+    return refusal is not None
+
+
+def limit_refusal(setting: str, scope: str) -> str | None:
+    """Count this request against a client's limit; past it, what to tell them, else None."""
+    if not spend_limit(setting, scope, client_limit_key()):
+        return None
+    seconds = limit_resets_in(setting, scope, client_limit_key())
+    if seconds is None:
+        message = _(
+            "There were many tries from this connection in a short time. Please try again "
+            "later; what you typed is kept below."
+        )
+    else:
+        when = format_timedelta(timedelta(seconds=max(seconds, 60)), add_direction=True)
+        message = _(
+            "There were many tries from this connection in a short time. Please try again "
+            "%(when)s; what you typed is kept below.",
+            when=when,
+        )
+    return message
