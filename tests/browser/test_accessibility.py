@@ -26,7 +26,7 @@ from petition.signing.links import confirmation_token
 from petition.signing.signatures import sign_petition
 from petition.transactions import write_transaction
 from tests.conftest import PASSWORD, LiveServer
-from tests.support.browsing import axe_source, axe_violations, chromium, describe
+from tests.helpers.browsing import axe_source, axe_violations, chromium, describe
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from petition.petitions.publishing import create_petition
 from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, browser, check  # noqa: F401
 from tests.conftest import PASSWORD, LiveServer
 from tests.organisers.test_mail_health import add
-from tests.support.browsing import axe_source
+from tests.helpers.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ from petition.petitions.publishing import create_petition
 from petition.support import decide_messages, pending_messages, write_message
 from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, check, log_in, visit
 from tests.conftest import PASSWORD, LiveServer
-from tests.support.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ("en", "ru", "kk")

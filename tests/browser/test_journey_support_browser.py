@@ -10,7 +10,7 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.browser.test_accessibility import ORGANISER, log_in, visit
 from tests.conftest import PASSWORD, LiveServer
-from tests.support.browsing import chromium
+from tests.helpers.browsing import chromium
 
 pytestmark = pytest.mark.browser
 KIND = "Держитесь! Мы с вами.\nВесь Алматы с вами."

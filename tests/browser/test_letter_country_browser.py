@@ -26,7 +26,7 @@ from tests.letters.support import (
     decode_mailto,
     sent_body,
 )
-from tests.support.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 SMALL_PHONE = {"width": 360, "height": 740}

@@ -13,7 +13,7 @@ from petition.organisers.invitations import invite_organiser
 from petition.organisers.password_reset import request_password_reset
 from tests.conftest import SMTPServer
 from tests.followup.support import confirm_from_mail, deliver, send_confirmed, sign
-from tests.support.browsing import chromium
+from tests.helpers.browsing import chromium
 
 pytestmark = pytest.mark.browser
 

@@ -29,7 +29,7 @@ from petition.transactions import write_transaction
 from tests.browser.test_accessibility import ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer
 from tests.letters.support import BODY, EMBASSIES_CSV, SUBJECT
-from tests.support.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 

@@ -21,7 +21,7 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from petition.signing.signatures import confirm_signature, sign_petition
 from tests.conftest import DATABASE_URL_VARIABLE
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
 
 OWNER = "owner@example.org"
 OWNER_PASSWORD = "owner password, long enough"

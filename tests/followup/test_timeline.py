@@ -12,7 +12,7 @@ from sqlalchemy import select
 from petition.extensions import db
 from petition.models import EventAction, PetitionEvent, PetitionMilestone, utcnow
 from tests.conftest import PASSWORD
-from tests.support.http import organiser_session
+from tests.helpers.http import organiser_session
 
 TODAY = utcnow().date()
 TOMORROW = TODAY + timedelta(days=1)

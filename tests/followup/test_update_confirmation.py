@@ -32,7 +32,7 @@ from tests.followup.support import (
     sign,
     updates_to,
 )
-from tests.support.http import csrf_token
+from tests.helpers.http import csrf_token
 
 MakePetition = Callable[..., Petition]
 

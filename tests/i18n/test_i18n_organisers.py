@@ -24,7 +24,7 @@ from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from petition.web.clients import attempt_hash
 from tests.conftest import PASSWORD, SMTPServer
-from tests.support.reading import ENGLISH_WORD, english_words, readable
+from tests.helpers.reading import ENGLISH_WORD, english_words, readable
 
 LANGUAGES = ["ru", "kk"]
 PETITION = {

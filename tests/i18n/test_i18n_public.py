@@ -25,8 +25,8 @@ from petition.transactions import write_transaction
 from petition.views.errors import MESSAGES
 from petition.web.embedding import embed_snippet
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.support.browsing import chromium
-from tests.support.reading import english_words, readable
+from tests.helpers.browsing import chromium
+from tests.helpers.reading import english_words, readable
 
 LANGUAGES = ["ru", "kk"]
 PETITION = {

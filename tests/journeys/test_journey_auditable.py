@@ -12,7 +12,7 @@ from petition.log.keys import log_key
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.support.http import csrf_token
+from tests.helpers.http import csrf_token
 
 
 def sign(base: str, slug: str, name: str, email: str) -> None:

@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 
 from petition.extensions import db
 from petition.log.checkpoints import current_checkpoint
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
 
 PUBLIC = "https://petitions.example.org"
 RECEIPT = re.compile(r'id="receipt-code"[^>]*>([a-z2-7]{4}(?:-[a-z2-7]{4}){7})<')

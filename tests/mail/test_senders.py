@@ -14,7 +14,7 @@ from petition.mail.outbox import DeliveryReport, deliver_due
 from petition.mail.senders import EXTENSION_KEY, LocalSender, Send, SMTPSender
 from petition.models import OutboxMessage, OutboxState
 from tests.conftest import SMTPServer
-from tests.support.mailbox import queue_composed
+from tests.helpers.mailbox import queue_composed
 
 SIGNER = {"name": "Ann Example", "email": "ann@example.org"}
 

@@ -11,7 +11,7 @@ from petition.extensions import db
 from petition.models import OutboxMessage, Petition, Signature, SignatureStatus
 from petition.moderation.screening import add_rule, is_disposable
 from petition.web.clients import client_hash
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
 
 SIGNER = {"name": "Ann Signer", "email": "ann@example.org"}
 

@@ -17,7 +17,7 @@ from petition.models import Invitation, Organiser, OutboxMessage, Petition, Sign
 from petition.organisers.accounts import find_organiser
 from petition.organisers.invitations import invite_organiser
 from tests.conftest import PASSWORD, SMTPServer
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
 
 NEW_PASSWORD = "a brand new passphrase"
 

@@ -18,8 +18,8 @@ from petition.mail.outbox import deliver_due
 from petition.models import AccountEvent, Organiser, OutboxMessage
 from petition.organisers.accounts import set_organiser_password
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.support.http import csrf_token, organiser_session
-from tests.support.processes import wait_until
+from tests.helpers.http import csrf_token, organiser_session
+from tests.helpers.processes import wait_until
 
 EMAIL = "organiser@example.org"
 NEW_PASSWORD = "a brand new passphrase"

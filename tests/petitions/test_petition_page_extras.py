@@ -11,7 +11,7 @@ from sqlalchemy import select
 from petition.extensions import db
 from petition.models import Signature
 from petition.petitions.markdown import summary
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
 
 PUBLIC = "https://petitions.example.org"
 

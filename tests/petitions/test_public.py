@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from petition import tokens
 from petition.extensions import db
 from petition.models import Petition, Signature, utcnow
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
 
 SIGNER = {"name": "Айгерим Нурланова", "email": "aigerim@example.org"}
 

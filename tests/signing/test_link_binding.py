@@ -22,8 +22,8 @@ from petition.models import OutboxMessage, Petition, Signature
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.support.http import csrf_token, organiser_session
-from tests.support.mailbox import written
+from tests.helpers.http import csrf_token, organiser_session
+from tests.helpers.mailbox import written
 
 
 def links_in(message: object, base: str) -> dict[str, str]:

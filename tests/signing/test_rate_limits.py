@@ -22,7 +22,7 @@ from petition.petitions.publishing import create_petition
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature
 from tests.conftest import PASSWORD, free_port, service_missing
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
 
 REDIS_URL = "redis://127.0.0.1:6379"
 

@@ -12,7 +12,7 @@ from petition.mail.messages import Email
 from petition.mail.outbox import deliver_due
 from petition.models import OutboxMessage, OutboxState, Petition, Signature, utcnow
 from petition.signing.links import confirmation_token
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
 
 SIGNER = {"name": "Ann Signer", "email": "ann@example.org"}
 LINK = r"https://petitions\.example\.org(/{}/\S+?)[\"\s]"
