@@ -3,6 +3,7 @@
 import re
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from petition.extensions import db
@@ -60,9 +61,10 @@ def confirm(
     return client.post(mailed_confirm_path(email), follow_redirects=follow_redirects)
 
 
-def count_of(petition: Petition) -> int:
-    """The petition's signature count as stored now."""
+def count_of(petition: Petition | str) -> int:
+    """The signature count of a petition (or the one with this slug) as stored now."""
     db.session.rollback()
-    found = db.session.get(Petition, petition.id)
-    assert found is not None
-    return found.signature_count
+    slug = petition if isinstance(petition, str) else petition.slug
+    count = db.session.scalar(select(Petition.signature_count).where(Petition.slug == slug))
+    assert count is not None
+    return count

@@ -24,6 +24,7 @@ from petition.signing.codes import ALPHABET, confirmation_code, normalise_code
 from petition.signing.signatures import sign_petition
 from tests.conftest import SMTPServer
 from tests.helpers import signing
+from tests.helpers.signing import count_of
 
 NO_MATCH = "That code does not match."
 LOCKED = "This code no longer works here: too many wrong codes were typed for this address."
@@ -56,11 +57,6 @@ def mailed_code(smtp: SMTPServer, count: int) -> str:
 
 def type_code(client: FlaskClient, slug: str, email: str, code: str, **kw: object):
     return client.post(f"/petitions/{slug}/code", data={"email": email, "code": code}, **kw)
-
-
-def count_of(slug: str) -> int:
-    db.session.expire_all()
-    return db.session.scalar(select(Petition.signature_count).where(Petition.slug == slug))
 
 
 def signature_of(email: str) -> Signature:
