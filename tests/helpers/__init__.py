@@ -1,1 +1,1 @@
-"""Helpers the tests share: a browser, gunicorn processes, reading pages."""
+"""Helpers the tests share: signing, logging in, the clock, a browser, gunicorn, reading pages."""
