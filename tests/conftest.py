@@ -250,7 +250,7 @@ def live_server(make_app: Callable[..., Flask]) -> Iterator[LiveServer]:
 @pytest.fixture
 def gunicorn(app: Flask, database_url: str, smtp: SMTPServer) -> Iterator[Callable[..., Any]]:
     """Start gunicorn servers on the test database (workers, settings=…, access_log=…)."""
-    from tests.support.processes import Gunicorn
+    from tests.helpers.processes import Gunicorn
 
     servers: list[Gunicorn] = []
 

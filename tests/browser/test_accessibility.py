@@ -26,7 +26,8 @@ from petition.signing.links import confirmation_token
 from petition.signing.signatures import sign_petition
 from petition.transactions import write_transaction
 from tests.conftest import PASSWORD, LiveServer
-from tests.support.browsing import axe_source, axe_violations, chromium, describe
+from tests.helpers.browsing import axe_source, axe_violations, chromium, describe
+from tests.helpers.clock import days_from_today
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +77,7 @@ def site(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Site:
             title="Free the jailed lawyer",
             body="She was jailed for defending families.",
             organiser=organiser,
-            closes_on=(utcnow() - timedelta(days=5)).date(),
+            closes_on=days_from_today(-5),
         )
         save_petition_text(
             petition,
@@ -125,7 +126,7 @@ def visit(page: Page, url: str, status: int) -> None:
     assert response is not None and response.status == status, url
 
 
-def log_in(page: Page, site: Site, password: str) -> None:
+def log_in_on_page(page: Page, site: Site, password: str) -> None:
     visit(page, f"{site.url}/organisers/login", 200)
     page.get_by_label("Email address").fill(ORGANISER)
     page.get_by_label("Password").fill(password)
@@ -198,10 +199,10 @@ def test_every_page_and_error_state_passes_axe(
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     check(page, source, "widget: check your email")
 
-    log_in(page, site, "wrong password")
+    log_in_on_page(page, site, "wrong password")
     expect(page.locator("#password-error")).to_be_visible()
     check(page, source, "organiser login with an error")
-    log_in(page, site, PASSWORD)
+    log_in_on_page(page, site, PASSWORD)
     expect(page.get_by_role("heading", name="Your petitions")).to_be_visible()
     check(page, source, "dashboard")
     organiser_pages = {

@@ -14,7 +14,7 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition, petition_by_slug
 from tests.browser.test_accessibility import DESKTOP, NARROW, check, visit
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.support.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 

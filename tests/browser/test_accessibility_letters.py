@@ -14,8 +14,8 @@ from petition.petitions.publishing import create_petition
 from petition.petitions.versions import save_petition_text
 from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer
+from tests.helpers.browsing import axe_source, chromium
 from tests.letters.support import BODY, EMBASSIES_CSV, SUBJECT
-from tests.support.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, browser, check  # noqa: F401
 from tests.conftest import PASSWORD, LiveServer
+from tests.helpers.browsing import axe_source
 from tests.organisers.test_mail_health import add
-from tests.support.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 

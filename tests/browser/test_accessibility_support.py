@@ -15,9 +15,16 @@ from petition.demo import HOUSING
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from petition.support import decide_messages, pending_messages, write_message
-from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, check, log_in, visit
+from tests.browser.test_accessibility import (
+    DESKTOP,
+    NARROW,
+    ORGANISER,
+    check,
+    log_in_on_page,
+    visit,
+)
 from tests.conftest import PASSWORD, LiveServer
-from tests.support.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ("en", "ru", "kk")
@@ -81,7 +88,7 @@ def test_the_support_pages_pass_axe(browser: Browser, site, viewport) -> None:
         check(page, source, f"thank-you page ({language})")
 
     visit(page, f"{url}/?lang=en", 200)
-    log_in(page, SimpleNamespace(url=url), PASSWORD)  # type: ignore[arg-type]
+    log_in_on_page(page, SimpleNamespace(url=url), PASSWORD)  # type: ignore[arg-type]
     expect(page.get_by_role("heading", name="Your petitions")).to_be_visible()
     for language in LANGUAGES:
         for state, path in {

@@ -19,9 +19,16 @@ from petition.models import MilestoneKind
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from petition.petitions.versions import save_petition_text
-from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, check, log_in, visit
+from tests.browser.test_accessibility import (
+    DESKTOP,
+    NARROW,
+    ORGANISER,
+    check,
+    log_in_on_page,
+    visit,
+)
 from tests.conftest import PASSWORD, LiveServer
-from tests.support.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ("en", "ru", "kk")
@@ -99,7 +106,7 @@ def test_the_timeline_and_paper_pages_pass_axe(browser: Browser, site, viewport)
         check(page, source, f"petition with a timeline ({language})")
 
     visit(page, f"{url}/?lang=en", 200)  # the login's labels are found by their English words
-    log_in(page, SimpleNamespace(url=url), PASSWORD)  # type: ignore[arg-type]
+    log_in_on_page(page, SimpleNamespace(url=url), PASSWORD)  # type: ignore[arg-type]
     expect(page.get_by_role("heading", name="Your petitions")).to_be_visible()
     for language in LANGUAGES:
         for state, path in {

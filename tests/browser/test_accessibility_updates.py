@@ -18,7 +18,7 @@ from petition.signing.signatures import sign_petition
 from petition.transactions import write_transaction
 from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer
-from tests.support.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.support.browsing import chromium
+from tests.helpers.browsing import chromium
 
 pytestmark = pytest.mark.browser
 

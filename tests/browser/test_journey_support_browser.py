@@ -8,9 +8,9 @@ from playwright.sync_api import Browser, expect
 
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
-from tests.browser.test_accessibility import ORGANISER, log_in, visit
+from tests.browser.test_accessibility import ORGANISER, log_in_on_page, visit
 from tests.conftest import PASSWORD, LiveServer
-from tests.support.browsing import chromium
+from tests.helpers.browsing import chromium
 
 pytestmark = pytest.mark.browser
 KIND = "Держитесь! Мы с вами.\nВесь Алматы с вами."
@@ -58,7 +58,7 @@ def test_an_approved_message_appears_and_a_rejected_one_never_does(
 
     organiser = browser.new_context().new_page()
     visit(organiser, f"{url}/?lang=en", 200)
-    log_in(organiser, live_server, PASSWORD)  # type: ignore[arg-type]
+    log_in_on_page(organiser, live_server, PASSWORD)  # type: ignore[arg-type]
     visit(organiser, f"{url}/organisers/petitions/{slug}/", 200)
     expect(organiser.locator("#support")).to_contain_text("2 messages are waiting")
     organiser.locator("#support").get_by_role("link", name="Read and decide").click()

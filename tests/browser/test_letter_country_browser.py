@@ -17,6 +17,7 @@ from petition.petitions.publishing import create_petition
 from petition.petitions.versions import save_petition_text
 from tests.browser.test_accessibility import ORGANISER, check
 from tests.conftest import PASSWORD, LiveServer
+from tests.helpers.browsing import axe_source, chromium
 from tests.letters.support import (
     BODY,
     GREETING_RU,
@@ -26,7 +27,6 @@ from tests.letters.support import (
     decode_mailto,
     sent_body,
 )
-from tests.support.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 SMALL_PHONE = {"width": 360, "height": 740}

@@ -12,8 +12,8 @@ from petition.models import MailKind, OutboxMessage, Petition
 from petition.organisers.invitations import invite_organiser
 from petition.organisers.password_reset import request_password_reset
 from tests.conftest import SMTPServer
-from tests.followup.support import confirm_from_mail, deliver, send_confirmed, sign
-from tests.support.browsing import chromium
+from tests.followup.support import confirm_from_mail, deliver, send_confirmed, sign_choosing_updates
+from tests.helpers.browsing import chromium
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +28,11 @@ def every_kind_of_mail(
     """Make the service owe one message of each kind, and return each HTML part received."""
     petition = make_petition(title=TITLE, goal=1)
     slug = petition.slug
-    sign(client, slug, "Әлия", "aliya@example.org", wants=True, lang="kk")
+    sign_choosing_updates(client, slug, "Әлия", "aliya@example.org", wants=True, lang="kk")
     confirm_from_mail(client, smtp, "aliya@example.org")  # and the goal is passed
-    sign(client, slug, "Әлия", "aliya@example.org", wants=True, lang="kk")  # already signed
+    sign_choosing_updates(
+        client, slug, "Әлия", "aliya@example.org", wants=True, lang="kk"
+    )  # already signed
     invite_organiser(petition, petition.organisers[0], "a.very.long.helper.name@example.org")
     request_password_reset(petition.organisers[0].email, "kk")
     body = f"Толығырақ: [хат]({LONG_LINK}) және {LONG_LINK}\n\n```\n{LONG_LINK}\n```"

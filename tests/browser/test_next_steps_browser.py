@@ -15,7 +15,7 @@ from petition.signing.links import confirmation_token
 from petition.signing.signatures import sign_petition
 from tests.browser.test_accessibility import DESKTOP, NARROW, check
 from tests.conftest import PASSWORD, LiveServer
-from tests.support.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 

@@ -28,8 +28,9 @@ from petition.support.messages import write_message
 from petition.transactions import write_transaction
 from tests.browser.test_accessibility import ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer
+from tests.helpers.browsing import axe_source, chromium
+from tests.helpers.clock import today_utc
 from tests.letters.support import BODY, EMBASSIES_CSV, SUBJECT
-from tests.support.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +93,7 @@ def campaign(live_server: LiveServer) -> Campaign:
             reason="Сотни подписей с одного адреса за минуту",
         )
         record_paper_batch(
-            petition, organiser, count=240, collected_on=utcnow().date(), note="Коллегия адвокатов"
+            petition, organiser, count=240, collected_on=today_utc(), note="Коллегия адвокатов"
         )
         letter_id = save_action(
             petition, organiser, None, title="Write to the embassy", subject="Free them",
@@ -115,7 +116,7 @@ def campaign(live_server: LiveServer) -> Campaign:
         return Campaign(live_server.url, petition.slug, letter_id, update.id)
 
 
-def log_in(page: Page, url: str) -> None:
+def log_in_on_page(page: Page, url: str) -> None:
     visit(page, f"{url}/organisers/login?lang=ru", 200)
     page.locator("input[name=email]").fill(ORGANISER)
     page.locator("input[name=password]").fill(PASSWORD)
@@ -159,7 +160,7 @@ def test_no_organiser_page_is_wider_than_the_window(
 ) -> None:
     source = axe_source()
     page = browser.new_context(viewport=viewport, locale="ru-RU").new_page()
-    log_in(page, campaign.url)
+    log_in_on_page(page, campaign.url)
     for state, path in organiser_pages(campaign).items():
         visit(page, f"{campaign.url}{path}?lang=ru", 200)
         check(page, source, f"{state} at {viewport['width']}px")
@@ -168,7 +169,7 @@ def test_no_organiser_page_is_wider_than_the_window(
 
 def test_the_dashboard_shows_every_count_on_a_phone(browser: Browser, campaign: Campaign) -> None:
     page = browser.new_context(viewport=PHONE, locale="ru-RU").new_page()
-    log_in(page, campaign.url)
+    log_in_on_page(page, campaign.url)
     visit(page, f"{campaign.url}/organisers/?lang=ru", 200)
     row = page.locator("#petition-list tbody tr").first
     for cell in row.locator("td.num").all():
@@ -187,7 +188,7 @@ def test_the_dashboard_shows_every_count_on_a_phone(browser: Browser, campaign: 
 
 def test_the_desktop_gives_tables_the_width(browser: Browser, campaign: Campaign) -> None:
     page = browser.new_context(viewport=DESKTOP, locale="ru-RU").new_page()
-    log_in(page, campaign.url)
+    log_in_on_page(page, campaign.url)
     visit(page, f"{campaign.url}/organisers/?lang=ru", 200)
     table = page.locator("#petition-list").bounding_box()
     assert table is not None and table["width"] > 1000
@@ -208,7 +209,7 @@ def test_the_desktop_gives_tables_the_width(browser: Browser, campaign: Campaign
 
 def test_the_chart_labels_are_readable_on_a_phone(browser: Browser, campaign: Campaign) -> None:
     page = browser.new_context(viewport=PHONE, locale="ru-RU").new_page()
-    log_in(page, campaign.url)
+    log_in_on_page(page, campaign.url)
     visit(page, f"{campaign.url}/organisers/petitions/{campaign.slug}/?lang=ru", 200)
     labels = page.locator(".chart-y span, .chart-x span")
     assert labels.count() == 4

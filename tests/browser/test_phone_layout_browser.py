@@ -28,7 +28,7 @@ from tests.browser.test_accessibility import (  # noqa: F401 - the live site, as
     visit,
 )
 from tests.conftest import LiveServer
-from tests.support.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from petition.signing.signatures import sign_petition
 from petition.support import write_message
 from tests.browser.test_accessibility import ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer
-from tests.support.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ def slug(live_server: LiveServer) -> str:
         return petition.slug
 
 
-def _log_in(page: Page, url: str) -> None:
+def log_in_on_page(page: Page, url: str) -> None:
     visit(page, f"{url}/organisers/login", 200)
     page.get_by_label("Email address").fill(ORGANISER)
     page.get_by_label("Password").fill(PASSWORD)
@@ -77,7 +77,7 @@ def test_select_all_works_on_held_signatures_and_messages_of_support(
     browser: Browser, live_server: LiveServer, slug: str
 ) -> None:
     page = browser.new_context(viewport=PHONE).new_page()
-    _log_in(page, live_server.url)
+    log_in_on_page(page, live_server.url)
 
     visit(page, f"{live_server.url}/organisers/petitions/{slug}/activity/", 200)
     check(page, axe_source(), "moderation with held signatures, 360px")
@@ -102,7 +102,7 @@ def test_without_scripts_the_select_buttons_are_not_offered(
     browser: Browser, live_server: LiveServer, slug: str
 ) -> None:
     page = browser.new_context(viewport=PHONE, java_script_enabled=False).new_page()
-    _log_in(page, live_server.url)
+    log_in_on_page(page, live_server.url)
     visit(page, f"{live_server.url}/organisers/petitions/{slug}/activity/", 200)
     expect(page.get_by_role("button", name="Select all")).to_have_count(0)
     page.get_by_text("Ann Held", exact=True).click()  # the label still ticks its box

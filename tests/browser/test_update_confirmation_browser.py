@@ -15,7 +15,7 @@ from petition.signing.signatures import sign_petition
 from petition.transactions import write_transaction
 from tests.browser.test_accessibility import ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.support.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source, chromium
 
 pytestmark = pytest.mark.browser
 

@@ -23,7 +23,7 @@ from petition.models import OutboxMessage, OutboxState, Petition, utcnow
 from petition.organisers.accounts import authenticate, find_organiser
 from petition.signing.signatures import confirm_signature, sign_petition
 from tests.conftest import DATABASE_URL_VARIABLE, SMTPServer
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
 
 ORGANISER = "organiser@example.org"
 

@@ -21,7 +21,8 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from petition.signing.signatures import confirm_signature, sign_petition
 from tests.conftest import DATABASE_URL_VARIABLE
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
+from tests.helpers.organisers import log_in
 
 OWNER = "owner@example.org"
 OWNER_PASSWORD = "owner password, long enough"
@@ -182,14 +183,9 @@ def test_safe_cell(value: str, expected: str) -> None:
 # --- the organiser's download ----------------------------------------------------------------
 
 
-def log_in(client: FlaskClient, email: str, password: str) -> None:
-    response = client.post("/organisers/login", data={"email": email, "password": password})
-    assert response.status_code == 303, response.get_data(as_text=True)
-
-
 def test_the_organiser_downloads_a_streamed_csv(client: FlaskClient, petition: Petition) -> None:
     sign_and_confirm(petition, "Айгерим", "aigerim@example.org")
-    log_in(client, OWNER, OWNER_PASSWORD)
+    assert log_in(client, OWNER, OWNER_PASSWORD).status_code == 303
     response = client.get(f"/organisers/petitions/{petition.slug}/export.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -204,7 +200,7 @@ def test_the_organiser_downloads_a_streamed_csv(client: FlaskClient, petition: P
 
 def test_the_organiser_downloads_json(client: FlaskClient, petition: Petition) -> None:
     sign_and_confirm(petition, "Ann", "ann@example.org")
-    log_in(client, OWNER, OWNER_PASSWORD)
+    assert log_in(client, OWNER, OWNER_PASSWORD).status_code == 303
     response = client.get(f"/organisers/petitions/{petition.slug}/export.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert (
@@ -219,7 +215,7 @@ def test_another_organiser_gets_404(
 ) -> None:
     sign_and_confirm(petition, "Ann", "ann@example.org")
     make_organiser("other@example.org", "another long password")
-    log_in(client, "other@example.org", "another long password")
+    assert log_in(client, "other@example.org", "another long password").status_code == 303
     for fmt in ("csv", "json"):
         response = client.get(f"/organisers/petitions/{petition.slug}/export.{fmt}")
         assert response.status_code == 404
@@ -236,12 +232,12 @@ def test_a_logged_out_visitor_is_sent_to_log_in(client: FlaskClient, petition: P
 
 @pytest.mark.parametrize("path", ["export.xls", "export.CSV", "export"])
 def test_an_unknown_format_is_404(client: FlaskClient, petition: Petition, path: str) -> None:
-    log_in(client, OWNER, OWNER_PASSWORD)
+    assert log_in(client, OWNER, OWNER_PASSWORD).status_code == 303
     assert client.get(f"/organisers/petitions/{petition.slug}/{path}").status_code == 404
 
 
 def test_an_unknown_petition_is_404(client: FlaskClient, petition: Petition) -> None:
-    log_in(client, OWNER, OWNER_PASSWORD)
+    assert log_in(client, OWNER, OWNER_PASSWORD).status_code == 303
     assert client.get("/organisers/petitions/no-such-petition/export.csv").status_code == 404
 
 
@@ -252,7 +248,7 @@ def test_an_organiser_of_two_petitions_gets_each_ones_own_signatures(
     second = make_petition(title="Free the jailed lawyer", organiser=owner)
     sign_and_confirm(petition, "Ann", "ann@example.org")
     sign_and_confirm(second, "Bob", "bob@example.org")
-    log_in(client, OWNER, OWNER_PASSWORD)
+    assert log_in(client, OWNER, OWNER_PASSWORD).status_code == 303
     body = client.get(f"/organisers/petitions/{second.slug}/export.csv").get_data(as_text=True)
     assert "bob@example.org" in body and "ann@example.org" not in body
 

@@ -19,7 +19,7 @@ from petition.models import OutboxMessage, OutboxState, Petition, Signature, Sig
 from petition.petitions.counting import recount_signatures
 from petition.petitions.publishing import create_petition
 from tests.conftest import SMTPServer
-from tests.support.processes import CONFIRM_LINK, confirm_link, outbox_states, sign_as, wait_until
+from tests.helpers.processes import CONFIRM_LINK, confirm_link, outbox_states, sign_as, wait_until
 
 pytestmark = pytest.mark.faults
 

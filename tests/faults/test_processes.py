@@ -17,7 +17,7 @@ from petition.extensions import db
 from petition.models import OutboxMessage, OutboxState, Signature
 from petition.petitions.publishing import create_petition
 from tests.conftest import SMTPServer
-from tests.support.processes import outbox_states, outbox_worker, sign_as, wait_until
+from tests.helpers.processes import outbox_states, outbox_worker, sign_as, wait_until
 
 
 def publish(app: Flask, make_organiser: Callable) -> str:

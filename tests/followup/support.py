@@ -9,6 +9,7 @@ from werkzeug.test import TestResponse
 
 from petition.mail.outbox import deliver_due
 from tests.conftest import SMTPServer
+from tests.helpers.signing import sign
 
 CONFIRM_LINK = re.compile(r"https://petitions\.example\.org(/confirm/\S+)")
 UNSUBSCRIBE_LINK = re.compile(r"https://petitions\.example\.org(/unsubscribe/\S+)")
@@ -33,12 +34,12 @@ def text_of(message: EmailMessage) -> str:
     return body.get_content()
 
 
-def sign(
+def sign_choosing_updates(
     client: FlaskClient, slug: str, name: str, email: str, *, wants: bool, lang: str = "en"
 ) -> None:
-    """Sign through the form, ticking (or not) the updates box."""
-    data = {"name": name, "email": email} | ({"wants_updates": "y"} if wants else {})
-    response = client.post(f"/petitions/{slug}/sign?lang={lang}", data=data)
+    """Sign through the form in a language, ticking (or not) the updates box."""
+    box = {"wants_updates": "y"} if wants else {}
+    response = sign(client, slug, name=name, email=email, query=f"?lang={lang}", **box)
     assert response.status_code == 303, response.text[-800:]
 
 

@@ -3,7 +3,6 @@ or logged as signatures."""
 
 import io
 import json
-from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -22,15 +21,13 @@ from petition.models import (
     Petition,
     PetitionEvent,
     Signature,
-    utcnow,
 )
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from petition.transactions import write_transaction
 from tests.conftest import PASSWORD
+from tests.helpers.clock import days_from_today, today_utc
 from tests.signing.test_signing import run_at_once
-
-TODAY = utcnow().date()
 
 
 @pytest.fixture
@@ -154,7 +151,7 @@ def test_bad_batches_get_a_clear_message_and_change_nothing(
     organiser_client: FlaskClient, petition: Petition, count, day, note, message
 ) -> None:
     if day == "tomorrow":
-        day = (TODAY + timedelta(days=1)).isoformat()
+        day = days_from_today(1).isoformat()
     response = post_batch(organiser_client, count, "2026-02-01" if day is None else day, note)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
@@ -172,7 +169,7 @@ def test_a_batch_that_would_pass_the_paper_cap_is_refused_with_a_message(
                 petition_id=petition.id,
                 organiser_id=petition.organisers[0].id,
                 count=near,
-                collected_on=TODAY,
+                collected_on=today_utc(),
             )
         )
         session.get_one(Petition, petition.id).paper_signature_count = near
@@ -205,9 +202,10 @@ def test_the_total_stays_the_sum_of_the_batches(app: Flask, make_petition, make_
     petition = make_petition(organiser=organiser)
     other = make_petition(slug="other", organiser=organiser)
     batches = [
-        record_paper_batch(petition, organiser, count=n, collected_on=TODAY) for n in (5, 7, 11)
+        record_paper_batch(petition, organiser, count=n, collected_on=today_utc())
+        for n in (5, 7, 11)
     ]
-    record_paper_batch(other, organiser, count=1000, collected_on=TODAY)
+    record_paper_batch(other, organiser, count=1000, collected_on=today_utc())
     assert remove_paper_batch(petition, organiser, batches[1].id)
     assert not remove_paper_batch(petition, organiser, batches[1].id)  # already gone
     foreign = db.session.scalar(select(PaperBatch).where(PaperBatch.petition_id == other.id))
@@ -308,7 +306,7 @@ def test_batches_recorded_at_the_same_moment_all_count(app: Flask, make_petition
 
         found = db.session.get(Petition, petition_id)
         who = db.session.get(Organiser, organiser_id)
-        record_paper_batch(found, who, count=n, collected_on=TODAY)
+        record_paper_batch(found, who, count=n, collected_on=today_utc())
 
     sizes = [10, 20, 30, 40, 50, 60]
     db.session.rollback()  # end this test's read, which would keep seeing the count before

@@ -11,7 +11,7 @@ import requests
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.support.http import csrf_token, organiser_session
+from tests.helpers.http import csrf_token, organiser_session
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from flask import Flask
@@ -10,12 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from petition.extensions import db
-from petition.models import EventAction, PetitionEvent, PetitionMilestone, utcnow
+from petition.models import EventAction, PetitionEvent, PetitionMilestone
 from tests.conftest import PASSWORD
-from tests.support.http import organiser_session
-
-TODAY = utcnow().date()
-TOMORROW = TODAY + timedelta(days=1)
+from tests.helpers.clock import days_from_today, today_utc
+from tests.helpers.http import organiser_session
 
 
 def record(client: FlaskClient, slug: str, kind: str, **fields: str):
@@ -105,12 +103,12 @@ def test_an_answer_needs_text_or_a_link_and_its_text_is_rendered_safely(
     [
         (
             "delivered",
-            {"happened_on": TOMORROW.isoformat(), "recipient": "Mayor"},
+            {"happened_on": days_from_today(1).isoformat(), "recipient": "Mayor"},
             "The day it was delivered cannot be in the future.",
         ),
         (
             "answered",
-            {"happened_on": TOMORROW.isoformat(), "text": "Yes"},
+            {"happened_on": days_from_today(1).isoformat(), "text": "Yes"},
             "The day the answer came cannot be in the future.",
         ),
         (
@@ -174,7 +172,7 @@ def test_a_note_may_be_dated_ahead_and_a_milestone_removed(
         organiser_client,
         "stop-evictions",
         "note",
-        happened_on=TOMORROW.isoformat(),
+        happened_on=days_from_today(1).isoformat(),
         text="The council debates it tomorrow.",
     )
     assert response.status_code == 303
@@ -289,7 +287,7 @@ def test_another_petitions_milestone_cannot_be_removed(
     theirs = db.session.scalar(select(Petition).where(Petition.slug == "theirs"))
     owner = theirs.organisers[0]
     kept, _ = record_milestone(
-        theirs, owner, kind=MilestoneKind.NOTE, happened_on=TODAY, text="Theirs"
+        theirs, owner, kind=MilestoneKind.NOTE, happened_on=today_utc(), text="Theirs"
     )
     response = organiser_client.post(
         "/organisers/petitions/stop-evictions/timeline/remove", data={"milestone": str(kept.id)}
@@ -335,11 +333,15 @@ def test_a_kept_public_copy_gives_way_to_a_new_milestone_or_batch(make_app, make
         assert client.get("/petitions/kept.json").json["milestones"] == []
         assert "After the signing" not in client.get("/petitions/kept").get_data(as_text=True)
         record_milestone(
-            petition, organiser, kind=MilestoneKind.NOTE, happened_on=TODAY, text="Hearing set"
+            petition,
+            organiser,
+            kind=MilestoneKind.NOTE,
+            happened_on=today_utc(),
+            text="Hearing set",
         )
         assert client.get("/petitions/kept.json").json["milestones"][0]["text"] == "Hearing set"
         assert "Hearing set" in client.get("/petitions/kept").get_data(as_text=True)
-        record_paper_batch(petition, organiser, count=40, collected_on=TODAY)
+        record_paper_batch(petition, organiser, count=40, collected_on=today_utc())
         assert client.get("/petitions/kept.json").json["paper_signature_count"] == 40
         assert "Also 40 signatures on paper" in client.get("/petitions/kept").get_data(as_text=True)
 

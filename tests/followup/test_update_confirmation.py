@@ -29,10 +29,10 @@ from tests.followup.support import (
     confirmation_shown,
     deliver,
     send_confirmed,
-    sign,
+    sign_choosing_updates,
     updates_to,
 )
-from tests.support.http import csrf_token
+from tests.helpers.http import csrf_token
 
 MakePetition = Callable[..., Petition]
 
@@ -47,7 +47,9 @@ def _write(client: FlaskClient, slug: str, subject: str, **more: str) -> int:
 def _signed_up(client: FlaskClient, smtp: SMTPServer, slug: str, *who: tuple[str, str]) -> None:
     """Each (address, language) signs asking for updates, and confirms from the mail."""
     for address, language in who:
-        sign(client, slug, address.split("@")[0], address, wants=True, lang=language)
+        sign_choosing_updates(
+            client, slug, address.split("@")[0], address, wants=True, lang=language
+        )
         confirm_from_mail(client, smtp, address)
 
 
@@ -76,7 +78,7 @@ def test_the_step_names_the_recipients_by_language_and_nothing_leaves_before_con
         ("aliya@example.org", "kk"),
         ("ben@example.org", "en"),
     )
-    sign(client, slug, "Cleo", "cleo@example.org", wants=False)
+    sign_choosing_updates(client, slug, "Cleo", "cleo@example.org", wants=False)
     confirm_from_mail(client, smtp, "cleo@example.org")
     update_id = _write(client, slug, "Delivered!", subject_ru="Доставлено!", body_ru="Вручили.")
     path = f"/organisers/petitions/{slug}/updates/{update_id}/send"

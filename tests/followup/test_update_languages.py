@@ -15,7 +15,7 @@ from tests.followup.support import (
     confirm_from_mail,
     deliver,
     send_confirmed,
-    sign,
+    sign_choosing_updates,
     text_of,
     updates_to,
 )
@@ -31,8 +31,8 @@ def test_a_kazakh_signer_of_a_petition_with_no_kazakh_text_gets_the_kazakh_versi
 ) -> None:
     client = organiser_client
     slug = make_petition().slug  # written in English only
-    sign(client, slug, "Әлия", "aliya@example.org", wants=True, lang="kk")
-    sign(client, slug, "Анна", "anna@example.org", wants=True, lang="ru")
+    sign_choosing_updates(client, slug, "Әлия", "aliya@example.org", wants=True, lang="kk")
+    sign_choosing_updates(client, slug, "Анна", "anna@example.org", wants=True, lang="ru")
     for address in ("aliya@example.org", "anna@example.org"):
         confirm_from_mail(client, smtp, address)
 

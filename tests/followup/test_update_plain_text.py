@@ -12,7 +12,7 @@ from tests.followup.support import (
     confirm_from_mail,
     deliver,
     send_confirmed,
-    sign,
+    sign_choosing_updates,
     text_of,
     updates_to,
 )
@@ -39,7 +39,7 @@ def test_the_text_part_of_an_update_has_no_markdown_marks_and_spells_out_its_lin
     save_petition_text(
         petition, petition.organisers[0], language="ru", title="Остановите выселения", body="Т."
     )
-    sign(client, slug, "Анна", "anna@example.org", wants=True, lang="ru")
+    sign_choosing_updates(client, slug, "Анна", "anna@example.org", wants=True, lang="ru")
     confirm_from_mail(client, smtp, "anna@example.org")
     data = {"subject": "Moved", "body": "Moved.", "subject_ru": "Перенесли", "body_ru": BODY}
     saved = client.post(f"/organisers/petitions/{slug}/updates/new", data=data | {"action": "save"})
@@ -71,7 +71,7 @@ def test_an_update_of_one_long_paragraph_reaches_the_signer(
     paragraph = "Суд перенесён на среду, и мы снова просим всех прийти. " * 20
     client = organiser_client
     slug = make_petition().slug
-    sign(client, slug, "Ann", "ann@example.org", wants=True)
+    sign_choosing_updates(client, slug, "Ann", "ann@example.org", wants=True)
     confirm_from_mail(client, smtp, "ann@example.org")
     data = {"subject": "Long", "body": paragraph, "action": "save"}
     saved = client.post(f"/organisers/petitions/{slug}/updates/new", data=data)

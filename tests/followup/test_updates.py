@@ -26,7 +26,7 @@ from tests.followup.support import (
     deliver,
     path_of,
     send_confirmed,
-    sign,
+    sign_choosing_updates,
     text_of,
     updates_to,
 )
@@ -69,12 +69,12 @@ def test_an_opted_in_signer_gets_the_update_in_their_language_and_stops_it_in_on
     save_petition_text(
         petition, petition.organisers[0], language="ru", title="Остановите выселения", body="Текст."
     )
-    sign(client, slug, "Анна", "anna@example.org", wants=True, lang="ru")
-    sign(client, slug, "Ben", "ben@example.org", wants=True)
-    sign(client, slug, "Cleo", "cleo@example.org", wants=False)
+    sign_choosing_updates(client, slug, "Анна", "anna@example.org", wants=True, lang="ru")
+    sign_choosing_updates(client, slug, "Ben", "ben@example.org", wants=True)
+    sign_choosing_updates(client, slug, "Cleo", "cleo@example.org", wants=False)
     for address in ("anna@example.org", "ben@example.org", "cleo@example.org"):
         confirm_from_mail(client, smtp, address)
-    sign(client, slug, "Dana", "dana@example.org", wants=True)  # never confirms
+    sign_choosing_updates(client, slug, "Dana", "dana@example.org", wants=True)  # never confirms
     # Held quietly (a rule it broke): it looks confirmed to its signer, and is never counted.
     sign_petition(
         petition, name="Eve", email="eve@example.org", flag_reason="test", wants_updates=True
@@ -153,7 +153,7 @@ def test_an_update_queued_before_unsubscribing_is_never_sent(
         client.post(
             "/organisers/login", data={"email": "organiser@example.org", "password": PASSWORD}
         )
-        sign(client, petition.slug, "Ann", "ann@example.org", wants=True)
+        sign_choosing_updates(client, petition.slug, "Ann", "ann@example.org", wants=True)
         confirm_from_mail(client, smtp, "ann@example.org")
         _send(client, petition.slug, _write(client, petition.slug, "First news"))
         deliver(smtp)
@@ -179,7 +179,7 @@ def test_one_update_a_week_and_a_sent_update_is_final(
 ) -> None:
     client = organiser_client
     slug = make_petition().slug
-    sign(client, slug, "Ann", "ann@example.org", wants=True)
+    sign_choosing_updates(client, slug, "Ann", "ann@example.org", wants=True)
     confirm_from_mail(client, smtp, "ann@example.org")
     first = _write(client, slug, "First news")
     _send(client, slug, first)
@@ -251,7 +251,7 @@ def test_a_test_send_goes_only_to_the_organiser_and_says_it_is_a_test(
 ) -> None:
     client = organiser_client
     slug = make_petition().slug
-    sign(client, slug, "Ann", "ann@example.org", wants=True)
+    sign_choosing_updates(client, slug, "Ann", "ann@example.org", wants=True)
     confirm_from_mail(client, smtp, "ann@example.org")
     update_id = _write(client, slug, "Draft news")
     response = client.post(f"/organisers/petitions/{slug}/updates/{update_id}/test")
@@ -310,8 +310,10 @@ def test_the_choice_waits_for_the_mailbox_and_shows_on_the_confirm_page(
     client: FlaskClient, make_petition: MakePetition, smtp: SMTPServer
 ) -> None:
     slug = make_petition().slug
-    sign(client, slug, "Ann", "ann@example.org", wants=False)
-    sign(client, slug, "Ann", "ann@example.org", wants=True)  # anyone could type this
+    sign_choosing_updates(client, slug, "Ann", "ann@example.org", wants=False)
+    sign_choosing_updates(
+        client, slug, "Ann", "ann@example.org", wants=True
+    )  # anyone could type this
     assert _signature("ann@example.org").wants_updates is False
     messages = [m for m in deliver(smtp) if m["To"] == "ann@example.org"]
     first, second = (CONFIRM_LINK.search(text_of(m)).group(1) for m in messages)  # type: ignore[union-attr]

@@ -27,7 +27,7 @@ from petition.signing.links import unsubscribe_token, withdrawal_token
 from petition.signing.retention import purge
 from petition.transactions import write_transaction
 from tests.conftest import SMTPServer
-from tests.followup.support import confirm_from_mail, sign
+from tests.followup.support import confirm_from_mail, sign_choosing_updates
 
 MakePetition = Callable[..., Petition]
 
@@ -43,7 +43,7 @@ def _signature(email: str) -> Signature:
 def subscribed(client: FlaskClient, make_petition: MakePetition, smtp: SMTPServer) -> Signature:
     """A confirmed signer who asked for updates."""
     slug = make_petition().slug
-    sign(client, slug, "Ann", "ann@example.org", wants=True)
+    sign_choosing_updates(client, slug, "Ann", "ann@example.org", wants=True)
     confirm_from_mail(client, smtp, "ann@example.org")
     signature = _signature("ann@example.org")
     assert signature.wants_updates
@@ -87,7 +87,7 @@ def test_an_expired_unsubscribe_link_is_refused_and_changes_nothing(
     with app.app_context():
         client = app.test_client()
         slug = make_petition().slug
-        sign(client, slug, "Ann", "ann@example.org", wants=True)
+        sign_choosing_updates(client, slug, "Ann", "ann@example.org", wants=True)
         confirm_from_mail(client, smtp, "ann@example.org")
         token = unsubscribe_token(_signature("ann@example.org"))
         response = client.post(f"/unsubscribe/{token}")
@@ -154,7 +154,9 @@ def test_a_confirmation_queued_after_thousands_of_updates_goes_in_the_first_roun
     with write_transaction() as session:
         draft = create_draft(session, petition, None, "News for all", "Text", {})
         assert queue_update(session, petition, None, draft.id) == 3000
-    sign(client, petition.slug, "Late", "late@example.org", wants=False)  # queued afterwards
+    sign_choosing_updates(
+        client, petition.slug, "Late", "late@example.org", wants=False
+    )  # queued afterwards
 
     report = deliver_due()  # one round of OUTBOX_BATCH_SIZE
     assert report.sent == app.config["OUTBOX_BATCH_SIZE"]
@@ -167,7 +169,7 @@ def test_a_confirmation_queued_after_thousands_of_updates_goes_in_the_first_roun
     assert len(waiting) == 3000 - (report.sent - 1)
     assert set(waiting) == {MailKind.UPDATE}
     # Claims still go by priority: with updates waiting, a new confirmation is claimed first.
-    sign(client, petition.slug, "Later", "later@example.org", wants=False)
+    sign_choosing_updates(client, petition.slug, "Later", "later@example.org", wants=False)
     _claim, claimed = claim_due(1)
     assert [message.kind for message in claimed] == [MailKind.CONFIRM]
 

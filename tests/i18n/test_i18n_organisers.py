@@ -24,7 +24,7 @@ from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from petition.web.clients import attempt_hash
 from tests.conftest import PASSWORD, SMTPServer
-from tests.support.reading import ENGLISH_WORD, english_words, readable
+from tests.helpers.reading import ENGLISH_WORD, english_words, readable
 
 LANGUAGES = ["ru", "kk"]
 PETITION = {
@@ -48,7 +48,9 @@ def english_left(page: str) -> set[str]:
     return english_words(readable(page, hidden=frozenset({"script", "style", "textarea"})), ALLOWED)
 
 
-def sign(petition: Petition, name: str, email: str, *, confirm: bool, address: str) -> None:
+def add_signature(
+    petition: Petition, name: str, email: str, *, confirm: bool, address: str
+) -> None:
     sign_petition(petition, name=name, email=email, client_address=address, country="KZ")
     if confirm:
         signature = db.session.scalar(select(Signature).filter_by(email=email))
@@ -59,10 +61,16 @@ def sign(petition: Petition, name: str, email: str, *, confirm: bool, address: s
 def petition(make_petition) -> Petition:
     """A Cyrillic petition with confirmed, pending and held signatures and some history."""
     petition = make_petition(**PETITION)
-    sign(petition, "Айгерим Нурланова", "aigerim@example.org", confirm=True, address="192.0.2.1")
-    sign(petition, "Болат Сериков", "bolat@example.net", confirm=False, address="198.51.100.9")
+    add_signature(
+        petition, "Айгерим Нурланова", "aigerim@example.org", confirm=True, address="192.0.2.1"
+    )
+    add_signature(
+        petition, "Болат Сериков", "bolat@example.net", confirm=False, address="198.51.100.9"
+    )
     for n in range(3):
-        sign(petition, f"Бот {n}", f"bot{n}@spam.example", confirm=n < 2, address="203.0.113.5")
+        add_signature(
+            petition, f"Бот {n}", f"bot{n}@spam.example", confirm=n < 2, address="203.0.113.5"
+        )
     organiser = db.session.scalar(select(Organiser).filter_by(email=ORGANISER))
     invalidate(
         petition, Criteria(domain="spam.example"), organiser=organiser, reason="Накрутка с домена"
@@ -192,7 +200,9 @@ def test_pending_counts_take_each_plural_form(
 ) -> None:
     petition = make_petition(title="Тихий двор")
     for n in range(pending):
-        sign(petition, f"Жанна {n}", f"zh{n}@example.org", confirm=False, address="192.0.2.7")
+        add_signature(
+            petition, f"Жанна {n}", f"zh{n}@example.org", confirm=False, address="192.0.2.7"
+        )
     page = text_of(logged_in(client, "ru"), f"/organisers/petitions/{petition.slug}/")
     assert russian in page
     kk = text_of(in_language(client, "kk"), f"/organisers/petitions/{petition.slug}/")
@@ -208,7 +218,9 @@ def test_the_dry_run_counts_in_russian(
 ) -> None:
     petition = make_petition(title="Тихий двор")
     for n in range(count):
-        sign(petition, f"Бот {n}", f"b{n}@spam.example", confirm=True, address="203.0.113.5")
+        add_signature(
+            petition, f"Бот {n}", f"b{n}@spam.example", confirm=True, address="203.0.113.5"
+        )
     logged_in(client, "ru")
     preview = client.post(
         f"/organisers/petitions/{petition.slug}/activity/preview",

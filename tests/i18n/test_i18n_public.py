@@ -25,8 +25,9 @@ from petition.transactions import write_transaction
 from petition.views.errors import MESSAGES
 from petition.web.embedding import embed_snippet
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.support.browsing import chromium
-from tests.support.reading import english_words, readable
+from tests.helpers.browsing import chromium
+from tests.helpers.reading import english_words, readable
+from tests.helpers.signing import sign
 
 LANGUAGES = ["ru", "kk"]
 PETITION = {
@@ -90,9 +91,11 @@ def _signature(email: str = SIGNER["email"]) -> Signature:
     return db.session.scalar(select(Signature).where(Signature.email == email))
 
 
-def _sign(client: FlaskClient, language: str, email: str = SIGNER["email"]) -> None:
-    data = SIGNER | {"email": email, "country": "KZ"}
-    response = client.post(f"/petitions/park/sign?lang={language}", data=data)
+def sign_in_language(client: FlaskClient, language: str, email: str = SIGNER["email"]) -> None:
+    """Sign the park petition from Kazakhstan, reading it in `language`."""
+    response = sign(
+        client, "park", name=SIGNER["name"], email=email, query=f"?lang={language}", country="KZ"
+    )
     assert response.status_code == 303
 
 
@@ -107,7 +110,7 @@ def test_every_signer_page_is_translated(
         "privacy": client.get(f"/privacy{q}"),
         "invalid link": client.get(f"/confirm/not-a-token{q}"),
     }
-    _sign(client, language)
+    sign_in_language(client, language)
     pages["check email"] = client.get(f"/petitions/park/check-email{q}")
     signature = _signature()
     signature.show_name = True
@@ -139,7 +142,7 @@ def test_the_expired_and_closed_link_pages_are_translated(
     assert page.status_code == 410
     assert "Сохраним парк у реки" in assert_translated(page.get_data(as_text=True), language)
 
-    _sign(client, language)
+    sign_in_language(client, language)
     signature = _signature()
     signature.created_at = utcnow() - timedelta(days=3)
     db.session.get(Petition, petition.id).closes_at = utcnow() - timedelta(days=2)
@@ -300,7 +303,7 @@ def _assert_mail_in(message: EmailMessage, language: str) -> str:
 def test_both_emails_arrive_in_the_language_of_the_signature(
     client: FlaskClient, petition: Petition, smtp: SMTPServer, first: str, then: str
 ) -> None:
-    _sign(client, first)
+    sign_in_language(client, first)
     assert _signature().language == first
     deliver_due()
     [confirm] = smtp.sink.wait_for(1)
@@ -313,7 +316,7 @@ def test_both_emails_arrive_in_the_language_of_the_signature(
     path = re.search(r"https://petitions\.example\.org(/confirm/\S+)", text).group(1)
     assert client.post(path, follow_redirects=True).status_code == 200
 
-    _sign(client, then)  # signing again, now reading the other language
+    sign_in_language(client, then)  # signing again, now reading the other language
     # The note is written in the language used now; what is stored stays as the signer left it.
     assert _signature().language == first
     deliver_due()

@@ -11,8 +11,9 @@ from petition.extensions import db
 from petition.i18n.countries import country_choices, country_name
 from petition.i18n.languages import LANGUAGES, format_number
 from petition.mail.outbox import deliver_due
-from petition.models import Petition, Signature
+from petition.models import Signature
 from tests.conftest import PASSWORD, SMTPServer
+from tests.helpers.signing import sign
 
 
 def test_english_without_any_preference(client: FlaskClient) -> None:
@@ -87,21 +88,14 @@ def test_country_names_follow_the_language(app: Flask) -> None:
         assert names.index("Afghanistan") < names.index("Åland Islands") < names.index("Albania")
 
 
-def _sign(client: FlaskClient, petition: Petition, email: str, **headers: str) -> None:
-    response = client.post(
-        f"/petitions/{petition.slug}/sign",
-        data={"name": "Айгерім Сәрсенова", "email": email},
-        headers=headers,
-    )
-    assert response.status_code == 303
-
-
 def test_the_signer_gets_every_email_in_the_language_they_signed_in(
     client: FlaskClient, make_petition, smtp: SMTPServer
 ) -> None:
     petition = make_petition(title="Stop the evictions")
-    _sign(client, petition, "aigerim@example.org", **{"Accept-Language": "kk"})
-    _sign(client, petition, "ivan@example.org", **{"Accept-Language": "ru"})
+    name = "Айгерім Сәрсенова"
+    kk, ru = {"Accept-Language": "kk"}, {"Accept-Language": "ru"}
+    assert sign(client, petition, name, "aigerim@example.org", headers=kk).status_code == 303
+    assert sign(client, petition, name, "ivan@example.org", headers=ru).status_code == 303
     stored = db.session.execute(select(Signature.email, Signature.language)).all()
     assert sorted(stored) == [("aigerim@example.org", "kk"), ("ivan@example.org", "ru")]
     deliver_due()

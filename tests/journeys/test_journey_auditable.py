@@ -12,10 +12,10 @@ from petition.log.keys import log_key
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.support.http import csrf_token
+from tests.helpers.http import csrf_token
 
 
-def sign(base: str, slug: str, name: str, email: str) -> None:
+def sign_over_http(base: str, slug: str, name: str, email: str) -> None:
     session = requests.Session()
     page = session.get(f"{base}/petitions/{slug}").text
     data = {"csrf_token": csrf_token(page), "name": name, "email": email}
@@ -47,8 +47,8 @@ def test_a_signer_and_a_target_check_the_count_with_the_shipped_verifier(
         fingerprint = log_key().fingerprint
     base = live_server.url
     url = f"{base}/petitions/{slug}"
-    sign(base, slug, "Айгерим", "aigerim@example.org")
-    sign(base, slug, "Bob", "bob@example.org")
+    sign_over_http(base, slug, "Айгерим", "aigerim@example.org")
+    sign_over_http(base, slug, "Bob", "bob@example.org")
     aigerim = links(smtp, 2, "aigerim@example.org", base)
     bob = links(smtp, 2, "bob@example.org", base)
     confirmed = requests.post(aigerim["confirm"]).text
@@ -66,7 +66,7 @@ def test_a_signer_and_a_target_check_the_count_with_the_shipped_verifier(
     assert re.search(r"Receipt:\s+entry 1 of 3, proof of inclusion verified, counted", first.stdout)
     assert saved.read_text().startswith(f"{live_server.url.removeprefix('http://')}/petitions/")
 
-    sign(base, slug, "Carol", "carol@example.org")
+    sign_over_http(base, slug, "Carol", "carol@example.org")
     assert requests.post(links(smtp, 3, "carol@example.org", base)["confirm"]).status_code == 200
     later = verify(url, "--checkpoint", str(saved), "--key-fingerprint", fingerprint)
     assert later.returncode == 0, later.stdout + later.stderr

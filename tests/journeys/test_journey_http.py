@@ -9,7 +9,7 @@ import requests
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition, petition_by_slug
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.support.http import csrf_token, organiser_session
+from tests.helpers.http import csrf_token, organiser_session
 
 
 def test_sign_confirm_count_and_export(live_server: LiveServer, smtp: SMTPServer) -> None:

@@ -6,19 +6,19 @@ from flask.testing import FlaskClient
 
 from petition.extensions import db
 from petition.log.checkpoints import current_checkpoint
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
+from tests.helpers.signing import confirm_path, sign
 
 PUBLIC = "https://petitions.example.org"
 RECEIPT = re.compile(r'id="receipt-code"[^>]*>([a-z2-7]{4}(?:-[a-z2-7]{4}){7})<')
 
 
-def sign(client: FlaskClient, slug: str, email: str) -> str:
+def sign_for_link(client: FlaskClient, slug: str, email: str) -> str:
     """Sign as `email`; the path of the confirmation link mailed for it."""
-    data = {"name": "Ann Lee", "email": email}
-    assert client.post(f"/petitions/{slug}/sign", data=data).status_code == 303
+    assert sign(client, slug, name="Ann Lee", email=email).status_code == 303
     db.session.rollback()
     [text] = [message.text for message in owed_mail() if message.recipient == email]
-    return re.search(rf"{PUBLIC}(/confirm/\S+)", text).group(1)
+    return confirm_path(text)
 
 
 def receipt_on(page: str) -> str:
@@ -36,7 +36,7 @@ def test_the_receipt_is_shown_once_confirmed_again_from_the_link_and_checks_as_c
     client: FlaskClient, make_petition
 ) -> None:
     petition = make_petition()
-    link = sign(client, petition.slug, "ann@example.org")
+    link = sign_for_link(client, petition.slug, "ann@example.org")
     confirmed = client.post(link, follow_redirects=True).get_data(as_text=True)
     receipt = receipt_on(confirmed)
     assert 'download="receipt-' in confirmed and "data:text/plain" in confirmed
@@ -51,7 +51,7 @@ def test_the_receipt_is_shown_once_confirmed_again_from_the_link_and_checks_as_c
 
 def test_a_withdrawn_signature_checks_as_withdrawn(client: FlaskClient, make_petition) -> None:
     petition = make_petition()
-    link = sign(client, petition.slug, "ann@example.org")
+    link = sign_for_link(client, petition.slug, "ann@example.org")
     receipt = receipt_on(client.post(link, follow_redirects=True).get_data(as_text=True))
     db.session.rollback()
     [text] = [message.text for message in owed_mail()]
@@ -66,9 +66,9 @@ def test_a_receipt_of_another_petition_or_none_at_all_is_told_apart(
 ) -> None:
     first, second = make_petition(slug="first"), make_petition(slug="second")
     receipt = receipt_on(
-        client.post(sign(client, "first", "ann@example.org"), follow_redirects=True).get_data(
-            as_text=True
-        )
+        client.post(
+            sign_for_link(client, "first", "ann@example.org"), follow_redirects=True
+        ).get_data(as_text=True)
     )
     status, page = check(client, second.slug, receipt)
     assert status == 200 and "This receipt is not in this petition's log" in page

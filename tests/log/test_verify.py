@@ -43,14 +43,14 @@ def cli(base: str, *args: str, timeout: float = 60) -> subprocess.CompletedProce
     return subprocess.CompletedProcess(command, done.returncode, out, err)
 
 
-def sign(log: Log, start: int, count: int) -> None:
+def append_signatures(log: Log, start: int, count: int) -> None:
     """Append `count` signatures with receipts numbered from `start`."""
     log.leaves.extend(add(receipt(n)) for n in range(start, start + count))
 
 
 def test_an_honest_log_verifies_from_the_command_line(site: Site, tmp_path: Path) -> None:
     base, log = site
-    sign(log, 0, 5)
+    append_signatures(log, 0, 5)
     log.leaves += [exclude(1, "withdrawn"), exclude(3, "held")]
     log.sign_now()
     saved = tmp_path / "checkpoint.txt"
@@ -78,10 +78,10 @@ def test_a_saved_checkpoint_still_holds_after_more_signatures_and_withdrawals(
     site: Site, tmp_path: Path
 ) -> None:
     base, log = site
-    sign(log, 0, 6)
+    append_signatures(log, 0, 6)
     saved = tmp_path / "saved.txt"
     assert check(base, "--save", str(saved))[0] == 0
-    sign(log, 6, 5)
+    append_signatures(log, 6, 5)
     log.leaves += [exclude(0, "withdrawn"), exclude(2, "invalidated")]  # later, not a rewrite
     status, output = check(base, "--checkpoint", str(saved))
     assert status == 0, output
@@ -95,7 +95,7 @@ def test_a_saved_checkpoint_of_the_same_size_or_of_the_empty_log_holds(
     base, log = site
     empty = tmp_path / "empty.txt"
     assert check(base, "--save", str(empty))[0] == 0
-    sign(log, 0, 3)
+    append_signatures(log, 0, 3)
     same = tmp_path / "same.txt"
     assert check(base, "--save", str(same))[0] == 0
     for saved in (empty, same):
@@ -106,10 +106,10 @@ def test_a_saved_checkpoint_of_the_same_size_or_of_the_empty_log_holds(
 def test_entries_are_followed_page_by_page(site: Site, tmp_path: Path) -> None:
     base, log = site
     log.page_size = 7
-    sign(log, 0, 40)
+    append_signatures(log, 0, 40)
     saved = tmp_path / "saved.txt"
     assert check(base, "--save", str(saved))[0] == 0
-    sign(log, 40, 9)
+    append_signatures(log, 40, 9)
     status, output = check(base, "--checkpoint", str(saved))
     assert status == 0, output
     assert "Counted:      49" in output
@@ -117,7 +117,7 @@ def test_entries_are_followed_page_by_page(site: Site, tmp_path: Path) -> None:
 
 def test_a_receipt_is_found_proved_and_counted(site: Site) -> None:
     base, log = site
-    sign(log, 0, 9)
+    append_signatures(log, 0, 9)
     typed = "-".join(receipt(4).upper()[i : i + 4] for i in range(0, 32, 4))  # as people see it
     status, output = check(base, "--receipt", typed)
     assert status == 0, output
@@ -126,7 +126,7 @@ def test_a_receipt_is_found_proved_and_counted(site: Site) -> None:
 
 def test_an_excluded_receipt_says_why_and_a_reinstated_one_counts_again(site: Site) -> None:
     base, log = site
-    sign(log, 0, 4)
+    append_signatures(log, 0, 4)
     log.leaves.append(exclude(2, "held"))
     status, output = check(base, "--receipt", receipt(2))
     assert status == 0, output
@@ -140,7 +140,7 @@ def test_an_excluded_receipt_says_why_and_a_reinstated_one_counts_again(site: Si
 
 def test_a_receipt_not_in_the_log_fails_from_the_command_line(site: Site) -> None:
     base, log = site
-    sign(log, 0, 3)
+    append_signatures(log, 0, 3)
     done = cli(base, "--receipt", receipt(77))
     assert done.returncode == 1
     assert "FAILED:       the receipt is not in the log" in done.stdout
@@ -149,7 +149,7 @@ def test_a_receipt_not_in_the_log_fails_from_the_command_line(site: Site) -> Non
 
 def test_a_wrong_fingerprint_fails_from_the_command_line(site: Site) -> None:
     base, log = site
-    sign(log, 0, 3)
+    append_signatures(log, 0, 3)
     done = cli(base, "--key-fingerprint", "ab" * 32)
     assert done.returncode == 1
     assert "not the one whose fingerprint you gave" in done.stdout

@@ -16,7 +16,7 @@ import pytest
 
 from petition import verify
 from petition.verify import shown
-from tests.log.test_verify import Site, check, cli, sign
+from tests.log.test_verify import Site, append_signatures, check, cli
 from tests.log.verify_support import SLUG, Handler, Log, answer, mth, receipt, serving
 
 ZERO = base64.b64encode(bytes(32))  # a hash of the right length
@@ -37,7 +37,7 @@ def shows_nothing_raw(output: str) -> None:
 
 def test_a_listed_signing_time_cannot_hide_a_failed_check(site: Site) -> None:
     base, log = site
-    sign(log, 0, 3)
+    append_signatures(log, 0, 3)
     lying = log.signer.checkpoint(log.origin, log.leaves, count=2)
     log.checkpoint_text = lying
     log.history.append((f"2026-12-06T02:31:00+00:00{FAKE_SUCCESS}\n", lying))
@@ -128,7 +128,7 @@ def test_an_answer_of_the_wrong_shape_cannot_be_checked(
     site: Site, route: str, body: bytes, because: str
 ) -> None:
     base, log = site
-    sign(log, 0, 2)
+    append_signatures(log, 0, 2)
     log.sign_now()
     log.misbehave[route] = answers(body)
     cannot_check(*check(base, "--receipt", receipt(1)), because)
@@ -169,7 +169,7 @@ def endless(handler: Handler) -> None:
 @pytest.mark.parametrize("route", ["key", "entries"])
 def test_an_endless_answer_stops_at_the_response_limit(site: Site, route: str) -> None:
     base, log = site
-    sign(log, 0, 2)
+    append_signatures(log, 0, 2)
     log.misbehave[route] = endless
     cannot_check_from_the_command_line(base, because="over 16,777,216 bytes (--max-response-bytes)")
 
@@ -185,7 +185,7 @@ def test_an_answer_announcing_a_terabyte_is_refused_before_it_is_read(site: Site
 
 def test_many_large_entries_stop_at_the_total_limit(site: Site) -> None:
     base, log = site
-    sign(log, 0, 400)
+    append_signatures(log, 0, 400)
     log.sign_now()
     log.page_size = 20
     pages: list[str] = []
@@ -256,7 +256,7 @@ def redirects(location: str) -> Callable[[Handler], None]:
 @pytest.mark.parametrize("elsewhere", ["another port", "another host", "another scheme"])
 def test_a_redirect_off_the_sites_origin_is_not_followed(site: Site, elsewhere: str) -> None:
     base, log = site
-    sign(log, 0, 2)
+    append_signatures(log, 0, 2)
     with serving() as (other, other_log):
         asked: list[str] = []
         other_log.misbehave["checkpoint"] = lambda handler: asked.append(handler.path)
@@ -271,7 +271,7 @@ def test_a_redirect_off_the_sites_origin_is_not_followed(site: Site, elsewhere: 
 
 def test_a_redirect_within_the_site_is_followed(site: Site) -> None:
     base, log = site
-    sign(log, 0, 2)
+    append_signatures(log, 0, 2)
 
     def moved(handler: Handler) -> None:
         if "moved" in handler.path:

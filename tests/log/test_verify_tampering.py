@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from petition.verify import VerificationError, parse_verifier_key
-from tests.log.test_verify import Site, check, cli, sign
+from tests.log.test_verify import Site, append_signatures, check, cli
 from tests.log.verify_support import TIME, Log, Signer, add, exclude, receipt, serving
 
 
@@ -22,7 +22,7 @@ def site() -> Iterator[Site]:
 def saved(site: Site, tmp_path: Path) -> Path:
     """A checkpoint of six honest signatures, kept by someone before the site misbehaved."""
     base, log = site
-    sign(log, 0, 6)
+    append_signatures(log, 0, 6)
     kept = tmp_path / "saved.txt"
     assert check(base, "--save", str(kept))[0] == 0
     return kept
@@ -36,7 +36,7 @@ def fails(base: str, *args: str, because: str) -> None:
 
 def test_a_changed_leaf_fails(site: Site) -> None:
     base, log = site
-    sign(log, 0, 5)
+    append_signatures(log, 0, 5)
     log.sign_now()
     log.leaves[2] = add(receipt(99))
     fails(base, because="do not hash to the checkpoint's root")
@@ -47,7 +47,7 @@ def test_a_dropped_leaf_fails_even_under_a_fresh_checkpoint(site: Site, saved: P
     log.sign_now()
     del log.leaves[3]  # the old checkpoint still claims six entries
     fails(base, because="refused")
-    sign(log, 6, 2)
+    append_signatures(log, 6, 2)
     log.sign_now()  # a fresh, valid checkpoint over seven: only a kept copy shows the loss
     assert check(base)[0] == 0
     fails(base, "--checkpoint", str(saved), because="do not match the saved checkpoint")
@@ -67,21 +67,21 @@ def test_an_inserted_leaf_fails_against_a_saved_checkpoint(site: Site, saved: Pa
 
 def test_a_forked_history_of_the_same_size_fails(site: Site, tmp_path: Path) -> None:
     base, log = site
-    sign(log, 100, 6)  # another history, signed by the same key
+    append_signatures(log, 100, 6)  # another history, signed by the same key
     fork = tmp_path / "fork.txt"
     fork.write_text(log.checkpoint())
     log.leaves.clear()
-    sign(log, 0, 6)
+    append_signatures(log, 0, 6)
     fails(base, "--checkpoint", str(fork), because="do not match the saved checkpoint")
 
 
 def test_a_shorter_checkpoint_that_is_no_prefix_fails(site: Site, tmp_path: Path) -> None:
     base, log = site
-    sign(log, 100, 3)
+    append_signatures(log, 100, 3)
     fork = tmp_path / "fork.txt"
     fork.write_text(log.checkpoint())
     log.leaves.clear()
-    sign(log, 0, 6)
+    append_signatures(log, 0, 6)
     fails(base, "--checkpoint", str(fork), because="do not match the saved checkpoint")
 
 
@@ -93,23 +93,23 @@ def test_a_log_shorter_than_a_saved_checkpoint_fails(site: Site, saved: Path) ->
 
 def test_a_saved_checkpoint_whose_count_was_wrong_fails(site: Site, tmp_path: Path) -> None:
     base, log = site
-    sign(log, 0, 4)
+    append_signatures(log, 0, 4)
     lying = tmp_path / "lying.txt"
     lying.write_text(log.signer.checkpoint(log.origin, log.leaves, count=3))
-    sign(log, 4, 2)
+    append_signatures(log, 4, 2)
     fails(base, "--checkpoint", str(lying), because="says count 3, its 4 entries count 4")
 
 
 def test_another_key_under_the_sites_name_fails(site: Site) -> None:
     base, log = site
-    sign(log, 0, 2)
+    append_signatures(log, 0, 2)
     log.key_text = Signer(log.signer.name).verifier_key
     fails(base, because="not by the site's key")
 
 
 def test_a_checkpoint_signed_by_another_key_fails(site: Site) -> None:
     base, log = site
-    sign(log, 0, 2)
+    append_signatures(log, 0, 2)
     log.checkpoint_text = Signer(log.signer.name).checkpoint(log.origin, log.leaves)
     fails(base, because="not by the site's key")
 
@@ -121,7 +121,7 @@ def test_a_wrong_fingerprint_fails(site: Site) -> None:
 
 def test_a_signature_that_does_not_verify_fails(site: Site) -> None:
     base, log = site
-    sign(log, 0, 2)
+    append_signatures(log, 0, 2)
     text = log.checkpoint()
     body, signature_line = text.rsplit("\n\n", 1)
     prefix, encoded = signature_line.rstrip("\n").rsplit(" ", 1)
@@ -133,14 +133,14 @@ def test_a_signature_that_does_not_verify_fails(site: Site) -> None:
 
 def test_a_changed_body_under_a_real_signature_fails(site: Site) -> None:
     base, log = site
-    sign(log, 0, 2)
+    append_signatures(log, 0, 2)
     log.checkpoint_text = log.checkpoint().replace("count 2\n", "count 1\n")
     fails(base, because="signature does not verify")
 
 
 def test_a_count_line_that_lies_fails(site: Site) -> None:
     base, log = site
-    sign(log, 0, 4)
+    append_signatures(log, 0, 4)
     log.leaves.append(exclude(0))
     log.checkpoint_text = log.signer.checkpoint(log.origin, log.leaves, count=4)
     fails(base, because="the checkpoint says count 4, the log counts 3")
@@ -180,7 +180,7 @@ def test_a_checkpoint_that_is_not_exactly_a_signed_note_fails(site: Site, text: 
 )
 def test_an_invalid_exclude_fails(site: Site, bad: bytes, because: str) -> None:
     base, log = site
-    sign(log, 0, 2)
+    append_signatures(log, 0, 2)
     log.leaves += [exclude(1), bad]
     fails(base, because=because)
 
@@ -203,7 +203,7 @@ def test_an_invalid_exclude_fails(site: Site, bad: bytes, because: str) -> None:
 )
 def test_a_malformed_or_non_canonical_leaf_fails(site: Site, leaf: bytes, because: str) -> None:
     base, log = site
-    sign(log, 0, 2)
+    append_signatures(log, 0, 2)
     commitment = json.loads(add(receipt(5)))["commitment"]
     log.leaves.append(leaf.replace(b"%s", commitment.encode()))
     fails(base, because=because)
@@ -219,13 +219,13 @@ def test_an_uppercase_commitment_fails(site: Site) -> None:
 
 def test_a_receipt_not_in_the_log_fails(site: Site) -> None:
     base, log = site
-    sign(log, 0, 3)
+    append_signatures(log, 0, 3)
     fails(base, "--receipt", receipt(42), because="the receipt is not in the log")
 
 
 def test_a_wrong_inclusion_proof_fails(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     base, log = site
-    sign(log, 0, 5)
+    append_signatures(log, 0, 5)
     import tests.log.verify_support as support
 
     monkeypatch.setattr(support, "path", lambda m, leaves: [b"\x00" * 32] * 3)
@@ -236,7 +236,7 @@ def test_a_wrong_consistency_proof_fails(
     site: Site, saved: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     base, log = site
-    sign(log, 6, 3)
+    append_signatures(log, 6, 3)
     import tests.log.verify_support as support
 
     monkeypatch.setattr(support, "proof", lambda m, leaves: [b"\x00" * 32] * 2)
@@ -246,7 +246,7 @@ def test_a_wrong_consistency_proof_fails(
 def test_a_dropped_leaf_fails_from_the_command_line(site: Site, saved: Path) -> None:
     base, log = site
     del log.leaves[0]
-    sign(log, 6, 2)  # the size grows past the kept checkpoint's again
+    append_signatures(log, 6, 2)  # the size grows past the kept checkpoint's again
     done = cli(base, "--checkpoint", str(saved))
     assert done.returncode == 1
     assert "do not match the saved checkpoint" in done.stdout
@@ -255,7 +255,7 @@ def test_a_dropped_leaf_fails_from_the_command_line(site: Site, saved: Path) -> 
 
 def test_entries_out_of_order_fail(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     base, log = site
-    sign(log, 0, 4)
+    append_signatures(log, 0, 4)
     log.page_size = 2
     import tests.log.verify_support as support
 
@@ -284,7 +284,7 @@ def test_a_verifier_key_whose_base64_holds_a_plus_sign_is_read() -> None:
 
 def test_a_saved_file_that_is_no_checkpoint_fails(site: Site, tmp_path: Path) -> None:
     base, log = site
-    sign(log, 0, 2)
+    append_signatures(log, 0, 2)
     kept = tmp_path / "saved.txt"
     kept.write_text("this is not a checkpoint\n")
     fails(base, "--checkpoint", str(kept), because="saved checkpoint: the checkpoint is not")

@@ -25,7 +25,7 @@ from petition.models import (
 from petition.organisers.invitations import invite_organiser
 from petition.signing.signatures import sign_petition
 from tests.conftest import SMTPServer
-from tests.support.mailbox import queue_composed
+from tests.helpers.mailbox import queue_composed
 
 NAME = "Айгерим Секретова"
 ADDRESS = "aigerim.secret@example.org"

@@ -23,7 +23,7 @@ from petition.mail.outbox import DeliveryReport, deliver_due
 from petition.models import OutboxMessage, OutboxState, utcnow
 from petition.signing.signatures import sign_petition
 from tests.conftest import SMTPServer, free_port
-from tests.support.mailbox import queue_composed
+from tests.helpers.mailbox import queue_composed
 
 
 def queue(*recipients: str) -> list[int]:

@@ -14,14 +14,10 @@ from petition.mail.outbox import DeliveryReport, deliver_due
 from petition.mail.senders import EXTENSION_KEY, LocalSender, Send, SMTPSender
 from petition.models import OutboxMessage, OutboxState
 from tests.conftest import SMTPServer
-from tests.support.mailbox import queue_composed
+from tests.helpers.mailbox import queue_composed
+from tests.helpers.signing import sign
 
 SIGNER = {"name": "Ann Example", "email": "ann@example.org"}
-
-
-def sign(app: Flask, slug: str) -> None:
-    response = app.test_client().post(f"/petitions/{slug}/sign", data=SIGNER)
-    assert response.status_code == 303
 
 
 def states() -> list[str]:
@@ -38,7 +34,7 @@ def test_in_debug_without_a_relay_mail_is_printed_and_listed_at_dev_mail(
     petition = make_petition()
     app = make_app(DEBUG=True, MAIL_SERVER="", DEV_MAIL_VIEWER=True)
     assert type(app.extensions[EXTENSION_KEY]) is LocalSender
-    sign(app, petition.slug)
+    assert sign(app.test_client(), petition.slug, **SIGNER).status_code == 303
     with app.app_context(), caplog.at_level("INFO", logger=app.logger.name):
         assert deliver_due() == DeliveryReport(sent=1)
     assert "Mail (printed, not sent)" in caplog.text and "To: ann@example.org" in caplog.text
@@ -56,7 +52,7 @@ def test_with_a_relay_mail_goes_to_the_smtp_server(
     petition = make_petition()
     app = make_app(DEBUG=debug)  # the fixture's MAIL_SERVER is the test SMTP server
     assert type(app.extensions[EXTENSION_KEY]) is SMTPSender
-    sign(app, petition.slug)
+    assert sign(app.test_client(), petition.slug, **SIGNER).status_code == 303
     with app.app_context():
         assert deliver_due() == DeliveryReport(sent=1)
     [message] = smtp.sink.wait_for(1)

@@ -17,12 +17,9 @@ from petition.signing.signatures import (
     sign_petition,
 )
 from petition.signing.withdrawal import withdraw_signature
-from tests.conftest import PASSWORD
+from tests.helpers.organisers import log_in
+from tests.helpers.signing import count_of
 from tests.signing.test_signing import run_at_once
-
-
-def log_in(client: FlaskClient, email: str = "organiser@example.org") -> None:
-    client.post("/organisers/login", data={"email": email, "password": PASSWORD})
 
 
 def signed(petition: Petition, name: str, email: str, address: str, confirm: bool) -> Signature:
@@ -31,11 +28,6 @@ def signed(petition: Petition, name: str, email: str, address: str, confirm: boo
     if confirm:
         confirm_signature(confirmation_token(signature))
     return signature
-
-
-def count_of(petition: Petition) -> int:
-    db.session.rollback()
-    return db.session.get(Petition, petition.id).signature_count
 
 
 def flood(petition: Petition) -> None:

@@ -1,6 +1,7 @@
 """Quiet handling: rule-breakers see the normal pages and mail, but never count or export."""
 
 import re
+from functools import partial
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -8,34 +9,21 @@ from sqlalchemy import func, select
 
 from petition.exports.rows import export_chunks
 from petition.extensions import db
-from petition.models import OutboxMessage, Petition, Signature, SignatureStatus
+from petition.models import OutboxMessage, Signature, SignatureStatus
 from petition.moderation.screening import add_rule, is_disposable
 from petition.web.clients import client_hash
-from tests.support.mailbox import owed_mail
+from tests.helpers import signing
+from tests.helpers.mailbox import owed_mail
+from tests.helpers.signing import confirm, count_of
 
 SIGNER = {"name": "Ann Signer", "email": "ann@example.org"}
-
-
-def sign(client: FlaskClient, slug: str, address: str = "192.0.2.10", **fields: str):
-    return client.post(
-        f"/petitions/{slug}/sign", data=SIGNER | fields, environ_base={"REMOTE_ADDR": address}
-    )
+# Every signature here is Ann's, from one address, unless a test says otherwise.
+sign = partial(signing.sign, address="192.0.2.10", **SIGNER)
 
 
 def only_signature() -> Signature:
     db.session.rollback()
     return db.session.scalars(select(Signature)).one()
-
-
-def confirm_via_mail(client: FlaskClient) -> str:
-    text = owed_mail()[-1].text
-    path = re.search(r"https://petitions\.example\.org(/confirm/\S+)", text).group(1)
-    return client.post(path, follow_redirects=True).get_data(as_text=True)
-
-
-def count_of(petition: Petition) -> int:
-    db.session.rollback()
-    return db.session.get(Petition, petition.id).signature_count
 
 
 def test_the_honeypot_gets_the_normal_page_and_nothing_is_stored_or_sent(
@@ -70,7 +58,9 @@ def test_a_blocked_domain_looks_normal_gets_mail_but_never_counts(
     db.session.rollback()
     ann = db.session.scalar(select(Signature).filter_by(email="ann@example.org"))
     assert ann.status == SignatureStatus.FRAUDULENT and ann.flag_reason == "blocked domain"
-    page = confirm_via_mail(client)  # the last message is Ann's: she got the normal email
+    page = confirm(client, follow_redirects=True).get_data(
+        as_text=True
+    )  # the last message is Ann's: she got the normal email
     assert "your signature is confirmed" in page
     assert count_of(petition) == 0
     db.session.rollback()
@@ -86,7 +76,7 @@ def test_signing_again_after_a_quiet_confirmation_gets_the_already_signed_mail(
     petition = make_petition()
     add_rule("address", "ann@example.org", "block")
     sign(client, petition.slug)
-    confirm_via_mail(client)
+    confirm(client, follow_redirects=True).get_data(as_text=True)
     sign(client, petition.slug)
     subjects = [message.subject for message in owed_mail()]
     assert subjects[-1].startswith("You have already signed")

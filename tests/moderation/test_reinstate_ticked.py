@@ -5,7 +5,9 @@ from sqlalchemy import select
 
 from petition.extensions import db
 from petition.models import PetitionEvent, SignatureStatus
-from tests.moderation.test_reinstatement import count_of, hold, log_in, state
+from tests.helpers.organisers import log_in
+from tests.helpers.signing import count_of
+from tests.moderation.test_reinstatement import hold, state
 
 
 def test_the_ticked_held_signatures_come_back_and_the_others_stay(

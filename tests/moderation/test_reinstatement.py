@@ -10,10 +10,8 @@ from petition.moderation.screening import add_rule
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from tests.conftest import PASSWORD
-
-
-def log_in(client: FlaskClient, email: str = "organiser@example.org") -> None:
-    client.post("/organisers/login", data={"email": email, "password": PASSWORD})
+from tests.helpers.organisers import log_in
+from tests.helpers.signing import count_of
 
 
 def hold(petition: Petition, email: str, confirm: bool, reason: str = "rate-limit") -> int:
@@ -29,11 +27,6 @@ def state(signature_id: int) -> tuple[str, str | None]:
     db.session.rollback()
     signature = db.session.get(Signature, signature_id)
     return signature.status, signature.flag_reason
-
-
-def count_of(petition: Petition) -> int:
-    db.session.rollback()
-    return db.session.get(Petition, petition.id).signature_count
 
 
 def reinstate(client: FlaskClient, petition: Petition, signature_id: int, reason: str = "office"):

@@ -35,7 +35,7 @@ def signer(petition: Petition, n: int) -> Signature:
     return signature
 
 
-def confirm(petition: Petition, n: int) -> Signature:
+def confirmed_signer(petition: Petition, n: int) -> Signature:
     signature = signer(petition, n)
     confirm_signature(confirmation_token(signature))
     return signature
@@ -59,7 +59,7 @@ def test_each_quarter_sends_one_mail_to_every_organiser_in_order(
     petition = run_by_two(make_petition, make_organiser, goal=8)
     received: list[EmailMessage] = []
     for n in range(1, 9):
-        confirm(petition, n)
+        confirmed_signer(petition, n)
         received = goal_mail_in(smtp)
         assert len(received) == 2 * (n // 2), f"after {n} confirmations"
     assert [m["Subject"] for m in received] == [
@@ -79,11 +79,11 @@ def test_passing_a_quarter_again_after_a_withdrawal_sends_nothing(
     make_petition, smtp: SMTPServer
 ) -> None:
     petition = make_petition(goal=8)
-    confirm(petition, 1)
-    second = confirm(petition, 2)
+    confirmed_signer(petition, 1)
+    second = confirmed_signer(petition, 2)
     assert len(goal_mail_in(smtp)) == 1
     withdraw_signature(withdrawal_token(second))
-    confirm(petition, 3)
+    confirmed_signer(petition, 3)
     assert len(goal_mail_in(smtp)) == 1
     assert db.session.get(Petition, petition.id).signature_count == 2
 
@@ -91,17 +91,17 @@ def test_passing_a_quarter_again_after_a_withdrawal_sends_nothing(
 def test_a_petition_without_a_goal_sends_nothing(make_petition, smtp: SMTPServer) -> None:
     petition = make_petition()
     for n in range(1, 4):
-        confirm(petition, n)
+        confirmed_signer(petition, n)
     assert goal_mail_in(smtp) == []
     assert db.session.scalars(select(OutboxMessage.kind)).all() == [MailKind.CONFIRM] * 3
 
 
 def test_a_jump_past_two_quarters_tells_only_the_highest(make_petition, smtp: SMTPServer) -> None:
     petition = make_petition(goal=1000)
-    confirm(petition, 1)
+    confirmed_signer(petition, 1)
     with write_transaction() as session:  # as if 599 were counted at once, e.g. reinstated
         session.get_one(Petition, petition.id).signature_count = 600
-    confirm(petition, 2)
+    confirmed_signer(petition, 2)
     received = goal_mail_in(smtp)
     assert [m["Subject"] for m in received] == ["Stop the forced evictions passed 50% of its goal"]
     assert db.session.get(Petition, petition.id).goal_notified == 50
@@ -109,7 +109,7 @@ def test_a_jump_past_two_quarters_tells_only_the_highest(make_petition, smtp: SM
 
 def test_a_removed_organiser_gets_nothing(make_petition, make_organiser, smtp: SMTPServer) -> None:
     petition = run_by_two(make_petition, make_organiser, goal=4)
-    confirm(petition, 1)  # owed to both, delivered after one of them left
+    confirmed_signer(petition, 1)  # owed to both, delivered after one of them left
     first = db.session.scalar(select(Organiser).filter_by(email=ORGANISERS[0]))
     second = db.session.scalar(select(Organiser).filter_by(email=ORGANISERS[1]))
     remove_organiser(petition, first, second.id)

@@ -1,7 +1,5 @@
 """Organisers create, preview, edit, close, reopen, hide and show petitions; every change is kept."""
 
-from datetime import date, timedelta
-
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -10,6 +8,7 @@ from petition.extensions import db
 from petition.models import Petition, PetitionEvent
 from petition.petitions.history import event_detail
 from tests.conftest import PASSWORD
+from tests.helpers.clock import days_from_today, today_utc
 
 FORM = {
     "title": "Сохраним парк у реки",
@@ -116,7 +115,7 @@ def test_editing_keeps_the_slug_and_records_what_changed(
     path = f"/organisers/petitions/{petition.slug}/edit"
     form_page = organiser_client.get(path).get_data(as_text=True)
     assert "Stop the forced evictions" in form_page
-    last_day = (date.today() + timedelta(days=30)).isoformat()
+    last_day = days_from_today(30).isoformat()
     response = organiser_client.post(
         path,
         data=FORM | {"title": "New title", "goal": "1000", "closes_on": last_day},
@@ -142,14 +141,14 @@ def test_saving_a_closed_petition_unchanged_keeps_it_closed(
     petition = make_petition()
     organiser_client.post(f"/organisers/petitions/{petition.slug}/state", data={"change": "close"})
     form = organiser_client.get(f"/organisers/petitions/{petition.slug}/edit")
-    assert date.today().isoformat() in form.get_data(as_text=True)
+    assert today_utc().isoformat() in form.get_data(as_text=True)
     response = organiser_client.post(
         f"/organisers/petitions/{petition.slug}/edit",
         data={
             "title": petition.title,
             "target": petition.target,
             "body": petition.body,
-            "closes_on": date.today().isoformat(),
+            "closes_on": today_utc().isoformat(),
         },
     )
     assert response.status_code == 303

@@ -17,13 +17,10 @@ from petition.models import Invitation, Organiser, OutboxMessage, Petition, Sign
 from petition.organisers.accounts import find_organiser
 from petition.organisers.invitations import invite_organiser
 from tests.conftest import PASSWORD, SMTPServer
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
+from tests.helpers.organisers import log_in
 
 NEW_PASSWORD = "a brand new passphrase"
-
-
-def log_in(client: FlaskClient, email: str = "organiser@example.org", password: str = PASSWORD):
-    return client.post("/organisers/login", data={"email": email, "password": password})
 
 
 def invitation_link(smtp: SMTPServer, count: int) -> str:

@@ -19,13 +19,9 @@ from petition.organisers.invitations import (
 )
 from petition.petitions.history import event_detail
 from tests.conftest import PASSWORD
+from tests.helpers.organisers import log_in
 
 NEW_PASSWORD = "a brand new passphrase"
-
-
-def log_in(client: FlaskClient, email: str = "organiser@example.org") -> None:
-    response = client.post("/organisers/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 303
 
 
 def link(app: Flask, payload: list) -> str:
@@ -137,7 +133,7 @@ def test_withdrawing_an_invitation_ends_its_link(
     app: Flask, client: FlaskClient, make_petition
 ) -> None:
     petition = make_petition()
-    log_in(client)
+    assert log_in(client).status_code == 303
     base = f"/organisers/petitions/{petition.slug}"
     client.post(f"{base}/invite", data={"email": "new@example.org"})
     invitation = db.session.scalar(select(Invitation))
@@ -164,14 +160,14 @@ def test_an_invitation_of_another_petition_cannot_be_withdrawn(
     mine = make_petition(title="Mine")
     theirs = make_petition(title="Theirs", organiser=make_organiser("owner@example.org"))
     invitation = invite_organiser(theirs, theirs.organisers[0], "friend@example.org")
-    log_in(client)
+    assert log_in(client).status_code == 303
     client.post(f"/organisers/petitions/{mine.slug}/invitations/{invitation.id}/withdraw")
     assert db.session.get(Invitation, invitation.id) is not None
     assert actions(theirs) == [("invited", "Invited friend@example.org")]
 
 
 def test_removing_a_colleague(client: FlaskClient, team: Petition) -> None:
-    log_in(client)
+    assert log_in(client).status_code == 303
     colleague = db.session.scalar(select(Organiser).filter_by(email="colleague@example.org"))
     page = client.get(f"/organisers/petitions/{team.slug}/").get_data(as_text=True)
     assert f'action="/organisers/petitions/{team.slug}/organisers/{colleague.id}/remove"' in page
@@ -187,7 +183,7 @@ def test_removing_a_colleague(client: FlaskClient, team: Petition) -> None:
 
 
 def test_leaving_a_petition(client: FlaskClient, team: Petition) -> None:
-    log_in(client, "colleague@example.org")
+    assert log_in(client, "colleague@example.org").status_code == 303
     done = client.post(f"/organisers/petitions/{team.slug}/leave", follow_redirects=True)
     assert done.status_code == 200
     assert "You no longer run “Our petition”." in done.get_data(as_text=True)
@@ -201,7 +197,7 @@ def test_the_last_organiser_can_neither_leave_nor_be_removed(
 ) -> None:
     petition = make_petition()
     stranger = make_organiser("stranger@example.org")
-    log_in(client)
+    assert log_in(client).status_code == 303
     me = petition.organisers[0].id
     page = client.get(f"/organisers/petitions/{petition.slug}/").get_data(as_text=True)
     assert "Leave this petition" not in page  # nothing to offer when no one else runs it

@@ -5,12 +5,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import PASSWORD
-
-
-def log_in(
-    client: FlaskClient, email: str = "organiser@example.org", password: str = PASSWORD, **kw
-):
-    return client.post("/organisers/login", data={"email": email, "password": password}, **kw)
+from tests.helpers.organisers import log_in
 
 
 def test_every_page_links_to_the_organiser_area(client: FlaskClient, make_petition) -> None:

@@ -18,8 +18,8 @@ from petition.mail.outbox import deliver_due
 from petition.models import AccountEvent, Organiser, OutboxMessage
 from petition.organisers.accounts import set_organiser_password
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.support.http import csrf_token, organiser_session
-from tests.support.processes import wait_until
+from tests.helpers.http import csrf_token, organiser_session
+from tests.helpers.processes import wait_until
 
 EMAIL = "organiser@example.org"
 NEW_PASSWORD = "a brand new passphrase"
@@ -61,7 +61,7 @@ def reset_link(text: str, base: str) -> str:
     return match.group(0)
 
 
-def log_in(http: requests.Session, base: str, password: str) -> requests.Response:
+def log_in_over_http(http: requests.Session, base: str, password: str) -> requests.Response:
     page = http.get(f"{base}/organisers/login").text
     form = {"csrf_token": csrf_token(page), "email": EMAIL, "password": password}
     return http.post(f"{base}/organisers/login", data=form, allow_redirects=False)
@@ -132,7 +132,7 @@ def test_a_forgotten_password_is_reset_by_the_emailed_link_once(
 
     # Every login made with the old password has ended; the new one logs in, the old one not.
     assert not logged_in(elsewhere, base)
-    assert log_in(requests.Session(), base, PASSWORD).status_code == 401
+    assert log_in_over_http(requests.Session(), base, PASSWORD).status_code == 401
     fresh = organiser_session(base, EMAIL, NEW_PASSWORD)
     assert logged_in(fresh, base)
 

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from petition.models import EventAction, Invalidation, PetitionEvent
 from petition.moderation.invalidations import criteria_text
 from petition.petitions.history import ACTIONS, RENDERERS, action_label, event_detail
-from tests.support.reading import english_words
+from tests.helpers.reading import english_words
 
 # Values as the code records them, one sample per action; what people typed is in Russian.
 SAMPLES: dict[EventAction, dict[str, Any]] = {

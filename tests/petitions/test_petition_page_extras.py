@@ -11,7 +11,8 @@ from sqlalchemy import select
 from petition.extensions import db
 from petition.models import Signature
 from petition.petitions.markdown import summary
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
+from tests.helpers.signing import confirm_path, sign
 
 PUBLIC = "https://petitions.example.org"
 
@@ -66,11 +67,11 @@ def test_the_summary_falls_back_to_the_title_without_a_paragraph(
 
 
 def sign_and_confirm(client: FlaskClient, slug: str, name: str, email: str, show: bool) -> None:
-    data = {"name": name, "email": email} | ({"show_name": "y"} if show else {})
-    assert client.post(f"/petitions/{slug}/sign", data=data).status_code == 303
+    box = {"show_name": "y"} if show else {}
+    assert sign(client, slug, name=name, email=email, **box).status_code == 303
     db.session.rollback()
     [text] = [message.text for message in owed_mail() if message.recipient == email]
-    client.post(re.search(rf"{PUBLIC}(/confirm/\S+)", text).group(1))
+    client.post(confirm_path(text))
 
 
 def test_the_show_name_box_is_off_by_default(client: FlaskClient, make_petition) -> None:

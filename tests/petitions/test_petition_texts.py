@@ -23,7 +23,7 @@ from petition.petitions.versions import (
 from petition.transactions import write_transaction
 from tests.conftest import PASSWORD, SMTPServer
 from tests.core.test_cli import empty_database_app, logging_restored  # noqa: F401 - fixtures
-from tests.support.reading import english_words, readable
+from tests.helpers.reading import english_words, readable
 
 RUSSIAN_TITLE = "Остановите принудительные выселения"
 RUSSIAN_BODY = "Мы призываем город **прекратить** выселять семьи."

@@ -17,8 +17,8 @@ from petition.signing.forms import SignForm
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from petition.views.pages import petition_page
+from tests.helpers.mailbox import owed_mail
 from tests.petitions.test_petition_texts import logged_in
-from tests.support.mailbox import owed_mail
 
 SWITCHER_LINK = re.compile(r'<a href="([^"]+)" hreflang="(?:en|ru|kk)" lang=')
 

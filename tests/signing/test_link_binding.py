@@ -22,8 +22,8 @@ from petition.models import OutboxMessage, Petition, Signature
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.support.http import csrf_token, organiser_session
-from tests.support.mailbox import written
+from tests.helpers.http import csrf_token, organiser_session
+from tests.helpers.mailbox import written
 
 
 def links_in(message: object, base: str) -> dict[str, str]:
@@ -33,7 +33,7 @@ def links_in(message: object, base: str) -> dict[str, str]:
     return {kind: f"{base}/{kind}/{token}" for kind, token in found.items()}
 
 
-def sign(base: str, slug: str, **fields: str) -> requests.Response:
+def sign_over_http(base: str, slug: str, **fields: str) -> requests.Response:
     """Sign as a visitor with a browser would: open the page, send the form with its token."""
     visitor = requests.Session()
     page = visitor.get(f"{base}/petitions/{slug}").text
@@ -67,13 +67,13 @@ def test_old_links_do_nothing_to_a_later_signature(
 ) -> None:
     base, app = live_server.url, live_server.app
     slug = new_petition(app)
-    sign(base, slug, name="Ann First", email="ann@example.org")
+    sign_over_http(base, slug, name="Ann First", email="ann@example.org")
     ann = links_in(smtp.sink.wait_for(1)[0], base)
     [(ann_id, *_)] = stored(app)
     assert requests.post(ann["withdraw"]).status_code == 200
     assert stored(app) == []
 
-    sign(base, slug, name="Bob Second", email="bob@example.org")
+    sign_over_http(base, slug, name="Bob Second", email="bob@example.org")
     bob = links_in(smtp.sink.wait_for(2)[1], base)
     [(bob_id, *_)] = stored(app)
     assert bob_id != ann_id, "an id is never handed out twice"
@@ -95,7 +95,7 @@ def test_a_link_with_the_right_id_but_a_wrong_secret_does_nothing(
 ) -> None:
     base, app = live_server.url, live_server.app
     slug = new_petition(app)
-    sign(base, slug, name="Ann Signer", email="ann@example.org")
+    sign_over_http(base, slug, name="Ann Signer", email="ann@example.org")
     smtp.sink.wait_for(1)
     with app.app_context():
         signature = db.session.scalars(select(Signature)).one()
@@ -164,9 +164,9 @@ def test_a_strangers_resubmission_changes_nothing_the_signer_stored(
     """The review's attack: list a quiet signer under a marker name by resubmitting their address."""
     base, app = live_server.url, live_server.app
     slug = new_petition(app)
-    sign(base, slug, name="Quiet Signer", email="quiet@example.org")
+    sign_over_http(base, slug, name="Quiet Signer", email="quiet@example.org")
     own = links_in(smtp.sink.wait_for(1)[0], base)
-    sign(base, slug, name="MARKER", email="Quiet@Example.org", show_name="y")
+    sign_over_http(base, slug, name="MARKER", email="Quiet@Example.org", show_name="y")
     second = smtp.sink.wait_for(2)[1]
     assert second["To"] == "quiet@example.org", "mail goes only to the address first stored"
     assert stored(app)[0][1:] == ("Quiet Signer", "pending", False)
@@ -196,8 +196,8 @@ def test_the_mailbox_owner_can_correct_their_details_with_the_newest_link(
 ) -> None:
     base, app = live_server.url, live_server.app
     slug = new_petition(app)
-    sign(base, slug, name="Jon Smit", email="jon@example.org")
-    sign(base, slug, name="John Smith", email="jon@example.org", show_name="y")
+    sign_over_http(base, slug, name="Jon Smit", email="jon@example.org")
+    sign_over_http(base, slug, name="John Smith", email="jon@example.org", show_name="y")
     first, second = (links_in(message, base) for message in smtp.sink.wait_for(2))
     preview = requests.get(second["confirm"]).text
     assert "John Smith" in preview and "Your first name, John, will be listed." in preview

@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 from petition.extensions import db
 from petition.models import Petition, utcnow
 from tests.letters.support import write_action
-from tests.log.test_receipt_pages import receipt_on, sign
+from tests.log.test_receipt_pages import receipt_on, sign_for_link
 
 
 def count(client: FlaskClient, slug: str) -> int:
@@ -17,7 +17,7 @@ def test_confirming_redirects_to_the_links_own_page_which_reloads_with_the_recei
     client: FlaskClient, make_petition
 ) -> None:
     petition = make_petition()
-    link = sign(client, petition.slug, "ann@example.org").split("?")[0]
+    link = sign_for_link(client, petition.slug, "ann@example.org").split("?")[0]
     pressed = client.post(f"{link}?lang=ru")
     assert pressed.status_code == 303
     # The link's own address: the receipt never travels in one.
@@ -37,7 +37,7 @@ def test_a_browser_without_cookies_confirms_and_sees_its_receipt(
     app: Flask, client: FlaskClient, make_petition
 ) -> None:
     petition = make_petition()
-    link = sign(client, petition.slug, "ann@example.org")
+    link = sign_for_link(client, petition.slug, "ann@example.org")
     stranger = app.test_client(use_cookies=False)
     page = stranger.post(link, follow_redirects=True)
     assert page.status_code == 200
@@ -50,7 +50,7 @@ def test_the_confirmed_page_offers_the_letters_the_message_form_and_sharing(
     petition = make_petition(slug="park", title="Save the park")
     action = write_action(organiser_client, "park", title="Write to the mayor")
     signer = app.test_client()
-    link = sign(signer, "park", "ann@example.org")
+    link = sign_for_link(signer, "park", "ann@example.org")
     page = signer.post(link, follow_redirects=True).get_data(as_text=True)
     assert f'href="/petitions/park/letters/{action}">Write to the mayor</a>' in page
     assert 'href="/petitions/park/support#support-write-heading"' in page
@@ -67,7 +67,7 @@ def test_once_the_petition_is_hidden_its_link_shows_the_receipt_but_nothing_to_s
     client: FlaskClient, make_petition
 ) -> None:
     petition = make_petition(slug="quiet")
-    link = sign(client, "quiet", "ann@example.org")
+    link = sign_for_link(client, "quiet", "ann@example.org")
     receipt = receipt_on(client.post(link, follow_redirects=True).get_data(as_text=True))
     db.session.get(Petition, petition.id).hidden_at = utcnow()
     db.session.commit()

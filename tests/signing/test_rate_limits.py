@@ -6,12 +6,14 @@ for a client over its limit (the form is no relay)."""
 import re
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from petition.exports.rows import export_chunks
 from petition.extensions import db, limiter
@@ -22,14 +24,15 @@ from petition.petitions.publishing import create_petition
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature
 from tests.conftest import PASSWORD, free_port, service_missing
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
+from tests.helpers.signing import sign
 
 REDIS_URL = "redis://127.0.0.1:6379"
 
 
-def sign(client: FlaskClient, slug: str, n: int, **kw):
-    data = {"name": f"Signer {n}", "email": f"signer{n}@example.org"}
-    return client.post(f"/petitions/{slug}/sign", data=data, **kw)
+def sign_as(client: FlaskClient, slug: str, n: int, **kw: Any) -> TestResponse:
+    """Sign as signer number `n` (Signer n, signern@example.org)."""
+    return sign(client, slug, name=f"Signer {n}", email=f"signer{n}@example.org", **kw)
 
 
 def publisher(app: Flask) -> Callable[..., str]:
@@ -81,7 +84,7 @@ def published(app: Flask, slug: str) -> tuple[int, str]:
 def test_the_widget_shares_the_pages_signing_budget(limited_app: Flask) -> None:
     client = limited_app.test_client()
     slug = publisher(limited_app)()
-    assert [sign(client, slug, n).status_code for n in range(3)] == [303, 303, 303]
+    assert [sign_as(client, slug, n).status_code for n in range(3)] == [303, 303, 303]
     page = client.get(f"/petitions/{slug}/embed").get_data(as_text=True)
     token = re.search(r'name="form_token" type="hidden" value="([^"]+)"', page).group(1)
     widget = client.post(
@@ -98,15 +101,15 @@ def test_signing_over_the_limit_is_held_quietly_per_address_per_petition(
 ) -> None:
     client = limited_app.test_client()
     first, second = publisher(limited_app)("First"), publisher(limited_app)("Second")
-    answers = [sign(client, first, n) for n in range(4)]
+    answers = [sign_as(client, first, n) for n in range(4)]
     assert [answer.status_code for answer in answers] == [303, 303, 303, 303]
     assert len({answer.headers["Location"] for answer in answers}) == 1
     statuses = held(limited_app, first)
     assert statuses["signer3@example.org"] == ("fraudulent", "rate-limit")
     assert {statuses[f"signer{n}@example.org"] for n in range(3)} == {("pending", None)}
-    assert sign(client, second, 5).status_code == 303  # another petition: its own bucket
-    other = {"REMOTE_ADDR": "198.51.100.7"}
-    assert sign(client, first, 6, environ_base=other).status_code == 303
+    assert sign_as(client, second, 5).status_code == 303  # another petition: its own bucket
+    other = "198.51.100.7"
+    assert sign_as(client, first, 6, address=other).status_code == 303
     assert held(limited_app, first)["signer6@example.org"] == ("pending", None)
     if limited_app.config["RATELIMIT_STORAGE_URI"] == REDIS_URL:  # the counters really are there
         assert redis.Redis.from_url(REDIS_URL).keys(f"*|{first}/*")
@@ -126,7 +129,7 @@ def test_a_client_has_one_daily_mail_budget_across_petitions(make_app, smtp) -> 
     app = make_app(SIGN_RATE_LIMIT="3 per minute", SIGN_MAIL_LIMIT="4 per day")
     client = app.test_client()
     slugs = [publisher(app)(f"Petition {n}") for n in range(3)]
-    answers = [sign(client, slug, 10 * p + n) for p, slug in enumerate(slugs) for n in range(2)]
+    answers = [sign_as(client, slug, 10 * p + n) for p, slug in enumerate(slugs) for n in range(2)]
     assert {answer.status_code for answer in answers} == {303}  # each within its petition's limit
     assert len({answer.headers["Location"].split("/")[-1] for answer in answers}) == 1
     with app.app_context():
@@ -134,8 +137,8 @@ def test_a_client_has_one_daily_mail_budget_across_petitions(make_app, smtp) -> 
         stored = db.session.scalars(select(Signature.status)).all()
     assert len(queued) == 4, "the budget spans petitions"
     assert stored == ["pending"] * 6, "over the budget a signature is kept, only its mail is not"
-    other = {"REMOTE_ADDR": "198.51.100.7"}
-    assert sign(client, slugs[2], 99, environ_base=other).status_code == 303
+    other = "198.51.100.7"
+    assert sign_as(client, slugs[2], 99, address=other).status_code == 303
     with app.app_context():
         assert owed_mail()[-1].recipient == "signer99@example.org"
 
@@ -143,13 +146,13 @@ def test_a_client_has_one_daily_mail_budget_across_petitions(make_app, smtp) -> 
 def test_a_held_submission_leaves_a_counted_signature_as_it_was(limited_app: Flask) -> None:
     client = limited_app.test_client()
     slug = publisher(limited_app)()
-    sign(client, slug, 0)
+    sign_as(client, slug, 0)
     with limited_app.app_context():
         signature = db.session.scalar(select(Signature).filter_by(email="signer0@example.org"))
         confirm_signature(confirmation_token(signature))
     for n in range(1, 4):
-        sign(client, slug, n)
-    assert sign(client, slug, 0).status_code == 303  # over the limit, an address already counted
+        sign_as(client, slug, n)
+    assert sign_as(client, slug, 0).status_code == 303  # over the limit, an address already counted
     assert held(limited_app, slug)["signer0@example.org"] == ("confirmed", None)
     assert published(limited_app, slug)[0] == 1
 
@@ -158,7 +161,7 @@ def test_a_forged_forwarded_for_changes_nothing(limited_app: Flask) -> None:
     client = limited_app.test_client()
     slug = publisher(limited_app)()
     for n in range(4):
-        sign(client, slug, n, headers={"X-Forwarded-For": f"203.0.113.{n}"})
+        sign_as(client, slug, n, headers={"X-Forwarded-For": f"203.0.113.{n}"})
     assert held(limited_app, slug)["signer3@example.org"] == ("fraudulent", "rate-limit")
 
 
@@ -167,8 +170,8 @@ def test_behind_trusted_proxies_the_forwarded_address_is_the_client(make_app) ->
     client, slug = app.test_client(), publisher(app)()
     for n in range(3):
         forwarded = {"X-Forwarded-For": f"203.0.113.{n}"}
-        assert sign(client, slug, n, headers=forwarded).status_code == 303
-    assert sign(client, slug, 9, headers={"X-Forwarded-For": "203.0.113.0"}).status_code == 303
+        assert sign_as(client, slug, n, headers=forwarded).status_code == 303
+    assert sign_as(client, slug, 9, headers={"X-Forwarded-For": "203.0.113.0"}).status_code == 303
     statuses = held(app, slug)
     assert {statuses[f"signer{n}@example.org"] for n in range(3)} == {("pending", None)}
     assert statuses["signer9@example.org"] == ("fraudulent", "rate-limit")
@@ -190,7 +193,7 @@ def test_login_attempts_are_limited_but_the_form_still_shows(limited_app: Flask)
 def test_signing_still_works_while_the_counter_store_is_down(make_app) -> None:
     app = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}")
     slug = publisher(app)()
-    assert sign(app.test_client(), slug, 1).status_code == 303
+    assert sign_as(app.test_client(), slug, 1).status_code == 303
     assert held(app, slug)["signer1@example.org"] == ("pending", None)
 
 
@@ -205,15 +208,12 @@ def test_signing_counts_an_ipv6_client_by_its_64_network(limited_app: Flask) -> 
     network = _random_64()
     # One subscriber's /64 holds billions of addresses: a new one per attempt buys nothing.
     for n, host in enumerate([":1", ":2", "abcd:1:2:3", "ffff:ffff:ffff:fffe"]):
-        assert (
-            sign(client, slug, n, environ_base={"REMOTE_ADDR": f"{network}:{host}"}).status_code
-            == 303
-        )
+        assert sign_as(client, slug, n, address=f"{network}:{host}").status_code == 303
     statuses = held(limited_app, slug)
     assert {statuses[f"signer{n}@example.org"] for n in range(3)} == {("pending", None)}
     assert statuses["signer3@example.org"] == ("fraudulent", "rate-limit")
-    neighbour = {"REMOTE_ADDR": f"{_random_64()}::1"}  # another /64: a budget of its own
-    assert sign(client, slug, 4, environ_base=neighbour).status_code == 303
+    neighbour = f"{_random_64()}::1"  # another /64: a budget of its own
+    assert sign_as(client, slug, 4, address=neighbour).status_code == 303
     assert held(limited_app, slug)["signer4@example.org"] == ("pending", None)
 
 

@@ -22,7 +22,7 @@ from petition.signing.signatures import (
     load_confirmation,
     sign_petition,
 )
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
 
 
 def outbox() -> list[Email]:

@@ -12,7 +12,8 @@ from petition.mail.messages import Email
 from petition.mail.outbox import deliver_due
 from petition.models import OutboxMessage, OutboxState, Petition, Signature, utcnow
 from petition.signing.links import confirmation_token
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
+from tests.helpers.signing import count_of
 
 SIGNER = {"name": "Ann Signer", "email": "ann@example.org"}
 LINK = r"https://petitions\.example\.org(/{}/\S+?)[\"\s]"
@@ -27,11 +28,6 @@ def link(kind: str, text: str) -> str:
 def last_message() -> Email:
     db.session.rollback()
     return owed_mail()[-1]
-
-
-def count_of(petition: Petition) -> int:
-    db.session.rollback()
-    return db.session.get(Petition, petition.id).signature_count
 
 
 def signatures() -> int:

@@ -21,7 +21,7 @@ from petition.models import (
 from petition.moderation.screening import add_rule
 from petition.petitions.editing import StateChange, change_state, close_petition
 from petition.support import purge_support_messages, write_message
-from tests.conftest import PASSWORD
+from tests.helpers.organisers import log_in
 
 SLUG = "free-them"
 
@@ -41,11 +41,6 @@ def messages(state: SupportState | None = None) -> list[SupportMessage]:
     if state is not None:
         query = query.where(SupportMessage.state == state)
     return list(db.session.scalars(query))
-
-
-def login(client: FlaskClient, email: str = "organiser@example.org") -> None:
-    response = client.post("/organisers/login", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 303
 
 
 def decide(client: FlaskClient, decision: str, ids: list[int], slug: str = SLUG):
@@ -70,7 +65,7 @@ def test_a_message_waits_then_shows_once_approved(client: FlaskClient, petition:
     )
     assert "Держитесь" not in client.get(f"/petitions/{SLUG}").get_data(as_text=True)
 
-    login(client)
+    assert log_in(client).status_code == 303
     queue = client.get(f"/organisers/petitions/{SLUG}/support").get_data(as_text=True)
     assert "Держитесь!\nМы с вами." in queue
     assert decide(client, "approve", [stored.id]).status_code == 303
@@ -90,7 +85,7 @@ def test_a_rejected_message_is_never_shown_and_purged_after_the_period(
     write(client, "Not for the wall")
     write(client, "Kept waiting")
     rejected, waiting = messages()
-    login(client)
+    assert log_in(client).status_code == 303
     decide(client, "reject", [rejected.id])
     assert "Not for the wall" not in client.get(f"/petitions/{SLUG}").get_data(as_text=True)
     assert "Not for the wall" not in client.get(f"/petitions/{SLUG}/support").get_data(as_text=True)
@@ -117,7 +112,7 @@ def test_approved_messages_are_newest_first_and_paged(
     for offset, message in enumerate(stored):
         message.created_at = base + timedelta(minutes=offset)
     db.session.commit()
-    login(client)
+    assert log_in(client).status_code == 303
     decide(client, "approve", [m.id for m in stored])
     first = client.get(f"/petitions/{SLUG}/support").get_data(as_text=True)
     assert first.index("Message number 22") < first.index("Message number 03")
@@ -193,7 +188,7 @@ def test_ordinary_punctuation_is_not_a_link(client: FlaskClient, petition: Petit
 
 def test_markup_is_shown_as_text(client: FlaskClient, petition: Petition) -> None:
     write(client, "<script>alert(1)</script> <b>bold</b>")
-    login(client)
+    assert log_in(client).status_code == 303
     decide(client, "approve", [messages()[0].id])
     page = client.get(f"/petitions/{SLUG}").get_data(as_text=True)
     assert "<script>alert(1)" not in page
@@ -276,7 +271,7 @@ def test_bulk_decisions_ignore_other_petitions_messages(
     write(client, "mine")
     write(client, "theirs", slug="theirs")
     mine, theirs = messages()
-    login(client)
+    assert log_in(client).status_code == 303
     decide(client, "approve", [mine.id, theirs.id])
     assert messages(SupportState.APPROVED) == [mine]
     assert messages(SupportState.PENDING)[0].id == theirs.id
@@ -301,7 +296,7 @@ def test_hostile_decisions_are_400(
     client: FlaskClient, petition: Petition, data: dict[str, object]
 ) -> None:
     write(client, "waiting")
-    login(client)
+    assert log_in(client).status_code == 303
     response = client.post(f"/organisers/petitions/{SLUG}/support/decide", data=data)
     assert response.status_code == 400
     assert messages(SupportState.PENDING)
@@ -309,7 +304,7 @@ def test_hostile_decisions_are_400(
 
 def test_an_approved_message_can_be_withdrawn(client: FlaskClient, petition: Petition) -> None:
     write(client, "Withdraw me later")
-    login(client)
+    assert log_in(client).status_code == 303
     [message] = messages()
     decide(client, "approve", [message.id])
     approved = client.get(f"/organisers/petitions/{SLUG}/support/approved")
@@ -322,7 +317,7 @@ def test_an_approved_message_can_be_withdrawn(client: FlaskClient, petition: Pet
 def test_the_panel_counts_the_waiting_messages(client: FlaskClient, petition: Petition) -> None:
     write(client, "one")
     write(client, "two")
-    login(client)
+    assert log_in(client).status_code == 303
     page = client.get(f"/organisers/petitions/{SLUG}/").get_data(as_text=True)
     assert "2 messages are waiting for your decision." in page
     assert f"/organisers/petitions/{SLUG}/support" in page
@@ -333,7 +328,7 @@ def test_the_pdf_bundle_holds_the_approved_cyrillic_messages(
 ) -> None:
     write(client, "Мы с вами, держитесь!", first_name="Аня", city="Алматы")
     write(client, "Not approved")
-    login(client)
+    assert log_in(client).status_code == 303
     decide(client, "approve", [messages()[0].id])
     response = client.get(f"/organisers/petitions/{SLUG}/support.pdf")
     assert response.status_code == 200
@@ -350,7 +345,7 @@ def test_the_purge_command_deletes_old_rejected_messages(
     write(client, "Old and rejected")
     write(client, "Old and approved")
     rejected, approved = messages()
-    login(client)
+    assert log_in(client).status_code == 303
     decide(client, "reject", [rejected.id])
     decide(client, "approve", [approved.id])
     for message in messages():
@@ -372,7 +367,7 @@ def test_the_queue_is_oldest_first_fifty_a_page(client: FlaskClient, petition: P
             language="en",
             client_address=None,
         )
-    login(client)
+    assert log_in(client).status_code == 303
     first = client.get(f"/organisers/petitions/{SLUG}/support").get_data(as_text=True)
     assert first.index("Queued 00") < first.index("Queued 49")
     assert "Queued 50" not in first and "page=2" in first

@@ -14,7 +14,7 @@ from petition.extensions import db
 from petition.models import Signature, utcnow
 from petition.petitions.editing import StateChange, change_state
 from tests.conftest import PASSWORD
-from tests.support.mailbox import owed_mail
+from tests.helpers.mailbox import owed_mail
 
 SIGNER = {"name": "Айгерим Нурланова", "email": "aigerim@example.org"}
 PUBLIC = "https://petitions.example.org"

@@ -20,9 +20,9 @@ from werkzeug.routing.converters import NumberConverter
 from petition import tokens
 from petition.models import Petition
 from petition.web.numbers import IdConverter
+from tests.helpers.organisers import log_in
 from tests.letters.support import write_action
 from tests.log.test_log_endpoints import logged  # noqa: F401  (a petition whose log has entries)
-from tests.organisers.test_organisers import log_in
 
 # Both edges of the column, the edges of a 64-bit one, and spellings that are not numbers.
 ABSENT = str(2**31 - 1)  # a valid id that no row has

@@ -1,0 +1,1 @@
+"""Helpers the tests share: signing, logging in, the clock, a browser, gunicorn, reading pages."""

@@ -1,1 +1,0 @@
-"""Helpers the tests share: a browser, gunicorn processes, reading pages."""
