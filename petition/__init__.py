@@ -37,7 +37,7 @@ class SlugConverter(BaseConverter):
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: load config, bind extensions, register blueprints and commands."""
+    """Build the app: load config, bind extensions, wire features, add blueprints and commands."""
     app = Flask(
         __name__,
         instance_path=str(ROOT / "instance"),
