@@ -18,15 +18,11 @@ OWN = (
 
 
 def _snapshot_of(petition: Petition) -> PetitionSnapshot:
-    return PetitionSnapshot(
-        *(getattr(petition, name) for name in ("id", "slug", "title", "target", "body", "goal")),
-        petition.collects_country,
-        petition.created_at,
-        petition.closes_at,
-        petition.signature_count,
-        petition.language,
-        petition.paper_signature_count,
-    )
+    fields = (
+        "id", "slug", "title", "target", "body", "goal", "collects_country", "created_at",
+        "closes_at", "signature_count", "language", "paper_signature_count",
+    )  # fmt: skip
+    return PetitionSnapshot(**{name: getattr(petition, name) for name in fields})
 
 
 def test_a_stored_petition_and_its_public_copy_read_alike(
