@@ -14,24 +14,16 @@ from werkzeug.routing import BaseConverter
 from petition import config as default_config
 from petition.extensions import babel, csrf, db, init_limiter, login
 from petition.extensions import mail as mail_extension
-from petition.followup import messages as _update_mail  # noqa: F401  (see below)
 from petition.i18n.languages import N_, register_languages, select_locale
 from petition.ids import parse_id, parse_number
-from petition.log import checkpoints as _log_checkpoints  # noqa: F401  (signs at each close)
 from petition.mail.senders import register_sender
-from petition.organisers import goal_mail as _goal_mail  # noqa: F401  (see below)
-from petition.organisers import invitations as _invitation_mail  # noqa: F401  (see below)
-from petition.organisers import password_reset as _reset_mail  # noqa: F401  (see below)
 from petition.petitions.slugs import SLUG_PATTERN
-from petition.signing import messages as _signer_mail  # noqa: F401  (see below)
 from petition.transactions import release_session
 from petition.web.clients import register_proxy_warning
 from petition.web.headers import register_security_headers
 from petition.web.numbers import IdConverter
 from petition.web.sessions import SessionInterface, offer_current_user, register_remember_cookie
-
-# The mail each feature writes when the deliverer sends it (see mail/outbox.py): importing the
-# modules above registers their composers, so every delivery worker knows every kind.
+from petition.wiring import wire_app
 
 ROOT = Path(__file__).resolve().parent.parent
 # Shorter keys can be guessed offline from one signed cookie or emailed link.
@@ -45,7 +37,7 @@ class SlugConverter(BaseConverter):
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: load config, bind extensions, register blueprints and commands."""
+    """Build the app: load config, bind extensions, wire features, add blueprints and commands."""
     app = Flask(
         __name__,
         instance_path=str(ROOT / "instance"),
@@ -68,6 +60,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["slug"] = SlugConverter
     app.url_map.converters["id"] = IdConverter
     db.init_app(app)
+    wire_app(app)  # which function writes each mail, what runs at closing, the engine listeners
     app.teardown_appcontext(release_session)  # runs before Flask-SQLAlchemy's own teardown
     mail_extension.init_app(app)
     register_sender(app)

@@ -56,6 +56,11 @@ def init_limiter(app: Flask) -> None:
     blueprint limits, and costs even the requests it exempts. We set none of those: our limits
     sit on views (the login form), whose decorator checks them itself, and in signing, which
     counts its own. An operator who sets one of these settings gets the hook back.
+
+    Flask-Limiter (4.1) offers no setting to leave that hook out: RATELIMIT_ENABLED=False would
+    switch off the login form's limit too. So this is the one place we reach into it, taking its
+    hook out by the private name it registers. A test checks it is gone by default and back with
+    a default limit (tests/architecture/test_wiring.py, tests/signing/test_rate_limits.py).
     """
     limiter.init_app(app)
     hooks = app.before_request_funcs.get(None, [])

@@ -16,7 +16,6 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 _IMMEDIATE = "petition_begin_immediate"
 
 
-@event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers run beside the writer; we issue BEGIN ourselves to choose its kind."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -30,7 +29,6 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
 def _begin_sqlite(conn: Connection) -> None:
     """A transaction that will write takes the write lock up front.
 
@@ -48,11 +46,25 @@ def _begin_sqlite(conn: Connection) -> None:
 _SERVER_ENDED_CONNECTION = {"57P01", "57P02", "57P03"}
 
 
-@event.listens_for(Engine, "handle_error")
 def _detect_ended_connection(context: ExceptionContext) -> None:
     """Treat a connection the server ended as gone, so the pool discards it instead of reusing it."""
     if getattr(context.original_exception, "sqlstate", None) in _SERVER_ENDED_CONNECTION:
         context.is_disconnect = True
+
+
+def tune_engine(engine: Engine) -> None:
+    """Make the app's engine wait for SQLite's write lock and drop connections PostgreSQL ended.
+
+    Called once per engine when the app is wired (petition.wiring); listening again is harmless.
+    """
+    for name, listener in (
+        ("connect", _tune_sqlite),
+        ("begin", _begin_sqlite),
+        ("handle_error", _detect_ended_connection),
+    ):
+        if not event.contains(engine, name, listener):
+            # First, as listeners on the Engine class were: before the dialect's own first connect.
+            event.listen(engine, name, listener, insert=True)
 
 
 def release_session(_error: BaseException | None) -> None:

@@ -16,9 +16,8 @@ from markupsafe import Markup
 
 from petition.extensions import db
 from petition.mail.messages import Email, compose_email
-from petition.mail.outbox import ClaimedMessage, MessageGoneError, composes
+from petition.mail.outbox import ClaimedMessage, MessageGoneError
 from petition.models import (
-    MailKind,
     Organiser,
     Petition,
     PetitionUpdate,
@@ -109,7 +108,6 @@ def _test_email(message: ClaimedMessage, language: str) -> Email:
         )
 
 
-@composes(MailKind.UPDATE)
 def update_email(message: ClaimedMessage) -> Email:
     """An organiser's update, in the signer's language, with a one-click unsubscribe (RFC 8058)."""
     if message.update_id is None:

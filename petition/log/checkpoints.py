@@ -18,7 +18,6 @@ from petition.log import merkle
 from petition.log.keys import log_key
 from petition.log.tree import StoredTree
 from petition.models import LogCheckpoint, Petition, table_of, utcnow
-from petition.petitions.editing import when_closing
 from petition.petitions.public_copies import KEEPS_SNAPSHOTS
 from petition.transactions import write_transaction
 
@@ -153,7 +152,6 @@ def maybe_checkpoint(
         record_checkpoint(session, petition_id, slug, size, count)
 
 
-@when_closing
-def _checkpoint_at_close(session: Session, petition_id: int) -> None:
+def checkpoint_at_close(session: Session, petition_id: int) -> None:
     """A closed petition's final count is signed at once."""
     _checkpoint_if_grown(session, petition_id, fresh=True)

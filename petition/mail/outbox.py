@@ -3,12 +3,13 @@
 import secrets
 import smtplib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import NamedTuple
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import ColumnElement, Integer, String, func, insert, literal, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
@@ -82,23 +83,25 @@ class MessageGoneError(LookupError):
 
 
 Composer = Callable[[ClaimedMessage], Email]
-_COMPOSERS: dict[str, Composer] = {}
+_COMPOSERS_KEY = "petition.mail_composers"
 
 
-def composes(kind: MailKind) -> Callable[[Composer], Composer]:
-    """Register the function that writes one kind of owed mail; its feature's module calls this."""
+def register_composers(app: Flask, table: Mapping[MailKind, Composer]) -> None:
+    """Hand the app the function that writes each kind of owed mail (built in petition.wiring).
 
-    def register(compose: Composer) -> Composer:
-        if _COMPOSERS.setdefault(kind, compose) is not compose:
-            raise RuntimeError(f"two composers for mail of kind {kind!r}")
-        return compose
+    Every kind needs one: a kind with none would sit in the outbox until it failed, so the app
+    refuses to start without it.
+    """
+    missing = set(MailKind) - set(table)
+    if missing:
+        raise RuntimeError(f"no composer for mail of kinds {sorted(missing)}")
+    app.extensions[_COMPOSERS_KEY] = MappingProxyType(dict(table))
 
-    return register
 
-
-def kinds_composed() -> frozenset[str]:
-    """The kinds of mail some feature has registered a composer for."""
-    return frozenset(_COMPOSERS)
+def composers() -> Mapping[str, Composer]:
+    """The app's table of composers by kind of mail."""
+    table: Mapping[str, Composer] = current_app.extensions[_COMPOSERS_KEY]
+    return table
 
 
 def compose(message: ClaimedMessage) -> Email:
@@ -107,7 +110,7 @@ def compose(message: ClaimedMessage) -> Email:
         if message.recipient is None or message.subject is None or message.body_text is None:
             raise MessageGoneError(f"outbox message {message.id} has neither a kind nor a text")
         return Email(message.recipient, message.subject, message.body_text, message.body_html)
-    composer = _COMPOSERS.get(message.kind)
+    composer = composers().get(message.kind)
     if composer is None:
         raise LookupError(f"no composer for mail of kind {message.kind!r}")
     return composer(message)

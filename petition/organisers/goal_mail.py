@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from petition.extensions import db
 from petition.mail.messages import Email, compose_email
-from petition.mail.outbox import ClaimedMessage, MessageGoneError, OwedMail, composes, queue_message
+from petition.mail.outbox import ClaimedMessage, MessageGoneError, OwedMail, queue_message
 from petition.models import MailKind, MailPriority, Organiser, Petition, memberships, table_of
 from petition.petitions.counting import CountedTowardsGoal
 from petition.petitions.publishing import is_organiser_of
@@ -83,7 +83,6 @@ def _recipient(message: ClaimedMessage) -> tuple[Organiser, Petition]:
     return organiser, petition
 
 
-@composes(MailKind.GOAL_PASSED)
 def goal_passed_email(message: ClaimedMessage) -> Email:
     """The news that the petition passed a quarter of its goal, with its count as it is now."""
     organiser, petition = _recipient(message)

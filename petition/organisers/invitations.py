@@ -15,7 +15,7 @@ from petition.extensions import db
 from petition.i18n.languages import current_language
 from petition.mail.background import notify_delivery
 from petition.mail.messages import Email, compose_email
-from petition.mail.outbox import ClaimedMessage, MessageGoneError, OwedMail, composes, queue_message
+from petition.mail.outbox import ClaimedMessage, MessageGoneError, OwedMail, queue_message
 from petition.models import EventAction, Invitation, MailKind, Organiser, Petition, utcnow
 from petition.organisers.accounts import (
     AccountError,
@@ -69,7 +69,6 @@ def invitation_token(invitation: Invitation) -> str:
     return tokens.make_token(current_app.config["SECRET_KEY"], tokens.INVITE_ORGANISER, payload)
 
 
-@composes(MailKind.INVITATION)
 def invitation_email(message: ClaimedMessage) -> Email:
     """The invitation, written when it is sent, in the language the inviter was using.
 

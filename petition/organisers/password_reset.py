@@ -12,7 +12,7 @@ from petition import tokens
 from petition.extensions import db
 from petition.mail.background import notify_delivery
 from petition.mail.messages import Email, compose_email
-from petition.mail.outbox import ClaimedMessage, MessageGoneError, composes, queue_per_organiser
+from petition.mail.outbox import ClaimedMessage, MessageGoneError, queue_per_organiser
 from petition.models import AccountAction, MailKind, Organiser
 from petition.organisers.account_history import record_account_event, record_account_events
 from petition.organisers.accounts import check_new_password, normal_login, save_password
@@ -58,7 +58,6 @@ def reset_token(organiser: Organiser) -> str:
     return tokens.make_token(current_app.config["SECRET_KEY"], tokens.RESET_PASSWORD, payload)
 
 
-@composes(MailKind.PASSWORD_RESET)
 def password_reset_email(message: ClaimedMessage) -> Email:
     """The reset link, made when it is sent (so its hour starts then), in the asker's language."""
     organiser = db.session.get(Organiser, message.organiser_id) if message.organiser_id else None

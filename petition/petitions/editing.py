@@ -1,9 +1,10 @@
 """An organiser's changes to a petition they run: edit, close, reopen, hide, show. Each is recorded."""
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
+from flask import Flask, current_app
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,17 +40,23 @@ _RECORDED = {
 }
 
 
-# What other features do, in the same transaction, when a petition closes (see when_closing).
-_AT_CLOSING: list[Callable[[Session, int], None]] = []
+ClosingHook = Callable[[Session, int], None]
+_CLOSING_HOOKS_KEY = "petition.closing_hooks"
 
 
-def when_closing(hook: Callable[[Session, int], None]) -> Callable[[Session, int], None]:
-    """Run hook(session, petition_id) in the transaction that closes a petition.
+def register_closing_hooks(app: Flask, hooks: Sequence[ClosingHook]) -> None:
+    """Hand the app what features above this package do, as hook(session, petition_id), in the
+    transaction that closes a petition (the log signs the final count); built in petition.wiring.
 
-    For features above this package (the log signs the final count); they register at import.
+    The app's list is replaced, never extended, so wiring an app twice runs each hook once.
     """
-    _AT_CLOSING.append(hook)
-    return hook
+    app.extensions[_CLOSING_HOOKS_KEY] = tuple(hooks)
+
+
+def closing_hooks() -> tuple[ClosingHook, ...]:
+    """The app's hooks run when a petition closes."""
+    hooks: tuple[ClosingHook, ...] = current_app.extensions[_CLOSING_HOOKS_KEY]
+    return hooks
 
 
 def _has_version(session: Session, petition: Petition, language: str) -> bool:
@@ -130,7 +137,7 @@ def change_state(petition: Petition, organiser: Organiser | None, change: StateC
         if change is StateChange.CLOSE and not closed:
             petition.closes_at = now
             session.flush()
-            for hook in _AT_CLOSING:
+            for hook in closing_hooks():
                 hook(session, petition.id)
         elif change is StateChange.REOPEN and closed:
             petition.closes_at = None  # a new closing date can be set by editing

@@ -158,7 +158,6 @@ def public_snapshot(slug: str, *, keep: bool = True) -> PetitionSnapshot | None:
     return snapshot
 
 
-@event.listens_for(Engine, "before_execute")
 def _note_public_write(
     conn: Connection, statement: Any, _multi: Any, _params: Any, options: Any
 ) -> None:
@@ -171,16 +170,28 @@ def _note_public_write(
         _changed.add(conn)
 
 
-@event.listens_for(Engine, "commit")
 def _forget_after_commit(conn: Connection) -> None:
     if conn in _changed:
         _changed.discard(conn)
         _copies.clear()  # every app's: two apps of one process may share a database
 
 
-@event.listens_for(Engine, "rollback")
 def _keep_after_rollback(conn: Connection) -> None:
     _changed.discard(conn)
+
+
+def listen_for_public_copy_changes(engine: Engine) -> None:
+    """Drop this process's public copies when a write to what they show commits on the engine.
+
+    Called once per engine when the app is wired (petition.wiring); listening again is harmless.
+    """
+    for name, listener in (
+        ("before_execute", _note_public_write),
+        ("commit", _forget_after_commit),
+        ("rollback", _keep_after_rollback),
+    ):
+        if not event.contains(engine, name, listener):
+            event.listen(engine, name, listener)
 
 
 def approved_support_count(petition_id: int) -> int:

@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from flask_babel import gettext
 from markupsafe import Markup
@@ -87,7 +86,8 @@ class PetitionInLanguage:
     """A petition as one reader sees it: its title and text in their language, the rest its own.
 
     Templates and emails take it wherever they take a petition, so choosing the language stays
-    in the views and the templates keep writing `petition.title`.
+    in the views and the templates keep writing `petition.title`. It offers what they read and
+    nothing else; the stored petition or its public copy is `petition`.
     """
 
     def __init__(self, petition: PublicPetition, text: ShownText) -> None:
@@ -98,10 +98,6 @@ class PetitionInLanguage:
         self.language = text.language
         self.languages = text.languages
         self.original_language = petition.language
-
-    # What code reads is typed here; templates may also read any other attribute of the petition.
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.petition, name)
 
     @property
     def id(self) -> int:
@@ -120,12 +116,25 @@ class PetitionInLanguage:
         return self.petition.goal
 
     @property
+    def created_at(self) -> datetime:
+        return self.petition.created_at
+
+    @property
     def closes_at(self) -> datetime | None:
         return self.petition.closes_at
 
     @property
+    def hidden_at(self) -> datetime | None:
+        """When its organisers hid it: a public copy is only ever made of a visible petition."""
+        return self.petition.hidden_at if isinstance(self.petition, Petition) else None
+
+    @property
     def signature_count(self) -> int:
         return self.petition.signature_count
+
+    @property
+    def paper_signature_count(self) -> int:
+        return self.petition.paper_signature_count
 
     def is_open(self, now: datetime | None = None) -> bool:
         """Whether the petition still accepts new signatures."""

@@ -9,8 +9,8 @@ from flask_babel import force_locale, gettext
 
 from petition.extensions import db
 from petition.mail.messages import Email, compose_email
-from petition.mail.outbox import ClaimedMessage, MessageGoneError, composes
-from petition.models import MailKind, Signature, SignatureChange
+from petition.mail.outbox import ClaimedMessage, MessageGoneError
+from petition.models import Signature, SignatureChange
 from petition.petitions.versions import in_language
 from petition.signing.codes import confirmation_code
 from petition.signing.links import confirmation_token, withdrawal_token
@@ -36,7 +36,6 @@ def _proposed_name(message: ClaimedMessage, signature: Signature) -> str:
     )
 
 
-@composes(MailKind.CONFIRM)
 def confirmation_email(message: ClaimedMessage) -> Email:
     """The double opt-in message: one link that leads to the Confirm button."""
     signature = _signature(message)
@@ -65,7 +64,6 @@ def confirmation_email(message: ClaimedMessage) -> Email:
         )
 
 
-@composes(MailKind.ALREADY_SIGNED)
 def already_signed_email(message: ClaimedMessage) -> Email:
     """The note for someone who signs again after confirming: nothing more to do."""
     signature = _signature(message)

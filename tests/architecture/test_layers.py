@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     {"petitions"},
     {"mail", "moderation", "log"},
     {"signing", "exports", "organisers", "followup", "letters", "support"},
-    {"views", "cli", "demo"},
+    {"views", "cli", "demo", "wiring"},
     {"__init__"},  # the app factory assembles everything
 ]
 

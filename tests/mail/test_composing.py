@@ -1,6 +1,5 @@
 """Mail is owed by a request and written by the deliverer just before it is sent."""
 
-import pytest
 from flask import Flask
 from sqlalchemy import insert, select, update
 
@@ -8,15 +7,11 @@ from petition.extensions import db
 from petition.mail.messages import Email
 from petition.mail.outbox import (
     BatchSize,
-    ClaimedMessage,
     DeliveryReport,
-    composes,
     deliver_due,
-    kinds_composed,
 )
 from petition.models import (
     Invitation,
-    MailKind,
     OutboxMessage,
     OutboxState,
     Signature,
@@ -124,16 +119,3 @@ def test_mail_says_a_machine_sent_it_and_names_the_sites_domain(
     assert [message["Auto-Submitted"] for message in messages] == ["auto-generated"] * 2
     ids = {message["Message-ID"] for message in messages}
     assert len(ids) == 2 and all(i.endswith("@petitions.example.org>") for i in ids), ids
-
-
-def test_every_kind_of_mail_has_its_composer_once_the_app_is_built(app: Flask) -> None:
-    # A kind with no composer would sit in the outbox until it failed; the app must not start so.
-    assert kinds_composed() == set(MailKind)
-
-
-def test_a_second_composer_for_one_kind_is_refused(app: Flask) -> None:
-    with pytest.raises(RuntimeError, match="two composers"):
-
-        @composes(MailKind.CONFIRM)
-        def another(message: ClaimedMessage) -> Email:
-            raise AssertionError("never called")
