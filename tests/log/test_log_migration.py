@@ -104,7 +104,7 @@ def test_the_upgrade_backfills_a_log_equal_to_each_count(empty_database_app: Fla
         ]
         assert json.loads(entries[0].leaf)["time"] == signed.strftime("%Y-%m-%dT%H:%MZ")
         petition = db.session.get(Petition, ids[0])
-        assert (petition.log_size, petition.log_counted) == (7, 3)
+        assert (petition.log_size, petition.signature_count) == (7, 3)
         # Each logged signature has its receipt, and the receipt finds its add.
         logged = db.session.scalars(
             select(Signature).where(Signature.log_index.is_not(None)).order_by(Signature.id)
