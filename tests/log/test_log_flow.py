@@ -253,7 +253,9 @@ def test_recount_repairs_rows_changed_behind_the_logs_back(app: Flask, make_peti
     assert result.output.splitlines()[0] == f"{petition.slug}: stored 3, confirmed 2 (+1), set to 2"
     assert_in_step(petition)
     kinds = db.session.scalars(
-        select(LogEntry.reason).where(LogEntry.petition_id == petition.id).order_by(LogEntry.position)
+        select(LogEntry.reason)
+        .where(LogEntry.petition_id == petition.id)
+        .order_by(LogEntry.position)
     ).all()
     assert kinds == [None, None, None, "withdrawn", "withdrawn", None]
 
