@@ -131,7 +131,8 @@ class Petition(Model):
     collects_country: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Verified signatures, kept in step with confirmations so a page never counts rows.
+    # Verified signatures, kept in step with confirmations so a page never counts rows. It is
+    # also its log's counted total: petition/log/tally.py alone moves it, with log_size.
     signature_count: Mapped[int] = mapped_column(BIG_COUNT, default=0)
     # Set when an organiser hides the petition: it leaves the public pages but keeps its data.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -139,11 +140,10 @@ class Petition(Model):
     blocks_disposable: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The language its title and text are written in; versions in others are PetitionTexts.
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
-    # Its auditable log (see petition/log): entries so far, the count they add up to, and when
-    # the newest checkpoint was signed. Taking an index raises log_size under the row's lock, so
-    # two confirmations never take the same one.
+    # Its auditable log (see petition/log): entries so far (they add up to signature_count), and
+    # when the newest checkpoint was signed. Taking an index raises log_size under the row's
+    # lock, so two confirmations never take the same one.
     log_size: Mapped[int] = mapped_column(BIG_COUNT, default=0, server_default="0")
-    log_counted: Mapped[int] = mapped_column(BIG_COUNT, default=0, server_default="0")
     log_checkpoint_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Signatures collected offline (on paper), as the organisers counted them: the sum of its
     # PaperBatches. Shown apart; never part of signature_count, its exports or its log.
@@ -275,9 +275,6 @@ class Signature(Model):
     # The signer ticked "Email me what happens with this petition"; unsubscribing, withdrawal
     # and anonymisation end it.
     wants_updates: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # Wrong confirmation codes typed for this signature (see signing/codes.py): past the limit,
-    # only the emailed link confirms it.
-    code_failures: Mapped[int] = mapped_column(default=0, server_default="0")
 
     petition: Mapped[Petition] = relationship()
 

@@ -30,7 +30,7 @@ _STAMP = (
     .execution_options(**{KEEPS_SNAPSHOTS: True})  # no page shows it
 )
 _LOG_STATE = select(
-    _petitions.slug, _petitions.log_size, _petitions.log_counted, _petitions.log_checkpoint_at
+    _petitions.slug, _petitions.log_size, _petitions.signature_count, _petitions.log_checkpoint_at
 ).where(_petitions.id == bindparam("petition_id"))
 
 
@@ -92,7 +92,9 @@ def _checkpoint_if_grown(session: Session, petition_id: int, *, fresh: bool) -> 
         return latest
     if latest is not None and not fresh and utcnow() - latest.created_at < _interval():
         return latest
-    return record_checkpoint(session, petition_id, state.slug, state.log_size, state.log_counted)
+    return record_checkpoint(
+        session, petition_id, state.slug, state.log_size, state.signature_count
+    )
 
 
 def _empty(slug: str) -> LogCheckpoint:

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from petition.extensions import db
 from petition.i18n.languages import N_
-from petition.log.appending import ExcludeReason, append_exclude
+from petition.log.tally import ExcludeReason, count_out
 from petition.models import (
     Invalidation,
     Organiser,
@@ -20,7 +20,6 @@ from petition.models import (
     utcnow,
 )
 from petition.moderation.reinstatement import restore_held
-from petition.petitions.counting import change_count
 from petition.transactions import rows_changed, write_transaction
 
 _COUNTED_OR_PENDING = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
@@ -156,10 +155,9 @@ def invalidate(
                 .execution_options(synchronize_session=False)
             )
         )
-        change_count(session, petition.id, -confirmed)
         for _id, add in sorted(uncounted):
-            if add is not None:
-                append_exclude(session, petition.id, add, ExcludeReason.INVALIDATED)
+            if add is not None:  # one never logged was never in the count
+                count_out(session, petition.id, add, ExcludeReason.INVALIDATED)
         record.count = confirmed + pending
     return record
 

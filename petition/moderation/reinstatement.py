@@ -6,8 +6,8 @@ from sqlalchemy import ColumnElement, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from petition.extensions import db
-from petition.log.appending import append_add
 from petition.log.receipts import commitment_of, new_receipt
+from petition.log.tally import count_in
 from petition.models import (
     EventAction,
     Organiser,
@@ -16,7 +16,6 @@ from petition.models import (
     SignatureStatus,
     table_of,
 )
-from petition.petitions.counting import change_count
 from petition.petitions.history import ALL_HELD, record_event
 from petition.transactions import rows_changed, write_transaction
 
@@ -76,12 +75,11 @@ def restore_held(session: Session, petition: Petition, held: ColumnElement[bool]
             .execution_options(synchronize_session=False)
         )
     )
-    change_count(session, petition.id, len(counted))
     logged = []
     for signature_id, commitment in sorted(counted):
         # Confirmed before receipts existed and never logged: its add gets a receipt nobody holds.
         commitment = commitment or commitment_of(new_receipt())
-        add = append_add(session, petition.id, commitment)
+        add, _ = count_in(session, petition.id, commitment)
         logged.append({"signature_id": signature_id, "log_index": add, "commitment": commitment})
     if logged:
         session.execute(_LOGGED, logged)

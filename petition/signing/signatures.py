@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from petition import tokens
 from petition.addresses import canonical_email
 from petition.extensions import db
-from petition.log.appending import append_add, append_held
 from petition.log.receipts import commitment_of, new_receipt
+from petition.log.tally import count_in, hold
 from petition.mail.background import notify_delivery
 from petition.mail.outbox import OwedMail, queue_message
 from petition.models import (
@@ -31,7 +31,6 @@ from petition.models import (
 )
 from petition.moderation.screening import broken_rule
 from petition.organisers.goal_mail import owe_goal_mail
-from petition.petitions.counting import change_count_reporting
 from petition.petitions.public_copies import KEEPS_SNAPSHOTS
 from petition.signing.links import (
     SignatureLink,
@@ -420,15 +419,14 @@ def record_confirmation(
     logged = {"signature_id": signature_id, "now": now, "receipt": receipt}
     logged |= {"commitment": commitment}
     if status == SignatureStatus.FRAUDULENT:  # held: looks confirmed to its signer
-        add = append_held(session, petition_id, commitment)
+        add = hold(session, petition_id, commitment)
         # Reversing the flag would count it from here, with a new add of this commitment.
         session.execute(_MARK_CONFIRMED, logged | {"log_index": add})
         return Confirmation(signature_id, petition_id, slug, status, now, receipt)
-    # Locked above, so a pending one counts now; the add and the count move together.
-    add = append_add(session, petition_id, commitment)
+    # Locked above, so a pending one counts now: its add and the count, in one statement.
+    add, counted = count_in(session, petition_id, commitment)
     if not rows_changed(session.execute(_COUNT_CONFIRMED, logged | {"log_index": add})):
         raise RuntimeError(f"signature {signature_id} is {status}, not pending")
-    counted = change_count_reporting(session, petition_id, 1)
     return Confirmation(
         signature_id,
         petition_id,

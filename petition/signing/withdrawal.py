@@ -3,9 +3,8 @@
 from sqlalchemy import delete
 
 from petition.extensions import db
-from petition.log.appending import ExcludeReason, append_exclude
+from petition.log.tally import ExcludeReason, count_out
 from petition.models import OutboxMessage, OutboxState, Petition, Signature, SignatureStatus
-from petition.petitions.counting import change_count
 from petition.signing.links import SignatureLink, read_withdrawal_link
 from petition.transactions import write_transaction
 
@@ -35,10 +34,9 @@ def withdraw_signature(token: str) -> Petition | None:
         if signature is None or not _fits(link, signature):
             return None  # already withdrawn (or purged): nothing of theirs is left
         petition = signature.petition
-        if signature.status == SignatureStatus.CONFIRMED:
-            change_count(session, petition.id, -1)
-            if signature.log_index is not None:
-                append_exclude(session, petition.id, signature.log_index, ExcludeReason.WITHDRAWN)
+        # One confirmed but never logged (so never in the count) has nothing to uncount.
+        if signature.status == SignatureStatus.CONFIRMED and signature.log_index is not None:
+            count_out(session, petition.id, signature.log_index, ExcludeReason.WITHDRAWN)
         # Every message about this signature goes with it (ON DELETE CASCADE). Messages queued
         # before they named their signature are found by address: those already delivered.
         session.execute(

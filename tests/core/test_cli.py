@@ -702,8 +702,8 @@ def test_counts_past_what_integer_holds_are_kept_and_a_downgrade_caps_them(
         db.session.execute(
             text(
                 "INSERT INTO petitions (id, slug, title, body, collects_country, created_at,"
-                " signature_count, blocks_disposable, log_size, log_counted)"
-                " VALUES (1, 'big', 'Big', 'Text', false, CURRENT_TIMESTAMP, :n, false, :n, :n)"
+                " signature_count, blocks_disposable, log_size)"
+                " VALUES (1, 'big', 'Big', 'Text', false, CURRENT_TIMESTAMP, :n, false, :n)"
             ),
             {"n": big},
         )
@@ -716,12 +716,14 @@ def test_counts_past_what_integer_holds_are_kept_and_a_downgrade_caps_them(
             {"n": big},
         )
         db.session.commit()
-        counts = "SELECT signature_count, log_size, log_counted, letters_sent FROM petitions"
-        counts += " JOIN letter_actions ON letter_actions.petition_id = petitions.id"
-        assert tuple(db.session.execute(text(counts)).one()) == (big,) * 4
+        joined = " FROM petitions JOIN letter_actions ON letter_actions.petition_id = petitions.id"
+        counts = "SELECT signature_count, log_size, letters_sent" + joined
+        assert tuple(db.session.execute(text(counts)).one()) == (big,) * 3
         db.session.commit()
         downgrade = runner.invoke(args=["db", "downgrade", "7b2e4f6a8c13"])
         assert downgrade.exit_code == 0, downgrade.output
+        # Going back past revision 0018 gives log_counted the count again, then caps it too.
+        counts = "SELECT signature_count, log_size, log_counted, letters_sent" + joined
         capped = big if db.engine.dialect.name == "sqlite" else integer_max
         assert tuple(db.session.execute(text(counts)).one()) == (capped,) * 4
         db.session.execute(text("DELETE FROM letter_actions"))

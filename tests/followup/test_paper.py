@@ -225,7 +225,7 @@ def test_paper_is_never_in_the_exports_or_the_log(
     entries_before = db.session.scalar(select(func.count()).select_from(LogEntry))
     assert post_batch(organiser_client, "777").status_code == 303
     found = stored()
-    assert (found.signature_count, found.log_counted) == (1, 1)
+    assert (found.signature_count, found.log_size) == (1, 1)
     assert db.session.scalar(select(func.count()).select_from(LogEntry)) == entries_before
     checkpoint_petitions(found.slug)
     assert current_checkpoint(found.id).count == 1

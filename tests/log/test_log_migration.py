@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import column, insert, select, table
+from sqlalchemy import column, insert, select, table, text
 
 from petition.extensions import db
 from petition.log import merkle
@@ -104,7 +104,7 @@ def test_the_upgrade_backfills_a_log_equal_to_each_count(empty_database_app: Fla
         ]
         assert json.loads(entries[0].leaf)["time"] == signed.strftime("%Y-%m-%dT%H:%MZ")
         petition = db.session.get(Petition, ids[0])
-        assert (petition.log_size, petition.log_counted) == (7, 3)
+        assert (petition.log_size, petition.signature_count) == (7, 3)
         # Each logged signature has its receipt, and the receipt finds its add.
         logged = db.session.scalars(
             select(Signature).where(Signature.log_index.is_not(None)).order_by(Signature.id)
@@ -140,3 +140,36 @@ def _mth(hashes: list[bytes]) -> bytes:
         return hashes[0]
     k = 1 << ((len(hashes) - 1).bit_length() - 1)
     return merkle.node_hash(_mth(hashes[:k]), _mth(hashes[k:]))
+
+
+def test_one_count_column_keeps_what_the_log_counts(empty_database_app: Flask) -> None:
+    """A count that drifted from its log (a recount set it alone) becomes the log's total, which
+    the recount then compares with the confirmed rows; going back, log_counted is the count."""
+    app = empty_database_app
+    runner = app.test_cli_runner()
+    with app.app_context():
+        before = runner.invoke(args=["db", "upgrade", "0017_account_events"])
+        assert before.exit_code == 0, before.output
+        db.session.execute(
+            text(
+                "INSERT INTO petitions (id, slug, title, body, collects_country, created_at,"
+                " signature_count, blocks_disposable, log_size, log_counted)"
+                " VALUES (1, 'drifted', 'D', 'Text', false, CURRENT_TIMESTAMP, 5, false, 0, 0)"
+            )
+        )
+        db.session.commit()
+        upgrade = runner.invoke(args=["db", "upgrade"])
+        assert upgrade.exit_code == 0, upgrade.output
+        assert db.session.execute(text("SELECT signature_count FROM petitions")).scalar() == 0
+        result = runner.invoke(args=["petitions", "recount", "--check"])
+        assert result.exit_code == 0, result.output  # no confirmed rows: the log's 0 is right
+        db.session.execute(text("UPDATE petitions SET signature_count = 4"))
+        db.session.commit()
+        downgrade = runner.invoke(args=["db", "downgrade", "0017_account_events"])
+        assert downgrade.exit_code == 0, downgrade.output
+        counts = "SELECT signature_count, log_counted FROM petitions"
+        assert tuple(db.session.execute(text(counts)).one()) == (4, 4)
+        db.session.execute(text("DELETE FROM petitions"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()

@@ -5,8 +5,8 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select, update
 
 from petition.extensions import db
+from petition.log.recount import UnknownPetitionError, recount_signatures
 from petition.models import Petition, Signature, SignatureStatus
-from petition.petitions.counting import UnknownPetitionError, recount_signatures
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from petition.transactions import write_transaction
