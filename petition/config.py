@@ -125,7 +125,7 @@ RATELIMIT_STORAGE_URI = "memory://"
 # When the counter store is unreachable, serve without limits rather than fail every request.
 RATELIMIT_SWALLOW_ERRORS = True
 # Signing attempts per client address per petition, page and widget together: a burst window and
-# a sustained one. Beyond them new signatures are held quietly (fraudulent), never refused.
+# a sustained one. Beyond them new signatures are held quietly (status "held"), never refused.
 SIGN_RATE_LIMIT = "20 per minute; 500 per day"
 # Messages the sign forms may cause per client address per day, across all petitions. Beyond it a
 # submission is stored as usual but sends no mail (the signer's next try from elsewhere does).

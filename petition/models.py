@@ -224,9 +224,10 @@ class SignatureStatus(enum.StrEnum):
 
     PENDING = "pending"
     CONFIRMED = "confirmed"
-    # Broke a rule: looks normal to its signer, never counts or exports (confirmed_at still says
-    # whether it was confirmed, so reversing knows where it returns).
-    FRAUDULENT = "fraudulent"
+    # Held: broke a rule or was invalidated by an organiser; looks normal to its signer, never
+    # counts or exports (confirmed_at still says whether it was confirmed, so reversing knows where
+    # it returns). Stored as "fraudulent" before migration 0019.
+    HELD = "held"
 
 
 class Signature(Model):
@@ -254,7 +255,7 @@ class Signature(Model):
     # Keyed hashes of the client address and its network (see clients.py); never the address.
     client_hash: Mapped[str | None] = mapped_column(String(64))
     network_hash: Mapped[str | None] = mapped_column(String(64))
-    # Why the signature is fraudulent: a rule's name, or the bulk invalidation that marked it.
+    # Why the signature is held: a rule's name, or the bulk invalidation that marked it.
     flag_reason: Mapped[str | None] = mapped_column(String(40))
     invalidation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invalidations.id", ondelete="SET NULL", name="fk_signatures_invalidation_id"),

@@ -99,7 +99,7 @@ def _repair(session: Session, petition_id: int) -> None:
     held = {
         row.log_index: ExcludeReason.INVALIDATED if row.invalidation_id else ExcludeReason.HELD
         for row in signatures
-        if row.status == SignatureStatus.FRAUDULENT
+        if row.status == SignatureStatus.HELD
     }
     counted = {row.log_index for row in signatures if row.status == SignatureStatus.CONFIRMED}
     # An add no confirmed signature holds: held since, or gone (withdrawn) without its exclude.

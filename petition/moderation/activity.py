@@ -68,12 +68,12 @@ def signing_activity(
 
 
 def held_counts(petition: Petition) -> dict[str, int]:
-    """Signatures held as fraudulent (never counted), by the rule or action that held them."""
+    """Held signatures (never counted), by the rule or action that held them."""
     rows = db.session.execute(
         select(Signature.flag_reason, func.count())
         .where(
             Signature.petition_id == petition.id,
-            Signature.status == SignatureStatus.FRAUDULENT,
+            Signature.status == SignatureStatus.HELD,
         )
         .group_by(Signature.flag_reason)
     )

@@ -135,7 +135,7 @@ def invalidate(
         )
         session.add(record)
         session.flush()
-        marked = {"status": SignatureStatus.FRAUDULENT, "invalidation_id": record.id}
+        marked = {"status": SignatureStatus.HELD, "invalidation_id": record.id}
         flagged = dict(marked, flag_reason="invalidation")
         # Each one that stops counting is excluded in the log: RETURNING names exactly those
         # this statement changed, whatever confirmations committed meanwhile.
@@ -172,7 +172,7 @@ def reverse_invalidation(petition: Petition, invalidation_id: int, *, organiser:
             return 0
         mine = and_(
             Signature.invalidation_id == record.id,
-            Signature.status == SignatureStatus.FRAUDULENT,
+            Signature.status == SignatureStatus.HELD,
         )
         restored = restore_held(session, petition, mine)
         record.reversed_at = utcnow()

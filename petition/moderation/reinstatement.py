@@ -33,12 +33,12 @@ def mask_email(email: str) -> str:
 
 
 def held_signatures(petition: Petition, limit: int = HELD_LISTED) -> Sequence[Signature]:
-    """The petition's newest signatures held as fraudulent."""
+    """The petition's newest held signatures."""
     return db.session.scalars(
         select(Signature)
         .where(
             Signature.petition_id == petition.id,
-            Signature.status == SignatureStatus.FRAUDULENT,
+            Signature.status == SignatureStatus.HELD,
         )
         .order_by(Signature.id.desc())
         .limit(limit)
@@ -96,7 +96,7 @@ def reinstate_signature(
     held = and_(
         Signature.id == signature_id,
         Signature.petition_id == petition.id,
-        Signature.status == SignatureStatus.FRAUDULENT,
+        Signature.status == SignatureStatus.HELD,
     )
     with write_transaction() as session:
         # Locked, so a confirmation or a second click waits and then finds it no longer held.
@@ -125,7 +125,7 @@ def reinstate_held_for(
     """Count again every signature held for one reason; how many came back."""
     held = and_(
         Signature.petition_id == petition.id,
-        Signature.status == SignatureStatus.FRAUDULENT,
+        Signature.status == SignatureStatus.HELD,
         Signature.flag_reason == flag_reason,
     )
     with write_transaction() as session:
@@ -152,7 +152,7 @@ def reinstate_selected(
     held = and_(
         Signature.id.in_(signature_ids),
         Signature.petition_id == petition.id,
-        Signature.status == SignatureStatus.FRAUDULENT,
+        Signature.status == SignatureStatus.HELD,
     )
     with write_transaction() as session:
         # Locked, so a confirmation or a second click waits and then finds them no longer held.

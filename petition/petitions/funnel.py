@@ -81,7 +81,7 @@ def _domain(address: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnE
 def _in_funnel(petition: Petition, since: datetime, until: datetime) -> list[ColumnElement[bool]]:
     return [
         Signature.petition_id == petition.id,
-        Signature.status != SignatureStatus.FRAUDULENT,
+        Signature.status != SignatureStatus.HELD,
         Signature.created_at >= since,
         Signature.created_at < until,
     ]

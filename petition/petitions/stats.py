@@ -62,7 +62,7 @@ def daily(petition: Petition, days: int = CHART_DAYS) -> list[Day]:
         # Quietly held signatures never count, not even as awaiting confirmation.
         .where(
             Signature.petition_id == petition.id,
-            Signature.status != SignatureStatus.FRAUDULENT,
+            Signature.status != SignatureStatus.HELD,
         )
         .group_by(day)
         .order_by(day)

@@ -55,7 +55,7 @@ def resend_confirmations(
         waiting = [
             Signature.petition_id == petition.id,
             # Quietly held signatures get the reminder too, so their signers notice nothing.
-            Signature.status.in_((SignatureStatus.PENDING, SignatureStatus.FRAUDULENT)),
+            Signature.status.in_((SignatureStatus.PENDING, SignatureStatus.HELD)),
             Signature.confirmed_at.is_(None),
             Signature.messages_sent < cap,
         ]

@@ -148,7 +148,7 @@ def _sign(
                 "client_hash": client_hash(address),
                 "network_hash": network_hash(address),
                 "flag_reason": flag_reason,
-                "status": SignatureStatus.FRAUDULENT if flag_reason else SignatureStatus.PENDING,
+                "status": SignatureStatus.HELD if flag_reason else SignatureStatus.PENDING,
             },
         )
         if mail:
@@ -418,7 +418,7 @@ def record_confirmation(
     commitment = commitment_of(receipt)
     logged = {"signature_id": signature_id, "now": now, "receipt": receipt}
     logged |= {"commitment": commitment}
-    if status == SignatureStatus.FRAUDULENT:  # held: looks confirmed to its signer
+    if status == SignatureStatus.HELD:  # held: looks confirmed to its signer
         add = hold(session, petition_id, commitment)
         # Reversing the flag would count it from here, with a new add of this commitment.
         session.execute(_MARK_CONFIRMED, logged | {"log_index": add})

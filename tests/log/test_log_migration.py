@@ -173,3 +173,43 @@ def test_one_count_column_keeps_what_the_log_counts(empty_database_app: Flask) -
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_held_signatures_are_stored_as_held(empty_database_app: Flask) -> None:
+    """Signatures stored as "fraudulent" read "held" after the upgrade, and again back."""
+    app = empty_database_app
+    runner = app.test_cli_runner()
+    status = "SELECT status FROM signatures ORDER BY id"
+    with app.app_context():
+        before = runner.invoke(args=["db", "upgrade", "0018_one_count_column"])
+        assert before.exit_code == 0, before.output
+        db.session.execute(
+            text(
+                "INSERT INTO petitions (id, slug, title, body, collects_country, created_at,"
+                " signature_count, blocks_disposable, log_size)"
+                " VALUES (1, 'held', 'H', 'Text', false, CURRENT_TIMESTAMP, 1, false, 0)"
+            )
+        )
+        for number, old in enumerate(("fraudulent", "confirmed", "pending"), start=1):
+            db.session.execute(
+                text(
+                    "INSERT INTO signatures (id, petition_id, name, email, email_canonical,"
+                    " status, created_at, messages_sent, link_secret)"
+                    " VALUES (:id, 1, 'N', :email, :email, :status, CURRENT_TIMESTAMP, 0, :email)"
+                ),
+                {"id": number, "email": f"s{number}@example.org", "status": old},
+            )
+        db.session.commit()
+        upgrade = runner.invoke(args=["db", "upgrade"])
+        assert upgrade.exit_code == 0, upgrade.output
+        assert db.session.execute(text(status)).scalars().all() == ["held", "confirmed", "pending"]
+        db.session.commit()  # ends the read, so the downgrade's writes are seen
+        downgrade = runner.invoke(args=["db", "downgrade", "0018_one_count_column"])
+        assert downgrade.exit_code == 0, downgrade.output
+        after = db.session.execute(text(status)).scalars().all()
+        assert after == ["fraudulent", "confirmed", "pending"]
+        db.session.execute(text("DELETE FROM signatures"))
+        db.session.execute(text("DELETE FROM petitions"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()

@@ -84,7 +84,7 @@ def test_a_dry_run_counts_then_the_action_uncounts_records_and_reverses(
     assert done.status_code == 303 and count_of(petition) == 1
     statuses = dict(db.session.execute(select(Signature.name, Signature.status)).all())
     assert statuses == {"Ann": "confirmed", "Bob": "pending"} | {
-        f"Bot {n}": "fraudulent" for n in range(3)
+        f"Bot {n}": "held" for n in range(3)
     }
     record = db.session.scalars(select(Invalidation)).one()
     assert (record.count, record.reason, record.organiser.email) == (
@@ -148,7 +148,7 @@ def test_the_organiser_switches_disposable_domains_off_and_on(
     client.post(f"{base}/disposable", data={"on": "1"})
     signed(petition, "Temp", "temp@mailinator.com", "192.0.2.3", confirm=True)
     assert count_of(petition) == 0
-    assert db.session.scalar(select(Signature.status)) == SignatureStatus.FRAUDULENT
+    assert db.session.scalar(select(Signature.status)) == SignatureStatus.HELD
     client.post(f"{base}/disposable")
     db.session.rollback()
     assert db.session.get(Petition, petition.id).blocks_disposable is False

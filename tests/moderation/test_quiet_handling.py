@@ -57,7 +57,7 @@ def test_a_blocked_domain_looks_normal_gets_mail_but_never_counts(
     assert flagged.headers["Location"] == honest.headers["Location"]
     db.session.rollback()
     ann = db.session.scalar(select(Signature).filter_by(email="ann@example.org"))
-    assert ann.status == SignatureStatus.FRAUDULENT and ann.flag_reason == "blocked domain"
+    assert ann.status == SignatureStatus.HELD and ann.flag_reason == "blocked domain"
     page = confirm(client, follow_redirects=True).get_data(
         as_text=True
     )  # the last message is Ann's: she got the normal email
@@ -65,7 +65,7 @@ def test_a_blocked_domain_looks_normal_gets_mail_but_never_counts(
     assert count_of(petition) == 0
     db.session.rollback()
     ann = db.session.get(Signature, ann.id)
-    assert ann.status == SignatureStatus.FRAUDULENT and ann.confirmed_at is not None
+    assert ann.status == SignatureStatus.HELD and ann.confirmed_at is not None
     assert "ann@example.org" not in "".join(export_chunks(petition, "csv"))
     assert client.get(f"/petitions/{petition.slug}.json").json["signature_count"] == 0
 
@@ -86,7 +86,7 @@ def test_a_blocked_network_is_matched_by_cidr(client: FlaskClient, make_petition
     petition = make_petition()
     add_rule("network", "203.0.113.0/24", "block")
     sign(client, petition.slug, address="203.0.113.77")
-    assert only_signature().status == SignatureStatus.FRAUDULENT
+    assert only_signature().status == SignatureStatus.HELD
     sign(client, petition.slug, address="198.51.100.1", email="bob@example.org")
     db.session.rollback()
     bob = db.session.scalar(select(Signature).filter_by(email="bob@example.org"))
@@ -105,7 +105,7 @@ def test_disposable_domains_are_flagged_only_where_the_organiser_switched_it_on(
     sign(client, strict.slug, email="x@mailinator.com")
     db.session.rollback()
     statuses = dict(db.session.execute(select(Signature.petition_id, Signature.status)).all())
-    assert statuses == {relaxed.id: "pending", strict.id: "fraudulent"}
+    assert statuses == {relaxed.id: "pending", strict.id: "held"}
 
 
 def test_allow_exempts_from_the_disposable_list_but_block_wins_over_allow(
@@ -121,7 +121,7 @@ def test_allow_exempts_from_the_disposable_list_but_block_wins_over_allow(
     sign(client, petition.slug, email="foe@mailinator.com")
     db.session.rollback()
     statuses = dict(db.session.execute(select(Signature.email, Signature.status)).all())
-    assert statuses == {"friend@mailinator.com": "pending", "foe@mailinator.com": "fraudulent"}
+    assert statuses == {"friend@mailinator.com": "pending", "foe@mailinator.com": "held"}
 
 
 def test_client_addresses_are_stored_only_as_keyed_hashes(

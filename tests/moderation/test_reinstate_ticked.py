@@ -29,7 +29,7 @@ def test_the_ticked_held_signatures_come_back_and_the_others_stay(
     assert state(ann) == (SignatureStatus.CONFIRMED, None)
     assert state(bob) == (SignatureStatus.PENDING, None)
     assert (
-        state(cleo)[0] == state(elsewhere)[0] == SignatureStatus.FRAUDULENT
+        state(cleo)[0] == state(elsewhere)[0] == SignatureStatus.HELD
     )  # not ticked; not ours
     assert count_of(petition) == 1 and count_of(other) == 0
     events = db.session.scalars(select(PetitionEvent).filter_by(action="reinstated")).all()
@@ -59,4 +59,4 @@ def test_ticking_nothing_or_giving_no_reason_gets_a_message_and_bad_ids_a_400(
     for ids in (["x"], ["-1"], [str(ann)] * 201, ["9" * 40]):
         assert client.post(url, data={"reason": "office", "ids": ids}).status_code == 400
     assert client.post(url, data={"reason": "x" * 201, "ids": [ann]}).status_code == 400
-    assert state(ann)[0] == SignatureStatus.FRAUDULENT and count_of(petition) == 0
+    assert state(ann)[0] == SignatureStatus.HELD and count_of(petition) == 0

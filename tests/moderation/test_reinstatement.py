@@ -89,7 +89,7 @@ def test_other_organisers_and_other_petitions_find_no_door(
     log_in(client)
     assert reinstate(client, mine, ann).status_code == 404  # the id belongs to another petition
     assert reinstate(client, petition, 999_999).status_code == 404
-    assert state(ann) == (SignatureStatus.FRAUDULENT, "rate-limit") and count_of(petition) == 0
+    assert state(ann) == (SignatureStatus.HELD, "rate-limit") and count_of(petition) == 0
 
 
 def test_a_reason_is_required_and_bad_input_gets_a_message(
@@ -105,7 +105,7 @@ def test_a_reason_is_required_and_bad_input_gets_a_message(
     everything = f"/organisers/petitions/{petition.slug}/activity/held/reinstate"
     nul = client.post(everything, data={"reason": "ok", "flag_reason": "rate\x00limit"})
     assert nul.status_code == 400  # refused with a message, never sent to the database
-    assert state(ann)[0] == SignatureStatus.FRAUDULENT and count_of(petition) == 0
+    assert state(ann)[0] == SignatureStatus.HELD and count_of(petition) == 0
 
 
 def test_all_held_for_one_reason_are_reinstated_and_the_others_stay(
@@ -115,14 +115,14 @@ def test_all_held_for_one_reason_are_reinstated_and_the_others_stay(
     add_rule("domain", "blocked.example", "block")
     limited = [hold(petition, f"s{n}@example.org", confirm=n < 2) for n in range(3)]
     blocked = hold(petition, "x@blocked.example", confirm=True, reason="ignored")
-    assert state(blocked) == (SignatureStatus.FRAUDULENT, "blocked domain")
+    assert state(blocked) == (SignatureStatus.HELD, "blocked domain")
     log_in(client)
     url = f"/organisers/petitions/{petition.slug}/activity/held/reinstate"
     assert client.post(url, data={"reason": "university"}).status_code == 400  # which reason?
     response = client.post(url, data={"reason": "university", "flag_reason": "rate-limit"})
     assert response.status_code == 303
     assert [state(n)[0] for n in limited] == ["confirmed", "confirmed", "pending"]
-    assert state(blocked)[0] == SignatureStatus.FRAUDULENT and count_of(petition) == 2
+    assert state(blocked)[0] == SignatureStatus.HELD and count_of(petition) == 2
     event = db.session.scalar(select(PetitionEvent).filter_by(action="reinstated"))
     assert event.rows == 3 and event.values == {
         "address": "all", "held_for": "rate-limit", "reason": "university"
@@ -144,7 +144,7 @@ def test_reinstating_needs_the_csrf_token(make_app, make_petition) -> None:
     url = f"/organisers/petitions/{slug}/activity/held/{ann}/reinstate"
     assert client.post(url, data={"reason": "ok"}).status_code == 400
     with guarded.app_context():
-        assert state(ann) == (SignatureStatus.FRAUDULENT, "rate-limit")
+        assert state(ann) == (SignatureStatus.HELD, "rate-limit")
     page = client.get(f"/organisers/petitions/{slug}/activity/").get_data(as_text=True)
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
     assert client.post(url, data={"reason": "ok", "csrf_token": token}).status_code == 303

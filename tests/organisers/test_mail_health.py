@@ -108,7 +108,7 @@ def test_the_funnel_counts_the_last_seven_days_but_the_last_hour(make_petition) 
     add(petition, "old.example", 5, age=timedelta(days=7, hours=2))
     add(petition, "week.example", 3, confirmed=1, age=timedelta(days=6, hours=23))
     add(petition, "fresh.example", 4, age=timedelta(minutes=30))
-    add(petition, "held.example", 6, age=SETTLED, status=SignatureStatus.FRAUDULENT)
+    add(petition, "held.example", 6, age=SETTLED, status=SignatureStatus.HELD)
     funnel = confirmation_funnel(petition)
     assert [(row.domain, row.signed, row.confirmed) for row in funnel.domains] == [
         ("week.example", 3, 1)
@@ -145,7 +145,7 @@ def test_the_stall_note_appears_and_goes_by_the_thresholds(
     add(petition, "example.org", 19, confirmed=3, age=timedelta(hours=1))
     add(petition, "example.org", 5, age=timedelta(minutes=5))  # too fresh to count
     add(petition, "example.org", 5, age=timedelta(hours=7))  # before the window
-    add(petition, "held.example", 5, age=timedelta(hours=1), status=SignatureStatus.FRAUDULENT)
+    add(petition, "held.example", 5, age=timedelta(hours=1), status=SignatureStatus.HELD)
     assert not stalled(petition)
     assert 'id="stall"' not in page_of(organiser_client, petition)
     add(petition, "example.org", 1, age=timedelta(hours=2))  # 20 signed, 3 confirmed: 15%

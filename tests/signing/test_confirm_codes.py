@@ -286,7 +286,7 @@ def test_a_held_signers_code_behaves_like_their_link(
     assert answer.status_code == 200 and CONFIRMED in answer.text  # looks confirmed to them
     assert 'id="receipt-code"' in answer.text
     held = signature_of("held@example.org")
-    assert held.status == SignatureStatus.FRAUDULENT and held.confirmed_at is not None
+    assert held.status == SignatureStatus.HELD and held.confirmed_at is not None
     assert held.receipt is not None and held.log_index is not None
     assert count_of(petition.slug) == 0
     assert counted_totals_by_slug()[petition.slug] == 0  # logged, and at once excluded

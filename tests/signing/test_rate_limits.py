@@ -93,7 +93,7 @@ def test_the_widget_shares_the_pages_signing_budget(limited_app: Flask) -> None:
         headers={"Origin": "http://localhost"},
     )
     assert widget.status_code == 303  # the usual answer, but the frame is no second door
-    assert held(limited_app, slug)["a@example.org"] == ("fraudulent", "rate-limit")
+    assert held(limited_app, slug)["a@example.org"] == ("held", "rate-limit")
 
 
 def test_signing_over_the_limit_is_held_quietly_per_address_per_petition(
@@ -105,7 +105,7 @@ def test_signing_over_the_limit_is_held_quietly_per_address_per_petition(
     assert [answer.status_code for answer in answers] == [303, 303, 303, 303]
     assert len({answer.headers["Location"] for answer in answers}) == 1
     statuses = held(limited_app, first)
-    assert statuses["signer3@example.org"] == ("fraudulent", "rate-limit")
+    assert statuses["signer3@example.org"] == ("held", "rate-limit")
     assert {statuses[f"signer{n}@example.org"] for n in range(3)} == {("pending", None)}
     assert sign_as(client, second, 5).status_code == 303  # another petition: its own bucket
     other = "198.51.100.7"
@@ -162,7 +162,7 @@ def test_a_forged_forwarded_for_changes_nothing(limited_app: Flask) -> None:
     slug = publisher(limited_app)()
     for n in range(4):
         sign_as(client, slug, n, headers={"X-Forwarded-For": f"203.0.113.{n}"})
-    assert held(limited_app, slug)["signer3@example.org"] == ("fraudulent", "rate-limit")
+    assert held(limited_app, slug)["signer3@example.org"] == ("held", "rate-limit")
 
 
 def test_behind_trusted_proxies_the_forwarded_address_is_the_client(make_app) -> None:
@@ -174,7 +174,7 @@ def test_behind_trusted_proxies_the_forwarded_address_is_the_client(make_app) ->
     assert sign_as(client, slug, 9, headers={"X-Forwarded-For": "203.0.113.0"}).status_code == 303
     statuses = held(app, slug)
     assert {statuses[f"signer{n}@example.org"] for n in range(3)} == {("pending", None)}
-    assert statuses["signer9@example.org"] == ("fraudulent", "rate-limit")
+    assert statuses["signer9@example.org"] == ("held", "rate-limit")
 
 
 def test_login_attempts_are_limited_but_the_form_still_shows(limited_app: Flask) -> None:
@@ -211,7 +211,7 @@ def test_signing_counts_an_ipv6_client_by_its_64_network(limited_app: Flask) -> 
         assert sign_as(client, slug, n, address=f"{network}:{host}").status_code == 303
     statuses = held(limited_app, slug)
     assert {statuses[f"signer{n}@example.org"] for n in range(3)} == {("pending", None)}
-    assert statuses["signer3@example.org"] == ("fraudulent", "rate-limit")
+    assert statuses["signer3@example.org"] == ("held", "rate-limit")
     neighbour = f"{_random_64()}::1"  # another /64: a budget of its own
     assert sign_as(client, slug, 4, address=neighbour).status_code == 303
     assert held(limited_app, slug)["signer4@example.org"] == ("pending", None)
