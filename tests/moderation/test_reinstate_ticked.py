@@ -28,9 +28,7 @@ def test_the_ticked_held_signatures_come_back_and_the_others_stay(
     assert response.status_code == 303
     assert state(ann) == (SignatureStatus.CONFIRMED, None)
     assert state(bob) == (SignatureStatus.PENDING, None)
-    assert (
-        state(cleo)[0] == state(elsewhere)[0] == SignatureStatus.HELD
-    )  # not ticked; not ours
+    assert state(cleo)[0] == state(elsewhere)[0] == SignatureStatus.HELD  # not ticked; not ours
     assert count_of(petition) == 1 and count_of(other) == 0
     events = db.session.scalars(select(PetitionEvent).filter_by(action="reinstated")).all()
     assert sorted(event.values["address"] for event in events) == [
