@@ -29,10 +29,6 @@ from sqlalchemy import bindparam, insert, select, update
 
 from petition import create_app
 from petition.extensions import db
-from petition.log import merkle
-from petition.log.checkpoints import record_checkpoint
-from petition.log.reading import consistency_proof, inclusion_proof
-from petition.log.tally import CountedTowardsGoal
 from petition.models import LogEntry, LogNode, Petition, Signature, table_of, utcnow
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
@@ -40,6 +36,10 @@ from petition.signing import signatures as signing
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from petition.transactions import write_transaction
+from petition.transparency import merkle
+from petition.transparency.checkpoints import record_checkpoint
+from petition.transparency.reading import consistency_proof, inclusion_proof
+from petition.transparency.tally import CountedTowardsGoal
 
 ROUNDS = 6
 PER_ROUND = 200

@@ -21,7 +21,6 @@ from sqlalchemy import func, insert, select
 
 from petition import create_app
 from petition.extensions import db
-from petition.followup.updates import create_draft, queue_update
 from petition.mail.outbox import claim_due
 from petition.models import (
     MailKind,
@@ -38,6 +37,7 @@ from petition.petitions.publishing import create_petition
 from petition.petitions.versions import save_petition_text
 from petition.signing.signatures import sign_petition
 from petition.transactions import write_transaction
+from petition.updates.drafts import create_draft, queue_update
 
 SIGNERS = int(os.environ.get("BENCH_UPDATE_SIGNERS", "100000"))
 BATCH = 20_000

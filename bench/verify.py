@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.log.verify_support import SLUG, add, exclude, receipt, serving  # noqa: E402
+from tests.transparency.verify_support import SLUG, add, exclude, receipt, serving  # noqa: E402
 
 LIMIT_SECONDS = 60.0
 

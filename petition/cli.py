@@ -19,8 +19,6 @@ from petition.demo import load_demo
 from petition.exports.rows import ROWS_DONE, Period
 from petition.exports.runs import ALL_FORMATS, plan_export, run_export
 from petition.extensions import db
-from petition.log.checkpoints import checkpoint_petitions
-from petition.log.recount import UnknownPetitionError, recount_signatures
 from petition.mail.check import (
     MailCheckError,
     authentication_hints,
@@ -39,6 +37,8 @@ from petition.petitions.publishing import (
 )
 from petition.signing.retention import purge
 from petition.support import purge_support_messages
+from petition.transparency.checkpoints import checkpoint_petitions
+from petition.transparency.recount import UnknownPetitionError, recount_signatures
 from petition.web.urls import public_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -150,7 +150,7 @@ RETENTION_DAYS_AFTER_CLOSE = 90
 # after this many days.
 OUTBOX_RETENTION_DAYS = 7
 
-# The key that signs each petition's log checkpoints (see petition/log): base64 of a 32-byte
+# The key that signs each petition's log checkpoints (see petition/transparency): base64 of a 32-byte
 # Ed25519 seed, e.g. the output of: python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'.
 # Unset, a key is made on first use in the instance folder (file log-signing-key, mode 0600) and
 # shared by every process there; keep it (and back it up): verifiers pin its public key.

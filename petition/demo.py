@@ -4,12 +4,12 @@ import secrets
 from datetime import timedelta
 from typing import TypedDict
 
-from petition.followup.milestones import record_milestone
-from petition.followup.paper import record_paper_batch
 from petition.models import MilestoneKind, utcnow
 from petition.organisers.accounts import find_organiser, set_organiser_password
 from petition.petitions.publishing import create_petition, petition_by_slug
 from petition.petitions.versions import save_petition_text
+from petition.updates.milestones import record_milestone
+from petition.updates.paper import record_paper_batch
 
 DEMO_ORGANISER = "demo-organiser@example.org"
 

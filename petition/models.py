@@ -132,7 +132,7 @@ class Petition(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Verified signatures, kept in step with confirmations so a page never counts rows. It is
-    # also its log's counted total: petition/log/tally.py alone moves it, with log_size.
+    # also its log's counted total: petition/transparency/tally.py alone moves it, with log_size.
     signature_count: Mapped[int] = mapped_column(BIG_COUNT, default=0)
     # Set when an organiser hides the petition: it leaves the public pages but keeps its data.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -140,7 +140,7 @@ class Petition(Model):
     blocks_disposable: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The language its title and text are written in; versions in others are PetitionTexts.
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
-    # Its auditable log (see petition/log): entries so far (they add up to signature_count), and
+    # Its auditable log (see petition/transparency): entries so far (they add up to signature_count), and
     # when the newest checkpoint was signed. Taking an index raises log_size under the row's
     # lock, so two confirmations never take the same one.
     log_size: Mapped[int] = mapped_column(BIG_COUNT, default=0, server_default="0")

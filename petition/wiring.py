@@ -8,8 +8,6 @@ composers(), the table MAIL_COMPOSERS below registered with register_composers.
 from flask import Flask
 
 from petition.extensions import db
-from petition.followup.messages import update_email
-from petition.log.checkpoints import checkpoint_at_close
 from petition.mail.outbox import Composer, register_composers
 from petition.models import MailKind
 from petition.organisers.goal_mail import goal_passed_email
@@ -19,6 +17,8 @@ from petition.petitions.editing import ClosingHook, register_closing_hooks
 from petition.petitions.public_copies import listen_for_public_copy_changes
 from petition.signing.messages import already_signed_email, confirmation_email
 from petition.transactions import tune_engine
+from petition.transparency.checkpoints import checkpoint_at_close
+from petition.updates.messages import update_email
 
 # The function that writes each kind of owed mail just before it is sent.
 MAIL_COMPOSERS: tuple[tuple[MailKind, Composer], ...] = (

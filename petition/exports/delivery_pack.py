@@ -22,11 +22,11 @@ from petition.exports.rows import verified_rows
 from petition.i18n.countries import country_name
 from petition.i18n.languages import format_number
 from petition.i18n.plurals import ngettext
-from petition.log.checkpoints import checkpoint_petitions, current_checkpoint
-from petition.log.keys import log_key
-from petition.log.summary import log_summary
 from petition.models import Petition, utcnow
 from petition.petitions.markdown import render_markdown
+from petition.transparency.checkpoints import checkpoint_petitions, current_checkpoint
+from petition.transparency.keys import log_key
+from petition.transparency.summary import log_summary
 from petition.web.urls import public_url
 
 

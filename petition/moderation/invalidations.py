@@ -10,7 +10,6 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from petition.extensions import db
 from petition.i18n.languages import N_
-from petition.log.tally import ExcludeReason, count_out
 from petition.models import (
     Invalidation,
     Organiser,
@@ -21,6 +20,7 @@ from petition.models import (
 )
 from petition.moderation.reinstatement import restore_held
 from petition.transactions import rows_changed, write_transaction
+from petition.transparency.tally import ExcludeReason, count_out
 
 _COUNTED_OR_PENDING = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
 MIN_NETWORK_LABEL = 8

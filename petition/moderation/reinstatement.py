@@ -6,8 +6,6 @@ from sqlalchemy import ColumnElement, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from petition.extensions import db
-from petition.log.receipts import commitment_of, new_receipt
-from petition.log.tally import count_in
 from petition.models import (
     EventAction,
     Organiser,
@@ -18,6 +16,8 @@ from petition.models import (
 )
 from petition.petitions.history import ALL_HELD, record_event
 from petition.transactions import rows_changed, write_transaction
+from petition.transparency.receipts import commitment_of, new_receipt
+from petition.transparency.tally import count_in
 
 HELD_LISTED = 200  # the newest held signatures shown; a flood is handled in bulk instead
 

@@ -11,12 +11,12 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from petition.extensions import db
-from petition.log.tally import CountedTowardsGoal
 from petition.mail.messages import Email, compose_email
 from petition.mail.outbox import ClaimedMessage, MessageGoneError, OwedMail, queue_message
 from petition.models import MailKind, MailPriority, Organiser, Petition, memberships, table_of
 from petition.petitions.publishing import is_organiser_of
 from petition.petitions.versions import in_language
+from petition.transparency.tally import CountedTowardsGoal
 from petition.web.urls import public_url
 
 QUARTERS = 4

@@ -8,9 +8,9 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from petition.addresses import MAX_EMAIL_LENGTH
 from petition.i18n.countries import country_choices
-from petition.log.receipts import normalise_receipt
 from petition.signing.codes import normalise_code
 from petition.text import find_address
+from petition.transparency.receipts import normalise_receipt
 from petition.web.forms import MAX_NAME_LENGTH, Form, deliverable_email, strip
 
 

@@ -13,8 +13,6 @@ from sqlalchemy.orm import Session
 from petition import tokens
 from petition.addresses import canonical_email
 from petition.extensions import db
-from petition.log.receipts import commitment_of, new_receipt
-from petition.log.tally import count_in, hold
 from petition.mail.background import notify_delivery
 from petition.mail.outbox import OwedMail, queue_message
 from petition.models import (
@@ -38,6 +36,8 @@ from petition.signing.links import (
     read_confirmation_link,
 )
 from petition.transactions import rows_changed, write_transaction
+from petition.transparency.receipts import commitment_of, new_receipt
+from petition.transparency.tally import count_in, hold
 from petition.web.clients import client_hash, network_hash
 
 
@@ -298,7 +298,7 @@ class Confirmation:
     petition_slug: str
     status: str
     confirmed_at: datetime
-    # What the signer keeps to find their entry in the petition's log (see petition/log).
+    # What the signer keeps to find their entry in the petition's log (see petition/transparency).
     receipt: str | None
     already: bool = False  # confirmed before this request
     mail_owed: bool = False  # it queued mail (the organisers' goal email): wake the deliverer

@@ -3,10 +3,10 @@
 from sqlalchemy import delete
 
 from petition.extensions import db
-from petition.log.tally import ExcludeReason, count_out
 from petition.models import OutboxMessage, OutboxState, Petition, Signature, SignatureStatus
 from petition.signing.links import SignatureLink, read_withdrawal_link
 from petition.transactions import write_transaction
+from petition.transparency.tally import ExcludeReason, count_out
 
 
 def _fits(link: SignatureLink, signature: Signature | None) -> bool:

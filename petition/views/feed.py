@@ -4,12 +4,12 @@ petition's signed checkpoints of its count."""
 from flask import Blueprint, Response, render_template
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.followup.feed import feed_items
 from petition.i18n.languages import LANGUAGES, current_language, requested_language
-from petition.log.checkpoints import checkpoints_before
 from petition.models import utcnow
 from petition.petitions.publishing import open_petitions
 from petition.petitions.versions import all_in_language, in_language
+from petition.transparency.checkpoints import checkpoints_before
+from petition.updates.feed import feed_items
 from petition.views.caching import shared_cacheable
 from petition.views.lookups import public_petition_or_404
 

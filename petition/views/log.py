@@ -12,9 +12,14 @@ from flask import Blueprint, Response, jsonify
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.log.checkpoints import checkpoints_before, current_checkpoint
-from petition.log.keys import log_key
-from petition.log.reading import MAX_LOG_SIZE, consistency_proof, entries_between, inclusion_proof
+from petition.transparency.checkpoints import checkpoints_before, current_checkpoint
+from petition.transparency.keys import log_key
+from petition.transparency.reading import (
+    MAX_LOG_SIZE,
+    consistency_proof,
+    entries_between,
+    inclusion_proof,
+)
 from petition.views.caching import open_to_every_site, shared_cacheable
 from petition.views.lookups import public_petition_or_404
 from petition.web.numbers import query_number, required_query_number

@@ -14,7 +14,6 @@ from petition import tokens
 from petition.extensions import client_limit_key, csrf, db
 from petition.i18n.countries import country_name
 from petition.i18n.languages import current_language
-from petition.log.receipts import receipt_status, shown_receipt
 from petition.models import Petition
 from petition.petitions.public_copies import public_snapshot
 from petition.petitions.public_signers import first_name
@@ -34,6 +33,7 @@ from petition.signing.signatures import (
     petition_of_expired_token,
 )
 from petition.signing.withdrawal import petition_of_withdrawal, withdraw_signature
+from petition.transparency.receipts import receipt_status, shown_receipt
 from petition.views.lookups import (
     after_form,
     as_read,

@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 
 from petition import tokens
 from petition.extensions import csrf
-from petition.followup.unsubscribe import subscription, unsubscribe
+from petition.updates.unsubscribe import subscription, unsubscribe
 from petition.views.lookups import as_read
 from petition.web.headers import NO_REFERRER
 

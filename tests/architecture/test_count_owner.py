@@ -1,4 +1,4 @@
-"""The counted state has one owner: only petition/log/tally.py writes the count and the log.
+"""The counted state has one owner: only petition/transparency/tally.py writes the count and the log.
 
 signature_count (the verified count, which is the log's counted total), log_size and the log's
 entries and nodes move together in one statement there. Any other module that writes one of
@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "petition"
-OWNER = PACKAGE / "log" / "tally.py"
+OWNER = PACKAGE / "transparency" / "tally.py"
 COLUMNS = frozenset({"signature_count", "log_size"})
 LOG_MODELS = frozenset({"LogEntry", "LogNode"})
 LOG_TABLES = frozenset({"log_entries", "log_nodes"})
@@ -117,7 +117,7 @@ def test_only_the_tally_writes_the_count_and_the_log() -> None:
         for writes in [count_writes(path.read_text(), str(path))]
         if writes
     }
-    assert offenders == {}, "write the count and the log through petition/log/tally.py"
+    assert offenders == {}, "write the count and the log through petition/transparency/tally.py"
 
 
 def test_the_tally_is_seen_writing_them() -> None:

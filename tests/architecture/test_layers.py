@@ -21,8 +21,8 @@ LAYERS: list[set[str]] = [
         "verify",  # the independent check of the auditable count: imports nothing of ours
     },
     {"petitions"},
-    {"mail", "moderation", "log"},
-    {"signing", "exports", "organisers", "followup", "letters", "support"},
+    {"mail", "moderation", "transparency"},
+    {"signing", "exports", "organisers", "updates", "letters", "support"},
     {"views", "cli", "demo", "wiring"},
     {"__init__"},  # the app factory assembles everything
 ]

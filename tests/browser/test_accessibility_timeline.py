@@ -13,12 +13,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from petition.demo import HOUSING
-from petition.followup.milestones import record_milestone
-from petition.followup.paper import record_paper_batch
 from petition.models import MilestoneKind
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from petition.petitions.versions import save_petition_text
+from petition.updates.milestones import record_milestone
+from petition.updates.paper import record_paper_batch
 from tests.browser.test_accessibility import (
     DESKTOP,
     NARROW,

@@ -8,7 +8,6 @@ from playwright.sync_api import Browser
 from sqlalchemy import select
 
 from petition.extensions import db
-from petition.followup.updates import create_draft, queue_update
 from petition.models import Signature, SignatureStatus
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
@@ -16,6 +15,7 @@ from petition.petitions.versions import save_petition_text
 from petition.signing.links import confirmation_token, unsubscribe_token
 from petition.signing.signatures import sign_petition
 from petition.transactions import write_transaction
+from petition.updates.drafts import create_draft, queue_update
 from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer
 from tests.helpers.browsing import axe_source, chromium

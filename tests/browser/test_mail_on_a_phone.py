@@ -12,8 +12,8 @@ from petition.models import MailKind, OutboxMessage, Petition
 from petition.organisers.invitations import invite_organiser
 from petition.organisers.password_reset import request_password_reset
 from tests.conftest import SMTPServer
-from tests.followup.support import confirm_from_mail, deliver, send_confirmed, sign_choosing_updates
 from tests.helpers.browsing import chromium
+from tests.updates.support import confirm_from_mail, deliver, send_confirmed, sign_choosing_updates
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,6 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from petition.extensions import db
-from petition.followup.paper import record_paper_batch
-from petition.followup.updates import create_draft
 from petition.letters.actions import add_targets, letter_action, save_action
 from petition.letters.target_files import parse_targets_csv
 from petition.models import Petition, Signature, utcnow
@@ -26,6 +24,8 @@ from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from petition.support.messages import write_message
 from petition.transactions import write_transaction
+from petition.updates.drafts import create_draft
+from petition.updates.paper import record_paper_batch
 from tests.browser.test_accessibility import ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer
 from tests.helpers.browsing import axe_source, chromium

@@ -7,12 +7,12 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from petition.extensions import db
-from petition.followup.updates import create_draft
 from petition.models import Signature, SignatureStatus
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from petition.signing.signatures import sign_petition
 from petition.transactions import write_transaction
+from petition.updates.drafts import create_draft
 from tests.browser.test_accessibility import ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
 from tests.helpers.browsing import axe_source, chromium

@@ -13,13 +13,13 @@ from sqlalchemy import select
 
 from petition.exports.document import Document, fixed_width_block, with_addresses
 from petition.extensions import db
-from petition.log.checkpoints import current_checkpoint
-from petition.log.keys import log_key
 from petition.models import Organiser, Petition, Signature, SupportMessage
 from petition.petitions.markdown import render_markdown
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from petition.support.messages import decide_messages, write_message
+from petition.transparency.checkpoints import current_checkpoint
+from petition.transparency.keys import log_key
 from tests.conftest import PASSWORD
 from tests.letters.support import upload, write_action
 

@@ -15,9 +15,9 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
 from petition.extensions import db
-from petition.log.recount import recount_signatures
 from petition.models import OutboxMessage, OutboxState, Petition, Signature, SignatureStatus
 from petition.petitions.publishing import create_petition
+from petition.transparency.recount import recount_signatures
 from tests.conftest import SMTPServer
 from tests.helpers.processes import CONFIRM_LINK, confirm_link, outbox_states, sign_as, wait_until
 

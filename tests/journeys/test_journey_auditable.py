@@ -8,9 +8,9 @@ from pathlib import Path
 
 import requests
 
-from petition.log.keys import log_key
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
+from petition.transparency.keys import log_key
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
 from tests.helpers.http import csrf_token
 

@@ -5,11 +5,11 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select, update
 
 from petition.extensions import db
-from petition.log.recount import UnknownPetitionError, recount_signatures
 from petition.models import Petition, Signature, SignatureStatus
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from petition.transactions import write_transaction
+from petition.transparency.recount import UnknownPetitionError, recount_signatures
 
 
 def confirmed_petition(make_petition, slug: str, confirmed: int, pending: int = 1) -> Petition:

@@ -17,11 +17,11 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from petition.extensions import db
-from petition.log.reading import counted_totals_by_slug
 from petition.mail.outbox import deliver_due
 from petition.models import Petition, Signature, SignatureStatus
 from petition.signing.codes import ALPHABET, confirmation_code, normalise_code
 from petition.signing.signatures import sign_petition
+from petition.transparency.reading import counted_totals_by_slug
 from tests.conftest import SMTPServer
 from tests.helpers import signing
 from tests.helpers.signing import count_of

@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 from petition.extensions import db
 from petition.models import Petition, utcnow
 from tests.letters.support import write_action
-from tests.log.test_receipt_pages import receipt_on, sign_for_link
+from tests.transparency.test_receipt_pages import receipt_on, sign_for_link
 
 
 def count(client: FlaskClient, slug: str) -> int:

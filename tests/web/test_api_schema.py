@@ -31,7 +31,7 @@ def test_every_answer_matches_the_description(
     api_schema, mode: schemathesis.GenerationMode
 ) -> None:
     # The log's operations live at the site's root (a path-level server) with errors in the shape
-    # its verifiers read; tests/log sends them hostile values instead.
+    # its verifiers read; tests/transparency sends them hostile values instead.
     operations = [
         operation
         for operation in (result.ok() for result in api_schema.get_all_operations())

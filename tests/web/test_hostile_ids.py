@@ -22,7 +22,7 @@ from petition.models import Petition
 from petition.web.numbers import IdConverter
 from tests.helpers.organisers import log_in
 from tests.letters.support import write_action
-from tests.log.test_log_endpoints import logged  # noqa: F401  (a petition whose log has entries)
+from tests.transparency.test_log_endpoints import logged  # noqa: F401  (a petition whose log has entries)
 
 # Both edges of the column, the edges of a 64-bit one, and spellings that are not numbers.
 ABSENT = str(2**31 - 1)  # a valid id that no row has

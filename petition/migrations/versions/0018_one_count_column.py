@@ -5,7 +5,7 @@ Revises: 0017_account_events
 Create Date: 2026-12-07 17:10:00.000000
 
 petitions.signature_count and petitions.log_counted meant the same number, each moved by its own
-UPDATE. From now on one statement moves the count and the log together (petition/log/tally.py),
+UPDATE. From now on one statement moves the count and the log together (petition/transparency/tally.py),
 so log_counted goes and signature_count holds the log's counted total.
 
 They could differ before: the log (revision 0011) was written for the signatures confirmed

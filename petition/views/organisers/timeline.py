@@ -6,23 +6,23 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.followup.milestones import MilestoneError, record_milestone, remove_milestone
-from petition.followup.paper import (
+from petition.models import MilestoneKind, Petition
+from petition.petitions.history import DAY
+from petition.petitions.timeline import kind_name, timeline_rows
+from petition.updates.drafts import update_schedule
+from petition.updates.milestones import MilestoneError, record_milestone, remove_milestone
+from petition.updates.paper import (
     PaperError,
     paper_batches,
     record_paper_batch,
     remove_paper_batch,
 )
-from petition.followup.timeline_forms import (
+from petition.updates.timeline_forms import (
     MILESTONE_FORMS,
     MilestoneForm,
     PaperForm,
     milestone_forms,
 )
-from petition.followup.updates import update_schedule
-from petition.models import MilestoneKind, Petition
-from petition.petitions.history import DAY
-from petition.petitions.timeline import kind_name, timeline_rows
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 from petition.web.numbers import posted_id

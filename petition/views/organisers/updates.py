@@ -7,8 +7,12 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.followup.update_forms import ConfirmSendForm, UpdateForm, update_form
-from petition.followup.updates import (
+from petition.i18n.languages import LANGUAGES, current_language
+from petition.i18n.plurals import ngettext
+from petition.models import Petition, PetitionUpdate
+from petition.petitions.history import DAY, MOMENT
+from petition.petitions.markdown import render_markdown
+from petition.updates.drafts import (
     StaleConfirmationError,
     TooManyUpdatesError,
     UpdateAlreadySentError,
@@ -24,11 +28,7 @@ from petition.followup.updates import (
     send_update,
     update_schedule,
 )
-from petition.i18n.languages import LANGUAGES, current_language
-from petition.i18n.plurals import ngettext
-from petition.models import Petition, PetitionUpdate
-from petition.petitions.history import DAY, MOMENT
-from petition.petitions.markdown import render_markdown
+from petition.updates.update_forms import ConfirmSendForm, UpdateForm, update_form
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 
