@@ -5,7 +5,6 @@ record them (with and without errors), at 320 px and a desktop width, in English
 Kazakh: zero violations, nothing wider than the window.
 """
 
-from collections.abc import Iterator
 from datetime import date
 from types import SimpleNamespace
 
@@ -21,16 +20,10 @@ from petition.petitions.publishing import create_petition
 from petition.petitions.versions import save_petition_text
 from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, check, log_in, visit
 from tests.conftest import PASSWORD, LiveServer
-from tests.support.browsing import axe_source, chromium
+from tests.support.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ("en", "ru", "kk")
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ JavaScript, through the country's own small form without it, and the link the sc
 the one the server builds."""
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
 
@@ -26,7 +25,7 @@ from tests.letters.support import (
     decode_mailto,
     sent_body,
 )
-from tests.support.browsing import axe_source, chromium
+from tests.support.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 SMALL_PHONE = {"width": 360, "height": 740}
@@ -35,12 +34,6 @@ SMALL_PHONE = {"width": 360, "height": 740}
 @dataclass
 class Letter:
     url: str  # the action's page, in Russian
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ dashboard's counts are on screen on a phone; the chart's labels are readable the
 passes axe-core, with landmarks that each have a name of their own.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -29,7 +28,7 @@ from petition.transactions import write_transaction
 from tests.browser.test_accessibility import ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer
 from tests.letters.support import BODY, EMBASSIES_CSV, SUBJECT
-from tests.support.browsing import axe_source, chromium
+from tests.support.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 
@@ -44,12 +43,6 @@ class Campaign:
     slug: str
     letter_id: int
     update_id: int
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 def _sign_and_confirm(petition_id: int, number: int, days_ago: int) -> None:
