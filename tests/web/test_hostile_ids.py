@@ -24,6 +24,9 @@ from tests.letters.support import write_action
 from tests.log.test_log_endpoints import logged  # noqa: F401  (a petition whose log has entries)
 from tests.organisers.test_organisers import log_in
 
+# Every route, each with hostile input: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 # Both edges of the column, the edges of a 64-bit one, and spellings that are not numbers.
 ABSENT = str(2**31 - 1)  # a valid id that no row has
 HOSTILE = [
