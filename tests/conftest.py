@@ -1,7 +1,7 @@
 """Fixtures: a fresh app and database per test, a real SMTP server, a live HTTP server.
 
 What is costly is made once per run and reset per test: the schema (copied from a template file
-on SQLite, emptied with one TRUNCATE on PostgreSQL), the SMTP server (its mailbox emptied) and
+on SQLite, emptied on PostgreSQL), the SMTP server (its mailbox emptied) and
 Chromium (a fresh browser context per test).
 """
 
@@ -69,9 +69,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     written = _instance_files() - before
     if written:
-        session.config.get_terminal_writer().line(
-            f"tests wrote into {INSTANCE}: {sorted(written)}", red=True
-        )
+        writer = session.config.get_terminal_writer()
+        writer.line()
+        writer.line(f"tests wrote into {INSTANCE}: {sorted(written)}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -219,7 +219,7 @@ class Schema:
 
     Tests commit from other threads and processes (live servers, deliverers, gunicorn), so a
     rolled-back savepoint cannot undo them: on SQLite each test gets a copy of a template file,
-    on PostgreSQL one TRUNCATE empties every table. A test that changed the schema itself (the
+    on PostgreSQL every table is emptied. A test that changed the schema itself (the
     migration tests) is noticed by the schema's fingerprint, and the tables are built again.
     """
 
@@ -227,6 +227,7 @@ class Schema:
         self.template = folder / "template.sqlite3"
         self.server_database = server_database
         self.fingerprint: str | None = None
+        self.emptying = ""
 
     def prepare(self, database_url: str) -> bool:
         """Before the test's first app: give the SQLite file the tables; True when it did."""
@@ -244,8 +245,7 @@ class Schema:
         """Empty every table of the run's PostgreSQL database, or build them when they changed."""
         with app.app_context():
             if self.fingerprint is not None and self._fingerprint() == self.fingerprint:
-                tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-                db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                db.session.connection().exec_driver_sql(self.emptying)
                 db.session.commit()
                 return
             db.session.execute(text("DROP SCHEMA public CASCADE"))
@@ -253,19 +253,33 @@ class Schema:
             db.session.commit()
             db.create_all()
             self.fingerprint = self._fingerprint()
+            # DELETE and a restart of each sequence: on tables this small, ten times faster
+            # than TRUNCATE, which makes new files for every table.
+            sequences = db.session.scalars(
+                text(
+                    "SELECT sequence_name FROM information_schema.sequences"
+                    " WHERE sequence_schema = 'public'"
+                )
+            )
+            self.emptying = "; ".join(
+                [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
+                + [f'ALTER SEQUENCE "{sequence}" RESTART' for sequence in sequences]
+            )
+            db.session.rollback()
 
     @staticmethod
     def _fingerprint() -> str:
-        rows = db.session.execute(
+        rows = db.session.scalars(
             text(
-                "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable"
+                "SELECT table_name || '.' || column_name || ' ' || data_type || ' '"
+                " || is_nullable || ' ' || coalesce(column_default, '')"
                 " FROM information_schema.columns WHERE table_schema = 'public'"
                 " UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'"
                 " UNION ALL SELECT conname || ' ' || pg_get_constraintdef(c.oid)"
                 " FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace"
                 " WHERE n.nspname = 'public'"
             )
-        ).scalars()
+        ).all()
         db.session.rollback()
         return hashlib.sha256("\n".join(sorted(rows)).encode()).hexdigest()
 
