@@ -27,14 +27,16 @@ run: $(INSTALLED)
 	@echo "Mail is printed here and listed at http://127.0.0.1:5000/dev/mail"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## Set up and run the whole test suite (SQLite; set PETITION_TEST_DATABASE_URL for PostgreSQL),
-## one worker per core.
+## Set up and run the whole test suite (SQLite; set PETITION_TEST_DATABASE_URL for PostgreSQL):
+## one worker per core, then the tests that measure time (-m serial) alone.
 test: $(INSTALLED)
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 ## The edit loop: everything but the fault, browser, process and every-route tests (-m slow).
 test-fast: $(INSTALLED)
-	$(BIN)/python -m pytest -n auto -q -m "not slow"
+	$(BIN)/python -m pytest -n auto -q -m "not slow and not serial"
+	$(BIN)/python -m pytest -q -m "serial and not slow"
 
 ## What a request, a message and a surge cost, and the export (about 25 minutes; never part of
 ## `make test`). Parts alone: `$(BIN)/python bench/run.py load|sign|delivery|surge|export`;

@@ -125,6 +125,7 @@ WALK = _walk()
 
 
 @pytest.mark.parametrize(("door", "name"), WALK, ids=[f"{d}-{n}" for d, n in WALK])
+@pytest.mark.serial
 def test_250_kb_of_hostile_text_is_refused_at_once(
     app: Flask, doors: dict[str, Door], door: str, name: str
 ) -> None:
