@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # Exact versions of every dependency: what a fresh machine installs next month is what CI ran today.
 LOCK := constraints.txt
 
-.PHONY: run test install upgrade lint security audit clean bench translations
+.PHONY: run test test-fast install upgrade lint security audit clean bench translations
 
 $(INSTALLED): pyproject.toml $(LOCK) tests/a11y/package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -27,9 +27,16 @@ run: $(INSTALLED)
 	@echo "Mail is printed here and listed at http://127.0.0.1:5000/dev/mail"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## Set up and run the whole test suite (SQLite; set PETITION_TEST_DATABASE_URL for PostgreSQL).
+## Set up and run the whole test suite (SQLite; set PETITION_TEST_DATABASE_URL for PostgreSQL):
+## one worker per core, then the tests that measure time (-m serial) alone.
 test: $(INSTALLED)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto -m "not serial"
+	$(BIN)/python -m pytest -m serial
+
+## The edit loop: everything but the fault, browser, process and every-route tests (-m slow).
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -n auto -q -m "not slow and not serial"
+	$(BIN)/python -m pytest -q -m "serial and not slow"
 
 ## What a request, a message and a surge cost, and the export (about 25 minutes; never part of
 ## `make test`). Parts alone: `$(BIN)/python bench/run.py load|sign|delivery|surge|export`;

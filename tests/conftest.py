@@ -1,19 +1,27 @@
-"""Fixtures: a fresh app and database per test, a real SMTP server, a live HTTP server."""
+"""Fixtures: a fresh app and database per test, a real SMTP server, a live HTTP server.
+
+What is costly is made once per run and reset per test: the schema (copied from a template file
+on SQLite, emptied on PostgreSQL), the SMTP server (its mailbox emptied) and
+Chromium (a fresh browser context per test).
+"""
 
 import email
+import hashlib
 import os
+import shutil
 import socket
 import threading
 from collections.abc import Callable, Iterator
 from email import policy
 from email.message import EmailMessage
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -24,11 +32,50 @@ from petition.models import Organiser, Petition
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 # The suite runs on SQLite by default and on PostgreSQL when this names a database.
 DATABASE_URL_VARIABLE = "PETITION_TEST_DATABASE_URL"
 PASSWORD = "correct horse battery staple"
 # Signs the test logs' checkpoints, so no test writes a key into the instance folder.
 TEST_LOG_KEY = "dGVzdC1vbmx5IGxvZyBzaWduaW5nIGtleSwgMzIgYnk="
+# The checkout's instance folder: no test may leave a file there.
+INSTANCE = Path(__file__).resolve().parents[1] / "instance"
+SLOW_FOLDERS = {"faults", "browser"}
+SLOW_FIXTURES = {"gunicorn", "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fault, browser and process tests are slow: `make test-fast` leaves them out."""
+    for item in items:
+        folder = item.path.parent.name
+        if folder in SLOW_FOLDERS or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def _instance_files() -> set[str]:
+    return {str(path.relative_to(INSTANCE)) for path in INSTANCE.rglob("*")}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_INSTANCE_BEFORE] = _instance_files()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a test wrote into the checkout's instance folder."""
+    before = session.config.stash.get(_INSTANCE_BEFORE, None)
+    if before is None:
+        return
+    written = _instance_files() - before
+    if written:
+        writer = session.config.get_terminal_writer()
+        writer.line()
+        writer.line(f"tests wrote into {INSTANCE}: {sorted(written)}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_INSTANCE_BEFORE = pytest.StashKey[set[str]]()
 
 
 def service_missing(reason: str) -> None:
@@ -80,6 +127,10 @@ class SMTPServer:
         self.port = free_port()
         self._controller: Controller | None = None
 
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
     def start(self) -> None:
         self._controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
         self._controller.start()
@@ -89,13 +140,31 @@ class SMTPServer:
             self._controller.stop()
             self._controller = None
 
+    def reset(self) -> None:
+        """An empty mailbox that accepts everything, on a running server."""
+        with self.sink._changed:
+            self.sink.messages.clear()
+            self.sink.connections.clear()
+        self.sink.reply = None
+        if not self.running:
+            self.start()
 
-@pytest.fixture
-def smtp() -> Iterator[SMTPServer]:
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SMTPServer]:
+    """The run's one SMTP server; tests take it through `smtp`."""
     server = SMTPServer()
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server: SMTPServer) -> Iterator[SMTPServer]:
+    """The SMTP server with an empty mailbox; a test that stops it gets it back running after."""
+    smtp_server.reset()
+    yield smtp_server
+    smtp_server.reset()
 
 
 @pytest.fixture(scope="session")
@@ -127,43 +196,125 @@ def database_url(server_database: str | None, tmp_path: Any) -> str:
     return server_database or f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+def base_settings(database_url: str, smtp_port: int) -> dict[str, Any]:
+    """The settings every test app starts from."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "PUBLIC_URL": "https://petitions.example.org",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "MAIL_TIMEOUT": 5,
+        "MAIL_DEFAULT_SENDER": "Petitions <petitions@example.org>",
+        "OUTBOX_DELIVER_IN_WEB": False,
+        "OUTBOX_POLL_SECONDS": 0.2,
+        "LOG_SIGNING_KEY": TEST_LOG_KEY,
+    }
+
+
+class Schema:
+    """The tables, built once per run and handed to each test empty.
+
+    Tests commit from other threads and processes (live servers, deliverers, gunicorn), so a
+    rolled-back savepoint cannot undo them: on SQLite each test gets a copy of a template file,
+    on PostgreSQL every table is emptied. A test that changed the schema itself (the
+    migration tests) is noticed by the schema's fingerprint, and the tables are built again.
+    """
+
+    def __init__(self, folder: Path, server_database: str | None) -> None:
+        self.template = folder / "template.sqlite3"
+        self.server_database = server_database
+        self.fingerprint: str | None = None
+        self.emptying = ""
+
+    def prepare(self, database_url: str) -> bool:
+        """Before the test's first app: give the SQLite file the tables; True when it did."""
+        if self.server_database is not None or not database_url.startswith("sqlite:///"):
+            return False
+        if not self.template.exists():
+            template = create_app(base_settings(f"sqlite:///{self.template}", 0))
+            with template.app_context():
+                db.create_all()
+                db.engine.dispose()  # the last connection folds the WAL into the file
+        shutil.copyfile(self.template, make_url(database_url).database or "")
+        return True
+
+    def reset(self, app: Flask) -> None:
+        """Empty every table of the run's PostgreSQL database, or build them when they changed."""
+        with app.app_context():
+            if self.fingerprint is not None and self._fingerprint() == self.fingerprint:
+                db.session.connection().exec_driver_sql(self.emptying)
+                db.session.commit()
+                return
+            db.session.execute(text("DROP SCHEMA public CASCADE"))
+            db.session.execute(text("CREATE SCHEMA public"))
+            db.session.commit()
+            db.create_all()
+            self.fingerprint = self._fingerprint()
+            # DELETE and a restart of each sequence: on tables this small, ten times faster
+            # than TRUNCATE, which makes new files for every table.
+            sequences = db.session.scalars(
+                text(
+                    "SELECT sequence_name FROM information_schema.sequences"
+                    " WHERE sequence_schema = 'public'"
+                )
+            )
+            self.emptying = "; ".join(
+                [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
+                + [f'ALTER SEQUENCE "{sequence}" RESTART' for sequence in sequences]
+            )
+            db.session.rollback()
+
+    @staticmethod
+    def _fingerprint() -> str:
+        rows = db.session.scalars(
+            text(
+                "SELECT table_name || '.' || column_name || ' ' || data_type || ' '"
+                " || is_nullable || ' ' || coalesce(column_default, '')"
+                " FROM information_schema.columns WHERE table_schema = 'public'"
+                " UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'"
+                " UNION ALL SELECT conname || ' ' || pg_get_constraintdef(c.oid)"
+                " FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace"
+                " WHERE n.nspname = 'public'"
+            )
+        ).all()
+        db.session.rollback()
+        return hashlib.sha256("\n".join(sorted(rows)).encode()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def schema(server_database: str | None, tmp_path_factory: pytest.TempPathFactory) -> Schema:
+    return Schema(tmp_path_factory.mktemp("schema"), server_database)
+
+
 @pytest.fixture
-def make_app(database_url: str, smtp: SMTPServer) -> Iterator[Callable[..., Flask]]:
-    """Build an app with test settings plus overrides, its tables created fresh."""
+def make_app(database_url: str, smtp: SMTPServer, schema: Schema) -> Iterator[Callable[..., Flask]]:
+    """Build an app with test settings plus overrides; the test's first app gets empty tables."""
     apps: list[Flask] = []
 
     def make(**overrides: Any) -> Flask:
-        config = {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WTF_CSRF_ENABLED": False,
-            "PUBLIC_URL": "https://petitions.example.org",
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": smtp.port,
-            "MAIL_TIMEOUT": 5,
-            "MAIL_DEFAULT_SENDER": "Petitions <petitions@example.org>",
-            "OUTBOX_DELIVER_IN_WEB": False,
-            "OUTBOX_POLL_SECONDS": 0.2,
-            "LOG_SIGNING_KEY": TEST_LOG_KEY,
-        } | overrides
+        config = base_settings(database_url, smtp.port) | overrides
+        url = config["SQLALCHEMY_DATABASE_URI"]
+        copied = not apps and url == database_url and schema.prepare(url)
         app = create_app(config)
-        with app.app_context():
-            if not apps:
-                db.drop_all()
-                db.create_all()
+        if not apps and not copied:
+            if url == database_url and schema.server_database is not None:
+                schema.reset(app)
+            else:  # a database of the test's own choosing
+                with app.app_context():
+                    db.drop_all()
+                    db.create_all()
         apps.append(app)
         return app
 
     yield make
     for app in apps:
         deliverer_for(app).stop()
-    if apps:
-        with apps[0].app_context():
-            db.session.remove()
-            db.drop_all()
     for app in apps:
         with app.app_context():
+            db.session.remove()
             db.engine.dispose()
 
 
@@ -263,3 +414,22 @@ def gunicorn(app: Flask, database_url: str, smtp: SMTPServer) -> Iterator[Callab
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator["Browser"]:
+    """The run's one headless Chromium (Debian's); skips, or fails in CI, when it is missing."""
+    from tests.helpers.browsing import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def browser(chromium_browser: "Browser") -> Iterator["Browser"]:
+    """The run's Chromium; the contexts (and pages) a test opens are closed after it."""
+    before = set(chromium_browser.contexts)
+    yield chromium_browser
+    for context in chromium_browser.contexts:
+        if context not in before:
+            context.close()

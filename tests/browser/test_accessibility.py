@@ -8,7 +8,6 @@ at a desktop width.
 import gzip
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,7 +25,7 @@ from petition.signing.links import confirmation_token
 from petition.signing.signatures import sign_petition
 from petition.transactions import write_transaction
 from tests.conftest import PASSWORD, LiveServer
-from tests.helpers.browsing import axe_source, axe_violations, chromium, describe
+from tests.helpers.browsing import axe_source, axe_violations, describe
 from tests.helpers.clock import days_from_today
 
 pytestmark = pytest.mark.browser
@@ -48,12 +47,6 @@ class Site:
     confirmed_path: str
     expired_path: str
     closed_link_path: str
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 def _signature(petition: Petition, email: str, show_name: bool = False) -> Signature:

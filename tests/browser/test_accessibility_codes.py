@@ -5,7 +5,6 @@ English, Russian and Kazakh, at 320 px and at a desktop width, with and without 
 """
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -14,15 +13,9 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition, petition_by_slug
 from tests.browser.test_accessibility import DESKTOP, NARROW, check, visit
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.helpers.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

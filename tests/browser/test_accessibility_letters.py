@@ -1,6 +1,5 @@
 """The letter action pages, checked by axe-core in Chromium in every language and width."""
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -14,7 +13,7 @@ from petition.petitions.publishing import create_petition
 from petition.petitions.versions import save_petition_text
 from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer
-from tests.helpers.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source
 from tests.letters.support import BODY, EMBASSIES_CSV, SUBJECT
 
 pytestmark = pytest.mark.browser
@@ -25,12 +24,6 @@ class LettersSite:
     url: str
     slug: str
     action_id: int
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, expect
 
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
-from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, browser, check  # noqa: F401
+from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, check
 from tests.conftest import PASSWORD, LiveServer
 from tests.helpers.browsing import axe_source
 from tests.organisers.test_mail_health import add
@@ -37,7 +37,7 @@ def slug(live_server: LiveServer) -> str:
 
 @pytest.mark.parametrize("viewport", [NARROW, DESKTOP], ids=["320px", "desktop"])
 def test_the_funnel_and_the_stall_note_pass_axe(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     live_server: LiveServer,
     slug: str,
     viewport: dict[str, int],

@@ -5,7 +5,6 @@ thank-you page, and the organisers' queue and approved list, at 320 px and a des
 English, Russian and Kazakh: zero violations, nothing wider than the window.
 """
 
-from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -24,17 +23,11 @@ from tests.browser.test_accessibility import (
     visit,
 )
 from tests.conftest import PASSWORD, LiveServer
-from tests.helpers.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ("en", "ru", "kk")
 LONG_WORD = "Солидарность" * 12  # no spaces: must wrap, not widen the page
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ record them (with and without errors), at 320 px and a desktop width, in English
 Kazakh: zero violations, nothing wider than the window.
 """
 
-from collections.abc import Iterator
 from datetime import date
 from types import SimpleNamespace
 
@@ -28,16 +27,10 @@ from tests.browser.test_accessibility import (
     visit,
 )
 from tests.conftest import PASSWORD, LiveServer
-from tests.helpers.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ("en", "ru", "kk")
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

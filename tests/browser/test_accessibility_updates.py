@@ -1,6 +1,5 @@
 """The pages of updates to signers, checked by axe-core in Chromium in every language and width."""
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -18,7 +17,7 @@ from petition.transactions import write_transaction
 from petition.updates.drafts import create_draft, queue_update
 from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer
-from tests.helpers.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 
@@ -31,12 +30,6 @@ class UpdatesSite:
     unsubscribe_path: str
     draft_id: int
     sent_id: int
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import json
 import re
 import shutil
 import urllib.request
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from playwright.sync_api import Browser, Page, expect
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.helpers.browsing import chromium
 
 pytestmark = pytest.mark.browser
 
@@ -52,13 +50,6 @@ class Steps:
 def steps(request: pytest.FixtureRequest) -> Steps:
     """A fresh screenshot folder named after the test."""
     return Steps(ARTIFACTS / re.sub(r"[^\w.-]", "_", request.node.name))
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, driven by Playwright."""
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

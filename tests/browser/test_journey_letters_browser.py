@@ -18,7 +18,6 @@ from petition.petitions.versions import save_petition_text
 from tests.browser.test_journey_browser import (  # noqa: F401 (fixtures)
     DESKTOP,
     Steps,
-    browser,
     steps,
 )
 from tests.conftest import PASSWORD, LiveServer

@@ -18,7 +18,6 @@ from petition.organisers.accounts import set_organiser_password
 from tests.browser.test_journey_browser import (  # noqa: F401 (fixtures)
     DESKTOP,
     Steps,
-    browser,
     plain_text,
     steps,
 )

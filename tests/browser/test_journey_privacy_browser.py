@@ -16,7 +16,6 @@ from tests.browser.test_journey_browser import (  # noqa: F401 (fixtures)
     SIGNER_EMAIL,
     SIGNER_NAME,
     Steps,
-    browser,
     confirm_link,
     fill_and_sign,
     plain_text,

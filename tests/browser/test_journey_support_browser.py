@@ -1,8 +1,6 @@
 """A message of support in Chromium: a supporter writes one in Russian on the petition page, the
 organiser approves it in the queue and it appears; one they reject never does."""
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -10,17 +8,10 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.browser.test_accessibility import ORGANISER, log_in_on_page, visit
 from tests.conftest import PASSWORD, LiveServer
-from tests.helpers.browsing import chromium
 
 pytestmark = pytest.mark.browser
 KIND = "Держитесь! Мы с вами.\nВесь Алматы с вами."
 UNKIND = "Это сообщение не для стены"
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

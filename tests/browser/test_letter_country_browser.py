@@ -3,7 +3,6 @@ JavaScript, through the country's own small form without it, and the link the sc
 the one the server builds."""
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
 
@@ -17,7 +16,7 @@ from petition.petitions.publishing import create_petition
 from petition.petitions.versions import save_petition_text
 from tests.browser.test_accessibility import ORGANISER, check
 from tests.conftest import PASSWORD, LiveServer
-from tests.helpers.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source
 from tests.letters.support import (
     BODY,
     GREETING_RU,
@@ -35,12 +34,6 @@ SMALL_PHONE = {"width": 360, "height": 740}
 @dataclass
 class Letter:
     url: str  # the action's page, in Russian
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

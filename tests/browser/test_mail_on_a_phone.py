@@ -5,6 +5,7 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser
 from sqlalchemy import select
 
 from petition.extensions import db
@@ -12,7 +13,6 @@ from petition.models import MailKind, OutboxMessage, Petition
 from petition.organisers.invitations import invite_organiser
 from petition.organisers.password_reset import request_password_reset
 from tests.conftest import SMTPServer
-from tests.helpers.browsing import chromium
 from tests.updates.support import confirm_from_mail, deliver, send_confirmed, sign_choosing_updates
 
 pytestmark = pytest.mark.browser
@@ -52,14 +52,14 @@ def test_every_kind_of_mail_fits_a_phone_without_scrolling_sideways(
     organiser_client: FlaskClient,
     smtp: SMTPServer,
     make_petition: Callable[..., Petition],
+    browser: Browser,
 ) -> None:
     parts = every_kind_of_mail(organiser_client, smtp, make_petition)
-    with chromium() as browser:
-        page = browser.new_page(viewport=PHONE)
-        for html in parts:
-            page.set_content(html)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            title = page.title()
-            assert width <= PHONE["width"], f"{title!r} is {width}px wide"
-            viewport = page.locator('meta[name="viewport"]')
-            assert viewport.count() == 1, f"{title!r} does not say it fits the device"
+    page = browser.new_page(viewport=PHONE)
+    for html in parts:
+        page.set_content(html)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        title = page.title()
+        assert width <= PHONE["width"], f"{title!r} is {width}px wide"
+        viewport = page.locator('meta[name="viewport"]')
+        assert viewport.count() == 1, f"{title!r} does not say it fits the device"

@@ -1,7 +1,5 @@
 """In Chromium on a phone: after confirming, a page that reloads, offers what to do next, and shares."""
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
@@ -15,18 +13,12 @@ from petition.signing.links import confirmation_token
 from petition.signing.signatures import sign_petition
 from tests.browser.test_accessibility import DESKTOP, NARROW, check
 from tests.conftest import PASSWORD, LiveServer
-from tests.helpers.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
 THANKS = "Thank you: your signature is confirmed"
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

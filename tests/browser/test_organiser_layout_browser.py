@@ -5,7 +5,6 @@ dashboard's counts are on screen on a phone; the chart's labels are readable the
 passes axe-core, with landmarks that each have a name of their own.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,7 +27,7 @@ from petition.updates.drafts import create_draft
 from petition.updates.paper import record_paper_batch
 from tests.browser.test_accessibility import ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer
-from tests.helpers.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source
 from tests.helpers.clock import today_utc
 from tests.letters.support import BODY, EMBASSIES_CSV, SUBJECT
 
@@ -45,12 +44,6 @@ class Campaign:
     slug: str
     letter_id: int
     update_id: int
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 def _sign_and_confirm(petition_id: int, number: int, days_ago: int) -> None:

@@ -4,7 +4,6 @@ Chromium at 320 and 360 px, in English, Russian and Kazakh, with a petition as l
 appeal (eight paragraphs, a link too long for the line, the demands in a list).
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -28,7 +27,7 @@ from tests.browser.test_accessibility import (  # noqa: F401 - the live site, as
     visit,
 )
 from tests.conftest import LiveServer
-from tests.helpers.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 
@@ -74,12 +73,6 @@ class PhoneSite:
     @property
     def url(self) -> str:
         return self.site.url
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -17,17 +17,10 @@ from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from tests.browser.test_journey_browser import ARTIFACTS, confirm_link, signature_count
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.helpers.browsing import chromium
 
 pytestmark = pytest.mark.browser
 
 TITLE = "Keep the Almaty river park green"
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ Chromium at 360 px: "Select all" ticks every box, "Select none" clears them, a t
 words toggles its box, every box is at least 24 px, and axe finds nothing on the moderation page.
 """
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
@@ -15,17 +13,11 @@ from petition.signing.signatures import sign_petition
 from petition.support import write_message
 from tests.browser.test_accessibility import ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer
-from tests.helpers.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """On a phone, an organiser sends an update: the draft, the step that says to whom, then the mail."""
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
@@ -15,17 +13,11 @@ from petition.transactions import write_transaction
 from petition.updates.drafts import create_draft
 from tests.browser.test_accessibility import ORGANISER, check, visit
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.helpers.browsing import axe_source, chromium
+from tests.helpers.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as browser:
-        yield browser
 
 
 def test_on_a_phone_the_step_shows_the_recipients_then_sends_to_them(

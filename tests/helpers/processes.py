@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from petition.extensions import db
 from petition.models import OutboxMessage
-from tests.conftest import free_port
+from tests.conftest import TEST_LOG_KEY, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 30
@@ -51,6 +51,8 @@ class Gunicorn:
                 "FLASK_MAIL_PORT": str(smtp_port),
                 "FLASK_PUBLIC_URL": self.url,
                 "FLASK_OUTBOX_POLL_SECONDS": "0.5",
+                # The key in a setting, so no process writes one into the checkout's instance/.
+                "FLASK_LOG_SIGNING_KEY": TEST_LOG_KEY,
             }
             | dict(settings or {})
         )

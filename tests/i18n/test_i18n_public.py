@@ -12,7 +12,7 @@ from email.message import EmailMessage
 import pytest
 from flask import Flask, abort
 from flask.testing import FlaskClient
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from petition.extensions import db
@@ -25,7 +25,6 @@ from petition.transactions import write_transaction
 from petition.views.errors import MESSAGES
 from petition.web.embedding import embed_snippet
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
-from tests.helpers.browsing import chromium
 from tests.helpers.reading import english_words, readable
 from tests.helpers.signing import sign
 
@@ -329,7 +328,9 @@ def test_both_emails_arrive_in_the_language_of_the_signature(
 
 
 @pytest.mark.browser
-def test_the_live_counter_speaks_russian_as_the_count_changes(live_server: LiveServer) -> None:
+def test_the_live_counter_speaks_russian_as_the_count_changes(
+    live_server: LiveServer, browser: Browser
+) -> None:
     with live_server.app.app_context():
         organiser = set_organiser_password("organiser@example.org", PASSWORD)
         petition_id = create_petition(
@@ -345,16 +346,15 @@ def test_the_live_counter_speaks_russian_as_the_count_changes(live_server: LiveS
     # Each refresh must reach the server: the browser would otherwise reuse the JSON it has.
     live_server.app.config.update(PAGE_CACHE_MAX_AGE=0, PAGE_CACHE_STALE_WHILE_REVALIDATE=0)
     count_becomes(1)
-    with chromium() as browser:
-        page = browser.new_context(reduced_motion="reduce").new_page()
-        page.clock.install()
-        page.goto(f"{live_server.url}/petitions/park?lang=ru")
-        counter = page.locator(".count")
-        expect(counter).to_contain_text("1 подтверждённая подпись из\xa0100 необходимых")
-        for number, words in [(2, "подтверждённые подписи"), (5, "подтверждённых подписей"),
-                              (21, "подтверждённая подпись"), (12345, "подтверждённых подписей")]:  # fmt: skip
-            count_becomes(number)
-            page.clock.run_for(30_000)
-            expect(page.locator("[data-count-label]")).to_have_text(words)
-            # The browser writes the number the Russian way too: 12 345.
-            expect(page.locator("[data-count]")).to_have_text(f"{number:,}".replace(",", "\xa0"))
+    page = browser.new_context(reduced_motion="reduce").new_page()
+    page.clock.install()
+    page.goto(f"{live_server.url}/petitions/park?lang=ru")
+    counter = page.locator(".count")
+    expect(counter).to_contain_text("1 подтверждённая подпись из\xa0100 необходимых")
+    for number, words in [(2, "подтверждённые подписи"), (5, "подтверждённых подписей"),
+                          (21, "подтверждённая подпись"), (12345, "подтверждённых подписей")]:  # fmt: skip
+        count_becomes(number)
+        page.clock.run_for(30_000)
+        expect(page.locator("[data-count-label]")).to_have_text(words)
+        # The browser writes the number the Russian way too: 12 345.
+        expect(page.locator("[data-count]")).to_have_text(f"{number:,}".replace(",", "\xa0"))

@@ -65,6 +65,7 @@ def _pdf_text(data: bytes) -> tuple[int, str]:
     ],
     ids=["dots", "zero-width", "accented", "marks", "one-pile", "piles"],
 )
+@pytest.mark.serial
 def test_a_huge_or_piled_up_letter_is_refused_before_it_is_drawn(
     client: FlaskClient, make_petition: MakePetition, body: str, message: str
 ) -> None:

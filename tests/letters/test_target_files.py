@@ -253,6 +253,7 @@ def _hostile() -> dict[str, bytes]:
     }
 
 
+@pytest.mark.serial
 def test_a_hostile_megabyte_costs_no_more_than_a_small_file(
     organiser_client: FlaskClient, letter: tuple[str, int]
 ) -> None:

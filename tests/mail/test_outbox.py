@@ -316,6 +316,7 @@ def silent_server() -> Iterator[SilentServer]:
     server.close()
 
 
+@pytest.mark.serial
 def test_a_hung_server_costs_one_timeout_and_the_message_waits(
     make_app: Callable[..., Flask], silent_server: SilentServer
 ) -> None:

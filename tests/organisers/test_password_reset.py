@@ -305,6 +305,7 @@ def test_the_access_log_holds_no_reset_token(
     assert "POST /organisers/reset-password/...?lang=en HTTP/1.1" in text
 
 
+@pytest.mark.serial
 def test_a_known_address_takes_the_time_of_an_unknown_one(
     app: Flask, client: FlaskClient, make_organiser: Callable[..., Organiser]
 ) -> None:

@@ -332,6 +332,7 @@ def test_codes_are_read_as_people_type_them() -> None:
     assert not set("01OILUV") & set(ALPHABET)
 
 
+@pytest.mark.serial
 def test_a_signers_wrong_code_takes_the_time_of_a_strangers(
     make_petition: Callable[..., Petition], stranger: FlaskClient, smtp: SMTPServer, app: Flask
 ) -> None:

@@ -230,6 +230,7 @@ def dribbles(head: bytes) -> Callable[[Handler], None]:
     ],
     ids=["header", "body"],
 )
+@pytest.mark.serial
 def test_a_site_that_sends_a_byte_a_second_is_cut_off_at_the_deadline(
     site: Site, head: bytes
 ) -> None:

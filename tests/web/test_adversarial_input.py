@@ -25,6 +25,9 @@ from petition.support.forms import SupportForm
 from tests.conftest import PASSWORD
 from tests.letters.support import write_action
 
+# Every route, each with hostile input: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 PUBLIC = "https://petitions.example.org"
 SIZE = 250_000  # bytes: the most a request body may carry, less room for the other fields
 HOSTILE = ["a.", "a-", "\u200b", "a\u0301\u0302", "ab.cd@"]
@@ -122,6 +125,7 @@ WALK = _walk()
 
 
 @pytest.mark.parametrize(("door", "name"), WALK, ids=[f"{d}-{n}" for d, n in WALK])
+@pytest.mark.serial
 def test_250_kb_of_hostile_text_is_refused_at_once(
     app: Flask, doors: dict[str, Door], door: str, name: str
 ) -> None:

@@ -24,6 +24,9 @@ from tests.helpers.organisers import log_in
 from tests.letters.support import write_action
 from tests.transparency.test_log_endpoints import logged  # noqa: F401  (a petition whose log has entries)
 
+# Every route, each with hostile input: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 # Both edges of the column, the edges of a 64-bit one, and spellings that are not numbers.
 ABSENT = str(2**31 - 1)  # a valid id that no row has
 HOSTILE = [

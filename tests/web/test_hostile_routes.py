@@ -23,6 +23,9 @@ from petition.petitions.history import DELIVERY_PACK
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, SMTPServer
 
+# Every route, each with hostile input: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 SCRIPT = '<script>alert("walker")</script>'
 HOSTILE = [
     SCRIPT,

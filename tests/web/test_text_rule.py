@@ -162,6 +162,7 @@ def test_an_imported_target_obeys_the_typed_forms_rule(
 @pytest.mark.parametrize(
     "unit", ["a.", "a-", "a.-", ".a", "\u200b", "a\u0301", "ab.cd@", "www.", "1."]
 )
+@pytest.mark.serial
 def test_the_rules_read_text_in_linear_time(unit: str) -> None:
     """Ten times the text takes about ten times as long (a quadratic rule would take a hundred)."""
 
