@@ -156,7 +156,7 @@ def criteria_values(described):
     return values or None
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table("petition_events", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("values", sa.JSON(), server_default=sa.text("'{}'"), nullable=False)
@@ -233,7 +233,7 @@ def criteria_words(values):
     return ", ".join(parts)
 
 
-def downgrade():
+def downgrade() -> None:
     connection = op.get_bind()
     events = connection.execute(
         sa.select(EVENTS.c.id, EVENTS.c.action, EVENTS.c["values"]).where(EVENTS.c.detail == "")

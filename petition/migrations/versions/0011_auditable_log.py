@@ -187,7 +187,7 @@ def _backfill():
         )
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table("petitions", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("log_size", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(
@@ -243,7 +243,7 @@ def upgrade():
     _backfill()
 
 
-def downgrade():
+def downgrade() -> None:
     op.drop_table("log_checkpoints")
     op.drop_table("log_nodes")
     op.drop_index("ix_log_entries_refers_to", table_name="log_entries")

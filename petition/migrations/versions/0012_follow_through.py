@@ -46,7 +46,7 @@ def _petition() -> sa.Column:
     )
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         "petition_milestones",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -145,7 +145,7 @@ def upgrade():
         )
 
 
-def downgrade():
+def downgrade() -> None:
     op.execute("DELETE FROM outbox WHERE kind IN ('update', 'goal-passed')")
     with op.batch_alter_table(
         "outbox", recreate=_rebuild(), table_kwargs={"sqlite_autoincrement": True}
