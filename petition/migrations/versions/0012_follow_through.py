@@ -28,7 +28,7 @@ def _rebuild() -> Literal["auto", "never"]:
     return "auto" if op.get_bind().dialect.name == "sqlite" else "never"
 
 
-def _organiser() -> sa.Column:
+def _organiser() -> sa.Column[int]:
     return sa.Column(
         "organiser_id",
         sa.Integer(),
@@ -37,7 +37,7 @@ def _organiser() -> sa.Column:
     )
 
 
-def _petition() -> sa.Column:
+def _petition() -> sa.Column[int]:
     return sa.Column(
         "petition_id",
         sa.Integer(),
