@@ -28,7 +28,8 @@ class InvalidAddressError(ValueError):
     """The text is not an email address we can deliver to; the message (English) says why."""
 
     def __str__(self) -> str:
-        return self.args[0] % {"max": MAX_EMAIL_LENGTH}
+        message: str = self.args[0]
+        return message % {"max": MAX_EMAIL_LENGTH}
 
     def reason(self) -> str:
         """Why, in the reader's language."""

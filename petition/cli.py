@@ -283,7 +283,8 @@ class MigrationCommands(click.Group):
 
         if "migrate" not in self.app.extensions:
             Migrate(self.app, db, directory=str(MIGRATIONS), render_as_batch=True)
-        return commands
+        group: click.Group = commands  # Flask-Migrate ships no types; its `db` is a click group
+        return group
 
     def make_context(
         self,

@@ -3,6 +3,9 @@
 Flask-Migrate is the exception: it (and Alembic) load only when a `flask db` command runs; see cli.py.
 """
 
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
 from flask import Flask, request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -15,6 +18,33 @@ from sqlalchemy.orm import DeclarativeBase
 
 from petition.web.clients import limit_key
 
+V = TypeVar("V", bound=Callable[..., object])
+U = TypeVar("U")
+
+
+class CSRFExtension(Protocol):
+    """What we use of Flask-WTF's CSRFProtect, which ships no type information."""
+
+    def init_app(self, app: Flask) -> None: ...
+
+    def exempt(self, view: V) -> V:
+        """Leave this view out of the CSRF check; returns the view itself."""
+        ...
+
+
+class LoginExtension(Protocol):
+    """What we use of Flask-Login's LoginManager, which ships no type information."""
+
+    login_view: str
+    login_message: str
+    localize_callback: Callable[[str], str]
+
+    def init_app(self, app: Flask, add_context_processor: bool = True) -> None: ...
+
+    def user_loader(self, callback: Callable[[str], U]) -> Callable[[str], U]:
+        """Load the user of a session from the id it keeps; returns the loader itself."""
+        ...
+
 
 class Base(DeclarativeBase):
     """Declarative base shared by every table."""
@@ -23,8 +53,8 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 babel = Babel()
 mail = Mail()
-csrf = CSRFProtect()
-login = LoginManager()
+csrf: CSRFExtension = CSRFProtect()
+login: LoginExtension = LoginManager()
 
 
 def client_limit_key() -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import CursorResult, Select, func, select
 
@@ -43,9 +44,11 @@ ALL_DATES = Period()
 ROWS_DONE: ContextVar[Callable[[int], None] | None] = ContextVar("rows_done", default=None)
 # A row as the database yields it: name, email, country, signed_at, confirmed_at.
 Row = tuple[str, str, str | None, datetime, datetime | None]
+# A query of any columns: the filters below apply whatever a caller selects.
+AnySelect = Select[*tuple[Any, ...]]
 
 
-def _verified(query: Select, petition: Petition, period: Period) -> Select:
+def _verified(query: AnySelect, petition: Petition, period: Period) -> AnySelect:
     query = query.where(
         Signature.petition_id == petition.id, Signature.status == SignatureStatus.CONFIRMED
     )
@@ -151,7 +154,9 @@ def csv_text_batches(
         result.close()
 
 
-def _raw_batches(result: CursorResult) -> Iterator[Sequence[Sequence[str]]]:
+def _raw_batches(
+    result: CursorResult[*tuple[Any, ...]],
+) -> Iterator[Sequence[Sequence[str]]]:
     # Every cell is already text: the driver's own tuples skip building a Row per signature.
     # Only for an unbuffered result, whose driver cursor has handed no row to SQLAlchemy yet.
     while batch := result.cursor.fetchmany(BATCH_ROWS):

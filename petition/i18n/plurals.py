@@ -36,5 +36,5 @@ def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
     Flask-Babel's own ngettext puts the bare number into %(num)s (12345, not 12 345), and will not
     take another value for it.
     """
-    message = get_translations().ungettext(singular, plural, count)
+    message: str = get_translations().ungettext(singular, plural, count)
     return message % {"num": format_number(count), **values}

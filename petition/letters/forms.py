@@ -171,7 +171,7 @@ def letter_form(languages: Sequence[str], **kwargs: Any) -> LetterForm:
             validators=[_letter_not_too_long, _few_stacked_marks],
             render_kw={"lang": code, "rows": 14},
         )
-    form_class = type("LetterFormWithVersions", (LetterForm,), fields)
+    form_class: type[LetterForm] = type("LetterFormWithVersions", (LetterForm,), fields)
     return form_class(**kwargs)
 
 

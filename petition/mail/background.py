@@ -70,7 +70,7 @@ class BackgroundDeliverer:
 
 def deliverer_for(app: Flask) -> BackgroundDeliverer:
     """The app's deliverer, made on first use."""
-    deliverer = app.extensions.get(EXTENSION_KEY)
+    deliverer: BackgroundDeliverer | None = app.extensions.get(EXTENSION_KEY)
     if deliverer is None:
         deliverer = app.extensions.setdefault(EXTENSION_KEY, BackgroundDeliverer(app))
     return deliverer

@@ -105,4 +105,5 @@ def register_sender(app: Flask) -> None:
 
 def mail_sender() -> MailSender:
     """The current app's sender."""
-    return current_app.extensions[EXTENSION_KEY]
+    sender: MailSender = current_app.extensions[EXTENSION_KEY]
+    return sender

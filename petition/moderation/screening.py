@@ -13,6 +13,9 @@ from petition.models import AccessRule, Petition
 from petition.transactions import write_transaction
 from petition.web.clients import in_network
 
+# A rule as _RULES_FOR reads it: kind, pattern, effect.
+RuleRow = Row[str, str, str]
+
 KINDS = ("domain", "address", "network")
 EFFECTS = ("block", "allow")
 
@@ -27,7 +30,7 @@ def _domain_matches(domain: str, pattern: str) -> bool:
     return fnmatchcase(domain, pattern) or ("*" not in pattern and domain.endswith("." + pattern))
 
 
-def rule_matches(rule: AccessRule | Row, email: str, address: str | None) -> bool:
+def rule_matches(rule: AccessRule | RuleRow, email: str, address: str | None) -> bool:
     """Whether one rule applies to this signer."""
     canonical = canonical_email(email)
     if rule.kind == "domain":
@@ -44,7 +47,7 @@ _RULES_FOR = select(_rules_table.kind, _rules_table.pattern, _rules_table.effect
 )
 
 
-def _rules(session: Session, petition_id: int) -> Sequence[Row]:
+def _rules(session: Session, petition_id: int) -> Sequence[RuleRow]:
     return session.execute(_RULES_FOR, {"petition_id": petition_id}).all()
 
 

@@ -143,7 +143,8 @@ def _edited(values: Mapping[str, Any]) -> str:
 
 
 def _language(values: Mapping[str, Any]) -> str:
-    return LANGUAGES.get(values["language"], values["language"])
+    code: str = values["language"]
+    return LANGUAGES.get(code, code)
 
 
 def _resent(values: Mapping[str, Any]) -> str:

@@ -30,7 +30,7 @@ def rounded_count(count: int) -> int:
     """The count the card shows: exact below 100, else its first two digits (12 345 -> 12 000)."""
     if count < 100:
         return count
-    step = 10 ** (len(str(count)) - 2)
+    step: int = 10 ** (len(str(count)) - 2)  # an int power of ten: the exponent is never negative
     return count - count % step
 
 

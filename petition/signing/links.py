@@ -91,7 +91,8 @@ def petition_id_of_expired(error: tokens.ExpiredTokenError) -> int | None:
     """The petition an expired link was for, to offer signing again."""
     payload = error.payload
     if isinstance(payload, list) and len(payload) >= 2 and is_id(payload[1]):
-        return payload[1]
+        petition_id: int = payload[1]
+        return petition_id
     return None
 
 

@@ -103,7 +103,7 @@ def update_form(languages: Sequence[str], **kwargs: Any) -> UpdateForm:
             validators=[_not_too_long(MAX_UPDATE_LENGTH)],
             render_kw={"lang": code},
         )
-    form_class = type("UpdateFormWithVersions", (UpdateForm,), fields)
+    form_class: type[UpdateForm] = type("UpdateFormWithVersions", (UpdateForm,), fields)
     return form_class(**kwargs)
 
 

@@ -32,9 +32,11 @@ def redact_tokens(text: str) -> str:
 class RedactingLogger(Logger):
     """gunicorn's logger, with the tokens of emailed links cut out of every access-log field."""
 
-    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta) -> dict:
+    def atoms(
+        self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta
+    ) -> dict[str, Any]:
         """The access-log fields, each redacted (request line, path, referrer, headers)."""
-        fields = super().atoms(resp, req, environ, request_time)
+        fields: dict[str, Any] = super().atoms(resp, req, environ, request_time)
         for key, value in fields.items():
             if isinstance(value, str) and any(route in value for route in SECRET_ROUTES):
                 fields[key] = redact_tokens(value)

@@ -34,7 +34,7 @@ def is_valid_embed_form_token(token: str | None, petition: Petition) -> bool:
         return False
     config = current_app.config
     try:
-        payload = tokens.read_token(
+        payload: object = tokens.read_token(
             config["SECRET_KEY"], tokens.EMBED_FORM, token, config["EMBED_FORM_MAX_AGE"]
         )
     except tokens.InvalidTokenError:

@@ -83,7 +83,7 @@ class Form(FlaskForm):
                 )
 
     def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
-        valid = super().validate(extra_validators)
+        valid: bool = super().validate(extra_validators)
         for field in self:
             if field.name in self._refused:
                 # Instead of "please fill this in", say what was wrong with what was sent.

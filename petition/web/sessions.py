@@ -1,6 +1,7 @@
 """Flask's signed-cookie sessions, with the cookie's signer made once per key instead of per request,
 and what a request's cookies tell without opening the session's user."""
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, g, request, session
@@ -77,7 +78,7 @@ def register_remember_cookie(app: Flask, login: LoginManager) -> None:
     has work only once this request loaded, logged in or logged out someone (which Flask-Login
     records on `g`), or when it is told to refresh the cookie on every request.
     """
-    upkeep = login._update_remember_cookie
+    upkeep: Callable[[Response], Response] = login._update_remember_cookie
 
     def update_remember_cookie(response: Response) -> Response:
         if "_login_user" in g or current_app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):

@@ -1,7 +1,7 @@
 """Absolute links for emails and the command line, built from PUBLIC_URL, never from a request."""
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from flask import current_app
 
@@ -17,5 +17,5 @@ def public_url(endpoint: str, **values: Any) -> str:
 
 def site_name() -> str:
     """The site as mail names it: the host of PUBLIC_URL, which no organiser or visitor chose."""
-    base = urlsplit(current_app.config["PUBLIC_URL"])
+    base: SplitResult = urlsplit(current_app.config["PUBLIC_URL"])
     return base.hostname or base.netloc

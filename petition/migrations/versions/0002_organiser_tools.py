@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         "petition_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -46,7 +46,7 @@ def upgrade():
         batch_op.add_column(sa.Column("hidden_at", sa.DateTime(timezone=True), nullable=True))
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table("petitions", schema=None) as batch_op:
         batch_op.drop_column("hidden_at")
 

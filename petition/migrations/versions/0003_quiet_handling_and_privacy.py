@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         "access_rules",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -79,7 +79,7 @@ def upgrade():
         )
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table("signatures", schema=None) as batch_op:
         batch_op.drop_constraint("fk_signatures_invalidation_id", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_signatures_invalidation_id"))

@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     # Everyone who signed before the site spoke other languages signed in English.
     with op.batch_alter_table("signatures", schema=None) as batch_op:
         batch_op.add_column(
@@ -24,6 +24,6 @@ def upgrade():
         )
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table("signatures", schema=None) as batch_op:
         batch_op.drop_column("language")

@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     # Every petition so far was written in English, the only language the site spoke.
     with op.batch_alter_table("petitions", schema=None) as batch_op:
         batch_op.add_column(
@@ -37,7 +37,7 @@ def upgrade():
     )
 
 
-def downgrade():
+def downgrade() -> None:
     op.drop_table("petition_texts")
     with op.batch_alter_table("petitions", schema=None) as batch_op:
         batch_op.drop_column("language")

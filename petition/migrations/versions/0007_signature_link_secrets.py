@@ -25,7 +25,7 @@ FILL_SECRETS = {
 }
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table("signatures", schema=None) as batch_op:
         batch_op.add_column(sa.Column("link_secret", sa.String(length=32), nullable=True))
     # Every existing signature gets its own secret. Links already in mailboxes carry none: they
@@ -67,7 +67,7 @@ def upgrade():
         )
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table("signature_changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_signature_changes_signature_id"))
     op.drop_table("signature_changes")

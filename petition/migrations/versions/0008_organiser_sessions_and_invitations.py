@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     # Wrong passwords are now counted per (address, client) in login_failures; the per-account
     # counts they replace would only have locked organisers out, so they are not carried over.
     with op.batch_alter_table("organisers", schema=None) as batch_op:
@@ -51,7 +51,7 @@ def upgrade():
     )
 
 
-def downgrade():
+def downgrade() -> None:
     op.drop_table("login_failures")
     op.drop_index("ix_invitations_petition", table_name="invitations")
     op.drop_table("invitations")

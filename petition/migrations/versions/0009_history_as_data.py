@@ -9,7 +9,9 @@ write, once, into values; a sentence in no known form stays as the row's free te
 downgrade writes the sentences back from the values, so going down loses nothing either.
 """
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -54,20 +56,20 @@ ADDRESS = {  # the action, and the words around the address in its sentence
 }
 
 
-def _around(text, before, after):
+def _around(text: str, before: str, after: str) -> str | None:
     """The part of text between the two fixed strings, or None."""
     if text.startswith(before) and text.endswith(after) and len(text) > len(before + after):
         return text[len(before) : len(text) - len(after)]
     return None
 
 
-def _day(text, open_end):
+def _day(text: str, open_end: str) -> str | None:
     if text == open_end:
         return None
     return date.fromisoformat(text).isoformat()  # ValueError: not a day the code wrote
 
 
-def _export(detail):
+def _export(detail: str) -> dict[str, Any] | None:
     if detail == "Delivery pack (PDF)":
         return {"format": "delivery pack", "source": "browser"}
     fmt, _, rest = detail.partition(", ")
@@ -85,7 +87,7 @@ def _export(detail):
     return {"format": fmt.lower(), "source": source, "first": first, "last": last}
 
 
-def _resent(detail):
+def _resent(detail: str) -> dict[str, Any] | None:
     count, sent, older = detail.removeprefix("Sent ").partition(RESENT)
     if not detail.startswith("Sent ") or not sent or not count.isdigit():
         return None
@@ -95,7 +97,7 @@ def _resent(detail):
     return {"count": int(count), "older_than_hours": int(hours) if hours else None}
 
 
-def _reinstated(detail):
+def _reinstated(detail: str) -> dict[str, Any] | None:
     if detail.startswith("all held for "):
         address, rest = "all", detail.removeprefix("all held for ")
     else:
@@ -108,14 +110,14 @@ def _reinstated(detail):
     return {"address": address, "held_for": held_for, "reason": reason}
 
 
-def _edited(detail):
+def _edited(detail: str) -> dict[str, Any] | None:
     names = [name.replace(" ", "_") for name in detail.removeprefix("Changed ").split(", ")]
     if not detail.startswith("Changed ") or not set(names) <= set(FIELDS):
         return None
     return {"fields": names}
 
 
-def event_values(action, detail):
+def event_values(action: str, detail: str) -> dict[str, Any] | None:
     """An old event's values read from its sentence; None when it is in no form the code wrote."""
     if action in ADDRESS:
         address = _around(detail, *ADDRESS[action])
@@ -134,7 +136,7 @@ def event_values(action, detail):
         return None
 
 
-def criteria_values(described):
+def criteria_values(described: str) -> dict[str, str] | None:
     """An old invalidation's criteria read from its words; None when in no form the code wrote."""
     values: dict[str, str] = {}
     for part in described.split(", "):
@@ -156,7 +158,7 @@ def criteria_values(described):
     return values or None
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table("petition_events", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("values", sa.JSON(), server_default=sa.text("'{}'"), nullable=False)
@@ -190,16 +192,19 @@ def upgrade():
             )
 
 
-def event_sentence(action, values):
+def event_sentence(action: str, values: Mapping[str, Any]) -> str:
     """The sentence the code before this revision wrote for an event with these values."""
     if action in ADDRESS:
         before, after = ADDRESS[action]
-        return before + values["address"] + after
+        address: str = values["address"]
+        return before + address + after
     if action in ("version added", "version changed", "version removed"):
         names = {code: name for name, code in LANGUAGES.items()}
-        return names.get(values["language"], values["language"])
+        language: str = values["language"]
+        return names.get(language, language)
     if action == "created":
-        return "Published at /petitions/" + values["slug"]
+        slug: str = values["slug"]
+        return "Published at /petitions/" + slug
     if action == "edited":
         return "Changed " + ", ".join(name.replace("_", " ") for name in values["fields"])
     if action == "resent":
@@ -221,9 +226,9 @@ def event_sentence(action, values):
     return ""
 
 
-def criteria_words(values):
+def criteria_words(values: Mapping[str, Any]) -> str:
     """The words the code before this revision wrote for these criteria."""
-    parts = []
+    parts: list[str] = []
     for word, name in CRITERIA.items():
         if values.get(name):
             value = values[name]
@@ -233,7 +238,7 @@ def criteria_words(values):
     return ", ".join(parts)
 
 
-def downgrade():
+def downgrade() -> None:
     connection = op.get_bind()
     events = connection.execute(
         sa.select(EVENTS.c.id, EVENTS.c.action, EVENTS.c["values"]).where(EVENTS.c.detail == "")

@@ -34,7 +34,7 @@ def _rebuild() -> Literal["auto", "never"]:
     return "auto" if op.get_bind().dialect.name == "sqlite" else "never"
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table(
         "outbox", schema=None, recreate=_rebuild(), table_kwargs={"sqlite_autoincrement": True}
     ) as batch_op:
@@ -52,7 +52,7 @@ def upgrade():
             batch_op.alter_column(name, existing_type=type_, nullable=True)
 
 
-def downgrade():
+def downgrade() -> None:
     op.execute("DELETE FROM outbox WHERE kind IS NOT NULL")
     with op.batch_alter_table(
         "outbox", schema=None, recreate=_rebuild(), table_kwargs={"sqlite_autoincrement": True}

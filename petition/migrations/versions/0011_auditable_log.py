@@ -16,7 +16,9 @@ import base64
 import hashlib
 import json
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -62,12 +64,12 @@ NODES = sa.table(
 BATCH = 1000
 
 
-def _leaf(entry):
+def _leaf(entry: Mapping[str, Any]) -> bytes:
     """As the code of this revision writes a leaf: canonical JSON, UTF-8."""
     return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _minute(moment):
+def _minute(moment: datetime) -> str:
     """UTC to the minute; SQLite hands back naive UTC, PostgreSQL the session's zone."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
@@ -77,16 +79,17 @@ def _minute(moment):
 class _Log:
     """One petition's log being written: the right edge of its tree is all an append needs."""
 
-    def __init__(self, petition_id, now):
+    def __init__(self, petition_id: int, now: datetime) -> None:
         self.petition_id = petition_id
         self.now = now
         self.size = 0
         self.counted = 0
-        self.edge = []  # (level, hash) of the perfect subtrees on the right edge, largest first
-        self.entries = []
-        self.nodes = []
+        # (level, hash) of the perfect subtrees on the right edge, largest first
+        self.edge: list[tuple[int, bytes]] = []
+        self.entries: list[dict[str, Any]] = []
+        self.nodes: list[dict[str, Any]] = []
 
-    def append(self, entry, delta):
+    def append(self, entry: Mapping[str, Any], delta: int) -> int:
         index = self.size
         leaf = _leaf(entry)
         current = hashlib.sha256(b"\x00" + leaf).digest()
@@ -122,7 +125,7 @@ class _Log:
         self.size += 1
         return index
 
-    def flush(self, bind):
+    def flush(self, bind: sa.Connection) -> None:
         if self.entries:
             bind.execute(ENTRIES.insert(), self.entries)
         if self.nodes:
@@ -130,7 +133,7 @@ class _Log:
         self.entries, self.nodes = [], []
 
 
-def _backfill():
+def _backfill() -> None:
     bind = op.get_bind()
     now = datetime.now(UTC)
     if bind.dialect.name == "sqlite":  # stored naive, in UTC, as the app's UTCDateTime does
@@ -150,7 +153,7 @@ def _backfill():
         .order_by(SIGNATURES.c.petition_id, SIGNATURES.c.id)
     )
     logs: dict[int, _Log] = {}
-    receipts = []
+    receipts: list[dict[str, Any]] = []
     for row in bind.execute(logged).all():
         log = logs.setdefault(row.petition_id, _Log(row.petition_id, now))
         receipt = base64.b32encode(secrets.token_bytes(20)).decode().lower()
@@ -187,7 +190,7 @@ def _backfill():
         )
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table("petitions", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("log_size", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(
@@ -243,7 +246,7 @@ def upgrade():
     _backfill()
 
 
-def downgrade():
+def downgrade() -> None:
     op.drop_table("log_checkpoints")
     op.drop_table("log_nodes")
     op.drop_index("ix_log_entries_refers_to", table_name="log_entries")

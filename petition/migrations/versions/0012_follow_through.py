@@ -28,7 +28,7 @@ def _rebuild() -> Literal["auto", "never"]:
     return "auto" if op.get_bind().dialect.name == "sqlite" else "never"
 
 
-def _organiser() -> sa.Column:
+def _organiser() -> sa.Column[int]:
     return sa.Column(
         "organiser_id",
         sa.Integer(),
@@ -37,7 +37,7 @@ def _organiser() -> sa.Column:
     )
 
 
-def _petition() -> sa.Column:
+def _petition() -> sa.Column[int]:
     return sa.Column(
         "petition_id",
         sa.Integer(),
@@ -46,7 +46,7 @@ def _petition() -> sa.Column:
     )
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         "petition_milestones",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -145,7 +145,7 @@ def upgrade():
         )
 
 
-def downgrade():
+def downgrade() -> None:
     op.execute("DELETE FROM outbox WHERE kind IN ('update', 'goal-passed')")
     with op.batch_alter_table(
         "outbox", recreate=_rebuild(), table_kwargs={"sqlite_autoincrement": True}

@@ -15,7 +15,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     op.create_table(
         "letter_actions",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -83,7 +83,7 @@ def upgrade():
     )
 
 
-def downgrade():
+def downgrade() -> None:
     op.drop_index("ix_support_messages_petition_state", table_name="support_messages")
     op.drop_table("support_messages")
     op.drop_index("ix_letter_targets_action_country", table_name="letter_targets")

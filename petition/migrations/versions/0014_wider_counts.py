@@ -34,7 +34,7 @@ def _sqlite() -> bool:
     return op.get_bind().dialect.name == "sqlite"
 
 
-def upgrade():
+def upgrade() -> None:
     if _sqlite():
         return
     for table, column, default in COUNTS:
@@ -48,7 +48,7 @@ def upgrade():
         )
 
 
-def downgrade():
+def downgrade() -> None:
     if _sqlite():
         return
     for table, column, default in COUNTS:

@@ -19,11 +19,11 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
+def upgrade() -> None:
     with op.batch_alter_table("letter_targets") as batch:
         batch.add_column(sa.Column("salutation", sa.String(length=200), nullable=True))
 
 
-def downgrade():
+def downgrade() -> None:
     with op.batch_alter_table("letter_targets") as batch:
         batch.drop_column("salutation")

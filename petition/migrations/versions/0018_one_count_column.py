@@ -35,7 +35,7 @@ branch_labels = None
 depends_on = None
 
 
-def _count_type() -> sa.types.TypeEngine:
+def _count_type() -> sa.types.TypeEngine[int]:
     """BIGINT on PostgreSQL since revision 0014; SQLite's INTEGER already holds 64 bits."""
     return sa.Integer() if op.get_bind().dialect.name == "sqlite" else sa.BigInteger()
 

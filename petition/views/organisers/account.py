@@ -2,7 +2,7 @@
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.extensions import limiter
@@ -16,6 +16,7 @@ from petition.petitions.publishing import pending_counts
 from petition.petitions.versions import all_in_language
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, safe_next
+from petition.web.auth import login_required
 
 Page = BaseResponse | tuple[str, int] | str
 

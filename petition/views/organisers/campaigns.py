@@ -2,7 +2,7 @@
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.i18n.countries import country_name
@@ -25,6 +25,7 @@ from petition.views.organisers.mail_health import mail_health_panel
 from petition.views.organisers.support import support_panel
 from petition.views.organisers.timeline import timeline_panel
 from petition.views.organisers.updates import updates_panel
+from petition.web.auth import login_required
 from petition.web.urls import public_url
 
 Page = BaseResponse | tuple[str, int] | str

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from flask import Response, abort, render_template, request, stream_with_context
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from petition.exports.headers import HEADER_CHOICES
 from petition.exports.rows import Period
@@ -19,6 +19,7 @@ from petition.i18n.languages import current_language
 from petition.organisers.forms import PeriodForm
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 from petition.views.organisers.printed import printed_document
+from petition.web.auth import login_required
 
 
 def _as_bytes(pieces: Iterator[str | bytes]) -> Iterator[bytes]:

@@ -2,7 +2,7 @@
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -32,6 +32,7 @@ from petition.letters.targets import TargetError
 from petition.models import LetterAction, Petition
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.web.auth import login_required
 
 __all__ = ["bp"]
 

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.i18n.plurals import ngettext
@@ -28,6 +28,7 @@ from petition.moderation.reinstatement import (
 )
 from petition.views.organisers.blueprint import display_helpers as organisers_display_helpers
 from petition.views.organisers.blueprint import own_petition_or_404
+from petition.web.auth import login_required
 from petition.web.numbers import posted_ids
 
 bp = Blueprint("moderation", __name__, url_prefix="/organisers/petitions/<slug:slug>/activity")

@@ -2,7 +2,7 @@
 (which can be withdrawn), and their printable bundle."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.i18n.plurals import ngettext
@@ -13,6 +13,7 @@ from petition.support.forms import DecisionForm
 from petition.support.messages import MAX_BULK_IDS, MAX_PAGE, QUEUE_PAGE_SIZE
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 from petition.views.organisers.printed import printed_document
+from petition.web.auth import login_required
 from petition.web.numbers import posted_ids, query_number
 
 __all__ = ["bp"]

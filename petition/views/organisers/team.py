@@ -3,7 +3,7 @@ lost confirmation links."""
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
@@ -25,6 +25,7 @@ from petition.signing.reminders import ResendTooSoonError, resend_confirmations
 from petition.views.lookups import form_status
 from petition.views.organisers.account import wait_message
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.web.auth import login_required
 from petition.web.limits import spend_limit
 
 Page = BaseResponse | tuple[str, int] | str

@@ -2,7 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.i18n.languages import LANGUAGES
@@ -13,6 +13,7 @@ from petition.petitions.publishing import PetitionError
 from petition.petitions.versions import petition_texts, remove_petition_text, save_petition_text
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.web.auth import login_required
 
 
 def _form(petition: Petition) -> PetitionTextForm:

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition.models import MilestoneKind, Petition
@@ -25,6 +25,7 @@ from petition.updates.timeline_forms import (
 )
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.web.auth import login_required
 from petition.web.numbers import posted_id
 
 __all__ = ["bp"]

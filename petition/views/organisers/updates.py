@@ -3,7 +3,7 @@
 from babel import Locale
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, gettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -31,6 +31,7 @@ from petition.updates.drafts import (
 from petition.updates.update_forms import ConfirmSendForm, UpdateForm, update_form
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.web.auth import login_required
 
 __all__ = ["bp"]
 
