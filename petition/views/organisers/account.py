@@ -15,9 +15,7 @@ from petition.organisers.login_attempts import LoginDelayedError
 from petition.petitions.publishing import pending_counts
 from petition.petitions.versions import all_in_language
 from petition.views.lookups import form_status
-from petition.views.organisers.blueprint import bp, safe_next
-
-Page = BaseResponse | tuple[str, int] | str
+from petition.views.organisers.blueprint import Page, bp, safe_next
 
 
 def wait_message(seconds: int) -> str:
