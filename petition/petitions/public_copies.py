@@ -15,7 +15,7 @@ from typing import Any, cast
 from weakref import WeakKeyDictionary, WeakSet
 
 from flask import current_app
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import UpdateBase
 
@@ -26,6 +26,7 @@ from petition.petitions.listing import petition_facts
 from petition.petitions.public_signers import SignerRow, signer_rows
 from petition.petitions.timeline import MilestoneRow, milestone_data, timeline_rows
 from petition.petitions.versions import in_language
+from petition.transactions import listen_once
 
 # Writes to these tables can change what a petition's public pages show.
 _PUBLIC_TABLES = frozenset({"petitions", "petition_texts", "signatures", "petition_milestones"})
@@ -174,13 +175,14 @@ def listen_for_public_copy_changes(engine: Engine) -> None:
 
     Called once per engine when the app is wired (petition.wiring); listening again is harmless.
     """
-    for name, listener in (
-        ("before_execute", _note_public_write),
-        ("commit", _forget_after_commit),
-        ("rollback", _keep_after_rollback),
-    ):
-        if not event.contains(engine, name, listener):
-            event.listen(engine, name, listener)
+    listen_once(
+        engine,
+        {
+            "before_execute": _note_public_write,
+            "commit": _forget_after_commit,
+            "rollback": _keep_after_rollback,
+        },
+    )
 
 
 def approved_support_count(petition_id: int) -> int:
