@@ -20,6 +20,7 @@ from petition.models import PublicPetition
 from petition.signing.budget import start_code_round, submit_signature
 from petition.signing.forms import SignForm
 from petition.signing.typos import suggested_address
+from petition.views.lookups import after_form
 from petition.web.forms import MAX_NAME_LENGTH
 
 _KEY = "signer"
@@ -51,6 +52,14 @@ def remember_signer(form: SignForm) -> None:
         "wants_updates": bool(form.wants_updates.data),
         "country": str(country.data or "")[:2] if country is not None else None,
     }
+
+
+def answer_to_bot(form: SignForm, slug: str) -> Response | None:
+    """The usual answer, with nothing stored or sent, if a bot filled the honeypot; else None."""
+    if not form.leave_blank.data:
+        return None
+    remember_signer(form)
+    return after_form(".check_email", slug=slug)
 
 
 def sign_as_typed(petition: PublicPetition, form: SignForm, *, over_limit: bool) -> None:

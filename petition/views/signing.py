@@ -39,7 +39,12 @@ from petition.views.lookups import (
     public_snapshot_or_404,
 )
 from petition.views.pages import petition_page
-from petition.views.signer import not_kept, remember_signer, sign_as_typed, typed_signer
+from petition.views.signer import (
+    answer_to_bot,
+    not_kept,
+    sign_as_typed,
+    typed_signer,
+)
 from petition.web.headers import NO_REFERRER
 from petition.web.limits import limit_spent, over_form_limit, spend_limit
 
@@ -61,10 +66,8 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     over_limit = spend_signing_budget(client_limit_key(), slug)
     petition = public_snapshot_or_404(slug)  # signing itself reads the petition's state afresh
     form = SignForm(collects_country=petition.collects_country)
-    if form.leave_blank.data:
-        # A bot filled the honeypot: the usual answer, and nothing stored or sent.
-        remember_signer(form)
-        return after_form(".check_email", slug=slug)
+    if (to_bot := answer_to_bot(form, slug)) is not None:
+        return to_bot
     if not petition.is_open():
         return petition_page(petition, form), 409
     if not form.validate_on_submit():
