@@ -1,6 +1,7 @@
 """The organisers blueprint and the membership check every petition page goes through."""
 
 from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, make_response, url_for
@@ -18,6 +19,8 @@ from petition.petitions.versions import PetitionInLanguage, in_language
 from petition.web.headers import NO_REFERRER
 
 bp = Blueprint("organisers", __name__, url_prefix="/organisers")
+
+FoundT = TypeVar("FoundT")
 
 # What an organiser page answers: a redirect, a page with its status, or a page.
 Page = BaseResponse | tuple[str, int] | str
@@ -51,6 +54,16 @@ def own_petition_or_404(slug: str) -> Petition:
     if petition is None or not is_organiser_of(current_user, petition):
         abort(404)  # another organiser's petition looks the same as none at all
     return petition
+
+
+def found_or_404(found: FoundT | None) -> FoundT:
+    """What a lookup on the organiser's own petition found; a 404 if nothing.
+
+    The lookups are bound to the petition, so another petition's row looks the same as none at all.
+    """
+    if found is None:
+        abort(404)
+    return found
 
 
 def safe_next(target: str | None) -> str:
