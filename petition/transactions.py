@@ -57,7 +57,8 @@ def listen_once(
 ) -> None:
     """Listen on the engine's events, each name to its function, unless it already does.
 
-    An app wired again adds nothing; `first` puts each ahead of the listeners already there.
+    The app's engines are tuned this way when the app is wired (petition.wiring), and wiring an
+    app again adds nothing; `first` puts each ahead of the listeners already there.
     """
     for name, listener in listeners.items():
         if not event.contains(engine, name, listener):
@@ -65,10 +66,7 @@ def listen_once(
 
 
 def tune_engine(engine: Engine) -> None:
-    """Make the app's engine wait for SQLite's write lock and drop connections PostgreSQL ended.
-
-    Called once per engine when the app is wired (petition.wiring); listening again is harmless.
-    """
+    """Make the app's engine wait for SQLite's write lock and drop connections PostgreSQL ended."""
     # First, as listeners on the Engine class were: before the dialect's own first connect.
     listen_once(
         engine,

@@ -171,10 +171,7 @@ def _keep_after_rollback(conn: Connection) -> None:
 
 
 def listen_for_public_copy_changes(engine: Engine) -> None:
-    """Drop this process's public copies when a write to what they show commits on the engine.
-
-    Called once per engine when the app is wired (petition.wiring); listening again is harmless.
-    """
+    """Drop this process's public copies when a write to what they show commits on the engine."""
     listen_once(
         engine,
         {
