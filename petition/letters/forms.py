@@ -16,7 +16,13 @@ from petition.i18n.languages import N_, format_number
 from petition.letters.actions import MAX_BODY, MAX_COPIES, MAX_SUBJECT, MAX_TITLE
 from petition.letters.printable import MAX_MARKS, longest_mark_run
 from petition.letters.targets import MAX_SALUTATION, TargetError, check_target
-from petition.web.forms import Form, form_with_versions, strip, versions_complete
+from petition.web.forms import (
+    Form,
+    form_with_versions,
+    strip,
+    version_subject_field,
+    versions_complete,
+)
 
 
 def _numbered(message: str, **numbers: int) -> LazyString:
@@ -157,11 +163,8 @@ def _letter_version(code: str, name: str) -> dict[str, Any]:
             validators=[Optional(), _at_most(MAX_TITLE)],
             render_kw={"lang": code},
         ),
-        f"subject_{code}": StringField(
-            gettext("Subject in %(language)s", language=name),
-            filters=[strip],
-            validators=[Optional(), _at_most(MAX_SUBJECT), _few_stacked_marks],
-            render_kw={"lang": code},
+        f"subject_{code}": version_subject_field(
+            code, name, _at_most(MAX_SUBJECT), _few_stacked_marks
         ),
         f"body_{code}": TextAreaField(
             gettext("Letter in %(language)s", language=name),

@@ -6,7 +6,7 @@ from typing import Any
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from petition.i18n.languages import N_, format_number
 from petition.updates.drafts import (
@@ -15,7 +15,13 @@ from petition.updates.drafts import (
     Confirmation,
     Translations,
 )
-from petition.web.forms import Form, form_with_versions, strip, versions_complete
+from petition.web.forms import (
+    Form,
+    form_with_versions,
+    strip,
+    version_subject_field,
+    versions_complete,
+)
 
 
 def _numbered(message: str, **numbers: int) -> LazyString:
@@ -89,12 +95,7 @@ class UpdateForm(Form):
 
 def _update_version(code: str, name: str) -> dict[str, Any]:
     return {
-        f"subject_{code}": StringField(
-            gettext("Subject in %(language)s", language=name),
-            filters=[strip],
-            validators=[Optional(), _SUBJECT_LIMIT],
-            render_kw={"lang": code},
-        ),
+        f"subject_{code}": version_subject_field(code, name, _SUBJECT_LIMIT),
         f"body_{code}": TextAreaField(
             gettext("Text in %(language)s", language=name),
             validators=[_not_too_long(MAX_UPDATE_LENGTH)],

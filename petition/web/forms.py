@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, PasswordField, StringField, TextAreaField
 from wtforms.validators import (
+    Optional,
     StopValidation,
     ValidationError,
 )
@@ -179,6 +180,16 @@ def form_with_versions(
         fields |= version_fields(code, LANGUAGES.get(code, code))
     form_class = type(f"{base.__name__}WithVersions", (base,), fields)
     return form_class(**kwargs)
+
+
+def version_subject_field(code: str, name: str, *limits: Validator) -> StringField:
+    """A mail's subject in another language (`code`, called `name`): optional, within `limits`."""
+    return StringField(
+        _("Subject in %(language)s", language=name),
+        filters=[strip],
+        validators=[Optional(), *limits],
+        render_kw={"lang": code},
+    )
 
 
 def deliverable_email(form: FlaskForm, field: Field) -> None:
