@@ -25,7 +25,7 @@ from petition.mail.check import (
     check_mail,
     recipient_address,
 )
-from petition.mail.outbox import BatchSize, deliver_due
+from petition.mail.outbox import BatchSize, deliver_round
 from petition.moderation.commands import rules_cli
 from petition.organisers.accounts import AccountError, find_organiser, set_organiser_password
 from petition.petitions.editing import close_petition
@@ -225,7 +225,7 @@ def deliver(once: bool) -> None:
     batch = BatchSize()
     while True:
         try:
-            report = deliver_due(batch.next())
+            report = deliver_round(batch)
         except OperationalError:
             if once:
                 raise
@@ -234,12 +234,11 @@ def deliver(once: bool) -> None:
             db.session.remove()
             time.sleep(float(current_app.config["OUTBOX_POLL_SECONDS"]))
             continue
-        batch.after(report)
         if report.claimed:
             click.echo(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}")
         if once and report.claimed == 0:
             return
-        if once or report.sent or report.failed:
+        if once or report.goes_on:
             continue
         time.sleep(float(current_app.config["OUTBOX_POLL_SECONDS"]))
 

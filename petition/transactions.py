@@ -1,7 +1,7 @@
 """One transaction per use case, and SQLite tuned so concurrent writers wait instead of failing."""
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -52,19 +52,31 @@ def _detect_ended_connection(context: ExceptionContext) -> None:
         context.is_disconnect = True
 
 
-def tune_engine(engine: Engine) -> None:
-    """Make the app's engine wait for SQLite's write lock and drop connections PostgreSQL ended.
+def listen_once(
+    engine: Engine, listeners: dict[str, Callable[..., Any]], *, first: bool = False
+) -> None:
+    """Listen on the engine's events, each name to its function, unless it already does.
 
-    Called once per engine when the app is wired (petition.wiring); listening again is harmless.
+    The app's engines are tuned this way when the app is wired (petition.wiring), and wiring an
+    app again adds nothing; `first` puts each ahead of the listeners already there.
     """
-    for name, listener in (
-        ("connect", _tune_sqlite),
-        ("begin", _begin_sqlite),
-        ("handle_error", _detect_ended_connection),
-    ):
+    for name, listener in listeners.items():
         if not event.contains(engine, name, listener):
-            # First, as listeners on the Engine class were: before the dialect's own first connect.
-            event.listen(engine, name, listener, insert=True)
+            event.listen(engine, name, listener, insert=first)
+
+
+def tune_engine(engine: Engine) -> None:
+    """Make the app's engine wait for SQLite's write lock and drop connections PostgreSQL ended."""
+    # First, as listeners on the Engine class were: before the dialect's own first connect.
+    listen_once(
+        engine,
+        {
+            "connect": _tune_sqlite,
+            "begin": _begin_sqlite,
+            "handle_error": _detect_ended_connection,
+        },
+        first=True,
+    )
 
 
 def release_session(_error: BaseException | None) -> None:

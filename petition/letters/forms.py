@@ -12,11 +12,17 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation, V
 
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.i18n.countries import country_choices, is_country_code
-from petition.i18n.languages import LANGUAGES, N_, format_number
+from petition.i18n.languages import N_, format_number
 from petition.letters.actions import MAX_BODY, MAX_COPIES, MAX_SUBJECT, MAX_TITLE
 from petition.letters.printable import MAX_MARKS, longest_mark_run
 from petition.letters.targets import MAX_SALUTATION, TargetError, check_target
-from petition.web.forms import Form, strip, versions_complete
+from petition.web.forms import (
+    Form,
+    form_with_versions,
+    strip,
+    version_subject_field,
+    versions_complete,
+)
 
 
 def _numbered(message: str, **numbers: int) -> LazyString:
@@ -149,30 +155,28 @@ class LetterForm(Form):
         return versions_complete(pairs, missing) and valid
 
 
-def letter_form(languages: Sequence[str], **kwargs: Any) -> LetterForm:
-    """The form for a petition with versions in these other languages."""
-    fields: dict[str, Any] = {"languages": tuple(languages)}
-    for code in languages:
-        name = LANGUAGES.get(code, code)
-        fields[f"title_{code}"] = StringField(
+def _letter_version(code: str, name: str) -> dict[str, Any]:
+    return {
+        f"title_{code}": StringField(
             gettext("Name of the action in %(language)s", language=name),
             filters=[strip],
             validators=[Optional(), _at_most(MAX_TITLE)],
             render_kw={"lang": code},
-        )
-        fields[f"subject_{code}"] = StringField(
-            gettext("Subject in %(language)s", language=name),
-            filters=[strip],
-            validators=[Optional(), _at_most(MAX_SUBJECT), _few_stacked_marks],
-            render_kw={"lang": code},
-        )
-        fields[f"body_{code}"] = TextAreaField(
+        ),
+        f"subject_{code}": version_subject_field(
+            code, name, _at_most(MAX_SUBJECT), _few_stacked_marks
+        ),
+        f"body_{code}": TextAreaField(
             gettext("Letter in %(language)s", language=name),
             validators=[_letter_not_too_long, _few_stacked_marks],
             render_kw={"lang": code, "rows": 14},
-        )
-    form_class: type[LetterForm] = type("LetterFormWithVersions", (LetterForm,), fields)
-    return form_class(**kwargs)
+        ),
+    }
+
+
+def letter_form(languages: Sequence[str], **kwargs: Any) -> LetterForm:
+    """The form for a petition with versions in these other languages."""
+    return form_with_versions(LetterForm, languages, _letter_version, **kwargs)
 
 
 def _country_choices(empty: str) -> list[tuple[str, str]]:

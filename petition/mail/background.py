@@ -6,7 +6,7 @@ import threading
 from flask import Flask, current_app
 
 from petition.extensions import db
-from petition.mail.outbox import BatchSize, deliver_due
+from petition.mail.outbox import BatchSize, deliver_round
 
 EXTENSION_KEY = "petition.mail.background"
 ERROR_PAUSE_SECONDS = 5.0
@@ -55,10 +55,8 @@ class BackgroundDeliverer:
                 pause = float(current_app.config["OUTBOX_POLL_SECONDS"])
                 self._wake.clear()  # a wake during this round makes the wait below return at once
                 try:
-                    report = deliver_due(batch.next())
-                    batch.after(report)
-                    if report.claimed:
-                        pause = 0.0 if report.sent or report.failed else pause
+                    if deliver_round(batch).goes_on:
+                        pause = 0.0
                 except Exception:
                     current_app.logger.exception("outbox delivery round failed; will retry")
                     pause = ERROR_PAUSE_SECONDS

@@ -128,6 +128,11 @@ class DeliveryReport:
     def claimed(self) -> int:
         return self.sent + self.retrying + self.failed
 
+    @property
+    def goes_on(self) -> bool:
+        """Whether the next round starts at once: this one sent or gave up on mail, so more may wait."""
+        return bool(self.sent or self.failed)
+
 
 _QUEUE = insert(table_of(OutboxMessage))
 
@@ -405,6 +410,17 @@ class BatchSize:
 
     def after(self, report: DeliveryReport) -> None:
         self.current = self.current * 2 if report.claimed >= self.current else 0
+
+
+def deliver_round(batch: BatchSize) -> DeliveryReport:
+    """One round of delivery at the batch's size, which then grows or starts small again.
+
+    The command's loop and the web process's thread both deliver this way; each handles a failed
+    round its own way (see cli.py and mail/background.py).
+    """
+    report = deliver_due(batch.next())
+    batch.after(report)
+    return report
 
 
 _PER_SIGNATURE_COLUMNS = [

@@ -58,6 +58,39 @@ def language_choices(leave_out: str | None = None) -> list[SelectChoice]:
     ]
 
 
+# A petition's wording follows the same limits in every language it is written in.
+def _title_field(missing: LazyString) -> StringField:
+    return StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[
+            DataRequired(missing),
+            Length(max=MAX_TITLE_LENGTH, message=_at_most(MAX_TITLE_LENGTH)),
+        ],
+    )
+
+
+def _target_field() -> StringField:
+    return StringField(
+        _l("Addressed to"),
+        filters=[_blank_to_none],
+        validators=[
+            Optional(),
+            Length(max=MAX_TARGET_LENGTH, message=_at_most(MAX_TARGET_LENGTH)),
+        ],
+    )
+
+
+def _body_field(missing: LazyString) -> TextAreaField:
+    return TextAreaField(
+        _l("Text"),
+        validators=[
+            DataRequired(missing),
+            Length(max=MAX_BODY_LENGTH, message=_at_most(MAX_BODY_LENGTH)),
+        ],
+    )
+
+
 def _not_in_the_past(form: Form, field: Field) -> None:
     # Days are UTC days, as closing times are; an unchanged past day (a closed petition) may stay.
     if field.data is not None and field.data < utcnow().date() and field.data != field.object_data:
@@ -67,29 +100,9 @@ def _not_in_the_past(form: Form, field: Field) -> None:
 class PetitionForm(Form):
     """A petition's wording and settings, for creating and for editing."""
 
-    title = StringField(
-        _l("Title"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Please give the petition a title.")),
-            Length(max=MAX_TITLE_LENGTH, message=_at_most(MAX_TITLE_LENGTH)),
-        ],
-    )
-    target = StringField(
-        _l("Addressed to"),
-        filters=[_blank_to_none],
-        validators=[
-            Optional(),
-            Length(max=MAX_TARGET_LENGTH, message=_at_most(MAX_TARGET_LENGTH)),
-        ],
-    )
-    body = TextAreaField(
-        _l("Text"),
-        validators=[
-            DataRequired(_l("Please write what the petition asks for.")),
-            Length(max=MAX_BODY_LENGTH, message=_at_most(MAX_BODY_LENGTH)),
-        ],
-    )
+    title = _title_field(_l("Please give the petition a title."))
+    target = _target_field()
+    body = _body_field(_l("Please write what the petition asks for."))
     goal = IntegerField(
         _l("Goal (optional)"),
         validators=[
@@ -127,29 +140,9 @@ class PetitionTextForm(Form):
     """A petition's title and text in another language; the choices are set per petition."""
 
     language = SelectField(_l("Language"), choices=[])
-    title = StringField(
-        _l("Title"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Please give the title in this language.")),
-            Length(max=MAX_TITLE_LENGTH, message=_at_most(MAX_TITLE_LENGTH)),
-        ],
-    )
-    target = StringField(
-        _l("Addressed to"),
-        filters=[_blank_to_none],
-        validators=[
-            Optional(),
-            Length(max=MAX_TARGET_LENGTH, message=_at_most(MAX_TARGET_LENGTH)),
-        ],
-    )
-    body = TextAreaField(
-        _l("Text"),
-        validators=[
-            DataRequired(_l("Please write the text in this language.")),
-            Length(max=MAX_BODY_LENGTH, message=_at_most(MAX_BODY_LENGTH)),
-        ],
-    )
+    title = _title_field(_l("Please give the title in this language."))
+    target = _target_field()
+    body = _body_field(_l("Please write the text in this language."))
 
 
 class PeriodForm(Form):

@@ -68,22 +68,28 @@ def state_of(petition: PublicPetition) -> State:
     return State.OPEN if petition.is_open() else State.CLOSED
 
 
-def petition_data(petition: PetitionInLanguage) -> dict[str, Any]:
-    """The public facts about a petition, never anything about its signers but the count."""
+def petition_facts(petition: PetitionInLanguage) -> dict[str, Any]:
+    """What every public JSON document says of a petition, each fact written one way."""
     return {
         "slug": petition.slug,
         "title": petition.title,
         "language": petition.language,
-        "original_language": petition.original_language,
         "languages": list(petition.languages),
         "target": petition.target,
-        "summary": summary(petition.body),
         "url": public_url("public.petition", slug=petition.slug),
-        "state": state_of(petition.petition).value,
         "signature_count": petition.signature_count,
         "goal": petition.goal,
         "created_at": petition.created_at.isoformat(),
         "closes_at": petition.closes_at.isoformat() if petition.closes_at else None,
         # Counted by its organisers and never verified: apart from signature_count, never in it.
         "paper_signature_count": petition.paper_signature_count,
+    }
+
+
+def petition_data(petition: PetitionInLanguage) -> dict[str, Any]:
+    """The public facts about a petition, never anything about its signers but the count."""
+    return petition_facts(petition) | {
+        "original_language": petition.original_language,
+        "summary": summary(petition.body),
+        "state": state_of(petition.petition).value,
     }

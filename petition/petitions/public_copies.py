@@ -15,17 +15,18 @@ from typing import Any, cast
 from weakref import WeakKeyDictionary, WeakSet
 
 from flask import current_app
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import UpdateBase
 
 from petition.extensions import db
 from petition.models import Petition, SupportMessage, SupportState, is_open_at
 from petition.petitions.letter_rows import LetterRow, letter_data, letter_rows
+from petition.petitions.listing import petition_facts
 from petition.petitions.public_signers import SignerRow, signer_rows
 from petition.petitions.timeline import MilestoneRow, milestone_data, timeline_rows
 from petition.petitions.versions import in_language
-from petition.web.urls import public_url
+from petition.transactions import listen_once
 
 # Writes to these tables can change what a petition's public pages show.
 _PUBLIC_TABLES = frozenset({"petitions", "petition_texts", "signatures", "petition_milestones"})
@@ -105,19 +106,8 @@ class PetitionSnapshot:
 
 def _json_body(snapshot: PetitionSnapshot, language: str | None) -> bytes:
     shown = in_language(snapshot, language)
-    document: dict[str, Any] = {
-        "slug": shown.slug,
-        "title": shown.title,
-        "language": shown.language,
-        "languages": list(shown.languages),
-        "target": shown.target,
-        "url": public_url("public.petition", slug=shown.slug),
-        "signature_count": shown.signature_count,
-        "goal": shown.goal,
+    document: dict[str, Any] = petition_facts(shown) | {
         "open": shown.is_open(),
-        "closes_at": shown.closes_at.isoformat() if shown.closes_at else None,
-        "created_at": shown.created_at.isoformat(),
-        "paper_signature_count": snapshot.paper_signature_count,
         "milestones": [milestone_data(row) for row in snapshot.milestones],
         "support_message_count": approved_support_count(snapshot.id),
     }
@@ -181,17 +171,15 @@ def _keep_after_rollback(conn: Connection) -> None:
 
 
 def listen_for_public_copy_changes(engine: Engine) -> None:
-    """Drop this process's public copies when a write to what they show commits on the engine.
-
-    Called once per engine when the app is wired (petition.wiring); listening again is harmless.
-    """
-    for name, listener in (
-        ("before_execute", _note_public_write),
-        ("commit", _forget_after_commit),
-        ("rollback", _keep_after_rollback),
-    ):
-        if not event.contains(engine, name, listener):
-            event.listen(engine, name, listener)
+    """Drop this process's public copies when a write to what they show commits on the engine."""
+    listen_once(
+        engine,
+        {
+            "before_execute": _note_public_write,
+            "commit": _forget_after_commit,
+            "rollback": _keep_after_rollback,
+        },
+    )
 
 
 def approved_support_count(petition_id: int) -> int:

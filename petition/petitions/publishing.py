@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 
 from flask_babel import gettext
 from sqlalchemy import func, select
@@ -103,6 +104,16 @@ def create_petition(
         session.flush()
         record_event(session, petition, member, EventAction.CREATED, slug=slug)
     return petition
+
+
+RowT = TypeVar("RowT")
+
+
+def petition_row(
+    session: Session, model: type[RowT], petition: Petition, **key: object
+) -> RowT | None:
+    """The petition's row of `model` with these values, or None: another petition's is none."""
+    return session.scalar(select(model).filter_by(petition_id=petition.id, **key))
 
 
 def stored_petition(session: Session, petition: Petition) -> Petition:

@@ -13,7 +13,12 @@ from petition.extensions import db
 from petition.i18n.languages import LANGUAGES
 from petition.models import EventAction, Organiser, Petition, PetitionText, PublicPetition
 from petition.petitions.history import record_event
-from petition.petitions.publishing import PetitionError, check_fields, stored_petition
+from petition.petitions.publishing import (
+    PetitionError,
+    check_fields,
+    petition_row,
+    stored_petition,
+)
 from petition.transactions import write_transaction
 
 _ORDER = {code: position for position, code in enumerate(LANGUAGES)}
@@ -211,11 +216,7 @@ def _save(
     with write_transaction() as session:
         petition = stored_petition(session, petition)
         _check_language(petition, language)
-        text = session.scalar(
-            select(PetitionText).where(
-                PetitionText.petition_id == petition.id, PetitionText.language == language
-            )
-        )
+        text = petition_row(session, PetitionText, petition, language=language)
         if text is None:
             text = PetitionText(
                 petition_id=petition.id, language=language, title=title, body=body, target=target
@@ -236,11 +237,7 @@ def remove_petition_text(petition: Petition, organiser: Organiser, language: str
     """Remove the petition's version in a language; false if it had none."""
     with write_transaction() as session:
         petition = stored_petition(session, petition)
-        text = session.scalar(
-            select(PetitionText).where(
-                PetitionText.petition_id == petition.id, PetitionText.language == language
-            )
-        )
+        text = petition_row(session, PetitionText, petition, language=language)
         if text is None:
             return False
         session.delete(text)

@@ -36,6 +36,15 @@ def _blank_to_none(value: str | None) -> str | None:
     return strip(value) or None
 
 
+def _optional_line(label: LazyString, limit: int) -> StringField:
+    """A line a supporter may leave out (then None), within `limit` and with no links."""
+    return StringField(
+        label,
+        filters=[_blank_to_none],
+        validators=[Length(max=limit, message=_at_most(limit)), no_links],
+    )
+
+
 class SupportForm(Form):
     """A message of support, an optional first name and an optional city."""
 
@@ -48,22 +57,8 @@ class SupportForm(Form):
             no_links,
         ],
     )
-    first_name = StringField(
-        _l("Your first name (optional)"),
-        filters=[_blank_to_none],
-        validators=[
-            Length(max=MAX_NAME_LENGTH, message=_at_most(MAX_NAME_LENGTH)),
-            no_links,
-        ],
-    )
-    city = StringField(
-        _l("Your city (optional)"),
-        filters=[_blank_to_none],
-        validators=[
-            Length(max=MAX_CITY_LENGTH, message=_at_most(MAX_CITY_LENGTH)),
-            no_links,
-        ],
-    )
+    first_name = _optional_line(_l("Your first name (optional)"), MAX_NAME_LENGTH)
+    city = _optional_line(_l("Your city (optional)"), MAX_CITY_LENGTH)
 
 
 class DecisionForm(Form):

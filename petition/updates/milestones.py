@@ -8,7 +8,6 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask_babel import force_locale, format_date, gettext
-from sqlalchemy import select
 
 from petition.i18n.languages import format_number
 from petition.models import (
@@ -20,7 +19,7 @@ from petition.models import (
     utcnow,
 )
 from petition.petitions.history import record_event
-from petition.petitions.publishing import stored_petition
+from petition.petitions.publishing import petition_row, stored_petition
 from petition.transactions import write_transaction
 from petition.updates.drafts import MAX_SUBJECT_LENGTH, MAX_UPDATE_LENGTH, create_draft
 
@@ -183,12 +182,7 @@ def remove_milestone(petition: Petition, organiser: Organiser, milestone_id: int
     """Take a milestone (recorded by mistake) off the timeline; false if it is not this petition's."""
     with write_transaction() as session:
         petition = stored_petition(session, petition)
-        milestone = session.scalar(
-            select(PetitionMilestone).where(
-                PetitionMilestone.id == milestone_id,
-                PetitionMilestone.petition_id == petition.id,
-            )
-        )
+        milestone = petition_row(session, PetitionMilestone, petition, id=milestone_id)
         if milestone is None:
             return False
         record_event(

@@ -17,7 +17,7 @@ from petition.extensions import db
 from petition.i18n.languages import format_number
 from petition.models import EventAction, Organiser, PaperBatch, Petition, utcnow
 from petition.petitions.history import record_event
-from petition.petitions.publishing import stored_petition
+from petition.petitions.publishing import petition_row, stored_petition
 from petition.transactions import write_transaction
 
 MIN_BATCH = 1
@@ -120,11 +120,7 @@ def remove_paper_batch(petition: Petition, organiser: Organiser, batch_id: int) 
     """Take a batch out of the paper total; false if it is not this petition's."""
     with write_transaction() as session:
         petition = _locked(session, petition)
-        batch = session.scalar(
-            select(PaperBatch).where(
-                PaperBatch.id == batch_id, PaperBatch.petition_id == petition.id
-            )
-        )
+        batch = petition_row(session, PaperBatch, petition, id=batch_id)
         if batch is None:
             return False
         record_event(

@@ -23,7 +23,7 @@ from petition.updates.milestones import (
     link_problem,
 )
 from petition.updates.paper import MAX_NOTE_LENGTH, collected_problem, count_problem
-from petition.web.forms import Form, strip
+from petition.web.forms import Form, Validator, strip
 
 # Spaces and separators people type inside a number ("1 200", "1,200", "1 200").
 _GROUPING = str.maketrans("", "", " ,'\u00a0\u202f\u2009_")
@@ -47,16 +47,30 @@ def web_link(form: Form, field: Field) -> None:
             raise ValidationError(problem)
 
 
-def _link_field() -> StringField:
-    return StringField(
-        _l("Link (optional)"),
-        filters=[_blank_to_none],
-        validators=[
-            Optional(),
-            Length(max=MAX_LINK_LENGTH, message=_at_most(MAX_LINK_LENGTH)),
-            web_link,
-        ],
+def _required(
+    field_class: type[StringField], label: LazyString, missing: LazyString, limit: int
+) -> StringField:
+    """A text that must be given, trimmed, of at most `limit` characters."""
+    return field_class(
+        label,
+        filters=[strip],
+        validators=[DataRequired(missing), Length(max=limit, message=_at_most(limit))],
     )
+
+
+def _optional(
+    field_class: type[StringField], label: LazyString, limit: int, *also: Validator
+) -> StringField:
+    """A text that may be left out (then None), of at most `limit` characters."""
+    return field_class(
+        label,
+        filters=[_blank_to_none],
+        validators=[Optional(), Length(max=limit, message=_at_most(limit)), *also],
+    )
+
+
+def _link_field() -> StringField:
+    return _optional(StringField, _l("Link (optional)"), MAX_LINK_LENGTH, web_link)
 
 
 class MilestoneForm(Form):
@@ -84,44 +98,21 @@ class DeliveredForm(MilestoneForm):
     """The petition was handed over: when, to whom, how, with what reference."""
 
     kind = MilestoneKind.DELIVERED
-    recipient = StringField(
+    recipient = _required(
+        StringField,
         _l("Delivered to"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Please say who the petition was delivered to.")),
-            Length(max=MAX_RECIPIENT_LENGTH, message=_at_most(MAX_RECIPIENT_LENGTH)),
-        ],
+        _l("Please say who the petition was delivered to."),
+        MAX_RECIPIENT_LENGTH,
     )
-    method = StringField(
-        _l("How (optional)"),
-        filters=[_blank_to_none],
-        validators=[
-            Optional(),
-            Length(max=MAX_METHOD_LENGTH, message=_at_most(MAX_METHOD_LENGTH)),
-        ],
-    )
-    reference = StringField(
-        _l("Reference number (optional)"),
-        filters=[_blank_to_none],
-        validators=[
-            Optional(),
-            Length(max=MAX_REFERENCE_LENGTH, message=_at_most(MAX_REFERENCE_LENGTH)),
-        ],
-    )
+    method = _optional(StringField, _l("How (optional)"), MAX_METHOD_LENGTH)
+    reference = _optional(StringField, _l("Reference number (optional)"), MAX_REFERENCE_LENGTH)
 
 
 class AnsweredForm(MilestoneForm):
     """An answer came: when, and its text or a link to it."""
 
     kind = MilestoneKind.ANSWERED
-    text = TextAreaField(
-        _l("The answer (optional if you give a link)"),
-        filters=[_blank_to_none],
-        validators=[
-            Optional(),
-            Length(max=MAX_TEXT_LENGTH, message=_at_most(MAX_TEXT_LENGTH)),
-        ],
-    )
+    text = _optional(TextAreaField, _l("The answer (optional if you give a link)"), MAX_TEXT_LENGTH)
     link = _link_field()
 
     def validate_text(self, field: Field) -> None:
@@ -133,14 +124,7 @@ class NoteForm(MilestoneForm):
     """Anything else worth telling: a meeting, a hearing, a vote."""
 
     kind = MilestoneKind.NOTE
-    text = TextAreaField(
-        _l("Note"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Please write the note.")),
-            Length(max=MAX_TEXT_LENGTH, message=_at_most(MAX_TEXT_LENGTH)),
-        ],
-    )
+    text = _required(TextAreaField, _l("Note"), _l("Please write the note."), MAX_TEXT_LENGTH)
     link = _link_field()
 
 

@@ -6,16 +6,22 @@ from typing import Any
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from petition.i18n.languages import LANGUAGES, N_, format_number
+from petition.i18n.languages import N_, format_number
 from petition.updates.drafts import (
     MAX_SUBJECT_LENGTH,
     MAX_UPDATE_LENGTH,
     Confirmation,
     Translations,
 )
-from petition.web.forms import Form, strip, versions_complete
+from petition.web.forms import (
+    Form,
+    form_with_versions,
+    strip,
+    version_subject_field,
+    versions_complete,
+)
 
 
 def _numbered(message: str, **numbers: int) -> LazyString:
@@ -87,24 +93,20 @@ class UpdateForm(Form):
         return versions_complete(pairs, missing) and valid
 
 
-def update_form(languages: Sequence[str], **kwargs: Any) -> UpdateForm:
-    """The form for a petition with versions in these other languages."""
-    fields: dict[str, Any] = {"languages": tuple(languages)}
-    for code in languages:
-        name = LANGUAGES.get(code, code)
-        fields[f"subject_{code}"] = StringField(
-            gettext("Subject in %(language)s", language=name),
-            filters=[strip],
-            validators=[Optional(), _SUBJECT_LIMIT],
-            render_kw={"lang": code},
-        )
-        fields[f"body_{code}"] = TextAreaField(
+def _update_version(code: str, name: str) -> dict[str, Any]:
+    return {
+        f"subject_{code}": version_subject_field(code, name, _SUBJECT_LIMIT),
+        f"body_{code}": TextAreaField(
             gettext("Text in %(language)s", language=name),
             validators=[_not_too_long(MAX_UPDATE_LENGTH)],
             render_kw={"lang": code},
-        )
-    form_class: type[UpdateForm] = type("UpdateFormWithVersions", (UpdateForm,), fields)
-    return form_class(**kwargs)
+        ),
+    }
+
+
+def update_form(languages: Sequence[str], **kwargs: Any) -> UpdateForm:
+    """The form for a petition with versions in these other languages."""
+    return form_with_versions(UpdateForm, languages, _update_version, **kwargs)
 
 
 class ConfirmSendForm(Form):

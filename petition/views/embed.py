@@ -11,11 +11,16 @@ from petition.extensions import client_limit_key, csrf
 from petition.i18n.languages import current_language
 from petition.models import Petition
 from petition.petitions.versions import in_language
-from petition.signing.budget import spend_signing_budget, start_code_round, submit_signature
+from petition.signing.budget import spend_signing_budget
 from petition.signing.forms import EmbedSignForm
 from petition.signing.signatures import PetitionClosedError
 from petition.views.lookups import after_form, public_petition_or_404
-from petition.views.signer import not_kept, remember_signer, typed_signer
+from petition.views.signer import (
+    answer_to_bot,
+    not_kept,
+    sign_as_typed,
+    typed_signer,
+)
 from petition.web.embedding import embed_form_token, is_own_origin, is_valid_embed_form_token
 
 bp = Blueprint("embed", __name__)
@@ -42,28 +47,18 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     over_limit = spend_signing_budget(client_limit_key(), slug)
     petition = public_petition_or_404(slug)
     form = EmbedSignForm(collects_country=petition.collects_country)
-    if form.leave_blank.data:
-        # A bot filled the honeypot: the usual answer, and nothing stored or sent.
-        remember_signer(form)
-        return after_form(".check_email", slug=slug)
+    if (to_bot := answer_to_bot(form, slug)) is not None:
+        return to_bot
     if not petition.is_open():
         return _widget(petition, form), 409
     fresh = is_valid_embed_form_token(form.form_token.data, petition)
     if not (form.validate_on_submit() and fresh):
         return _widget(petition, form, stale=not fresh), 400
     try:
-        submit_signature(
-            petition,
-            form,
-            client=client_limit_key(),
-            client_address=request.remote_addr,
-            language=current_language(),
-            over_limit=over_limit,
-        )
+        # What it keeps of the signer: inside another site's frame no cookie is kept, no harm.
+        sign_as_typed(petition, form, over_limit=over_limit)
     except PetitionClosedError:
         return _widget(petition, form), 409
-    remember_signer(form)  # inside another site's frame the browser keeps no cookie: no harm
-    start_code_round(client_limit_key(), petition.id, form.email.data)
     return after_form(".check_email", slug=slug)
 
 

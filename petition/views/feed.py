@@ -16,17 +16,21 @@ from petition.views.lookups import public_petition_or_404
 bp = Blueprint("feed", __name__)
 
 
+def _atom(feed: str) -> BaseResponse:
+    """A feed as caches may keep it: one per language, as its texts follow the reader's, like a
+    page's."""
+    response = Response(feed, mimetype="application/atom+xml")
+    response.vary.update(("Accept-Language", "Cookie"))
+    return shared_cacheable(response)
+
+
 @bp.get("/petitions.atom")
 def petitions() -> BaseResponse:
     found = sorted(open_petitions(), key=lambda p: p.id, reverse=True)
     updated = max((p.created_at for p in found), default=None) or utcnow()
     shown = all_in_language(found, current_language())
     feed = render_template("feed/petitions.xml", petitions=shown, updated=updated)
-    response = Response(feed, mimetype="application/atom+xml")
-    # Its fixed texts and each petition's version follow the reader's language, like a page's:
-    # caches keep one per language.
-    response.vary.update(("Accept-Language", "Cookie"))
-    return shared_cacheable(response)
+    return _atom(feed)
 
 
 @bp.get("/petitions/<slug:slug>/log/checkpoints.atom")
@@ -39,9 +43,7 @@ def checkpoints(slug: str) -> BaseResponse:
     feed = render_template(
         "feed/checkpoints.xml", petition=shown, checkpoints=found, updated=updated
     )
-    response = Response(feed, mimetype="application/atom+xml")
-    response.vary.update(("Accept-Language", "Cookie"))
-    return shared_cacheable(response)
+    return _atom(feed)
 
 
 @bp.get("/petitions/<slug:slug>.atom")
@@ -62,6 +64,4 @@ def petition(slug: str) -> BaseResponse:
         chosen=requested_language(),
         languages=LANGUAGES,
     )
-    response = Response(feed, mimetype="application/atom+xml")
-    response.vary.update(("Accept-Language", "Cookie"))
-    return shared_cacheable(response)
+    return _atom(feed)

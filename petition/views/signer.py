@@ -10,12 +10,17 @@ the same for a new, a pending and a confirmed signature.
 
 from dataclasses import dataclass
 
-from flask import session
+from flask import request, session
 from werkzeug.wrappers import Response
 
 from petition.addresses import MAX_EMAIL_LENGTH
+from petition.extensions import client_limit_key
+from petition.i18n.languages import current_language
+from petition.models import PublicPetition
+from petition.signing.budget import start_code_round, submit_signature
 from petition.signing.forms import SignForm
 from petition.signing.typos import suggested_address
+from petition.views.lookups import after_form
 from petition.web.forms import MAX_NAME_LENGTH
 
 _KEY = "signer"
@@ -47,6 +52,32 @@ def remember_signer(form: SignForm) -> None:
         "wants_updates": bool(form.wants_updates.data),
         "country": str(country.data or "")[:2] if country is not None else None,
     }
+
+
+def answer_to_bot(form: SignForm, slug: str) -> Response | None:
+    """The usual answer, with nothing stored or sent, if a bot filled the honeypot; else None."""
+    if not form.leave_blank.data:
+        return None
+    remember_signer(form)
+    return after_form(".check_email", slug=slug)
+
+
+def sign_as_typed(petition: PublicPetition, form: SignForm, *, over_limit: bool) -> None:
+    """Sign with this request's validated form, keep what was typed and open a code round.
+
+    The petition's page and the widget sign alike; `over_limit` is what `spend_signing_budget`
+    answered. Raises PetitionClosedError, with nothing kept, if the petition closed meanwhile.
+    """
+    submit_signature(
+        petition,
+        form,
+        client=client_limit_key(),
+        client_address=request.remote_addr,
+        language=current_language(),
+        over_limit=over_limit,
+    )
+    remember_signer(form)
+    start_code_round(client_limit_key(), petition.id, form.email.data)
 
 
 def typed_signer() -> TypedSigner | None:

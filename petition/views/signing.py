@@ -6,14 +6,13 @@ form work without cookies (the token or the code is the proof), and no page with
 address sends it on as a referrer.
 """
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, make_response, render_template
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from petition import tokens
 from petition.extensions import client_limit_key, csrf, db
 from petition.i18n.countries import country_name
-from petition.i18n.languages import current_language
 from petition.models import Petition
 from petition.petitions.public_copies import public_snapshot
 from petition.petitions.public_signers import first_name
@@ -21,8 +20,6 @@ from petition.petitions.publishing import public_petition_by_slug
 from petition.signing.budget import (
     code_tries,
     spend_signing_budget,
-    start_code_round,
-    submit_signature,
 )
 from petition.signing.codes import CodeRefusedError, confirm_with_code
 from petition.signing.forms import CodeForm, ReceiptForm, SignForm
@@ -42,7 +39,12 @@ from petition.views.lookups import (
     public_snapshot_or_404,
 )
 from petition.views.pages import petition_page
-from petition.views.signer import not_kept, remember_signer, typed_signer
+from petition.views.signer import (
+    answer_to_bot,
+    not_kept,
+    sign_as_typed,
+    typed_signer,
+)
 from petition.web.headers import NO_REFERRER
 from petition.web.limits import limit_spent, over_form_limit, spend_limit
 
@@ -64,31 +66,20 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     over_limit = spend_signing_budget(client_limit_key(), slug)
     petition = public_snapshot_or_404(slug)  # signing itself reads the petition's state afresh
     form = SignForm(collects_country=petition.collects_country)
-    if form.leave_blank.data:
-        # A bot filled the honeypot: the usual answer, and nothing stored or sent.
-        remember_signer(form)
-        return after_form(".check_email", slug=slug)
+    if (to_bot := answer_to_bot(form, slug)) is not None:
+        return to_bot
     if not petition.is_open():
         return petition_page(petition, form), 409
     if not form.validate_on_submit():
         return petition_page(petition, form), 400
     try:
-        submit_signature(
-            petition,
-            form,
-            client=client_limit_key(),
-            client_address=request.remote_addr,
-            language=current_language(),
-            over_limit=over_limit,
-        )
+        sign_as_typed(petition, form, over_limit=over_limit)
     except PetitionClosedError:
         # Closed or hidden since this process's copy was taken: show the petition as it is now.
         now = public_petition_by_slug(slug)
         if now is None:
             abort(404)
         return petition_page(now, form), 409
-    remember_signer(form)
-    start_code_round(client_limit_key(), petition.id, form.email.data)
     return after_form(".check_email", slug=slug)
 
 

@@ -6,19 +6,21 @@ has a limit and a message a person understands.
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, PasswordField, StringField, TextAreaField
 from wtforms.validators import (
+    Optional,
     StopValidation,
     ValidationError,
 )
 
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.days import FIRST_DAY, LAST_DAY, is_usable_day
+from petition.i18n.languages import LANGUAGES
 from petition.text import unwanted_character
 
 MAX_NAME_LENGTH = 200
@@ -157,6 +159,37 @@ def versions_complete(pairs: Iterable[tuple[Field, Field]], missing_text: str) -
             subject.errors = [*subject.errors, _("Please give the subject in this language too.")]
             complete = False
     return complete
+
+
+FormT = TypeVar("FormT", bound=Form)
+
+
+def form_with_versions(
+    base: type[FormT],
+    languages: Sequence[str],
+    version_fields: Callable[[str, str], dict[str, Any]],
+    **kwargs: Any,
+) -> FormT:
+    """`base` with, for each other language, the fields `version_fields(code, name)` gives.
+
+    The fields are named per language (`subject_kk`), so the class is made per request; the form
+    keeps `languages` in order for the switcher.
+    """
+    fields: dict[str, Any] = {"languages": tuple(languages)}
+    for code in languages:
+        fields |= version_fields(code, LANGUAGES.get(code, code))
+    form_class: type[FormT] = type(f"{base.__name__}WithVersions", (base,), fields)
+    return form_class(**kwargs)
+
+
+def version_subject_field(code: str, name: str, *limits: Validator) -> StringField:
+    """A mail's subject in another language (`code`, called `name`): optional, within `limits`."""
+    return StringField(
+        _("Subject in %(language)s", language=name),
+        filters=[strip],
+        validators=[Optional(), *limits],
+        render_kw={"lang": code},
+    )
 
 
 def deliverable_email(form: FlaskForm, field: Field) -> None:

@@ -15,10 +15,8 @@ from petition.organisers.login_attempts import LoginDelayedError
 from petition.petitions.publishing import pending_counts
 from petition.petitions.versions import all_in_language
 from petition.views.lookups import form_status
-from petition.views.organisers.blueprint import bp, safe_next
+from petition.views.organisers.blueprint import Page, bp, safe_next
 from petition.web.auth import login_required
-
-Page = BaseResponse | tuple[str, int] | str
 
 
 def wait_message(seconds: int) -> str:

@@ -19,7 +19,7 @@ from petition.petitions.publishing import PetitionError, create_petition
 from petition.petitions.stats import by_country, daily, summary
 from petition.petitions.versions import in_language
 from petition.views.lookups import form_status
-from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.views.organisers.blueprint import Page, bp, own_petition_or_404
 from petition.views.organisers.letters import letters_panel
 from petition.views.organisers.mail_health import mail_health_panel
 from petition.views.organisers.support import support_panel
@@ -28,7 +28,6 @@ from petition.views.organisers.updates import updates_panel
 from petition.web.auth import login_required
 from petition.web.urls import public_url
 
-Page = BaseResponse | tuple[str, int] | str
 PREVIEW_LIMIT = 50_000
 STATE_MESSAGES = {  # translated when flashed
     StateChange.CLOSE: N_("The petition is closed: it no longer takes signatures."),

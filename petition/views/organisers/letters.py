@@ -31,7 +31,7 @@ from petition.letters.target_files import (
 from petition.letters.targets import TargetError
 from petition.models import LetterAction, Petition
 from petition.views.lookups import form_status
-from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.views.organisers.blueprint import bp, found_or_404, own_petition_or_404
 from petition.web.auth import login_required
 
 __all__ = ["bp"]
@@ -43,10 +43,7 @@ def letters_panel(petition: Petition) -> dict[str, object]:
 
 
 def _own_action_or_404(petition: Petition, action_id: int) -> LetterAction:
-    found = letter_action(petition.id, action_id)
-    if found is None:
-        abort(404)  # another petition's action looks the same as none at all
-    return found
+    return found_or_404(letter_action(petition.id, action_id))
 
 
 def _form(petition: Petition, action: LetterAction | None, from_stored: bool) -> LetterForm:

@@ -1,6 +1,6 @@
 """A forgotten password: asking for a link (the same answer for any address) and using it once."""
 
-from flask import current_app, flash, make_response, render_template, request
+from flask import current_app, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import logout_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -16,11 +16,9 @@ from petition.organisers.password_reset import (
     reset_password,
 )
 from petition.views.lookups import after_form, form_status
-from petition.views.organisers.blueprint import bp
+from petition.views.organisers.blueprint import Page, bp, emailed_link_page
 from petition.web.clients import limit_key, login_hash
 from petition.web.limits import spend_limit
-
-Page = BaseResponse | tuple[str, int] | str
 
 
 def _over_limit(email: str) -> bool:
@@ -86,9 +84,4 @@ def _invalid_link(error: tokens.InvalidTokenError) -> tuple[str, int]:
 @bp.route("/reset-password/<token>", methods=["GET", "POST"], endpoint="reset_password")
 def reset_password_page(token: str) -> BaseResponse:
     """Not behind the login: the emailed link itself is the proof."""
-    try:
-        response = make_response(_reset_page(token))
-    except tokens.InvalidTokenError as error:
-        response = make_response(_invalid_link(error))
-    response.headers["Referrer-Policy"] = "no-referrer"  # the token in the URL goes nowhere else
-    return response
+    return emailed_link_page(lambda: _reset_page(token), _invalid_link)

@@ -10,7 +10,7 @@ from petition.models import Petition, SupportState
 from petition.petitions.versions import in_language
 from petition.support import approved_messages, decide_messages, message_count, pending_messages
 from petition.support.forms import DecisionForm
-from petition.support.messages import MAX_BULK_IDS, MAX_PAGE, QUEUE_PAGE_SIZE
+from petition.support.messages import MAX_BULK_IDS, MAX_PAGE, QUEUE_PAGE_SIZE, Page
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 from petition.views.organisers.printed import printed_document
 from petition.web.auth import login_required
@@ -27,15 +27,22 @@ def support_panel(petition: Petition) -> dict[str, object]:
     }
 
 
+def _number() -> int:
+    """The page of messages asked for (?page=), the first by default."""
+    return query_number("page", default=1, high=MAX_PAGE)
+
+
+def _decision_page(template: str, petition: Petition, page: Page) -> str:
+    """A page of the petition's messages, each with the bulk decision's boxes."""
+    return render_template(template, petition=petition, page=page, form=DecisionForm())
+
+
 @bp.get("/petitions/<slug:slug>/support", endpoint="support_queue")
 @login_required
 def queue(slug: str) -> str:
     petition = own_petition_or_404(slug)
-    return render_template(
-        "organisers/support.html",
-        petition=petition,
-        page=pending_messages(petition, query_number("page", default=1, high=MAX_PAGE)),
-        form=DecisionForm(),
+    return _decision_page(
+        "organisers/support.html", petition, pending_messages(petition, _number())
     )
 
 
@@ -43,14 +50,8 @@ def queue(slug: str) -> str:
 @login_required
 def approved(slug: str) -> str:
     petition = own_petition_or_404(slug)
-    return render_template(
-        "organisers/support_approved.html",
-        petition=petition,
-        page=approved_messages(
-            petition.id, query_number("page", default=1, high=MAX_PAGE), QUEUE_PAGE_SIZE
-        ),
-        form=DecisionForm(),
-    )
+    shown = approved_messages(petition.id, _number(), QUEUE_PAGE_SIZE)
+    return _decision_page("organisers/support_approved.html", petition, shown)
 
 
 @bp.post("/petitions/<slug:slug>/support/decide", endpoint="decide_support")

@@ -1,7 +1,7 @@
 """The team: inviting, withdrawing invitations, accepting one, removing and leaving; and resending
 lost confirmation links."""
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -24,11 +24,9 @@ from petition.organisers.team import TeamError, leave_petition, remove_organiser
 from petition.signing.reminders import ResendTooSoonError, resend_confirmations
 from petition.views.lookups import form_status
 from petition.views.organisers.account import wait_message
-from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.views.organisers.blueprint import Page, bp, emailed_link_page, own_petition_or_404
 from petition.web.auth import login_required
 from petition.web.limits import spend_limit
-
-Page = BaseResponse | tuple[str, int] | str
 
 
 def _team(slug: str) -> BaseResponse:
@@ -173,9 +171,4 @@ def _invitation_page(token: str) -> Page:
 @bp.route("/invitations/<token>", methods=["GET", "POST"], endpoint="accept_invitation")
 def accept_invitation_page(token: str) -> BaseResponse:
     """Not behind the login: the emailed link itself is the proof (the account may not exist)."""
-    try:
-        response = make_response(_invitation_page(token))
-    except tokens.InvalidTokenError as error:
-        response = make_response(_invalid_invitation(error))
-    response.headers["Referrer-Policy"] = "no-referrer"  # the token in the URL goes nowhere else
-    return response
+    return emailed_link_page(lambda: _invitation_page(token), _invalid_invitation)

@@ -30,7 +30,7 @@ from petition.updates.drafts import (
 )
 from petition.updates.update_forms import ConfirmSendForm, UpdateForm, update_form
 from petition.views.lookups import form_status
-from petition.views.organisers.blueprint import bp, own_petition_or_404
+from petition.views.organisers.blueprint import bp, found_or_404, own_petition_or_404
 from petition.web.auth import login_required
 
 __all__ = ["bp"]
@@ -48,10 +48,7 @@ def updates_panel(petition: Petition) -> dict[str, object]:
 
 
 def _own_update_or_404(petition: Petition, update_id: int) -> PetitionUpdate:
-    found = petition_update(petition, update_id)
-    if found is None:
-        abort(404)  # another petition's update looks the same as none at all
-    return found
+    return found_or_404(petition_update(petition, update_id))
 
 
 def _form(petition: Petition, draft: PetitionUpdate | None, from_draft: bool) -> UpdateForm:
