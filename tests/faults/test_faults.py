@@ -19,6 +19,7 @@ from petition.models import OutboxMessage, OutboxState, Petition, Signature, Sig
 from petition.petitions.publishing import create_petition
 from petition.transparency.recount import recount_signatures
 from tests.conftest import SMTPServer
+from tests.helpers.checks import must
 from tests.helpers.processes import CONFIRM_LINK, confirm_link, outbox_states, sign_as, wait_until
 
 pytestmark = pytest.mark.faults
@@ -61,7 +62,8 @@ def test_five_hundred_signers_signing_and_confirming_at_once_count_exactly_500(
         assert signed == {303: signers}
         messages = smtp.sink.wait_for(signers, timeout=120)
         links = [
-            CONFIRM_LINK.search(m.get_body(("plain",)).get_content()).group(0) for m in messages
+            must(CONFIRM_LINK.search(must(m.get_body(("plain",))).get_content())).group(0)
+            for m in messages
         ]
         # Every confirmation races the others for the same petition row.
         confirmed = Counter(pool.map(lambda link: confirm_link(server.url, link), links))
