@@ -691,7 +691,7 @@ def test_mail_queued_before_composing_at_delivery_is_still_delivered_after_the_u
         "https://petitions.example.org/confirm/old"
         in must(message.get_body(("plain",))).get_content()
     )
-    assert "Откройте ссылку" in message.get_body(("html",)).get_content()
+    assert "Откройте ссылку" in must(message.get_body(("html",))).get_content()
 
 
 def test_counts_past_what_integer_holds_are_kept_and_a_downgrade_caps_them(

@@ -54,7 +54,9 @@ def _coloured(data: bytes) -> list[bytes]:
     return found
 
 
-def _every_page_has_its_title_and_number(pages: list[str], title_start: str, words: str) -> None:
+def _every_page_has_its_title_and_number(
+    pages: list[str], title_start: str, words: tuple[str, str]
+) -> None:
     for number, text in enumerate(pages, start=1):
         assert title_start in text, f"page {number} has no title"
         assert f"{words[0]} {number} {words[1]} {len(pages)}" in text, f"page {number}"

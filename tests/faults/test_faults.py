@@ -7,6 +7,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import partial
 
 import pytest
 import requests
@@ -70,8 +71,8 @@ def test_five_hundred_signers_signing_and_confirming_at_once_count_exactly_500(
     assert confirmed == {303: signers}  # each sent on to its own link's page
     db.session.rollback()
     assert db.session.scalar(select(Petition.signature_count)) == signers
-    confirmed = select(func.count()).where(Signature.status == SignatureStatus.CONFIRMED)
-    assert db.session.scalar(confirmed) == signers
+    confirmed_count = select(func.count()).where(Signature.status == SignatureStatus.CONFIRMED)
+    assert db.session.scalar(confirmed_count) == signers
     assert [check.drift for check in recount_signatures(slug)] == [0]
     count = requests.get(f"{server.url}/petitions/{slug}.json", timeout=10).json()
     assert count["signature_count"] == signers
@@ -81,7 +82,7 @@ def delivery_has_failed() -> bool:
     """Whether some message has been tried and could not be delivered."""
     db.session.rollback()
     failed = select(func.count()).where(OutboxMessage.last_error.is_not(None))
-    return db.session.scalar(failed) > 0
+    return must(db.session.scalar(failed)) > 0
 
 
 def test_mail_server_down_under_load_then_back_delivers_each_message_once(
@@ -93,7 +94,7 @@ def test_mail_server_down_under_load_then_back_delivers_each_message_once(
     outcomes: list[int | str] = []
     with ThreadPoolExecutor(max_workers=8) as pool:
         futures = [
-            pool.submit(outcome, lambda n=n: sign_as(server.url, slug, n)) for n in range(signers)
+            pool.submit(outcome, partial(sign_as, server.url, slug, n)) for n in range(signers)
         ]
         for future in as_completed(futures):
             outcomes.append(future.result())

@@ -8,6 +8,7 @@ import re
 import time
 from datetime import date, timedelta
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from flask import Flask, abort
@@ -31,7 +32,7 @@ from tests.helpers.reading import english_words, readable
 from tests.helpers.signing import sign
 
 LANGUAGES = ["ru", "kk"]
-PETITION = {
+PETITION: dict[str, Any] = {
     "title": "Сохраним парк у реки",
     "body": "Мы просим **не строить** парковку на лугу.\n\nПарк нужен всем.",
     "target": "Акимат Алматы",
@@ -89,7 +90,7 @@ def petition(make_petition) -> Petition:
 
 def _signature(email: str = SIGNER["email"]) -> Signature:
     db.session.rollback()
-    return db.session.scalar(select(Signature).where(Signature.email == email))
+    return must(db.session.scalar(select(Signature).where(Signature.email == email)))
 
 
 def sign_in_language(client: FlaskClient, language: str, email: str = SIGNER["email"]) -> None:

@@ -52,8 +52,8 @@ def test_sign_confirm_count_and_export(live_server: LiveServer, smtp: SMTPServer
     assert requests.get(f"{base}/petitions/{slug}.json").json()["signature_count"] == 1
     assert ">1</strong>" in requests.get(f"{base}/").text
 
-    organiser = organiser_session(base, "organiser@example.org", PASSWORD)
-    export = organiser.get(f"{base}/organisers/petitions/{slug}/export.csv")
+    logged_in = organiser_session(base, "organiser@example.org", PASSWORD)
+    export = logged_in.get(f"{base}/organisers/petitions/{slug}/export.csv")
     assert export.headers["Content-Type"].startswith("text/csv")
     assert export.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))

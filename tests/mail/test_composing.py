@@ -37,7 +37,7 @@ def test_an_owed_row_holds_no_name_no_address_and_no_link_secret(
 ) -> None:
     petition = make_petition()
     sign_petition(petition, name=NAME, email=ADDRESS, language="ru")
-    secret = db.session.scalar(select(Signature.link_secret))
+    secret = must(db.session.scalar(select(Signature.link_secret)))
     for moment in ("queued", "sent"):
         [row] = stored_rows()
         values = " ".join(str(value) for value in row.values())

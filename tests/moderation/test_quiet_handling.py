@@ -19,7 +19,7 @@ from tests.helpers.signing import confirm, count_of
 
 SIGNER = {"name": "Ann Signer", "email": "ann@example.org"}
 # Every signature here is Ann's, from one address, unless a test says otherwise.
-sign = partial(signing.sign, address="192.0.2.10", **SIGNER)
+sign = partial(signing.sign, address="192.0.2.10", name=SIGNER["name"], email=SIGNER["email"])
 
 
 def only_signature() -> Signature:

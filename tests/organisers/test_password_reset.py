@@ -161,7 +161,7 @@ def test_an_unknown_address_gets_the_same_answer_byte_for_byte_and_no_mail(
     with live_server.app.app_context():
         set_organiser_password(EMAIL, PASSWORD)
     stranger = requests.Session()
-    answers = {}
+    answers: dict[str, list[tuple[int, str, bytes, int, bytes]]] = {}
     for email in (EMAIL, "nobody@example.org", EMAIL.upper(), "nobody@example.org"):
         asked = ask_for_link(stranger, base, email)
         sent = stranger.get(f"{base}{asked.headers['Location']}")

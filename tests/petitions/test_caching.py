@@ -1,7 +1,7 @@
 """Read storms: the petition page and its JSON carry Cache-Control and answer revalidation with 304."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -15,7 +15,7 @@ from tests.helpers.checks import json_of, must
 
 
 @pytest.fixture
-def csrf_app(make_app: Callable[..., Flask]) -> Flask:
+def csrf_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     """CSRF on, as in production, so the page carries a session-bound token."""
     app = make_app(
         WTF_CSRF_ENABLED=True, PAGE_CACHE_MAX_AGE=7, PAGE_CACHE_STALE_WHILE_REVALIDATE=60

@@ -2,6 +2,7 @@
 
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -68,7 +69,7 @@ def test_the_summary_falls_back_to_the_title_without_a_paragraph(
 
 
 def sign_and_confirm(client: FlaskClient, slug: str, name: str, email: str, show: bool) -> None:
-    box = {"show_name": "y"} if show else {}
+    box: dict[str, Any] = {"show_name": "y"} if show else {}
     assert sign(client, slug, name=name, email=email, **box).status_code == 303
     db.session.rollback()
     [text] = [message.text for message in owed_mail() if message.recipient == email]

@@ -10,7 +10,14 @@ from sqlalchemy import event, inspect, select, update
 
 from petition.extensions import db
 from petition.mail.outbox import deliver_due
-from petition.models import Petition, PetitionEvent, PetitionText, Signature, SignatureStatus
+from petition.models import (
+    Petition,
+    PetitionEvent,
+    PetitionText,
+    Signature,
+    SignatureStatus,
+    table_of,
+)
 from petition.petitions.editing import update_petition
 from petition.petitions.history import event_detail
 from petition.petitions.publishing import MAX_BODY_LENGTH, MAX_TITLE_LENGTH, PetitionError
@@ -148,7 +155,9 @@ def test_two_organisers_adding_the_same_language_at_once_both_succeed(with_russi
             competing.append(
                 must(
                     other.execute(
-                        PetitionText.__table__.insert().values(
+                        table_of(PetitionText)
+                        .insert()
+                        .values(
                             petition_id=with_russian.id,
                             language="kk",
                             title="Бірінші",

@@ -4,6 +4,7 @@ import re
 import time
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -19,12 +20,12 @@ from tests.helpers.mailbox import owed_mail
 
 SIGNER = {"name": "Айгерим Нурланова", "email": "aigerim@example.org"}
 # Every signature here is Aigerim's unless a test says otherwise.
-sign = partial(signing.sign, **SIGNER)
+sign = partial(signing.sign, name=SIGNER["name"], email=SIGNER["email"])
 
 
 def stored_signatures() -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(Signature))
+    return must(db.session.scalar(select(func.count()).select_from(Signature)))
 
 
 def outbox_texts() -> list[str]:
@@ -126,7 +127,7 @@ def test_the_response_never_reveals_whether_an_address_signed(
     ],
 )
 def test_bad_input_gets_a_clear_message_and_keeps_what_was_typed(
-    client: FlaskClient, make_petition, fields: dict[str, str], message: str
+    client: FlaskClient, make_petition, fields: dict[str, Any], message: str
 ) -> None:
     petition = make_petition()
     response = sign(client, petition.slug, **fields)

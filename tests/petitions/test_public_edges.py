@@ -156,7 +156,7 @@ def test_signing_a_petition_another_process_just_hid_shows_nothing_of_it(
 def test_a_hide_committed_while_a_copy_is_read_leaves_no_copy(app: Flask, make_petition) -> None:
     make_petition(slug="s")
     engine = db.engine
-    fired = []
+    fired: list[int] = []
 
     def hide_meanwhile(conn, cursor, statement, params, context, executemany) -> None:
         if "hidden_at IS NULL" in statement and not fired:

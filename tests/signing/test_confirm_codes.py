@@ -62,7 +62,7 @@ def type_code(client: FlaskClient, slug: str, email: str, code: str, **kw: objec
 
 def signature_of(email: str) -> Signature:
     db.session.expire_all()
-    return db.session.scalar(select(Signature).where(Signature.email == email))
+    return must(db.session.scalar(select(Signature).where(Signature.email == email)))
 
 
 def wrong(code: str) -> str:

@@ -2,7 +2,7 @@
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 
@@ -159,7 +159,7 @@ def test_a_token_made_with_another_secret_is_invalid(make_petition) -> None:
         confirm_signature(forged)
 
 
-def run_at_once(app: Flask, calls: list[Callable[[], object]]) -> list[BaseException]:
+def run_at_once(app: Flask, calls: Sequence[Callable[[], object]]) -> list[BaseException]:
     """Run each call in its own thread and app context, released together; return the errors."""
     barrier = threading.Barrier(len(calls))
     errors: list[BaseException] = []
@@ -217,10 +217,10 @@ def test_no_outcome_writes_mail_in_the_request_so_none_answers_faster(
     rendered: list[str] = []
     statements: list[str] = []
 
-    def record(_sender: Flask, template, context, **_extra) -> None:  # type: ignore[no-untyped-def]
+    def record(_sender: Flask, template, context, **_extra) -> None:
         rendered.append(template.name)
 
-    def count(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+    def count(_conn, _cursor, statement: str, *_args) -> None:
         statements.append(statement.split()[0].upper())
 
     cap = app.config["MAX_MESSAGES_PER_SIGNATURE"]

@@ -10,7 +10,7 @@ from petition import tokens
 from petition.extensions import db
 from petition.mail.messages import Email
 from petition.mail.outbox import deliver_due
-from petition.models import OutboxMessage, OutboxState, Petition, Signature, utcnow
+from petition.models import OutboxMessage, OutboxState, Petition, Signature, table_of, utcnow
 from petition.signing.links import confirmation_token
 from tests.helpers.checks import must
 from tests.helpers.mailbox import owed_mail
@@ -33,7 +33,7 @@ def last_message() -> Email:
 
 def signatures() -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(Signature))
+    return must(db.session.scalar(select(func.count()).select_from(Signature)))
 
 
 def test_every_signer_email_carries_a_withdraw_link_in_both_parts(
@@ -118,9 +118,9 @@ def test_purge_deletes_old_unconfirmed_anonymises_long_closed_and_reports(
     assert closed_row is not None
     closed_row.closes_at = utcnow() - timedelta(days=app.config["RETENTION_DAYS_AFTER_CLOSE"] + 1)
     db.session.execute(
-        OutboxMessage.__table__.update().values(
-            state=OutboxState.SENT, created_at=utcnow() - timedelta(days=30)
-        )
+        table_of(OutboxMessage)
+        .update()
+        .values(state=OutboxState.SENT, created_at=utcnow() - timedelta(days=30))
     )
     db.session.commit()
 

@@ -114,9 +114,9 @@ def test_the_upgrade_backfills_a_log_equal_to_each_count(empty_database_app: Fla
         assert [s.log_index for s in logged] == [0, 1, 3, 4, 6]
         for signature in logged:
             assert signature.commitment == commitment_of(must(signature.receipt))
-            status = receipt_status(ids[0], must(signature.receipt))
-            assert status is not None and status.index == signature.log_index
-            assert status.counted == (signature.status == "confirmed")
+            state = receipt_status(ids[0], must(signature.receipt))
+            assert state is not None and state.index == signature.log_index
+            assert state.counted == (signature.status == "confirmed")
         # The stored subtrees are those an append would have written: roots and proofs hold.
         hashes = [e.leaf_hash for e in entries]
         checkpoint = current_checkpoint(ids[0])

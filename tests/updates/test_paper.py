@@ -3,6 +3,7 @@ or logged as signatures."""
 
 import io
 import json
+from functools import partial
 
 import pytest
 from flask import Flask
@@ -51,9 +52,11 @@ def stored(slug: str = "stop-evictions") -> Petition:
 
 
 def batch_sum(petition_id: int) -> int:
-    return db.session.scalar(
-        select(func.coalesce(func.sum(PaperBatch.count), 0)).where(
-            PaperBatch.petition_id == petition_id
+    return must(
+        db.session.scalar(
+            select(func.coalesce(func.sum(PaperBatch.count), 0)).where(
+                PaperBatch.petition_id == petition_id
+            )
         )
     )
 
@@ -317,6 +320,6 @@ def test_batches_recorded_at_the_same_moment_all_count(app: Flask, make_petition
 
     sizes = [10, 20, 30, 40, 50, 60]
     db.session.rollback()  # end this test's read, which would keep seeing the count before
-    assert run_at_once(app, [lambda n=n: record(n) for n in sizes]) == []
+    assert run_at_once(app, [partial(record, n) for n in sizes]) == []
     db.session.rollback()
     assert stored(petition.slug).paper_signature_count == sum(sizes) == batch_sum(petition_id)

@@ -108,7 +108,7 @@ def test_the_feed_carries_milestones_and_sent_updates_newest_first(
     first = russian.findall(f"{ATOM}entry")[0]
     assert first.findtext(f"{ATOM}title") == "Мы передали"
     assert first.get("{http://www.w3.org/XML/1998/namespace}lang") == "ru"
-    assert "<strong>всем</strong>" in first.findtext(f"{ATOM}content")
+    assert "<strong>всем</strong>" in must(first.findtext(f"{ATOM}content"))
 
 
 def test_the_petition_page_links_to_its_feed(client: FlaskClient, make_petition) -> None:

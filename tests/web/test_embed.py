@@ -35,7 +35,7 @@ def form_token(page: str) -> str:
 
 def stored_signatures() -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(Signature))
+    return must(db.session.scalar(select(func.count()).select_from(Signature)))
 
 
 def embed_sign(client: FlaskClient, slug: str, token: str | None, **headers: str):
