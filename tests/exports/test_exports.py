@@ -246,9 +246,8 @@ def test_an_unknown_petition_is_404(client: FlaskClient, petition: Petition) -> 
 def test_an_organiser_of_two_petitions_gets_each_ones_own_signatures(
     app: Flask, client: FlaskClient, petition: Petition, make_petition
 ) -> None:
-    owner = must(db.session.scalar(select(Petition).where(Petition.id == petition.id))).organisers[
-        0
-    ]
+    stored = must(db.session.scalar(select(Petition).where(Petition.id == petition.id)))
+    owner = stored.organisers[0]
     second = make_petition(title="Free the jailed lawyer", organiser=owner)
     sign_and_confirm(petition, "Ann", "ann@example.org")
     sign_and_confirm(second, "Bob", "bob@example.org")

@@ -151,13 +151,12 @@ def test_two_organisers_adding_the_same_language_at_once_both_succeed(with_russi
         # The other organiser's insert commits between our read and our write.
         if competing or not any(isinstance(item, PetitionText) for item in session.new):
             return
+        texts = table_of(PetitionText)
         with db.engine.begin() as other:
             competing.append(
                 must(
                     other.execute(
-                        table_of(PetitionText)
-                        .insert()
-                        .values(
+                        texts.insert().values(
                             petition_id=with_russian.id,
                             language="kk",
                             title="Бірінші",

@@ -178,9 +178,8 @@ def test_a_widget_read_in_kazakh_signs_in_kazakh_without_cookies(app: Flask, mak
     make_petition(slug="s")
     widget = app.test_client().get("/petitions/s/embed?lang=kk", headers={"Accept-Language": "en"})
     assert '<html lang="kk">' in widget.text
-    token = must(re.search(r'name="form_token" type="hidden" value="([^"]+)"', widget.text)).group(
-        1
-    )
+    token_field = re.search(r'name="form_token" type="hidden" value="([^"]+)"', widget.text)
+    token = must(token_field).group(1)
     action = must(re.search(r'<form method="post" action="([^"]+)"', widget.text)).group(1)
     # Inside another site's frame the browser sends no cookie of ours (SameSite=Lax).
     post = app.test_client().post(

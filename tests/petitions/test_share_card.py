@@ -84,9 +84,8 @@ def test_the_card_is_a_1200_by_630_png_that_changes_with_language_title_and_roun
     _, old = card(client, address)
     assert "immutable" not in old["Cache-Control"]
 
-    must(
-        db.session.get(Petition, petition.id)
-    ).signature_count = 1250  # the same rounded count: 1 200+
+    # The same rounded count: 1 200+.
+    must(db.session.get(Petition, petition.id)).signature_count = 1250
     db.session.commit()
     assert (
         meta(client.get("/petitions/park?lang=kk").get_data(as_text=True), "og:image")

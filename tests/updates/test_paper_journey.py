@@ -56,9 +56,8 @@ def test_paper_and_the_timeline_over_http(live_server: LiveServer, smtp: SMTPSer
     )
     assert absurd.status_code == 400
     timeline = session.get(f"{base}/organisers/petitions/{slug}/timeline").text
-    token = must(re.search(r'name="delivered-csrf_token" type="hidden" value="([^"]+)"', timeline))[
-        1
-    ]
+    token_field = re.search(r'name="delivered-csrf_token" type="hidden" value="([^"]+)"', timeline)
+    token = must(token_field)[1]
     delivered = session.post(
         f"{base}/organisers/petitions/{slug}/timeline",
         data={

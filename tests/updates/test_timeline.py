@@ -178,9 +178,8 @@ def test_a_note_may_be_dated_ahead_and_a_milestone_removed(
     )
     assert response.status_code == 303
     [note] = milestones()
-    assert json_of(organiser_client.get("/petitions/stop-evictions.json"))["milestones"][0][
-        "text"
-    ] == ("The council debates it tomorrow.")
+    listed = json_of(organiser_client.get("/petitions/stop-evictions.json"))["milestones"]
+    assert listed[0]["text"] == "The council debates it tomorrow."
     removed = organiser_client.post(
         "/organisers/petitions/stop-evictions/timeline/remove", data={"milestone": str(note.id)}
     )
