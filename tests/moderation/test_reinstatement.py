@@ -19,10 +19,9 @@ def hold(petition: Petition, email: str, confirm: bool, reason: str = "rate-limi
     """A signature held for a reason, confirmed by its signer or not; its id."""
     sign_petition(petition, name=email.split("@")[0].title(), email=email, flag_reason=reason)
     signature = db.session.scalar(select(Signature).filter_by(email=email))
-    if confirm:
-        assert signature is not None
-        confirm_signature(confirmation_token(signature))
     assert signature is not None
+    if confirm:
+        confirm_signature(confirmation_token(signature))
     return signature.id
 
 
