@@ -106,7 +106,7 @@ class MailSink:
             return self.reply
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self._changed:
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.messages.append(message)
             self.connections.append(tuple(session.peer))
             self._changed.notify_all()
         return "250 Message accepted"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlalchemy import select
 
 from petition.demo import HOUSING
@@ -26,14 +26,15 @@ from petition.signing.signatures import sign_petition
 from petition.transactions import write_transaction
 from tests.conftest import PASSWORD, LiveServer
 from tests.helpers.browsing import axe_source, axe_violations, describe
+from tests.helpers.checks import must
 from tests.helpers.clock import days_from_today
 
 pytestmark = pytest.mark.browser
 
 ORGANISER = "organiser@example.org"
 PAGE_BUDGET_BYTES = 30 * 1024
-NARROW = {"width": 320, "height": 640}
-DESKTOP = {"width": 1280, "height": 900}
+NARROW: ViewportSize = {"width": 320, "height": 640}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 
 @dataclass
@@ -51,7 +52,7 @@ class Site:
 
 def _signature(petition: Petition, email: str, show_name: bool = False) -> Signature:
     sign_petition(petition, name=f"Dana {email[0].upper()}", email=email, show_name=show_name)
-    return db.session.scalar(select(Signature).where(Signature.email == email))
+    return must(db.session.scalar(select(Signature).where(Signature.email == email)))
 
 
 @pytest.fixture
@@ -82,9 +83,9 @@ def site(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Site:
         pending = _signature(petition, "bob@example.org")
         listed = _signature(petition, "aigerim@example.org", show_name=True)
         with write_transaction() as session:
-            session.get(Signature, listed.id).status = SignatureStatus.CONFIRMED
-            session.get(Signature, listed.id).country = "KZ"
-            session.get(Petition, petition.id).signature_count = 1
+            must(session.get(Signature, listed.id)).status = SignatureStatus.CONFIRMED
+            must(session.get(Signature, listed.id)).country = "KZ"
+            must(session.get(Petition, petition.id)).signature_count = 1
             # Signed days before the closed petition closed; too late to confirm now.
             stale = Signature(
                 petition_id=closed.id,
@@ -128,7 +129,7 @@ def log_in_on_page(page: Page, site: Site, password: str) -> None:
 
 @pytest.mark.parametrize("viewport", [NARROW, DESKTOP], ids=["320px", "desktop"])
 def test_every_page_and_error_state_passes_axe(
-    browser: Browser, site: Site, viewport: dict[str, int]
+    browser: Browser, site: Site, viewport: ViewportSize
 ) -> None:
     source = axe_source()
     page = browser.new_context(viewport=viewport).new_page()

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, FilePayload, ViewportSize
 
 from petition.letters.actions import add_targets, letter_action, save_action
 from petition.letters.target_files import parse_targets_csv
@@ -57,7 +57,7 @@ def _action(petition_id: int, action_id: int) -> LetterAction:
 @pytest.mark.parametrize("language", ["en", "ru", "kk"])
 @pytest.mark.parametrize("viewport", [NARROW, DESKTOP], ids=["320px", "desktop"])
 def test_the_letter_pages_pass_axe(
-    browser: Browser, site: LettersSite, viewport: dict[str, int], language: str
+    browser: Browser, site: LettersSite, viewport: ViewportSize, language: str
 ) -> None:
     source = axe_source()
     page = browser.new_context(viewport=viewport).new_page()
@@ -102,7 +102,7 @@ def test_the_letter_pages_pass_axe(
     assert page.locator("section.preview").count() == 1
     check(page, source, f"letter preview ({language})")
     page.set_input_files("input[type=file]", files=[
-        {"name": "bad.csv", "mimeType": "text/csv", "buffer": b"name,phone\nA,1\n"}
+        FilePayload(name="bad.csv", mimeType="text/csv", buffer=b"name,phone\nA,1\n")
     ])  # fmt: skip
     page.locator("form[action$='/import'] button").click()
     page.wait_for_load_state()
@@ -111,7 +111,7 @@ def test_the_letter_pages_pass_axe(
     # Rows at fault: listed in the summary, and read out as the file field's description.
     rows = "name;email;postal_address;phone;country\r\nСуд;bad;;;\r\nМИД;;;;XX\r\n"
     page.set_input_files("input[type=file]", files=[
-        {"name": "rows.csv", "mimeType": "text/csv", "buffer": rows.encode("cp1251")}
+        FilePayload(name="rows.csv", mimeType="text/csv", buffer=rows.encode("cp1251"))
     ])  # fmt: skip
     page.locator("form[action$='/import'] button").click()
     page.wait_for_load_state()

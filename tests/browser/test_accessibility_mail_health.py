@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, ViewportSize, expect
 
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
@@ -40,7 +40,7 @@ def test_the_funnel_and_the_stall_note_pass_axe(
     browser: Browser,
     live_server: LiveServer,
     slug: str,
-    viewport: dict[str, int],
+    viewport: ViewportSize,
 ) -> None:
     source = axe_source()
     page = browser.new_context(viewport=viewport).new_page()

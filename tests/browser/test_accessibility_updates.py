@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, ViewportSize
 from sqlalchemy import select
 
 from petition.extensions import db
@@ -73,7 +73,7 @@ def site(live_server: LiveServer) -> UpdatesSite:
 @pytest.mark.parametrize("language", ["en", "ru", "kk"])
 @pytest.mark.parametrize("viewport", [NARROW, DESKTOP], ids=["320px", "desktop"])
 def test_the_update_pages_pass_axe(
-    browser: Browser, site: UpdatesSite, viewport: dict[str, int], language: str
+    browser: Browser, site: UpdatesSite, viewport: ViewportSize, language: str
 ) -> None:
     source = axe_source()
     page = browser.new_context(viewport=viewport).new_page()

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
@@ -22,8 +22,8 @@ from tests.conftest import PASSWORD, LiveServer, SMTPServer
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 TITLE = "Keep the Almaty river park green"
 ORGANISER = "organiser@example.org"
 SIGNER_NAME = "Айгерим Нурланова"

@@ -9,7 +9,7 @@ import re
 import urllib.request
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, FilePayload, expect
 from pypdf import PdfReader
 
 from petition.organisers.accounts import set_organiser_password
@@ -59,7 +59,9 @@ def test_a_letter_goes_from_the_organisers_csv_to_a_supporters_mail_app(
     expect(organiser_page.get_by_role("status")).to_contain_text("saved")
     organiser_page.set_input_files(
         "input[type=file]",
-        files=[{"name": "embassies.csv", "mimeType": "text/csv", "buffer": EMBASSIES_CSV.encode()}],
+        files=[
+            FilePayload(name="embassies.csv", mimeType="text/csv", buffer=EMBASSIES_CSV.encode())
+        ],
     )
     organiser_page.get_by_role("button", name="Import").click()
     expect(organiser_page.locator("#target-list tbody tr")).to_have_count(4)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from html import unescape
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from petition.letters.actions import add_targets, letter_action, save_action
 from petition.letters.target_files import parse_targets_csv
@@ -28,7 +28,7 @@ from tests.letters.support import (
 )
 
 pytestmark = pytest.mark.browser
-SMALL_PHONE = {"width": 360, "height": 740}
+SMALL_PHONE: ViewportSize = {"width": 360, "height": 740}
 
 
 @dataclass
@@ -65,7 +65,7 @@ def _mail(page: Page) -> dict[str, str]:
 
 def _servers_link(page: Page, url: str, **form: str) -> str:
     """The mail link the server writes for this address (and this edit, when one is posted)."""
-    response = page.request.post(url, form=form) if form else page.request.get(url)
+    response = page.request.post(url, form={**form}) if form else page.request.get(url)
     found = re.search(r'id="mailto" href="([^"]*)"', response.text())
     assert found is not None
     return unescape(found.group(1))

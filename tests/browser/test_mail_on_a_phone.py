@@ -5,7 +5,7 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, ViewportSize
 from sqlalchemy import select
 
 from petition.extensions import db
@@ -13,11 +13,12 @@ from petition.models import MailKind, OutboxMessage, Petition
 from petition.organisers.invitations import invite_organiser
 from petition.organisers.password_reset import request_password_reset
 from tests.conftest import SMTPServer
+from tests.helpers.checks import must
 from tests.updates.support import confirm_from_mail, deliver, send_confirmed, sign_choosing_updates
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 320, "height": 640}
+PHONE: ViewportSize = {"width": 320, "height": 640}
 TITLE = "Қалалық әкімшілік көшедегі ағаштарды кесуді тоқтатсын және жаңаларын отырғызсын"
 LONG_LINK = "https://example.org/" + "құжаттар-" * 12 + "?бет=1&тізім=" + "x" * 60
 
@@ -44,7 +45,7 @@ def every_kind_of_mail(
     messages = deliver(smtp)
     db.session.expire_all()
     assert set(db.session.scalars(select(OutboxMessage.kind))) == set(MailKind)
-    return [message.get_body(("html",)).get_content() for message in messages]
+    return [must(message.get_body(("html",))).get_content() for message in messages]
 
 
 def test_every_kind_of_mail_fits_a_phone_without_scrolling_sideways(

@@ -1,7 +1,7 @@
 """In Chromium on a phone: after confirming, a page that reloads, offers what to do next, and shares."""
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, ViewportSize, expect
 from sqlalchemy import select
 
 from petition.extensions import db
@@ -17,7 +17,7 @@ from tests.helpers.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 THANKS = "Thank you: your signature is confirmed"
 
 
@@ -43,6 +43,7 @@ def link(live_server: LiveServer) -> str:
         )
         sign_petition(petition, name="Dana Smith", email="dana@example.org")
         signature = db.session.scalar(select(Signature))
+        assert signature is not None
         return f"{live_server.url}/confirm/{confirmation_token(signature)}"
 
 

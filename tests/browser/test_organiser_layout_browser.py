@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from petition.extensions import db
 from petition.letters.actions import add_targets, letter_action, save_action
@@ -33,8 +33,8 @@ from tests.letters.support import BODY, EMBASSIES_CSV, SUBJECT
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 360, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 TITLE_RU = "Остановите принудительные выселения семей в прибрежном районе города"
 
 
@@ -149,7 +149,7 @@ PAST_THE_EDGE = """() => [...document.querySelectorAll('body *')]
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])
 def test_no_organiser_page_is_wider_than_the_window(
-    browser: Browser, campaign: Campaign, viewport: dict[str, int]
+    browser: Browser, campaign: Campaign, viewport: ViewportSize
 ) -> None:
     source = axe_source()
     page = browser.new_context(viewport=viewport, locale="ru-RU").new_page()

@@ -7,7 +7,7 @@ appeal (eight paragraphs, a link too long for the line, the demands in a list).
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlalchemy import select
 
 from petition.extensions import db
@@ -31,7 +31,10 @@ from tests.helpers.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 
-PHONES = {"320px": {"width": 320, "height": 640}, "360px": {"width": 360, "height": 740}}
+PHONES: dict[str, ViewportSize] = {
+    "320px": {"width": 320, "height": 640},
+    "360px": {"width": 360, "height": 740},
+}
 LANGUAGES = ("en", "ru", "kk")
 LONG_LINK = "https://example.org/" + "documents/court-decisions/" * 6 + "decision.pdf"
 
@@ -142,7 +145,7 @@ def overflow(page: Page) -> int:
 
 @pytest.mark.parametrize("viewport", PHONES.values(), ids=PHONES.keys())
 def test_no_public_page_is_wider_than_a_phone(
-    browser: Browser, phone_site: PhoneSite, viewport: dict[str, int]
+    browser: Browser, phone_site: PhoneSite, viewport: ViewportSize
 ) -> None:
     page = browser.new_context(viewport=viewport).new_page()
     for language in LANGUAGES:
@@ -164,7 +167,7 @@ def test_no_public_page_is_wider_than_a_phone(
 def test_the_sign_form_is_one_tap_from_the_top(
     browser: Browser,
     phone_site: PhoneSite,
-    viewport: dict[str, int],
+    viewport: ViewportSize,
     language: str,
     script: bool,
 ) -> None:
@@ -217,7 +220,7 @@ def test_the_changed_pages_pass_axe(
     browser: Browser,
     phone_site: PhoneSite,
     live_server: LiveServer,
-    viewport: dict[str, int],
+    viewport: ViewportSize,
     language: str,
 ) -> None:
     source = axe_source()

@@ -17,6 +17,7 @@ from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from tests.browser.test_journey_browser import ARTIFACTS, confirm_link, signature_count
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
+from tests.helpers.checks import must
 
 pytestmark = pytest.mark.browser
 
@@ -110,8 +111,9 @@ def test_signing_in_a_frame_on_another_site_sends_the_confirmation(
 def _sign_and_confirm(live_server: LiveServer, slug: str, email: str) -> None:
     """Another signer confirms in the meantime."""
     with live_server.app.app_context():
-        sign_petition(petition_by_slug(slug), name="Dana", email=email)
+        sign_petition(must(petition_by_slug(slug)), name="Dana", email=email)
         signature = db.session.scalar(select(Signature).where(Signature.email == email))
+        assert signature is not None
         confirm_signature(confirmation_token(signature))
 
 

@@ -5,7 +5,7 @@ words toggles its box, every box is at least 24 px, and axe finds nothing on the
 """
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
@@ -17,7 +17,7 @@ from tests.helpers.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """On a phone, an organiser sends an update: the draft, the step that says to whom, then the mail."""
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, ViewportSize, expect
 from sqlalchemy import select
 
 from petition.extensions import db
@@ -17,7 +17,7 @@ from tests.helpers.browsing import axe_source
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 
 
 def test_on_a_phone_the_step_shows_the_recipients_then_sends_to_them(

@@ -18,6 +18,7 @@ from petition.extensions import db
 from petition.models import Petition, PetitionEvent, Signature, SignatureStatus
 from petition.petitions.history import event_detail
 from tests.conftest import PASSWORD
+from tests.helpers.checks import must
 
 PEOPLE = [
     ("Айгерим Нурланова", "aigerim@example.org", "KZ", datetime(2026, 1, 5, 10, tzinfo=UTC)),
@@ -65,7 +66,7 @@ def test_xlsx_opens_back_with_every_value_typed(
 ) -> None:
     response = organiser_client.get(f"/organisers/petitions/{petition.slug}/export.xlsx")
     assert response.status_code == 200
-    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert must(response.mimetype).endswith("spreadsheetml.sheet")
     assert response.headers["Content-Disposition"].endswith('-signatures.xlsx"')
     header, *rows = sheet_rows(response.data)
     assert header == ("Name", "Email", "Country", "Signed (UTC)", "Confirmed (UTC)")

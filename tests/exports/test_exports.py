@@ -21,6 +21,7 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from petition.signing.signatures import confirm_signature, sign_petition
 from tests.conftest import DATABASE_URL_VARIABLE
+from tests.helpers.checks import must
 from tests.helpers.mailbox import owed_mail
 from tests.helpers.organisers import log_in
 
@@ -99,6 +100,7 @@ def test_times_are_utc_iso_8601_ending_in_z(petition: Petition) -> None:
     sign_and_confirm(petition, "Ann", "ann@example.org")
     almaty = timezone(timedelta(hours=5))
     signature = db.session.scalar(select(Signature))
+    assert signature is not None
     signature.created_at = datetime(2025, 3, 1, 17, 4, 5, 123456, tzinfo=almaty)
     signature.confirmed_at = datetime(2025, 3, 2, 0, 30, 0, tzinfo=almaty)
     db.session.commit()
@@ -244,7 +246,8 @@ def test_an_unknown_petition_is_404(client: FlaskClient, petition: Petition) -> 
 def test_an_organiser_of_two_petitions_gets_each_ones_own_signatures(
     app: Flask, client: FlaskClient, petition: Petition, make_petition
 ) -> None:
-    owner = db.session.scalar(select(Petition).where(Petition.id == petition.id)).organisers[0]
+    stored = must(db.session.scalar(select(Petition).where(Petition.id == petition.id)))
+    owner = stored.organisers[0]
     second = make_petition(title="Free the jailed lawyer", organiser=owner)
     sign_and_confirm(petition, "Ann", "ann@example.org")
     sign_and_confirm(second, "Bob", "bob@example.org")
@@ -265,6 +268,7 @@ def test_times_stay_utc_when_the_database_speaks_another_zone(make_app) -> None:
         petition = create_petition(title="Clean air", body="Now.", organiser=organiser)
         sign_and_confirm(petition, "Ann", "ann@example.org")
         signature = db.session.scalar(select(Signature))
+        assert signature is not None
         signature.confirmed_at = datetime(2025, 3, 1, 23, 30, tzinfo=UTC)
         db.session.commit()
         [row] = csv_rows(csv_text(petition))[1:]

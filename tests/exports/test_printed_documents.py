@@ -21,6 +21,7 @@ from petition.support.messages import decide_messages, write_message
 from petition.transparency.checkpoints import current_checkpoint
 from petition.transparency.keys import log_key
 from tests.conftest import PASSWORD
+from tests.helpers.checks import must
 from tests.letters.support import upload, write_action
 
 MakePetition = Callable[..., Petition]
@@ -47,13 +48,15 @@ def _coloured(data: bytes) -> list[bytes]:
     """The non-grey colours set on any page."""
     found = []
     for page in PdfReader(io.BytesIO(data)).pages:
-        for red, green, blue in COLOUR.findall(page.get_contents().get_data()):
+        for red, green, blue in COLOUR.findall(must(page.get_contents()).get_data()):
             if not float(red) == float(green) == float(blue):
                 found.append(red + b" " + green + b" " + blue)
     return found
 
 
-def _every_page_has_its_title_and_number(pages: list[str], title_start: str, words: str) -> None:
+def _every_page_has_its_title_and_number(
+    pages: list[str], title_start: str, words: tuple[str, str]
+) -> None:
     for number, text in enumerate(pages, start=1):
         assert title_start in text, f"page {number} has no title"
         assert f"{words[0]} {number} {words[1]} {len(pages)}" in text, f"page {number}"

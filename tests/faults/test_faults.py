@@ -7,6 +7,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import partial
 
 import pytest
 import requests
@@ -19,6 +20,7 @@ from petition.models import OutboxMessage, OutboxState, Petition, Signature, Sig
 from petition.petitions.publishing import create_petition
 from petition.transparency.recount import recount_signatures
 from tests.conftest import SMTPServer
+from tests.helpers.checks import must
 from tests.helpers.processes import CONFIRM_LINK, confirm_link, outbox_states, sign_as, wait_until
 
 pytestmark = pytest.mark.faults
@@ -61,15 +63,16 @@ def test_five_hundred_signers_signing_and_confirming_at_once_count_exactly_500(
         assert signed == {303: signers}
         messages = smtp.sink.wait_for(signers, timeout=120)
         links = [
-            CONFIRM_LINK.search(m.get_body(("plain",)).get_content()).group(0) for m in messages
+            must(CONFIRM_LINK.search(must(m.get_body(("plain",))).get_content())).group(0)
+            for m in messages
         ]
         # Every confirmation races the others for the same petition row.
         confirmed = Counter(pool.map(lambda link: confirm_link(server.url, link), links))
     assert confirmed == {303: signers}  # each sent on to its own link's page
     db.session.rollback()
     assert db.session.scalar(select(Petition.signature_count)) == signers
-    confirmed = select(func.count()).where(Signature.status == SignatureStatus.CONFIRMED)
-    assert db.session.scalar(confirmed) == signers
+    confirmed_count = select(func.count()).where(Signature.status == SignatureStatus.CONFIRMED)
+    assert db.session.scalar(confirmed_count) == signers
     assert [check.drift for check in recount_signatures(slug)] == [0]
     count = requests.get(f"{server.url}/petitions/{slug}.json", timeout=10).json()
     assert count["signature_count"] == signers
@@ -79,7 +82,7 @@ def delivery_has_failed() -> bool:
     """Whether some message has been tried and could not be delivered."""
     db.session.rollback()
     failed = select(func.count()).where(OutboxMessage.last_error.is_not(None))
-    return db.session.scalar(failed) > 0
+    return must(db.session.scalar(failed)) > 0
 
 
 def test_mail_server_down_under_load_then_back_delivers_each_message_once(
@@ -91,7 +94,7 @@ def test_mail_server_down_under_load_then_back_delivers_each_message_once(
     outcomes: list[int | str] = []
     with ThreadPoolExecutor(max_workers=8) as pool:
         futures = [
-            pool.submit(outcome, lambda n=n: sign_as(server.url, slug, n)) for n in range(signers)
+            pool.submit(outcome, partial(sign_as, server.url, slug, n)) for n in range(signers)
         ]
         for future in as_completed(futures):
             outcomes.append(future.result())

@@ -17,6 +17,7 @@ from petition.extensions import db
 from petition.models import OutboxMessage, OutboxState, Signature
 from petition.petitions.publishing import create_petition
 from tests.conftest import SMTPServer
+from tests.helpers.checks import must
 from tests.helpers.processes import outbox_states, outbox_worker, sign_as, wait_until
 
 
@@ -50,11 +51,13 @@ def test_mail_owed_at_a_crash_goes_out_once_both_are_back(
     server = gunicorn(2)
     owed = 12
     assert [sign_as(server.url, slug, n) for n in range(owed)] == [303] * owed
+
+    def every_message_tried() -> bool:
+        db.session.rollback()
+        return must(db.session.scalar(select(func.min(OutboxMessage.attempts)))) >= 1
+
     wait_until(
-        lambda: (
-            db.session.rollback()
-            or db.session.scalar(select(func.min(OutboxMessage.attempts))) >= 1
-        ),
+        every_message_tried,
         30,
         "every message has met the dead mail server",
     )

@@ -1,7 +1,9 @@
 """The mail the outbox owes, written as the deliverer writes it just before sending."""
 
+from typing import Any
+
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from petition.extensions import db
 from petition.mail.messages import Email
@@ -21,7 +23,7 @@ def owed_mail() -> list[Email]:
     return [written(row) for row in rows]
 
 
-def queue_composed(session: Session, message: Email) -> None:
+def queue_composed(session: Session | scoped_session[Any], message: Email) -> None:
     """A message as the code before mail was composed at delivery queued it: its text stored."""
     session.add(
         OutboxMessage(

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from petition.extensions import db
 from petition.models import OutboxMessage
 from tests.conftest import TEST_LOG_KEY, free_port
+from tests.helpers.checks import must
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 30
@@ -111,7 +112,7 @@ def sign_as(base: str, slug: str, number: int) -> int:
         page = session.get(f"{base}/petitions/{slug}", timeout=30)
         if page.status_code != 200:
             return page.status_code
-        token = CSRF_FIELD.search(page.text).group(1)
+        token = must(CSRF_FIELD.search(page.text)).group(1)
         response = session.post(
             f"{base}/petitions/{slug}/sign",
             data={

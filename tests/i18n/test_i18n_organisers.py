@@ -24,6 +24,7 @@ from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from petition.web.clients import attempt_hash
 from tests.conftest import PASSWORD, SMTPServer
+from tests.helpers.checks import must
 from tests.helpers.reading import ENGLISH_WORD, english_words, readable
 
 LANGUAGES = ["ru", "kk"]
@@ -54,6 +55,7 @@ def add_signature(
     sign_petition(petition, name=name, email=email, client_address=address, country="KZ")
     if confirm:
         signature = db.session.scalar(select(Signature).filter_by(email=email))
+        assert signature is not None
         confirm_signature(confirmation_token(signature))
 
 
@@ -72,6 +74,7 @@ def petition(make_petition) -> Petition:
             petition, f"Бот {n}", f"bot{n}@spam.example", confirm=n < 2, address="203.0.113.5"
         )
     organiser = db.session.scalar(select(Organiser).filter_by(email=ORGANISER))
+    assert organiser is not None
     invalidate(
         petition, Criteria(domain="spam.example"), organiser=organiser, reason="Накрутка с домена"
     )
@@ -166,7 +169,7 @@ def test_team_changes_are_in_the_language(
     client.post(f"{base}/invite", data={"email": "friend@example.org"})
     page = text_of(client, f"{base}/")
     assert english_left(page) == set(), "team with a colleague and an invitation"
-    invitation_id = re.search(r"/invitations/(\d+)/withdraw", page)[1]
+    invitation_id = must(re.search(r"/invitations/(\d+)/withdraw", page))[1]
     withdrawn = client.post(f"{base}/invitations/{invitation_id}/withdraw", follow_redirects=True)
     assert english_left(withdrawn.get_data(as_text=True)) == set(), "withdrawn"
     removed = client.post(f"{base}/organisers/{colleague.id}/remove", follow_redirects=True)
@@ -355,8 +358,8 @@ def test_the_invitation_goes_out_in_the_inviters_language(
     assert flashed[language] in sent.get_data(as_text=True)
     deliver_due()
     message = smtp.sink.wait_for(1)[-1]
-    text = message.get_body(("plain",)).get_content()
-    html = message.get_body(("html",)).get_content()
+    text = must(message.get_body(("plain",))).get_content()
+    html = must(message.get_body(("html",))).get_content()
     subjects = {"ru": "Приглашение помочь вести петицию на сайте", "kk": "сайтындағы петицияны"}
     assert (
         subjects[language] in message["Subject"] and "petitions.example.org" in message["Subject"]
@@ -405,12 +408,12 @@ def test_a_forgotten_password_is_reset_in_the_language(
     assert english_left(sent.get_data(as_text=True)) == set(), "sent"
     deliver_due()
     message = smtp.sink.wait_for(1)[-1]
-    text = message.get_body(("plain",)).get_content()
-    html = message.get_body(("html",)).get_content()
+    text = must(message.get_body(("plain",))).get_content()
+    html = must(message.get_body(("html",))).get_content()
     for word in words:
         assert word in text and word in html
     assert english_left(html) == set() and english_left(message["Subject"]) == set()
-    link = re.search(r"https?://\S+/organisers/reset-password/\S+", text)[0]
+    link = must(re.search(r"https?://\S+/organisers/reset-password/\S+", text))[0]
     path = link.split("petitions.example.org", 1)[1]
     assert english_left(text_of(client, path)) == set(), "reset"
     differ = client.post(path, data={"new": "длинный новый пароль", "repeat": "другой"})

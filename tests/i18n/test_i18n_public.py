@@ -8,6 +8,7 @@ import re
 import time
 from datetime import date, timedelta
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from flask import Flask, abort
@@ -25,11 +26,12 @@ from petition.transactions import write_transaction
 from petition.views.errors import MESSAGES
 from petition.web.embedding import embed_snippet
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
+from tests.helpers.checks import must
 from tests.helpers.reading import english_words, readable
 from tests.helpers.signing import sign
 
 LANGUAGES = ["ru", "kk"]
-PETITION = {
+PETITION: dict[str, Any] = {
     "title": "Сохраним парк у реки",
     "body": "Мы просим **не строить** парковку на лугу.\n\nПарк нужен всем.",
     "target": "Акимат Алматы",
@@ -87,7 +89,7 @@ def petition(make_petition) -> Petition:
 
 def _signature(email: str = SIGNER["email"]) -> Signature:
     db.session.rollback()
-    return db.session.scalar(select(Signature).where(Signature.email == email))
+    return must(db.session.scalar(select(Signature).where(Signature.email == email)))
 
 
 def sign_in_language(client: FlaskClient, language: str, email: str = SIGNER["email"]) -> None:
@@ -144,7 +146,7 @@ def test_the_expired_and_closed_link_pages_are_translated(
     sign_in_language(client, language)
     signature = _signature()
     signature.created_at = utcnow() - timedelta(days=3)
-    db.session.get(Petition, petition.id).closes_at = utcnow() - timedelta(days=2)
+    must(db.session.get(Petition, petition.id)).closes_at = utcnow() - timedelta(days=2)
     db.session.commit()
     closed = client.post(f"/confirm/{confirmation_token(signature)}?lang={language}")
     assert closed.status_code == 410
@@ -204,7 +206,7 @@ def test_counts_take_the_right_plural_form(
     client: FlaskClient, petition: Petition, language: str
 ) -> None:
     for count, words in COUNTS[language].items():
-        db.session.get(Petition, petition.id).signature_count = count
+        must(db.session.get(Petition, petition.id)).signature_count = count
         db.session.commit()
         for path in ("/", "/petitions/park", "/petitions/park/embed"):
             text = readable(client.get(f"{path}?lang={language}").get_data(as_text=True))
@@ -221,7 +223,7 @@ def test_the_live_counter_gets_the_words_for_every_plural_category(
     client: FlaskClient, petition: Petition, language: str
 ) -> None:
     page = client.get(f"/petitions/park?lang={language}").get_data(as_text=True)
-    label = re.search(r"<span data-count-label([^>]*)>", page).group(1)
+    label = must(re.search(r"<span data-count-label([^>]*)>", page)).group(1)
     assert dict(re.findall(r'data-label-(\w+)="([^"]*)"', label)) == LABELS[language]
 
 
@@ -242,7 +244,7 @@ def test_every_error_page_is_translated(app: Flask, language: str, code: int) ->
     assert response.status_code == code
     page = response.get_data(as_text=True)
     assert_translated(page, language)
-    heading = re.search(r"<h1>(.*?)</h1>", page).group(1)
+    heading = must(re.search(r"<h1>(.*?)</h1>", page)).group(1)
     assert re.fullmatch(r"[А-Яа-яЁёӘәІіҢңҒғҮүҰұҚқӨөҺһ ,:.!-]+", heading), heading
 
 
@@ -285,8 +287,8 @@ def test_link_previews_and_the_feed_are_translated(
 
 
 def _parts(message: EmailMessage) -> tuple[str, str]:
-    text = message.get_body(("plain",)).get_content()
-    html = message.get_body(("html",)).get_content()
+    text = must(message.get_body(("plain",))).get_content()
+    html = must(message.get_body(("html",))).get_content()
     return text, html
 
 
@@ -312,7 +314,7 @@ def test_both_emails_arrive_in_the_language_of_the_signature(
     greeting = {"ru": "Здравствуйте, Айгерим Нурланова!", "kk": "Сәлеметсіз бе, Айгерим Нурланова!"}
     assert greeting[first] in text
     assert {"ru": "«Подтвердить подпись»", "kk": "«Қолымды растау»"}[first] in text
-    path = re.search(r"https://petitions\.example\.org(/confirm/\S+)", text).group(1)
+    path = must(re.search(r"https://petitions\.example\.org(/confirm/\S+)", text)).group(1)
     assert client.post(path, follow_redirects=True).status_code == 200
 
     sign_in_language(client, then)  # signing again, now reading the other language

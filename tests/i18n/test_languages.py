@@ -13,6 +13,7 @@ from petition.i18n.languages import LANGUAGES, format_number
 from petition.mail.outbox import deliver_due
 from petition.models import Signature
 from tests.conftest import PASSWORD, SMTPServer
+from tests.helpers.checks import must
 from tests.helpers.signing import sign
 
 
@@ -108,8 +109,8 @@ def test_the_signer_gets_every_email_in_the_language_they_signed_in(
         == "Подтвердите свою подпись: Stop the evictions"
     )
     # Its links open in the mail's language, even in a browser that asks for another.
-    text = by_recipient["aigerim@example.org"].get_body(("plain",)).get_content()
-    link = re.search(r"https?://[^/\s]+(/confirm/\S+)", text).group(1)
+    text = must(by_recipient["aigerim@example.org"].get_body(("plain",))).get_content()
+    link = must(re.search(r"https?://[^/\s]+(/confirm/\S+)", text)).group(1)
     assert link.endswith("?lang=kk")
     page = FlaskClient(client.application).get(link, headers={"Accept-Language": "en"})
     assert '<html lang="kk">' in page.get_data(as_text=True)

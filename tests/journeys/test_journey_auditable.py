@@ -12,6 +12,7 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from petition.transparency.keys import log_key
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
+from tests.helpers.checks import must
 from tests.helpers.http import csrf_token
 
 
@@ -24,9 +25,9 @@ def sign_over_http(base: str, slug: str, name: str, email: str) -> None:
 
 def links(smtp: SMTPServer, count: int, email: str, base: str) -> dict[str, str]:
     [message] = [m for m in smtp.sink.wait_for(count) if m["To"] == email]
-    text = message.get_body(("plain",)).get_content()
+    text = must(message.get_body(("plain",))).get_content()
     return {
-        kind: re.search(rf"{re.escape(base)}/{kind}/\S+", text).group(0)
+        kind: must(re.search(rf"{re.escape(base)}/{kind}/\S+", text)).group(0)
         for kind in ("confirm", "withdraw")
     }
 
@@ -52,7 +53,7 @@ def test_a_signer_and_a_target_check_the_count_with_the_shipped_verifier(
     aigerim = links(smtp, 2, "aigerim@example.org", base)
     bob = links(smtp, 2, "bob@example.org", base)
     confirmed = requests.post(aigerim["confirm"]).text
-    receipt = re.search(r'id="receipt-code"[^>]*>([a-z2-7-]{39})<', confirmed).group(1)
+    receipt = must(re.search(r'id="receipt-code"[^>]*>([a-z2-7-]{39})<', confirmed)).group(1)
     assert requests.post(bob["confirm"]).status_code == 200
     assert requests.post(bob["withdraw"]).status_code == 200
     assert requests.get(f"{url}.json").json()["signature_count"] == 1

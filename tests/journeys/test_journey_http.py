@@ -9,6 +9,7 @@ import requests
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition, petition_by_slug
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
+from tests.helpers.checks import must
 from tests.helpers.http import csrf_token, organiser_session
 
 
@@ -37,8 +38,8 @@ def test_sign_confirm_count_and_export(live_server: LiveServer, smtp: SMTPServer
     assert message["To"] == "ivan@example.org"
     assert message["Subject"] == "Confirm your signature: Free the jailed lawyer"
     assert message.get_body(("html",)) is not None
-    text = message.get_body(("plain",)).get_content()
-    link = re.search(rf"{re.escape(base)}/confirm/\S+", text).group(0)
+    text = must(message.get_body(("plain",))).get_content()
+    link = must(re.search(rf"{re.escape(base)}/confirm/\S+", text)).group(0)
 
     cookieless = requests.Session()
     assert "Confirm my signature" in cookieless.get(link).text
@@ -51,8 +52,8 @@ def test_sign_confirm_count_and_export(live_server: LiveServer, smtp: SMTPServer
     assert requests.get(f"{base}/petitions/{slug}.json").json()["signature_count"] == 1
     assert ">1</strong>" in requests.get(f"{base}/").text
 
-    organiser = organiser_session(base, "organiser@example.org", PASSWORD)
-    export = organiser.get(f"{base}/organisers/petitions/{slug}/export.csv")
+    logged_in = organiser_session(base, "organiser@example.org", PASSWORD)
+    export = logged_in.get(f"{base}/organisers/petitions/{slug}/export.csv")
     assert export.headers["Content-Type"].startswith("text/csv")
     assert export.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
@@ -67,4 +68,4 @@ def test_sign_confirm_count_and_export(live_server: LiveServer, smtp: SMTPServer
     )
 
     with live_server.app.app_context():
-        assert petition_by_slug(slug).signature_count == 1
+        assert must(petition_by_slug(slug)).signature_count == 1

@@ -49,7 +49,7 @@ def write_action(client: FlaskClient, slug: str, **more: str) -> int:
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
-def upload(client: FlaskClient, slug: str, action_id: int, data: bytes, name: str = "t.csv"):  # type: ignore[no-untyped-def]
+def upload(client: FlaskClient, slug: str, action_id: int, data: bytes, name: str = "t.csv"):
     """Post a CSV file through the import form, as a browser sends it."""
     return client.post(
         f"/organisers/petitions/{slug}/letters/{action_id}/targets/import",

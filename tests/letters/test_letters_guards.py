@@ -22,6 +22,7 @@ from petition.petitions.publishing import create_petition
 from petition.petitions.versions import save_petition_text
 from petition.transactions import write_transaction
 from tests.conftest import PASSWORD
+from tests.helpers.checks import must
 from tests.letters.support import BODY, EMBASSIES_CSV, SUBJECT, upload, write_action
 
 MakePetition = Callable[..., Petition]
@@ -119,7 +120,7 @@ def test_a_version_in_the_readers_language_is_shown_to_them(
     petition = make_petition()
     save_petition_text(
         petition,
-        db.session.scalar(select(Organiser)),
+        must(db.session.scalar(select(Organiser))),
         language="ru",
         title="Остановите",
         body="Семьи.",

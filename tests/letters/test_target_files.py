@@ -18,6 +18,7 @@ from petition.letters.target_files import COLUMNS, MAX_PROBLEMS, OPTIONAL_COLUMN
 from petition.models import LetterTarget, Organiser, Petition
 from petition.petitions.versions import save_petition_text
 from tests.conftest import PASSWORD
+from tests.helpers.checks import must
 from tests.letters.support import upload, write_action
 
 MakePetition = Callable[..., Petition]
@@ -194,7 +195,7 @@ def test_the_example_file_has_the_importers_columns_and_rows_in_the_petitions_la
 ) -> None:
     petition = make_petition()
     save_petition_text(
-        petition, db.session.scalar(select(Organiser)), language="ru", title="Т", body="Т."
+        petition, must(db.session.scalar(select(Organiser))), language="ru", title="Т", body="Т."
     )
     action_id = write_action(organiser_client, petition.slug)
     base = f"/organisers/petitions/{petition.slug}/letters/{action_id}"

@@ -20,6 +20,7 @@ from petition.models import (
 from petition.organisers.invitations import invite_organiser
 from petition.signing.signatures import sign_petition
 from tests.conftest import SMTPServer
+from tests.helpers.checks import must
 from tests.helpers.mailbox import queue_composed
 
 NAME = "Айгерим Секретова"
@@ -36,7 +37,7 @@ def test_an_owed_row_holds_no_name_no_address_and_no_link_secret(
 ) -> None:
     petition = make_petition()
     sign_petition(petition, name=NAME, email=ADDRESS, language="ru")
-    secret = db.session.scalar(select(Signature.link_secret))
+    secret = must(db.session.scalar(select(Signature.link_secret)))
     for moment in ("queued", "sent"):
         [row] = stored_rows()
         values = " ".join(str(value) for value in row.values())
@@ -47,7 +48,7 @@ def test_an_owed_row_holds_no_name_no_address_and_no_link_secret(
             assert deliver_due() == DeliveryReport(sent=1)
     [message] = smtp.sink.wait_for(1)
     assert message["To"] == ADDRESS
-    assert NAME in message.get_body(("plain",)).get_content()
+    assert NAME in must(message.get_body(("plain",))).get_content()
     assert message["Subject"].startswith("Подтвердите")
 
 

@@ -23,6 +23,7 @@ from petition.mail.outbox import DeliveryReport, deliver_due
 from petition.models import OutboxMessage, OutboxState, utcnow
 from petition.signing.signatures import sign_petition
 from tests.conftest import SMTPServer, free_port
+from tests.helpers.checks import must
 from tests.helpers.mailbox import queue_composed
 
 
@@ -81,8 +82,8 @@ def test_a_signers_confirmation_arrives_as_text_and_html(
     )
     assert message["To"] == "aigerim@example.org"
     assert message.is_multipart()
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    html = message.get_body(preferencelist=("html",)).get_content()
+    text = must(message.get_body(preferencelist=("plain",))).get_content()
+    html = must(message.get_body(preferencelist=("html",))).get_content()
     assert "Айгерим" in text
     link = re.search(r"https://petitions\.example\.org/confirm/\S+", text)
     assert link, text
@@ -259,7 +260,9 @@ def test_an_internationalised_mailbox_does_not_crash_the_round(
     assert deliver_due() == DeliveryReport(sent=1, failed=1)
     assert stored(good).state == OutboxState.SENT
     assert stored(poison).state == OutboxState.FAILED
-    assert stored(poison).claim_id is None and "UnicodeEncodeError" in stored(poison).last_error
+    assert stored(poison).claim_id is None and "UnicodeEncodeError" in must(
+        stored(poison).last_error
+    )
 
 
 def test_mail_queued_behind_an_internationalised_mailbox_is_still_delivered(

@@ -3,6 +3,7 @@
 import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -17,7 +18,7 @@ from tests.conftest import SMTPServer
 from tests.helpers.mailbox import queue_composed
 from tests.helpers.signing import sign
 
-SIGNER = {"name": "Ann Example", "email": "ann@example.org"}
+SIGNER: dict[str, Any] = {"name": "Ann Example", "email": "ann@example.org"}
 
 
 def states() -> list[str]:

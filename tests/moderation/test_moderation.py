@@ -17,6 +17,7 @@ from petition.signing.signatures import (
     sign_petition,
 )
 from petition.signing.withdrawal import withdraw_signature
+from tests.helpers.checks import must
 from tests.helpers.organisers import log_in
 from tests.helpers.signing import count_of
 from tests.signing.test_signing import run_at_once
@@ -25,6 +26,7 @@ from tests.signing.test_signing import run_at_once
 def signed(petition: Petition, name: str, email: str, address: str, confirm: bool) -> Signature:
     sign_petition(petition, name=name, email=email, client_address=address)
     signature = db.session.scalar(select(Signature).filter_by(email=email))
+    assert signature is not None
     if confirm:
         confirm_signature(confirmation_token(signature))
     return signature
@@ -87,7 +89,7 @@ def test_a_dry_run_counts_then_the_action_uncounts_records_and_reverses(
         f"Bot {n}": "held" for n in range(3)
     }
     record = db.session.scalars(select(Invalidation)).one()
-    assert (record.count, record.reason, record.organiser.email) == (
+    assert (record.count, record.reason, must(record.organiser).email) == (
         3,
         criteria["reason"],
         "organiser@example.org",
@@ -113,7 +115,8 @@ def test_invalidation_by_network_name_pattern_and_time_window(
     db.session.rollback()
     bot = db.session.scalar(select(Signature).filter_by(name="Bot 0"))
     base = f"/organisers/petitions/{petition.slug}/activity"
-    by_network = {"network": bot.network_hash[:12], "reason": "one network"}
+    assert bot is not None
+    by_network = {"network": must(bot.network_hash)[:12], "reason": "one network"}
     assert "3 signatures match" in client.post(f"{base}/preview", data=by_network).get_data(
         as_text=True
     )
@@ -151,7 +154,7 @@ def test_the_organiser_switches_disposable_domains_off_and_on(
     assert db.session.scalar(select(Signature.status)) == SignatureStatus.HELD
     client.post(f"{base}/disposable")
     db.session.rollback()
-    assert db.session.get(Petition, petition.id).blocks_disposable is False
+    assert must(db.session.get(Petition, petition.id)).blocks_disposable is False
 
 
 def test_control_characters_in_criteria_get_a_message_not_a_crash(
@@ -191,5 +194,6 @@ def test_the_count_stays_exact_while_confirmations_withdrawals_and_invalidations
     confirmed = select(func.count()).where(Signature.status == SignatureStatus.CONFIRMED)
     assert count_of(petition) == db.session.scalar(confirmed)
     record = db.session.scalars(select(Invalidation).order_by(Invalidation.id.desc())).first()
+    assert record is not None
     reverse_invalidation(petition, record.id, organiser=organiser)
-    assert count_of(petition) == db.session.scalar(confirmed) > 0
+    assert count_of(petition) == must(db.session.scalar(confirmed)) > 0

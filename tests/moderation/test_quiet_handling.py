@@ -13,12 +13,13 @@ from petition.models import OutboxMessage, Signature, SignatureStatus
 from petition.moderation.screening import add_rule, is_disposable
 from petition.web.clients import client_hash
 from tests.helpers import signing
+from tests.helpers.checks import json_of
 from tests.helpers.mailbox import owed_mail
 from tests.helpers.signing import confirm, count_of
 
 SIGNER = {"name": "Ann Signer", "email": "ann@example.org"}
 # Every signature here is Ann's, from one address, unless a test says otherwise.
-sign = partial(signing.sign, address="192.0.2.10", **SIGNER)
+sign = partial(signing.sign, address="192.0.2.10", name=SIGNER["name"], email=SIGNER["email"])
 
 
 def only_signature() -> Signature:
@@ -57,6 +58,7 @@ def test_a_blocked_domain_looks_normal_gets_mail_but_never_counts(
     assert flagged.headers["Location"] == honest.headers["Location"]
     db.session.rollback()
     ann = db.session.scalar(select(Signature).filter_by(email="ann@example.org"))
+    assert ann is not None
     assert ann.status == SignatureStatus.HELD and ann.flag_reason == "blocked domain"
     page = confirm(client, follow_redirects=True).get_data(
         as_text=True
@@ -65,9 +67,10 @@ def test_a_blocked_domain_looks_normal_gets_mail_but_never_counts(
     assert count_of(petition) == 0
     db.session.rollback()
     ann = db.session.get(Signature, ann.id)
+    assert ann is not None
     assert ann.status == SignatureStatus.HELD and ann.confirmed_at is not None
     assert "ann@example.org" not in "".join(export_chunks(petition, "csv"))
-    assert client.get(f"/petitions/{petition.slug}.json").json["signature_count"] == 0
+    assert json_of(client.get(f"/petitions/{petition.slug}.json"))["signature_count"] == 0
 
 
 def test_signing_again_after_a_quiet_confirmation_gets_the_already_signed_mail(
@@ -90,6 +93,7 @@ def test_a_blocked_network_is_matched_by_cidr(client: FlaskClient, make_petition
     sign(client, petition.slug, address="198.51.100.1", email="bob@example.org")
     db.session.rollback()
     bob = db.session.scalar(select(Signature).filter_by(email="bob@example.org"))
+    assert bob is not None
     assert bob.status == SignatureStatus.PENDING
 
 

@@ -10,6 +10,7 @@ from petition.moderation.screening import add_rule
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from tests.conftest import PASSWORD
+from tests.helpers.checks import json_of, must
 from tests.helpers.organisers import log_in
 from tests.helpers.signing import count_of
 
@@ -18,6 +19,7 @@ def hold(petition: Petition, email: str, confirm: bool, reason: str = "rate-limi
     """A signature held for a reason, confirmed by its signer or not; its id."""
     sign_petition(petition, name=email.split("@")[0].title(), email=email, flag_reason=reason)
     signature = db.session.scalar(select(Signature).filter_by(email=email))
+    assert signature is not None
     if confirm:
         confirm_signature(confirmation_token(signature))
     return signature.id
@@ -26,6 +28,7 @@ def hold(petition: Petition, email: str, confirm: bool, reason: str = "rate-limi
 def state(signature_id: int) -> tuple[str, str | None]:
     db.session.rollback()
     signature = db.session.get(Signature, signature_id)
+    assert signature is not None
     return signature.status, signature.flag_reason
 
 
@@ -54,13 +57,13 @@ def test_held_signatures_are_listed_masked_and_reinstated_counted_once(
     assert reinstate(client, petition, ann).status_code == 404  # no longer held: counted once
     assert count_of(petition) == 1
     [event] = db.session.scalars(select(PetitionEvent).filter_by(action="reinstated")).all()
-    assert event.organiser.email == "organiser@example.org" and event.rows == 1
+    assert must(event.organiser).email == "organiser@example.org" and event.rows == 1
     assert event.values == {
         "address": "a***@example.org",
         "held_for": "rate-limit",
         "reason": "Our office shares one address",
     }
-    assert client.get(f"/petitions/{petition.slug}.json").json["signature_count"] == 1
+    assert json_of(client.get(f"/petitions/{petition.slug}.json"))["signature_count"] == 1
 
 
 def test_a_pending_held_signature_returns_to_pending_and_counts_once_confirmed(
@@ -71,7 +74,7 @@ def test_a_pending_held_signature_returns_to_pending_and_counts_once_confirmed(
     log_in(client)
     assert reinstate(client, petition, bob).status_code == 303
     assert state(bob) == (SignatureStatus.PENDING, None) and count_of(petition) == 0
-    confirm_signature(confirmation_token(db.session.get(Signature, bob)))
+    confirm_signature(confirmation_token(must(db.session.get(Signature, bob))))
     assert count_of(petition) == 1
 
 
@@ -124,6 +127,7 @@ def test_all_held_for_one_reason_are_reinstated_and_the_others_stay(
     assert [state(n)[0] for n in limited] == ["confirmed", "confirmed", "pending"]
     assert state(blocked)[0] == SignatureStatus.HELD and count_of(petition) == 2
     event = db.session.scalar(select(PetitionEvent).filter_by(action="reinstated"))
+    assert event is not None
     assert event.rows == 3 and event.values == {
         "address": "all", "held_for": "rate-limit", "reason": "university"
     }  # fmt: skip

@@ -15,6 +15,7 @@ from petition.signing.signatures import confirm_signature, sign_petition
 from petition.signing.withdrawal import withdraw_signature
 from petition.transactions import write_transaction
 from tests.conftest import SMTPServer
+from tests.helpers.checks import must
 
 ORGANISERS = ("organiser@example.org", "second@example.org")
 
@@ -67,12 +68,12 @@ def test_each_quarter_sends_one_mail_to_every_organiser_in_order(
         for q in (25, 25, 50, 50, 75, 75, 100, 100)
     ]
     assert sorted(m["To"] for m in received[:2]) == sorted(ORGANISERS)
-    last = received[-1].get_body(("plain",)).get_content()
+    last = must(received[-1].get_body(("plain",))).get_content()
     assert "8 verified signatures; its goal is 8" in last
     assert f"https://petitions.example.org/organisers/petitions/{petition.slug}/?lang=en" in last
-    html = received[-1].get_body(("html",)).get_content()
+    html = must(received[-1].get_body(("html",))).get_content()
     assert "<strong>Stop the forced evictions</strong> has passed 100% of its goal" in html
-    assert db.session.get(Petition, petition.id).goal_notified == 100
+    assert must(db.session.get(Petition, petition.id)).goal_notified == 100
 
 
 def test_passing_a_quarter_again_after_a_withdrawal_sends_nothing(
@@ -85,7 +86,7 @@ def test_passing_a_quarter_again_after_a_withdrawal_sends_nothing(
     withdraw_signature(withdrawal_token(second))
     confirmed_signer(petition, 3)
     assert len(goal_mail_in(smtp)) == 1
-    assert db.session.get(Petition, petition.id).signature_count == 2
+    assert must(db.session.get(Petition, petition.id)).signature_count == 2
 
 
 def test_a_petition_without_a_goal_sends_nothing(make_petition, smtp: SMTPServer) -> None:
@@ -104,7 +105,7 @@ def test_a_jump_past_two_quarters_tells_only_the_highest(make_petition, smtp: SM
     confirmed_signer(petition, 2)
     received = goal_mail_in(smtp)
     assert [m["Subject"] for m in received] == ["Stop the forced evictions passed 50% of its goal"]
-    assert db.session.get(Petition, petition.id).goal_notified == 50
+    assert must(db.session.get(Petition, petition.id)).goal_notified == 50
 
 
 def test_a_removed_organiser_gets_nothing(make_petition, make_organiser, smtp: SMTPServer) -> None:
@@ -112,6 +113,8 @@ def test_a_removed_organiser_gets_nothing(make_petition, make_organiser, smtp: S
     confirmed_signer(petition, 1)  # owed to both, delivered after one of them left
     first = db.session.scalar(select(Organiser).filter_by(email=ORGANISERS[0]))
     second = db.session.scalar(select(Organiser).filter_by(email=ORGANISERS[1]))
+    assert first is not None
+    assert second is not None
     remove_organiser(petition, first, second.id)
     received = goal_mail_in(smtp)
     assert [m["To"] for m in received] == [ORGANISERS[0]]

@@ -46,8 +46,8 @@ def organiser_urls(
         for argument in rule.arguments:
             values = [slug] if argument == "slug" else SAMPLE_VALUES[argument]
             combos = [combo | {argument: value} for combo in combos for value in values]
-        for values in combos:
-            path = adapter.build(rule.endpoint, values)
+        for filled in combos:
+            path = adapter.build(rule.endpoint, filled)
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 found.append((rule.endpoint, method, path))
     return found

@@ -18,6 +18,7 @@ from petition.extensions import db
 from petition.models import Petition, PetitionEvent, Signature, SignatureStatus
 from petition.petitions.versions import save_petition_text
 from tests.conftest import PASSWORD
+from tests.helpers.checks import must
 
 RUSSIAN_TITLE = "Остановите принудительные выселения"
 ENGLISH_XLSX = ("Name", "Email", "Country", "Signed (UTC)", "Confirmed (UTC)")
@@ -84,7 +85,7 @@ def test_the_dashboard_shows_titles_in_the_organisers_language_where_a_version_e
     assert f"<h1>{RUSSIAN_TITLE}</h1>" in petition_page.get_data(as_text=True)
     for subpage in ("paper", "timeline", "activity/", "texts", "support"):
         page = client.get(f"/organisers/petitions/evictions/{subpage}").get_data(as_text=True)
-        title = re.search(r"<title>(.*?)</title>", page, re.DOTALL).group(1)
+        title = must(re.search(r"<title>(.*?)</title>", page, re.DOTALL)).group(1)
         assert RUSSIAN_TITLE in title and "Stop the forced" not in title, subpage
     english = logged_in(app, "en").get("/organisers/").get_data(as_text=True)
     assert 'href="/organisers/petitions/evictions/">Stop the forced evictions</a>' in english
@@ -126,6 +127,7 @@ def test_csv_headers_are_in_the_organisers_language_and_english_ones_stay_as_scr
         lines = text.removeprefix("\ufeff").splitlines()
         assert next(csv.reader(lines)) == ENGLISH_CSV
     json_rows = client.get(f"/organisers/petitions/{signed.slug}/export.json?headers=en").json
+    assert json_rows is not None
     assert list(json_rows[0]) == ENGLISH_CSV, "JSON keys never change"
 
 
@@ -151,7 +153,9 @@ def test_the_command_line_export_keeps_english_headers(
 
 def embed_titles(page: str) -> list[str]:
     snippets = re.findall(r"<textarea[^>]*readonly>(.*?)</textarea>", page, re.DOTALL)
-    return [re.search(r'title="([^"]*)"', html.unescape(snippet)).group(1) for snippet in snippets]
+    return [
+        must(re.search(r'title="([^"]*)"', html.unescape(snippet))).group(1) for snippet in snippets
+    ]
 
 
 def test_the_embed_code_title_is_in_the_petitions_language_not_the_organisers(
@@ -203,4 +207,4 @@ def test_editing_in_another_language_keeps_the_petitions_language(
     )
     fields = {"title": "Stop the evictions", "body": petition.body}
     assert client.post("/organisers/petitions/evictions/edit", data=fields).status_code == 303
-    assert db.session.get(Petition, petition.id).language == "en"
+    assert must(db.session.get(Petition, petition.id)).language == "en"

@@ -89,6 +89,7 @@ def test_purge_forgets_counts_quiet_for_a_day(site: Flask) -> None:
     attempt(site, REAL, "wrong password!", "192.0.2.51")
     with site.app_context():
         stale = db.session.get(LoginFailures, attempt_hash(REAL, "192.0.2.50"))
+        assert stale is not None
         stale.last_failed_at = utcnow() - timedelta(days=1, minutes=1)
         db.session.commit()
         assert purge().login_counts_deleted == 1

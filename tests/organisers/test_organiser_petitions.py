@@ -37,6 +37,7 @@ def test_creating_a_cyrillic_petition_gives_a_readable_slug(organiser_client: Fl
     assert response.status_code == 303
     assert response.location == "/organisers/petitions/sokhranim-park-u-reki/"
     petition = db.session.scalar(select(Petition))
+    assert petition is not None
     assert (petition.goal, petition.collects_country, petition.target) == (
         500,
         True,

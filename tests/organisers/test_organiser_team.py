@@ -17,6 +17,7 @@ from petition.models import Invitation, Organiser, OutboxMessage, Petition, Sign
 from petition.organisers.accounts import find_organiser
 from petition.organisers.invitations import invite_organiser
 from tests.conftest import PASSWORD, SMTPServer
+from tests.helpers.checks import must
 from tests.helpers.mailbox import owed_mail
 from tests.helpers.organisers import log_in
 
@@ -26,7 +27,7 @@ NEW_PASSWORD = "a brand new passphrase"
 def invitation_link(smtp: SMTPServer, count: int) -> str:
     deliver_due()
     message = smtp.sink.wait_for(count)[-1]
-    text = message.get_body(("plain",)).get_content()
+    text = must(message.get_body(("plain",))).get_content()
     match = re.search(r"https://petitions\.example\.org(/organisers/invitations/\S+)", text)
     assert match, text
     return match.group(1)
@@ -176,8 +177,8 @@ def test_the_invitation_mail_carries_no_title_and_the_link_shows_it(
     client.post(f"/organisers/petitions/{petition.slug}/invite", data={"email": "new@example.org"})
     link = invitation_link(smtp, 1)
     [message] = smtp.sink.messages
-    text = message.get_body(("plain",)).get_content()
-    html = message.get_body(("html",)).get_content()
+    text = must(message.get_body(("plain",))).get_content()
+    html = must(message.get_body(("html",))).get_content()
     for part in (message["Subject"], text, html):
         assert "evil.example" not in part and "Sign at" not in part
         assert "petitions.example.org" in part
@@ -212,6 +213,7 @@ def test_changing_the_password(client: FlaskClient, make_organiser) -> None:
     assert log_in(client).status_code == 401
     assert log_in(client, password=NEW_PASSWORD).status_code == 303
     organiser = db.session.scalar(select(Organiser))
+    assert organiser is not None
     assert organiser.password_hash.startswith("scrypt:")
 
 
@@ -249,7 +251,7 @@ def test_resend_to_all_pending_respects_the_cap_and_the_interval(
     assert outbox_recipients() == ["p0@example.org", "p2@example.org"]
     deliver_due()
     messages = smtp.sink.wait_for(2)
-    assert all("/confirm/" in m.get_body(("plain",)).get_content() for m in messages)
+    assert all("/confirm/" in must(m.get_body(("plain",))).get_content() for m in messages)
     again = client.post(path, data={}, follow_redirects=True)
     assert "You can send them again in 60 minutes" in again.get_data(as_text=True)
     assert len(outbox_recipients()) == 2

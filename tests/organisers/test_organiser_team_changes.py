@@ -19,6 +19,7 @@ from petition.organisers.invitations import (
 )
 from petition.petitions.history import event_detail
 from tests.conftest import PASSWORD
+from tests.helpers.checks import must
 from tests.helpers.organisers import log_in
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -61,7 +62,7 @@ def test_an_invitation_link_works_once(app: Flask, client: FlaskClient, make_pet
     assert again.status_code == 410 and "This invitation has been used" in again.get_data(
         as_text=True
     )
-    assert db.session.get(Invitation, invitation.id).used_at is not None
+    assert must(db.session.get(Invitation, invitation.id)).used_at is not None
 
 
 def test_two_uses_of_one_read_invitation_join_once(
@@ -96,7 +97,7 @@ def test_a_link_with_the_right_id_but_a_wrong_secret_does_nothing(
         assert answer.status_code == 400, payload
         assert "new@example.org" not in answer.get_data(as_text=True)
     assert emails_of(petition) == ["organiser@example.org"]
-    assert db.session.get(Invitation, invitation.id).used_at is None
+    assert must(db.session.get(Invitation, invitation.id)).used_at is None
     assert db.session.scalar(select(func.count()).select_from(Organiser)) == 1
 
 
@@ -137,6 +138,7 @@ def test_withdrawing_an_invitation_ends_its_link(
     base = f"/organisers/petitions/{petition.slug}"
     client.post(f"{base}/invite", data={"email": "new@example.org"})
     invitation = db.session.scalar(select(Invitation))
+    assert invitation is not None
     url = link(app, [invitation.id, invitation.secret])
     team = client.get(f"{base}/").get_data(as_text=True)
     assert "Invitations not yet accepted" in team and "new@example.org, invited on" in team
@@ -170,6 +172,7 @@ def test_removing_a_colleague(client: FlaskClient, team: Petition) -> None:
     assert log_in(client).status_code == 303
     colleague = db.session.scalar(select(Organiser).filter_by(email="colleague@example.org"))
     page = client.get(f"/organisers/petitions/{team.slug}/").get_data(as_text=True)
+    assert colleague is not None
     assert f'action="/organisers/petitions/{team.slug}/organisers/{colleague.id}/remove"' in page
     done = client.post(
         f"/organisers/petitions/{team.slug}/organisers/{colleague.id}/remove",
@@ -227,7 +230,7 @@ def test_team_changes_need_their_csrf_token(make_app) -> None:
         slug, colleague_id = petition.slug, petition.organisers[1].id
     client = app.test_client()
     form = client.get("/organisers/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)[1]
+    token = must(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form))[1]
     client.post(
         "/organisers/login",
         data={"email": "organiser@example.org", "password": PASSWORD, "csrf_token": token},
@@ -236,4 +239,4 @@ def test_team_changes_need_their_csrf_token(make_app) -> None:
     assert client.post(f"{base}/organisers/{colleague_id}/remove").status_code == 400
     assert client.post(f"{base}/leave").status_code == 400
     with app.app_context():
-        assert len(db.session.get(Petition, petition.id).organisers) == 2
+        assert len(must(db.session.get(Petition, petition.id)).organisers) == 2

@@ -18,6 +18,7 @@ from petition.mail.outbox import deliver_due
 from petition.models import AccountEvent, Organiser, OutboxMessage
 from petition.organisers.accounts import set_organiser_password
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
+from tests.helpers.checks import must
 from tests.helpers.http import csrf_token, organiser_session
 from tests.helpers.processes import wait_until
 
@@ -107,8 +108,8 @@ def test_a_forgotten_password_is_reset_by_the_emailed_link_once(
         )
     [message] = smtp.sink.wait_for(1)
     assert message["To"] == EMAIL
-    text = message.get_body(("plain",)).get_content()
-    html = message.get_body(("html",)).get_content()
+    text = must(message.get_body(("plain",))).get_content()
+    html = must(message.get_body(("html",))).get_content()
     assert text.startswith("Здравствуйте!")  # written in the language the form was read in
     assert '<html lang="ru">' in html and "Или скопируйте эту ссылку в браузер:" in html
     link = reset_link(text, base)
@@ -160,7 +161,7 @@ def test_an_unknown_address_gets_the_same_answer_byte_for_byte_and_no_mail(
     with live_server.app.app_context():
         set_organiser_password(EMAIL, PASSWORD)
     stranger = requests.Session()
-    answers = {}
+    answers: dict[str, list[tuple[int, str, bytes, int, bytes]]] = {}
     for email in (EMAIL, "nobody@example.org", EMAIL.upper(), "nobody@example.org"):
         asked = ask_for_link(stranger, base, email)
         sent = stranger.get(f"{base}{asked.headers['Location']}")
@@ -251,7 +252,7 @@ def test_an_expired_or_forged_link_is_refused_and_changes_nothing(
         set_organiser_password(EMAIL, PASSWORD)
     assert ask_for_link(requests.Session(), base, EMAIL).status_code == 303
     [message] = smtp.sink.wait_for(1)
-    link = reset_link(message.get_body(("plain",)).get_content(), base)
+    link = reset_link(must(message.get_body(("plain",))).get_content(), base)
 
     live_server.app.config["PASSWORD_RESET_MAX_AGE"] = -1  # every link is already too old
     expired = requests.get(link)
@@ -274,7 +275,7 @@ def test_any_later_password_change_ends_a_link_not_yet_used(
     for _ in range(2):
         assert ask_for_link(requests.Session(), base, EMAIL).status_code == 303
     first, second = smtp.sink.wait_for(2)
-    links = [reset_link(m.get_body(("plain",)).get_content(), base) for m in (first, second)]
+    links = [reset_link(must(m.get_body(("plain",))).get_content(), base) for m in (first, second)]
     assert set_new_password(requests.Session(), links[1], NEW_PASSWORD).status_code == 303
     older = requests.get(links[0])
     assert older.status_code == 410 and USED in older.text
@@ -295,7 +296,7 @@ def test_the_access_log_holds_no_reset_token(
     )
     assert SENT in asked.text
     [message] = smtp.sink.wait_for(1, timeout=30)
-    link = reset_link(message.get_body(("plain",)).get_content(), server.url)
+    link = reset_link(must(message.get_body(("plain",))).get_content(), server.url)
     token = link.rsplit("/", 1)[1].split("?")[0]
     assert set_new_password(http, link, NEW_PASSWORD).status_code == 303
     wait_until(lambda: log.read_text().count("/reset-password/") >= 2, 10, "the link is logged")
@@ -380,7 +381,9 @@ def test_wrong_passwords_before_a_reset_do_not_keep_the_new_one_waiting(
     assert client.post("/organisers/forgot-password", data={"email": EMAIL}).status_code == 303
     deliver_due()
     [message] = smtp.sink.wait_for(1)
-    link = reset_link(message.get_body(("plain",)).get_content(), "https://petitions.example.org")
+    link = reset_link(
+        must(message.get_body(("plain",))).get_content(), "https://petitions.example.org"
+    )
     path = link.removeprefix("https://petitions.example.org")
     form = {"new": NEW_PASSWORD, "repeat": NEW_PASSWORD}
     assert client.post(path, data=form).status_code == 303

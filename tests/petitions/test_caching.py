@@ -1,7 +1,7 @@
 """Read storms: the petition page and its JSON carry Cache-Control and answer revalidation with 304."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -11,10 +11,11 @@ from petition.extensions import db
 from petition.models import Petition, Signature
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
+from tests.helpers.checks import json_of, must
 
 
 @pytest.fixture
-def csrf_app(make_app: Callable[..., Flask]) -> Flask:
+def csrf_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     """CSRF on, as in production, so the page carries a session-bound token."""
     app = make_app(
         WTF_CSRF_ENABLED=True, PAGE_CACHE_MAX_AGE=7, PAGE_CACHE_STALE_WHILE_REVALIDATE=60
@@ -31,6 +32,7 @@ def petition(csrf_app: Flask, make_petition) -> Petition:
 def confirm_one(petition: Petition, number: int) -> None:
     sign_petition(petition, name=f"Signer {number}", email=f"s{number}@example.org")
     signature = db.session.scalars(select(Signature).order_by(Signature.id.desc())).first()
+    assert signature is not None
     confirm_signature(confirmation_token(signature))
 
 
@@ -51,7 +53,7 @@ def test_json_is_shared_cacheable_and_revalidates_with_304(
     confirm_one(petition, 1)
     changed = client.get("/petitions/stop-evictions.json", headers={"If-None-Match": etag})
     assert changed.status_code == 200
-    assert changed.json["signature_count"] == 1 and changed.headers["ETag"] != etag
+    assert json_of(changed)["signature_count"] == 1 and changed.headers["ETag"] != etag
 
 
 def test_page_is_private_and_revalidates_for_the_same_session(
@@ -92,7 +94,7 @@ def test_a_page_kept_through_a_304_still_signs(csrf_app: Flask, petition: Petiti
         ).status_code
         == 304
     )
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', first.text).group(1)
+    token = must(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', first.text)).group(1)
     signed = client.post(
         "/petitions/stop-evictions/sign",
         data={"csrf_token": token, "name": "Ada", "email": "ada@example.org"},
@@ -108,7 +110,7 @@ def test_sign_errors_and_confirmations_are_not_cached(csrf_app: Flask, petition:
 
 
 def csrf_token_in(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return must(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)).group(1)
 
 
 def test_each_visitor_gets_their_own_token_in_the_kept_page(
@@ -201,9 +203,13 @@ def test_session_cookies_are_flasks_own_and_old_keys_still_read() -> None:
     ours = SessionInterface().get_signing_serializer(app)
     flasks = SecureCookieSessionInterface().get_signing_serializer(app)
     data = {"csrf_token": "abc", "_user_id": "1:2"}
+    assert flasks is not None
+    assert ours is not None
     assert flasks.loads(ours.dumps(data)) == data
     assert ours.loads(flasks.dumps(data)) == data
     before_rotation = Flask(__name__)
     before_rotation.secret_key = "previous-key-" * 4
-    old_cookie = SecureCookieSessionInterface().get_signing_serializer(before_rotation).dumps(data)
+    old_cookie = must(SecureCookieSessionInterface().get_signing_serializer(before_rotation)).dumps(
+        data
+    )
     assert ours.loads(old_cookie) == data

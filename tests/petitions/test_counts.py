@@ -10,6 +10,7 @@ from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from petition.transactions import write_transaction
 from petition.transparency.recount import UnknownPetitionError, recount_signatures
+from tests.helpers.checks import must
 
 
 def confirmed_petition(make_petition, slug: str, confirmed: int, pending: int = 1) -> Petition:
@@ -33,7 +34,7 @@ def set_stored_count(slug: str, value: int) -> None:
 
 def stored_count(slug: str) -> int:
     db.session.rollback()
-    return db.session.scalar(select(Petition.signature_count).where(Petition.slug == slug))
+    return must(db.session.scalar(select(Petition.signature_count).where(Petition.slug == slug)))
 
 
 def test_counts_kept_by_confirmation_show_no_drift(make_petition) -> None:

@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 
 from petition.models import utcnow
 from petition.petitions.editing import StateChange, change_state
+from tests.helpers.checks import must
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PUBLIC = "https://petitions.example.org"
@@ -29,8 +30,8 @@ def test_the_feed_lists_open_petitions_with_every_required_element(
     assert root.tag == f"{ATOM}feed"
     assert root.findtext(f"{ATOM}id") == f"{PUBLIC}/petitions.atom"
     assert root.findtext(f"{ATOM}title") == "Open petitions"
-    datetime.fromisoformat(root.findtext(f"{ATOM}updated"))
-    assert root.find(f"{ATOM}author/{ATOM}name").text
+    datetime.fromisoformat(must(root.findtext(f"{ATOM}updated")))
+    assert must(root.find(f"{ATOM}author/{ATOM}name")).text
     links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
     assert links == {"self": f"{PUBLIC}/petitions.atom", "alternate": f"{PUBLIC}/"}
 
@@ -41,12 +42,13 @@ def test_the_feed_lists_open_petitions_with_every_required_element(
     ]
     second, first = entries
     assert second.findtext(f"{ATOM}id") == f"{PUBLIC}/petitions/second"
-    assert second.find(f"{ATOM}link").get("href") == f"{PUBLIC}/petitions/second"
+    assert must(second.find(f"{ATOM}link")).get("href") == f"{PUBLIC}/petitions/second"
     for entry in entries:
-        assert datetime.fromisoformat(entry.findtext(f"{ATOM}updated")).tzinfo is not None
+        assert datetime.fromisoformat(must(entry.findtext(f"{ATOM}updated"))).tzinfo is not None
     assert first.findtext(f"{ATOM}summary") == "Stop it now."
     content = first.find(f"{ATOM}content")
-    assert content.get("type") == "html" and "<strong>now</strong>" in content.text
+    assert content is not None
+    assert content.get("type") == "html" and "<strong>now</strong>" in must(content.text)
 
 
 def test_a_hidden_petition_leaves_the_feed(

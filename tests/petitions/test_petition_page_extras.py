@@ -2,6 +2,7 @@
 
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from petition.extensions import db
 from petition.models import Signature
 from petition.petitions.markdown import summary
+from tests.helpers.checks import must
 from tests.helpers.mailbox import owed_mail
 from tests.helpers.signing import confirm_path, sign
 
@@ -67,7 +69,7 @@ def test_the_summary_falls_back_to_the_title_without_a_paragraph(
 
 
 def sign_and_confirm(client: FlaskClient, slug: str, name: str, email: str, show: bool) -> None:
-    box = {"show_name": "y"} if show else {}
+    box: dict[str, Any] = {"show_name": "y"} if show else {}
     assert sign(client, slug, name=name, email=email, **box).status_code == 303
     db.session.rollback()
     [text] = [message.text for message in owed_mail() if message.recipient == email]
@@ -77,7 +79,7 @@ def sign_and_confirm(client: FlaskClient, slug: str, name: str, email: str, show
 def test_the_show_name_box_is_off_by_default(client: FlaskClient, make_petition) -> None:
     petition = make_petition()
     page = client.get(f"/petitions/{petition.slug}").get_data(as_text=True)
-    box = re.search(r'<input[^>]*name="show_name"[^>]*>', page).group(0)
+    box = must(re.search(r'<input[^>]*name="show_name"[^>]*>', page)).group(0)
     assert 'type="checkbox"' in box and "checked" not in box
     assert 'aria-describedby="show_name-hint"' in box
     assert "Recent signers" not in page
@@ -96,7 +98,7 @@ def test_only_confirmed_signers_who_ticked_the_box_are_listed_by_first_name(
         data={"name": "Pending Person", "email": "pending@example.org", "show_name": "y"},
     )
     page = client.get(f"/petitions/{petition.slug}").get_data(as_text=True)
-    listed = re.search(r'<section class="signers".*?</section>', page, re.DOTALL).group(0)
+    listed = must(re.search(r'<section class="signers".*?</section>', page, re.DOTALL)).group(0)
     assert re.findall(r"<li>(.*?)</li>", listed) == ["Ivan", "Айгерим"]
     for hidden in ("Nurlanova", "Нурланова", "Petrov", "Hidden", "Pending", "@"):
         assert hidden not in listed
@@ -111,7 +113,7 @@ def test_the_country_is_listed_when_the_signer_gave_one(
 ) -> None:
     petition = make_petition()
     sign_and_confirm(client, petition.slug, "Dana Smith", "dana@example.org", True)
-    db.session.scalar(select(Signature)).country = "KZ"
+    must(db.session.scalar(select(Signature))).country = "KZ"
     db.session.commit()
     page = client.get(f"/petitions/{petition.slug}").get_data(as_text=True)
     assert '<li>Dana <span class="country">(Kazakhstan)</span></li>' in page

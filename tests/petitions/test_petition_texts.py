@@ -10,7 +10,14 @@ from sqlalchemy import event, inspect, select, update
 
 from petition.extensions import db
 from petition.mail.outbox import deliver_due
-from petition.models import Petition, PetitionEvent, PetitionText, Signature, SignatureStatus
+from petition.models import (
+    Petition,
+    PetitionEvent,
+    PetitionText,
+    Signature,
+    SignatureStatus,
+    table_of,
+)
 from petition.petitions.editing import update_petition
 from petition.petitions.history import event_detail
 from petition.petitions.publishing import MAX_BODY_LENGTH, MAX_TITLE_LENGTH, PetitionError
@@ -23,6 +30,7 @@ from petition.petitions.versions import (
 from petition.transactions import write_transaction
 from tests.conftest import PASSWORD, SMTPServer
 from tests.core.test_cli import empty_database_app, logging_restored  # noqa: F401 - fixtures
+from tests.helpers.checks import must
 from tests.helpers.reading import english_words, readable
 
 RUSSIAN_TITLE = "Остановите принудительные выселения"
@@ -143,13 +151,19 @@ def test_two_organisers_adding_the_same_language_at_once_both_succeed(with_russi
         # The other organiser's insert commits between our read and our write.
         if competing or not any(isinstance(item, PetitionText) for item in session.new):
             return
+        texts = table_of(PetitionText)
         with db.engine.begin() as other:
             competing.append(
-                other.execute(
-                    PetitionText.__table__.insert().values(
-                        petition_id=with_russian.id, language="kk", title="Бірінші", body="Мәтін"
-                    )
-                ).inserted_primary_key[0]
+                must(
+                    other.execute(
+                        texts.insert().values(
+                            petition_id=with_russian.id,
+                            language="kk",
+                            title="Бірінші",
+                            body="Мәтін",
+                        )
+                    ).inserted_primary_key
+                )[0]
             )
 
     event.listen(db.session, "before_flush", insert_first)
@@ -259,6 +273,7 @@ def test_the_original_language_is_chosen_on_the_petition_form(app: Flask, make_o
     )
     assert created.status_code == 303
     petition = db.session.scalar(select(Petition))
+    assert petition is not None
     assert petition.language == "kk"
     texts = organiser.get(f"/organisers/petitions/{petition.slug}/texts").get_data(as_text=True)
     assert 'value="en"' in texts and 'value="kk"' not in texts
@@ -332,7 +347,7 @@ def test_the_edit_form_refuses_an_original_language_that_has_a_version(
     assert "has a version in that language" in response.get_data(as_text=True)
     russian = organiser.post("/organisers/petitions/evictions/edit?lang=ru", data=fields)
     assert "У петиции есть версия на этом языке" in russian.get_data(as_text=True)
-    assert db.session.get(Petition, with_russian.id).language == "en"
+    assert must(db.session.get(Petition, with_russian.id)).language == "en"
 
 
 def test_removing_an_unknown_language_is_a_bad_request(app: Flask, with_russian) -> None:
@@ -417,6 +432,7 @@ def test_the_list_the_widget_the_feed_and_the_json_follow_the_language(
     assert '<entry xml:lang="en">' in plain_feed and RUSSIAN_TITLE not in plain_feed
 
     page_json = client.get("/petitions/evictions.json?lang=ru").json
+    assert page_json is not None
     assert (page_json["title"], page_json["language"], page_json["languages"]) == (
         RUSSIAN_TITLE,
         "ru",
@@ -424,6 +440,7 @@ def test_the_list_the_widget_the_feed_and_the_json_follow_the_language(
     )
     # Shared caches keep the JSON by address: the browser's language does not change it.
     plain = client.get("/petitions/evictions.json", headers={"Accept-Language": "ru"}).json
+    assert plain is not None
     assert plain["title"] == "Stop the forced evictions" and plain["language"] == "en"
 
 
@@ -431,6 +448,7 @@ def test_the_api_gives_the_languages_and_the_text_asked_for(
     client: FlaskClient, with_russian
 ) -> None:
     one = client.get("/api/v1/petitions/evictions?lang=ru").json
+    assert one is not None
     assert (one["title"], one["summary"], one["language"]) == (
         RUSSIAN_TITLE,
         "Мы призываем город прекратить выселять семьи.",
@@ -438,8 +456,10 @@ def test_the_api_gives_the_languages_and_the_text_asked_for(
     )
     assert (one["original_language"], one["languages"]) == ("en", ["en", "ru"])
     kazakh = client.get("/api/v1/petitions/evictions?lang=kk").json
+    assert kazakh is not None
     assert (kazakh["title"], kazakh["language"]) == ("Stop the forced evictions", "en")
     listed = client.get("/api/v1/petitions?lang=ru&per_page=1").json
+    assert listed is not None
     assert listed["petitions"][0]["title"] == RUSSIAN_TITLE
     bad = client.get("/api/v1/petitions/evictions?lang=de")
     assert bad.status_code == 400 and "lang must be one of en, ru, kk." in bad.get_data(
@@ -461,9 +481,9 @@ def test_the_confirmation_uses_the_title_in_the_signers_language(
     mail = {message["To"]: message for message in smtp.sink.wait_for(2)}
     ivan = mail["ivan@example.org"]
     assert ivan["Subject"] == f"Подтвердите свою подпись: {RUSSIAN_TITLE}"
-    plain = ivan.get_body(("plain",)).get_content()
+    plain = must(ivan.get_body(("plain",))).get_content()
     assert RUSSIAN_TITLE in plain and "Stop the forced evictions" not in plain
-    assert RUSSIAN_TITLE in ivan.get_body(("html",)).get_content()
+    assert RUSSIAN_TITLE in must(ivan.get_body(("html",))).get_content()
     # No Kazakh version: the Kazakh message names the petition by its original title.
     assert mail["aigerim@example.org"]["Subject"] == "Қолыңызды растаңыз: Stop the forced evictions"
 
@@ -482,7 +502,7 @@ def test_the_confirmation_uses_the_title_in_the_signers_language(
     deliver_due()
     repeat = smtp.sink.wait_for(3)[2]
     assert repeat["Subject"] == f"Вы уже подписали: {RUSSIAN_TITLE}"
-    assert RUSSIAN_TITLE in repeat.get_body(("plain",)).get_content()
+    assert RUSSIAN_TITLE in must(repeat.get_body(("plain",))).get_content()
 
 
 # --- the organiser's page read in Russian or Kazakh: no English left ------------------------------

@@ -4,6 +4,7 @@ import re
 import time
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -14,16 +15,17 @@ from petition import tokens
 from petition.extensions import db
 from petition.models import Petition, Signature, utcnow
 from tests.helpers import signing
+from tests.helpers.checks import json_of, must
 from tests.helpers.mailbox import owed_mail
 
 SIGNER = {"name": "Айгерим Нурланова", "email": "aigerim@example.org"}
 # Every signature here is Aigerim's unless a test says otherwise.
-sign = partial(signing.sign, **SIGNER)
+sign = partial(signing.sign, name=SIGNER["name"], email=SIGNER["email"])
 
 
 def stored_signatures() -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(Signature))
+    return must(db.session.scalar(select(func.count()).select_from(Signature)))
 
 
 def outbox_texts() -> list[str]:
@@ -125,7 +127,7 @@ def test_the_response_never_reveals_whether_an_address_signed(
     ],
 )
 def test_bad_input_gets_a_clear_message_and_keeps_what_was_typed(
-    client: FlaskClient, make_petition, fields: dict[str, str], message: str
+    client: FlaskClient, make_petition, fields: dict[str, Any], message: str
 ) -> None:
     petition = make_petition()
     response = sign(client, petition.slug, **fields)
@@ -182,7 +184,7 @@ def test_opening_the_link_changes_nothing_and_the_button_confirms_once(
     assert shown.status_code == 200
     assert "Confirm my signature" in shown.get_data(as_text=True)
     assert shown.headers["Referrer-Policy"] == "no-referrer"
-    assert client.get(f"/petitions/{petition.slug}.json").json["signature_count"] == 0
+    assert json_of(client.get(f"/petitions/{petition.slug}.json"))["signature_count"] == 0
     for _ in range(2):
         done = client.post(path)
         # Pressed twice, the button sends the signer to the link's own page, which can be reloaded.
@@ -190,7 +192,7 @@ def test_opening_the_link_changes_nothing_and_the_button_confirms_once(
         assert done.headers["Location"] == f"{path}#main"
         assert done.headers["Referrer-Policy"] == "no-referrer"
         assert "your signature is confirmed" in client.get(path).get_data(as_text=True)
-    assert client.get(f"/petitions/{petition.slug}.json").json["signature_count"] == 1
+    assert json_of(client.get(f"/petitions/{petition.slug}.json"))["signature_count"] == 1
     assert "your signature is confirmed" in client.get(path).get_data(as_text=True)
 
 
@@ -204,7 +206,7 @@ def test_a_tampered_link_gets_a_clear_page_and_changes_nothing(
         response = client.post(bad)
         assert response.status_code == 400, bad
         assert "This link does not work" in response.get_data(as_text=True)
-    assert client.get(f"/petitions/{petition.slug}.json").json["signature_count"] == 0
+    assert json_of(client.get(f"/petitions/{petition.slug}.json"))["signature_count"] == 0
 
 
 def test_a_link_for_another_purpose_does_not_confirm(
@@ -213,11 +215,15 @@ def test_a_link_for_another_purpose_does_not_confirm(
     petition = make_petition()
     sign(client, petition.slug)
     signature = db.session.scalar(select(Signature))
+    assert signature is not None
     token = tokens.make_token(
         app.config["SECRET_KEY"], "withdraw-signature", [signature.id, petition.id]
     )
     assert client.post(f"/confirm/{token}").status_code == 400
-    assert stored_signatures() == 1 and db.session.get(Petition, petition.id).signature_count == 0
+    assert (
+        stored_signatures() == 1
+        and must(db.session.get(Petition, petition.id)).signature_count == 0
+    )
 
 
 def test_an_expired_link_offers_to_sign_again(
@@ -234,19 +240,19 @@ def test_an_expired_link_offers_to_sign_again(
         assert response.status_code == 410
         assert "This link has expired" in page
         assert f'href="/petitions/{petition.slug}#sign-heading"' in page
-    assert client.get(f"/petitions/{petition.slug}.json").json["signature_count"] == 0
+    assert json_of(client.get(f"/petitions/{petition.slug}.json"))["signature_count"] == 0
 
 
 def test_confirming_long_after_closing_is_refused(client: FlaskClient, make_petition) -> None:
     petition = make_petition()
     sign(client, petition.slug)
-    db.session.scalar(select(Signature)).created_at = utcnow() - timedelta(days=3)
-    db.session.get(Petition, petition.id).closes_at = utcnow() - timedelta(days=2)
+    must(db.session.scalar(select(Signature))).created_at = utcnow() - timedelta(days=3)
+    must(db.session.get(Petition, petition.id)).closes_at = utcnow() - timedelta(days=2)
     db.session.commit()
     response = client.post(confirm_path(outbox_texts()[0]))
     assert response.status_code == 410
     assert "This petition has closed" in response.get_data(as_text=True)
-    assert client.get(f"/petitions/{petition.slug}.json").json["signature_count"] == 0
+    assert json_of(client.get(f"/petitions/{petition.slug}.json"))["signature_count"] == 0
 
 
 def test_json_counts_only_verified_signatures(client: FlaskClient, make_petition) -> None:
@@ -257,6 +263,7 @@ def test_json_counts_only_verified_signatures(client: FlaskClient, make_petition
     response = client.get(f"/petitions/{petition.slug}.json")
     assert response.mimetype == "application/json"
     data = response.json
+    assert data is not None
     assert data["signature_count"] == 1
     assert data["goal"] == 10 and data["open"] is True
     assert data["url"] == f"https://petitions.example.org/petitions/{petition.slug}"
@@ -303,7 +310,7 @@ def test_with_csrf_on_a_forged_post_is_refused_and_a_real_one_works(
     assert "This form has expired" in forged.get_data(as_text=True)
     assert stored_signatures() == 0
     page = client.get(f"/petitions/{petition.slug}").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    csrf = must(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)).group(1)
     assert sign(client, petition.slug, csrf_token=csrf).status_code == 303
     assert stored_signatures() == 1
 

@@ -17,6 +17,7 @@ from petition.signing.forms import SignForm
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature, sign_petition
 from petition.views.pages import petition_page
+from tests.helpers.checks import must
 from tests.helpers.mailbox import owed_mail
 from tests.petitions.test_petition_texts import logged_in
 
@@ -95,8 +96,12 @@ def test_the_kept_copy_renders_the_same_page_as_the_petition_itself(
     sign_petition(petition, name="Ann Lee", email="a@example.org", show_name=True, country="KZ")
     confirm_signature(confirmation_token(db.session.scalars(select(Signature)).one()))
     with app.test_request_context("/petitions/s?lang=ru"):
-        full = petition_page(db.session.get(Petition, petition.id), SignForm(collects_country=True))
-        kept = petition_page(public_snapshot("s", keep=False), SignForm(collects_country=True))
+        full = petition_page(
+            must(db.session.get(Petition, petition.id)), SignForm(collects_country=True)
+        )
+        kept = petition_page(
+            must(public_snapshot("s", keep=False)), SignForm(collects_country=True)
+        )
     assert full == kept
 
 
@@ -110,7 +115,7 @@ def test_a_process_reads_its_own_writes_at_once(csrf_app: Flask, make_petition) 
     assert "Остановите" in client.get("/petitions/s?lang=ru").text
     assert client.get("/petitions/s.json?lang=ru").get_json()["title"] == "Остановите"
     update_petition(
-        db.session.get(Petition, petition.id),
+        must(db.session.get(Petition, petition.id)),
         organiser,
         title="New title",
         body="B",
@@ -123,7 +128,7 @@ def test_a_process_reads_its_own_writes_at_once(csrf_app: Flask, make_petition) 
     close_petition("s")
     assert "no longer accepts" in client.get("/petitions/s").text
     assert '"open":false' in client.get("/petitions/s.json").text
-    change_state(db.session.get(Petition, petition.id), organiser, StateChange.HIDE)
+    change_state(must(db.session.get(Petition, petition.id)), organiser, StateChange.HIDE)
     assert client.get("/petitions/s").status_code == 404
     assert client.get("/petitions/s.json").status_code == 404
 
@@ -151,7 +156,7 @@ def test_signing_a_petition_another_process_just_hid_shows_nothing_of_it(
 def test_a_hide_committed_while_a_copy_is_read_leaves_no_copy(app: Flask, make_petition) -> None:
     make_petition(slug="s")
     engine = db.engine
-    fired = []
+    fired: list[int] = []
 
     def hide_meanwhile(conn, cursor, statement, params, context, executemany) -> None:
         if "hidden_at IS NULL" in statement and not fired:
@@ -173,8 +178,9 @@ def test_a_widget_read_in_kazakh_signs_in_kazakh_without_cookies(app: Flask, mak
     make_petition(slug="s")
     widget = app.test_client().get("/petitions/s/embed?lang=kk", headers={"Accept-Language": "en"})
     assert '<html lang="kk">' in widget.text
-    token = re.search(r'name="form_token" type="hidden" value="([^"]+)"', widget.text).group(1)
-    action = re.search(r'<form method="post" action="([^"]+)"', widget.text).group(1)
+    token_field = re.search(r'name="form_token" type="hidden" value="([^"]+)"', widget.text)
+    token = must(token_field).group(1)
+    action = must(re.search(r'<form method="post" action="([^"]+)"', widget.text)).group(1)
     # Inside another site's frame the browser sends no cookie of ours (SameSite=Lax).
     post = app.test_client().post(
         action.replace("&amp;", "&"),

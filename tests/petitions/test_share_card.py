@@ -11,6 +11,7 @@ from petition.extensions import db
 from petition.models import Petition
 from petition.petitions.share_card import rounded_count
 from petition.petitions.versions import save_petition_text
+from tests.helpers.checks import must
 
 PUBLIC = "https://petitions.example.org"
 
@@ -73,7 +74,7 @@ def test_the_card_is_a_1200_by_630_png_that_changes_with_language_title_and_roun
     russian, _ = card(client, "/petitions/park/card.png?lang=ru")
     assert russian != kazakh
 
-    db.session.get(Petition, petition.id).signature_count = 1234
+    must(db.session.get(Petition, petition.id)).signature_count = 1234
     db.session.commit()
     counted_address = meta(client.get("/petitions/park?lang=kk").get_data(as_text=True), "og:image")
     assert counted_address != address  # previews fetch the new picture
@@ -83,7 +84,8 @@ def test_the_card_is_a_1200_by_630_png_that_changes_with_language_title_and_roun
     _, old = card(client, address)
     assert "immutable" not in old["Cache-Control"]
 
-    db.session.get(Petition, petition.id).signature_count = 1250  # the same rounded count: 1 200+
+    # The same rounded count: 1 200+.
+    must(db.session.get(Petition, petition.id)).signature_count = 1250
     db.session.commit()
     assert (
         meta(client.get("/petitions/park?lang=kk").get_data(as_text=True), "og:image")

@@ -11,6 +11,7 @@ from petition.models import Petition
 from petition.petitions.versions import save_petition_text
 from tests.conftest import PASSWORD
 from tests.core.test_cli import empty_database_app, logging_restored  # noqa: F401 - fixtures
+from tests.helpers.checks import json_of
 
 ORIGINAL = "The city administration"
 KAZAKH = "Қала әкімдігі"
@@ -36,8 +37,8 @@ def test_a_version_with_its_own_target_shows_it_and_one_without_shows_the_origin
     assert KAZAKH in kazakh and ORIGINAL not in kazakh
     assert ORIGINAL in client.get("/petitions/trees?lang=ru").text  # no target of its own
     assert KAZAKH not in client.get("/petitions/trees?lang=en").text
-    assert client.get("/api/v1/petitions/trees?lang=kk").json["target"] == KAZAKH
-    assert client.get("/api/v1/petitions/trees?lang=en").json["target"] == ORIGINAL
+    assert json_of(client.get("/api/v1/petitions/trees?lang=kk"))["target"] == KAZAKH
+    assert json_of(client.get("/api/v1/petitions/trees?lang=en"))["target"] == ORIGINAL
 
 
 def test_the_migration_adds_the_target_to_versions_and_takes_it_away(

@@ -16,6 +16,7 @@ from flask_babel import force_locale, gettext
 from petition.mail.outbox import deliver_due
 from petition.models import Petition
 from tests.conftest import SMTPServer
+from tests.helpers.checks import must
 from tests.signing.test_confirm_codes import CONFIRMED, mailed_code, sign, type_code
 
 
@@ -141,7 +142,7 @@ def test_the_widget_shows_the_address_and_the_suggestion(
 ) -> None:
     slug = make_petition().slug
     widget = client.get(f"/petitions/{slug}/embed").text
-    token = re.search(r'name="form_token" type="hidden" value="([^"]+)"', widget).group(1)
+    token = must(re.search(r'name="form_token" type="hidden" value="([^"]+)"', widget)).group(1)
     answer = client.post(
         f"/petitions/{slug}/embed/sign",
         data={"name": "Ivan", "email": "ivan@yandex.ri", "form_token": token},

@@ -24,6 +24,7 @@ from petition.signing.signatures import sign_petition
 from petition.transparency.reading import counted_totals_by_slug
 from tests.conftest import SMTPServer
 from tests.helpers import signing
+from tests.helpers.checks import must
 from tests.helpers.signing import count_of
 
 NO_MATCH = "That code does not match."
@@ -47,8 +48,8 @@ def mailed_code(smtp: SMTPServer, count: int) -> str:
     """The code in the newest of `count` confirmation messages, delivered over SMTP now."""
     deliver_due()
     message = smtp.sink.wait_for(count)[count - 1]
-    text = message.get_body(("plain",)).get_content()
-    html = message.get_body(("html",)).get_content()
+    text = must(message.get_body(("plain",))).get_content()
+    html = must(message.get_body(("html",))).get_content()
     match = re.search(r"with this email address: ([A-Z0-9]{5}-[A-Z0-9]{5})", text)
     assert match, text
     assert match.group(1) in html  # the HTML version shows the same code
@@ -61,7 +62,7 @@ def type_code(client: FlaskClient, slug: str, email: str, code: str, **kw: objec
 
 def signature_of(email: str) -> Signature:
     db.session.expire_all()
-    return db.session.scalar(select(Signature).where(Signature.email == email))
+    return must(db.session.scalar(select(Signature).where(Signature.email == email)))
 
 
 def wrong(code: str) -> str:
@@ -120,7 +121,7 @@ def test_the_code_is_in_the_signers_language(
     )
     assert answer.status_code == 303
     deliver_due()
-    text = smtp.sink.wait_for(1)[0].get_body(("plain",)).get_content()
+    text = must(smtp.sink.wait_for(1)[0].get_body(("plain",))).get_content()
     code = confirmation_code(signature_of("ivan@example.org"))
     assert code in text
     assert f"/petitions/{slug}/code?lang=ru" in text
@@ -134,7 +135,7 @@ def test_the_code_is_in_the_signers_language(
 
 
 def error_of(page: str) -> str:
-    return re.search(r'<p class="error" id="code-error">(.*?)</p>', page, re.S).group(1)
+    return must(re.search(r'<p class="error" id="code-error">(.*?)</p>', page, re.S)).group(1)
 
 
 def test_wrong_codes_lock_an_address_for_that_client_only(
@@ -379,7 +380,7 @@ def test_signing_again_mails_a_new_code_with_fresh_tries_up_to_the_mail_cap(
     assert sign(stranger, slug, email="ann@example.org").status_code == 303
     new = mailed_code(smtp, 2)
     assert new != old
-    newest = smtp.sink.wait_for(2)[1].get_body(("plain",)).get_content()
+    newest = must(smtp.sink.wait_for(2)[1].get_body(("plain",))).get_content()
     assert "Each new email has a new code: use the one in the newest email." in newest
     # Only the newest mail's code confirms, and it comes with fresh tries.
     assert NO_MATCH in type_code(stranger, slug, "ann@example.org", old).text

@@ -22,6 +22,7 @@ from petition.models import OutboxMessage, Petition, Signature
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
+from tests.helpers.checks import must
 from tests.helpers.http import csrf_token, organiser_session
 from tests.helpers.mailbox import written
 
@@ -148,14 +149,14 @@ def test_links_from_before_secrets_work_only_for_the_signature_they_were_made_fo
         is None
     )
     db.session.expire_all()
-    assert db.session.get(Signature, signature.id).status == "pending"
+    assert must(db.session.get(Signature, signature.id)).status == "pending"
     confirm_signature(legacy_token(app, tokens.CONFIRM_SIGNATURE, payload, made_after))
     db.session.expire_all()
-    assert db.session.get(Petition, petition.id).signature_count == 1
+    assert must(db.session.get(Petition, petition.id)).signature_count == 1
     assert withdraw_signature(legacy_token(app, tokens.WITHDRAW_SIGNATURE, payload, made_after))
     db.session.expire_all()
     assert db.session.get(Signature, signature.id) is None
-    assert db.session.get(Petition, petition.id).signature_count == 0
+    assert must(db.session.get(Petition, petition.id)).signature_count == 0
 
 
 def test_a_strangers_resubmission_changes_nothing_the_signer_stored(
@@ -225,7 +226,7 @@ def test_withdrawing_deletes_every_message_about_the_signature(
     messages = db.session.scalars(select(OutboxMessage)).all()
     assert len(messages) == 3
     text = written(messages[0]).text
-    withdraw = re.search(r"https://petitions\.example\.org(/withdraw/\S+)", text).group(1)
+    withdraw = must(re.search(r"https://petitions\.example\.org(/withdraw/\S+)", text)).group(1)
     assert client.post(withdraw).status_code == 200
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

@@ -5,12 +5,13 @@ from flask.testing import FlaskClient
 
 from petition.extensions import db
 from petition.models import Petition, utcnow
+from tests.helpers.checks import json_of, must
 from tests.letters.support import write_action
 from tests.transparency.test_receipt_pages import receipt_on, sign_for_link
 
 
 def count(client: FlaskClient, slug: str) -> int:
-    return client.get(f"/petitions/{slug}.json").json["signature_count"]
+    return json_of(client.get(f"/petitions/{slug}.json"))["signature_count"]
 
 
 def test_confirming_redirects_to_the_links_own_page_which_reloads_with_the_receipt(
@@ -69,7 +70,7 @@ def test_once_the_petition_is_hidden_its_link_shows_the_receipt_but_nothing_to_s
     petition = make_petition(slug="quiet")
     link = sign_for_link(client, "quiet", "ann@example.org")
     receipt = receipt_on(client.post(link, follow_redirects=True).get_data(as_text=True))
-    db.session.get(Petition, petition.id).hidden_at = utcnow()
+    must(db.session.get(Petition, petition.id)).hidden_at = utcnow()
     db.session.commit()
     page = client.get(link).get_data(as_text=True)
     assert receipt_on(page) == receipt

@@ -24,6 +24,7 @@ from petition.petitions.publishing import create_petition
 from petition.signing.links import confirmation_token
 from petition.signing.signatures import confirm_signature
 from tests.conftest import PASSWORD, free_port, service_missing
+from tests.helpers.checks import json_of, must
 from tests.helpers.mailbox import owed_mail
 from tests.helpers.signing import sign
 
@@ -78,6 +79,7 @@ def published(app: Flask, slug: str) -> tuple[int, str]:
     """What the public and the organisers' export see: the count and the exported rows."""
     with app.app_context():
         petition = db.session.scalar(select(Petition).filter_by(slug=slug))
+        assert petition is not None
         return petition.signature_count, "".join(export_chunks(petition, "csv"))
 
 
@@ -86,7 +88,7 @@ def test_the_widget_shares_the_pages_signing_budget(limited_app: Flask) -> None:
     slug = publisher(limited_app)()
     assert [sign_as(client, slug, n).status_code for n in range(3)] == [303, 303, 303]
     page = client.get(f"/petitions/{slug}/embed").get_data(as_text=True)
-    token = re.search(r'name="form_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = must(re.search(r'name="form_token" type="hidden" value="([^"]+)"', page)).group(1)
     widget = client.post(
         f"/petitions/{slug}/embed/sign",
         data={"name": "A", "email": "a@example.org", "form_token": token},
@@ -122,7 +124,7 @@ def test_signing_over_the_limit_is_held_quietly_per_address_per_petition(
     assert sorted(m["To"] for m in smtp.sink.wait_for(5)) == sorted(queued)
     count, export = published(limited_app, first)
     assert count == 0 and "signer3@example.org" not in export
-    assert client.get(f"/petitions/{first}.json").json["signature_count"] == 0
+    assert json_of(client.get(f"/petitions/{first}.json"))["signature_count"] == 0
 
 
 def test_a_client_has_one_daily_mail_budget_across_petitions(make_app, smtp) -> None:
@@ -149,6 +151,7 @@ def test_a_held_submission_leaves_a_counted_signature_as_it_was(limited_app: Fla
     sign_as(client, slug, 0)
     with limited_app.app_context():
         signature = db.session.scalar(select(Signature).filter_by(email="signer0@example.org"))
+        assert signature is not None
         confirm_signature(confirmation_token(signature))
     for n in range(1, 4):
         sign_as(client, slug, n)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from petition.extensions import db
 from petition.models import Signature
+from tests.helpers.checks import must
 
 PUBLIC = "https://petitions.example.org"
 REFUSED = [
@@ -35,7 +36,7 @@ MESSAGES = {
 
 def signatures() -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(Signature))
+    return must(db.session.scalar(select(func.count()).select_from(Signature)))
 
 
 def post_sign(

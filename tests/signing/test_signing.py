@@ -2,7 +2,7 @@
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 
@@ -22,6 +22,7 @@ from petition.signing.signatures import (
     load_confirmation,
     sign_petition,
 )
+from tests.helpers.checks import must
 from tests.helpers.mailbox import owed_mail
 
 
@@ -40,6 +41,7 @@ def test_new_signature_is_pending_and_owes_one_confirmation(make_petition) -> No
     outcome = sign_petition(petition, name="Айгерим Нурланова", email="Aigerim@Example.org")
     assert outcome is SignOutcome.NEW
     signature = db.session.scalar(select(Signature))
+    assert signature is not None
     assert signature.status == "pending"
     assert signature.email_canonical == "aigerim@example.org"
     assert petition.signature_count == 0
@@ -47,7 +49,7 @@ def test_new_signature_is_pending_and_owes_one_confirmation(make_petition) -> No
     assert message.recipient == "Aigerim@Example.org"
     assert petition.title in message.subject
     assert message.text.count("https://petitions.example.org/confirm/") == 1
-    assert "Confirm my signature" in message.html
+    assert "Confirm my signature" in must(message.html)
 
 
 def test_signing_again_while_pending_keeps_the_newest_name_for_its_own_link(make_petition) -> None:
@@ -59,6 +61,7 @@ def test_signing_again_while_pending_keeps_the_newest_name_for_its_own_link(make
     signature = db.session.scalar(select(Signature))
     # Whoever typed the second submission may not own the mailbox: nothing stored changes, and
     # the mail goes to the address as first stored.
+    assert signature is not None
     assert (signature.name, signature.email) == ("First Name", "a.b+petitions@gmail.com")
     first, second = outbox()
     assert second.recipient == "a.b+petitions@gmail.com"
@@ -98,7 +101,7 @@ def test_confirming_twice_counts_once(make_petition) -> None:
     first = confirm_signature(token)
     second = confirm_signature(token)
     assert first.status == second.status == "confirmed"
-    assert db.session.get(Petition, petition.id).signature_count == 1
+    assert must(db.session.get(Petition, petition.id)).signature_count == 1
 
 
 def test_loading_a_confirmation_changes_nothing(make_petition) -> None:
@@ -133,7 +136,7 @@ def test_a_signature_made_before_closing_can_be_confirmed_for_a_day(make_petitio
     db.session.commit()
     with pytest.raises(PetitionClosedError):
         confirm_signature(bob_token)
-    assert db.session.get(Petition, petition.id).signature_count == 1
+    assert must(db.session.get(Petition, petition.id)).signature_count == 1
 
 
 def test_a_token_for_a_missing_signature_is_invalid(app: Flask, make_petition) -> None:
@@ -146,6 +149,7 @@ def test_a_token_made_with_another_secret_is_invalid(make_petition) -> None:
     petition = make_petition()
     sign_petition(petition, name="Ann", email="ann@example.org")
     signature = db.session.scalar(select(Signature))
+    assert signature is not None
     good = confirmation_token(signature)
     forged = tokens.make_token(
         "not-our-secret", tokens.CONFIRM_SIGNATURE, [signature.id, petition.id]
@@ -155,7 +159,7 @@ def test_a_token_made_with_another_secret_is_invalid(make_petition) -> None:
         confirm_signature(forged)
 
 
-def run_at_once(app: Flask, calls: list[Callable[[], object]]) -> list[BaseException]:
+def run_at_once(app: Flask, calls: Sequence[Callable[[], object]]) -> list[BaseException]:
     """Run each call in its own thread and app context, released together; return the errors."""
     barrier = threading.Barrier(len(calls))
     errors: list[BaseException] = []
@@ -181,6 +185,7 @@ def test_racing_submissions_of_one_address_end_as_one_signature(app: Flask, make
 
     def submit(n: int) -> None:
         petition = db.session.get(Petition, petition_id)
+        assert petition is not None
         sign_petition(petition, name=f"Ann {n}", email=f"ann+{n}@example.org")
 
     assert run_at_once(app, [partial(submit, n) for n in range(8)]) == []
@@ -196,7 +201,7 @@ def test_concurrent_confirmations_never_lose_an_increment(app: Flask, make_petit
     calls = [partial(confirm_signature, token_in(message)) for message in outbox()]
     assert run_at_once(app, calls) == []
     db.session.rollback()
-    assert db.session.get(Petition, petition.id).signature_count == 12
+    assert must(db.session.get(Petition, petition.id)).signature_count == 12
 
 
 def test_no_outcome_writes_mail_in_the_request_so_none_answers_faster(
@@ -212,10 +217,10 @@ def test_no_outcome_writes_mail_in_the_request_so_none_answers_faster(
     rendered: list[str] = []
     statements: list[str] = []
 
-    def record(_sender: Flask, template, context, **_extra) -> None:  # type: ignore[no-untyped-def]
+    def record(_sender: Flask, template, context, **_extra) -> None:
         rendered.append(template.name)
 
-    def count(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+    def count(_conn, _cursor, statement: str, *_args) -> None:
         statements.append(statement.split()[0].upper())
 
     cap = app.config["MAX_MESSAGES_PER_SIGNATURE"]

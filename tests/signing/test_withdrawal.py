@@ -10,8 +10,9 @@ from petition import tokens
 from petition.extensions import db
 from petition.mail.messages import Email
 from petition.mail.outbox import deliver_due
-from petition.models import OutboxMessage, OutboxState, Petition, Signature, utcnow
+from petition.models import OutboxMessage, OutboxState, Petition, Signature, table_of, utcnow
 from petition.signing.links import confirmation_token
+from tests.helpers.checks import must
 from tests.helpers.mailbox import owed_mail
 from tests.helpers.signing import count_of
 
@@ -32,7 +33,7 @@ def last_message() -> Email:
 
 def signatures() -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(Signature))
+    return must(db.session.scalar(select(func.count()).select_from(Signature)))
 
 
 def test_every_signer_email_carries_a_withdraw_link_in_both_parts(
@@ -47,7 +48,7 @@ def test_every_signer_email_carries_a_withdraw_link_in_both_parts(
     assert already.subject.startswith("You have already signed")
     for message in (confirmation, already):
         assert "withdraw" in link("withdraw", message.text)
-        assert link("withdraw", message.text) == link("withdraw", message.html)
+        assert link("withdraw", message.text) == link("withdraw", must(message.html))
 
 
 def test_the_link_shows_one_button_and_the_button_deletes_and_uncounts(
@@ -111,13 +112,15 @@ def test_purge_deletes_old_unconfirmed_anonymises_long_closed_and_reports(
     db.session.rollback()
     long_ago = utcnow() - timedelta(days=app.config["UNCONFIRMED_RETENTION_DAYS"] + 1)
     old = db.session.scalar(select(Signature).filter_by(email="old@example.org"))
+    assert old is not None
     old.created_at = long_ago
     closed_row = db.session.get(Petition, closed.id)
+    assert closed_row is not None
     closed_row.closes_at = utcnow() - timedelta(days=app.config["RETENTION_DAYS_AFTER_CLOSE"] + 1)
     db.session.execute(
-        OutboxMessage.__table__.update().values(
-            state=OutboxState.SENT, created_at=utcnow() - timedelta(days=30)
-        )
+        table_of(OutboxMessage)
+        .update()
+        .values(state=OutboxState.SENT, created_at=utcnow() - timedelta(days=30))
     )
     db.session.commit()
 

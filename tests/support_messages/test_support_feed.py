@@ -6,6 +6,7 @@ from flask.testing import FlaskClient
 
 from petition.models import Organiser, Petition, SupportState
 from petition.support import decide_messages, pending_messages, write_message
+from tests.helpers.checks import json_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -38,8 +39,8 @@ def test_the_feed_and_counts_carry_approved_messages_only(
     text = client.get("/petitions/free-them.atom").get_data(as_text=True)
     assert "Waiting still" not in text and "Turned down" not in text
 
-    assert client.get("/petitions/free-them.json").json["support_message_count"] == 1
-    assert client.get("/api/v1/petitions/free-them").json["support_message_count"] == 1
+    assert json_of(client.get("/petitions/free-them.json"))["support_message_count"] == 1
+    assert json_of(client.get("/api/v1/petitions/free-them"))["support_message_count"] == 1
     assert waiting.state == SupportState.PENDING
 
 

@@ -23,9 +23,11 @@ def logged(make_petition) -> Petition:
     for n in range(5):
         sign_petition(petition, name="Signer", email=f"s{n}@example.org")
         signature = db.session.scalar(select(Signature).filter_by(email=f"s{n}@example.org"))
+        assert signature is not None
         confirm_signature(confirmation_token(signature))
         if n == 0:
             first = signature
+    assert first is not None
     withdraw_signature(withdrawal_token(first))
     return petition
 

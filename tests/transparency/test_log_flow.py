@@ -4,6 +4,7 @@ import base64
 import hashlib
 import json
 from datetime import timedelta
+from functools import partial
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import Flask
@@ -22,12 +23,13 @@ from petition.transparency.checkpoints import checkpoint_petitions, current_chec
 from petition.transparency.keys import log_key
 from petition.transparency.reading import counted_totals
 from petition.transparency.receipts import commitment_of, receipt_status, shown_receipt
+from tests.helpers.checks import must
 from tests.signing.test_signing import run_at_once
 
 
 def signed(petition: Petition, email: str, *, held: str | None = None) -> Signature:
     sign_petition(petition, name="Test Signer", email=email, flag_reason=held)
-    return db.session.scalar(select(Signature).filter_by(email=email))
+    return must(db.session.scalar(select(Signature).filter_by(email=email)))
 
 
 def replay(petition_id: int) -> int:
@@ -72,23 +74,26 @@ def test_every_change_of_the_count_is_logged(app: Flask, make_petition, make_org
         assert_in_step(petition)
     # Opening the link again shows the same receipt.
     again = confirm_signature(confirmation_token(people[0]))
-    assert again.receipt == db.session.get(Signature, people[0].id).receipt
+    assert again.receipt == must(db.session.get(Signature, people[0].id)).receipt
     assert load_confirmation(confirmation_token(people[0])).receipt == again.receipt
 
-    held_receipt = db.session.get(Signature, held.id).receipt
+    held_receipt = must(db.session.get(Signature, held.id)).receipt
+    assert held_receipt is not None
     status = receipt_status(petition.id, shown_receipt(held_receipt).upper())
     assert status is not None and not status.counted and status.excluded_reason == "held"
 
-    withdrawn_receipt = db.session.get(Signature, people[1].id).receipt
+    withdrawn_receipt = must(db.session.get(Signature, people[1].id)).receipt
     withdraw_signature(withdrawal_token(people[1]))
     assert_in_step(petition)
+    assert withdrawn_receipt is not None
     status = receipt_status(petition.id, withdrawn_receipt)
     assert status is not None and status.excluded_reason == "withdrawn"
 
     record = invalidate(petition, Criteria(domain="spam.example"), organiser=organiser, reason="x")
     assert_in_step(petition)
-    spam_receipt = db.session.get(Signature, spam[0].id).receipt
-    assert receipt_status(petition.id, spam_receipt).excluded_reason == "invalidated"
+    spam_receipt = must(db.session.get(Signature, spam[0].id)).receipt
+    assert spam_receipt is not None
+    assert must(receipt_status(petition.id, spam_receipt)).excluded_reason == "invalidated"
     reverse_invalidation(petition, record.id, organiser=organiser)
     assert_in_step(petition)
     back = receipt_status(petition.id, spam_receipt)
@@ -96,16 +101,17 @@ def test_every_change_of_the_count_is_logged(app: Flask, make_petition, make_org
 
     assert reinstate_signature(petition, held.id, organiser=organiser, reason="real person")
     assert_in_step(petition)
-    assert receipt_status(petition.id, held_receipt).counted
+    assert must(receipt_status(petition.id, held_receipt)).counted
 
-    receipt = db.session.get(Signature, people[2].id).receipt
+    receipt = must(db.session.get(Signature, people[2].id)).receipt
+    assert receipt is not None
     counted = receipt_status(petition.id, receipt)
     # Only the first append's checkpoint exists yet, made before this signature's add.
     assert counted is not None and counted.counted and counted.checkpoint is None
     checkpoint_petitions()
     counted = receipt_status(petition.id, receipt)
     assert counted is not None and counted.checkpoint is not None
-    assert counted.checkpoint.size == db.session.get(Petition, petition.id).log_size
+    assert counted.checkpoint.size == must(db.session.get(Petition, petition.id)).log_size
     assert receipt_status(petition.id, "a" * 32) is None
     assert receipt_status(petition.id, "not a receipt") is None
 
@@ -193,6 +199,7 @@ def test_closing_a_petition_signs_its_final_count(app: Flask, make_petition) -> 
         confirm_signature(confirmation_token(signed(petition, f"c{n}@example.org")))
     close_petition(petition.slug)
     latest = db.session.scalars(select(LogCheckpoint).order_by(LogCheckpoint.size.desc())).first()
+    assert latest is not None
     assert (latest.size, latest.count) == (3, 3)
 
 
@@ -200,7 +207,7 @@ def test_racing_confirmations_never_share_an_index(app: Flask, make_petition) ->
     petition = make_petition()
     signatures = [signed(petition, f"race{n}@example.org") for n in range(8)]
     tokens_ = [confirmation_token(s) for s in signatures]
-    errors = run_at_once(app, [lambda t=t: confirm_signature(t) for t in tokens_])
+    errors = run_at_once(app, [partial(confirm_signature, t) for t in tokens_])
     assert not errors, errors
     db.session.rollback()
     positions = db.session.scalars(
@@ -209,7 +216,7 @@ def test_racing_confirmations_never_share_an_index(app: Flask, make_petition) ->
     assert sorted(positions) == list(range(8))
     assert_in_step(petition)
     indexes = db.session.scalars(select(Signature.log_index)).all()
-    assert sorted(indexes) == list(range(8))
+    assert sorted(map(must, indexes)) == list(range(8))
 
 
 def test_recount_check_catches_a_count_changed_behind_the_logs_back(

@@ -12,6 +12,7 @@ from petition.transparency import merkle
 from petition.transparency.checkpoints import current_checkpoint
 from petition.transparency.reading import consistency_proof, counted_totals, inclusion_proof
 from petition.transparency.receipts import commitment_of, receipt_status
+from tests.helpers.checks import must
 
 # Before the log: (status, confirmed, held by an invalidation) of each signature, in id order.
 OLD = [
@@ -104,6 +105,7 @@ def test_the_upgrade_backfills_a_log_equal_to_each_count(empty_database_app: Fla
         ]
         assert json.loads(entries[0].leaf)["time"] == signed.strftime("%Y-%m-%dT%H:%MZ")
         petition = db.session.get(Petition, ids[0])
+        assert petition is not None
         assert (petition.log_size, petition.signature_count) == (7, 3)
         # Each logged signature has its receipt, and the receipt finds its add.
         logged = db.session.scalars(
@@ -111,10 +113,10 @@ def test_the_upgrade_backfills_a_log_equal_to_each_count(empty_database_app: Fla
         ).all()
         assert [s.log_index for s in logged] == [0, 1, 3, 4, 6]
         for signature in logged:
-            assert signature.commitment == commitment_of(signature.receipt)
-            status = receipt_status(ids[0], signature.receipt)
-            assert status is not None and status.index == signature.log_index
-            assert status.counted == (signature.status == "confirmed")
+            assert signature.commitment == commitment_of(must(signature.receipt))
+            state = receipt_status(ids[0], must(signature.receipt))
+            assert state is not None and state.index == signature.log_index
+            assert state.counted == (signature.status == "confirmed")
         # The stored subtrees are those an append would have written: roots and proofs hold.
         hashes = [e.leaf_hash for e in entries]
         checkpoint = current_checkpoint(ids[0])

@@ -6,6 +6,7 @@ from flask.testing import FlaskClient
 
 from petition.extensions import db
 from petition.transparency.checkpoints import current_checkpoint
+from tests.helpers.checks import must
 from tests.helpers.mailbox import owed_mail
 from tests.helpers.signing import confirm_path, sign
 
@@ -55,7 +56,7 @@ def test_a_withdrawn_signature_checks_as_withdrawn(client: FlaskClient, make_pet
     receipt = receipt_on(client.post(link, follow_redirects=True).get_data(as_text=True))
     db.session.rollback()
     [text] = [message.text for message in owed_mail()]
-    withdraw = re.search(rf"{PUBLIC}(/withdraw/\S+)", text).group(1)
+    withdraw = must(re.search(rf"{PUBLIC}(/withdraw/\S+)", text)).group(1)
     assert client.post(withdraw).status_code == 200
     status, page = check(client, petition.slug, receipt)
     assert status == 200 and "It is not counted: it was withdrawn." in page

@@ -22,6 +22,7 @@ from petition.transactions import write_transaction
 from petition.transparency.checkpoints import checkpoint_petitions, current_checkpoint
 from petition.transparency.reading import consistency_proof, entries_between, inclusion_proof
 from petition.transparency.tally import count_in, hold
+from tests.helpers.checks import must
 from tests.transparency.test_log_flow import replay, signed, verify
 from tests.transparency.verify_support import counted, mth, path, proof
 
@@ -99,18 +100,18 @@ def test_every_change_of_state_keeps_count_rows_and_log_one_truth(
         assert_one_truth(petition, sizes)
     confirm_signature(confirmation_token(held))  # held on confirmation: logged, not counted
     assert_one_truth(petition, sizes)
-    assert db.session.get(Petition, petition.id).signature_count == 6
+    assert must(db.session.get(Petition, petition.id)).signature_count == 6
 
     withdraw_signature(withdrawal_token(people[1]))  # withdraw
     assert_one_truth(petition, sizes)
     record = invalidate(petition, Criteria(domain="spam.example"), organiser=organiser, reason="x")
     assert_one_truth(petition, sizes)
-    assert db.session.get(Petition, petition.id).signature_count == 3
+    assert must(db.session.get(Petition, petition.id)).signature_count == 3
     reverse_invalidation(petition, record.id, organiser=organiser)  # reverse the invalidation
     assert_one_truth(petition, sizes)
     assert reinstate_signature(petition, held.id, organiser=organiser, reason="a real person")
     assert_one_truth(petition, sizes)
-    assert db.session.get(Petition, petition.id).signature_count == 6
+    assert must(db.session.get(Petition, petition.id)).signature_count == 6
 
     # Retention: unconfirmed signatures (the held one among them) go; nothing counted changes.
     report = purge(now=utcnow() + timedelta(days=31))
@@ -119,9 +120,9 @@ def test_every_change_of_state_keeps_count_rows_and_log_one_truth(
     assert_one_truth(petition, sizes)
     # Long after the close, signers are anonymised: the count and the log stay.
     assert purge(now=utcnow() + timedelta(days=200)).anonymised == 6
-    assert db.session.get(Signature, people[0].id).email == ANONYMISED
+    assert must(db.session.get(Signature, people[0].id)).email == ANONYMISED
     assert_one_truth(petition, sizes)
-    assert db.session.get(Petition, petition.id).signature_count == 6
+    assert must(db.session.get(Petition, petition.id)).signature_count == 6
     kinds = [
         (entry["kind"], entry.get("reason"))
         for entry in map(json.loads, all_leaves(petition.id, sizes[-1]))
@@ -147,6 +148,7 @@ def test_a_confirmation_moves_count_and_log_in_one_update(app: Flask, make_petit
     assert len(updates) == 1, updates
     db.session.rollback()
     stored = db.session.get(Petition, petition.id)
+    assert stored is not None
     assert (stored.log_size, stored.signature_count) == (5, 1)
 
 

@@ -146,7 +146,7 @@ class Log:
     page_size: int = 10_000
     history: list[tuple[str, str]] = field(default_factory=list)  # (created_at, text), oldest first
     # Route ("key", "checkpoint", "entries", ...) -> what answers it instead, for a hostile site.
-    misbehave: dict[str, Callable[["Handler"], None]] = field(default_factory=dict)
+    misbehave: dict[str, Callable[["Handler"], object]] = field(default_factory=dict)
 
     @property
     def origin(self) -> str:

@@ -2,6 +2,7 @@
 
 import re
 from email.message import EmailMessage
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
@@ -38,7 +39,7 @@ def sign_choosing_updates(
     client: FlaskClient, slug: str, name: str, email: str, *, wants: bool, lang: str = "en"
 ) -> None:
     """Sign through the form in a language, ticking (or not) the updates box."""
-    box = {"wants_updates": "y"} if wants else {}
+    box: dict[str, Any] = {"wants_updates": "y"} if wants else {}
     response = sign(client, slug, name=name, email=email, query=f"?lang={lang}", **box)
     assert response.status_code == 303, response.text[-800:]
 

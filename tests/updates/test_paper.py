@@ -3,6 +3,7 @@ or logged as signatures."""
 
 import io
 import json
+from functools import partial
 
 import pytest
 from flask import Flask
@@ -26,6 +27,7 @@ from petition.transactions import write_transaction
 from petition.transparency.checkpoints import checkpoint_petitions, current_checkpoint
 from petition.updates.paper import MAX_PAPER_TOTAL, record_paper_batch, remove_paper_batch
 from tests.conftest import PASSWORD
+from tests.helpers.checks import json_of, must
 from tests.helpers.clock import days_from_today, today_utc
 from tests.signing.test_signing import run_at_once
 
@@ -50,9 +52,11 @@ def stored(slug: str = "stop-evictions") -> Petition:
 
 
 def batch_sum(petition_id: int) -> int:
-    return db.session.scalar(
-        select(func.coalesce(func.sum(PaperBatch.count), 0)).where(
-            PaperBatch.petition_id == petition_id
+    return must(
+        db.session.scalar(
+            select(func.coalesce(func.sum(PaperBatch.count), 0)).where(
+                PaperBatch.petition_id == petition_id
+            )
         )
     )
 
@@ -92,7 +96,7 @@ def test_a_batch_is_counted_apart_and_shown_beside_the_verified_count(
         "goal": None,
         "paper_signature_count": 1234,
     }
-    listed = organiser_client.get("/api/v1/petitions").json["petitions"][0]
+    listed = json_of(organiser_client.get("/api/v1/petitions"))["petitions"][0]
     assert (listed["signature_count"], listed["paper_signature_count"]) == (2, 1234)
 
 
@@ -105,6 +109,7 @@ def test_the_paper_page_lists_batches_with_who_recorded_them_and_removes_one(
     assert "570 signatures on paper in all." in page
     assert "Leaflet stand" in page and "organiser@example.org" in page
     first = db.session.scalars(select(PaperBatch).order_by(PaperBatch.id)).first()
+    assert first is not None
     removed = organiser_client.post(
         "/organisers/petitions/stop-evictions/paper/remove", data={"batch": str(first.id)}
     )
@@ -123,7 +128,7 @@ def test_the_paper_page_lists_batches_with_who_recorded_them_and_removes_one(
         EventAction.PAPER_RECORDED,
         EventAction.PAPER_REMOVED,
     ]
-    assert {e.organiser.email for e in events} == {"organiser@example.org"}
+    assert {must(e.organiser).email for e in events} == {"organiser@example.org"}
 
 
 @pytest.mark.parametrize(
@@ -209,13 +214,15 @@ def test_the_total_stays_the_sum_of_the_batches(app: Flask, make_petition, make_
     assert remove_paper_batch(petition, organiser, batches[1].id)
     assert not remove_paper_batch(petition, organiser, batches[1].id)  # already gone
     foreign = db.session.scalar(select(PaperBatch).where(PaperBatch.petition_id == other.id))
+    assert foreign is not None
     assert not remove_paper_batch(petition, organiser, foreign.id)  # not this petition's
     for each in (petition, other):
         db.session.expire_all()
         found = db.session.get(Petition, each.id)
+        assert found is not None
         assert found.paper_signature_count == batch_sum(found.id)
-    assert db.session.get(Petition, petition.id).paper_signature_count == 16
-    assert db.session.get(Petition, petition.id).signature_count == 0
+    assert must(db.session.get(Petition, petition.id)).paper_signature_count == 16
+    assert must(db.session.get(Petition, petition.id)).signature_count == 0
 
 
 def test_paper_is_never_in_the_exports_or_the_log(
@@ -233,6 +240,7 @@ def test_paper_is_never_in_the_exports_or_the_log(
     csv_rows = organiser_client.get(f"{base}.csv").get_data(as_text=True).strip().splitlines()
     assert len(csv_rows) == 2 and "777" not in "".join(csv_rows)
     records = organiser_client.get(f"{base}.json").json
+    assert records is not None
     assert len(records if isinstance(records, list) else records["signatures"]) == 1
     sheet = load_workbook(io.BytesIO(organiser_client.get(f"{base}.xlsx").data)).active
     assert sheet.max_row == 2
@@ -306,10 +314,12 @@ def test_batches_recorded_at_the_same_moment_all_count(app: Flask, make_petition
 
         found = db.session.get(Petition, petition_id)
         who = db.session.get(Organiser, organiser_id)
+        assert found is not None
+        assert who is not None
         record_paper_batch(found, who, count=n, collected_on=today_utc())
 
     sizes = [10, 20, 30, 40, 50, 60]
     db.session.rollback()  # end this test's read, which would keep seeing the count before
-    assert run_at_once(app, [lambda n=n: record(n) for n in sizes]) == []
+    assert run_at_once(app, [partial(record, n) for n in sizes]) == []
     db.session.rollback()
     assert stored(petition.slug).paper_signature_count == sum(sizes) == batch_sum(petition_id)

@@ -11,6 +11,7 @@ import requests
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
+from tests.helpers.checks import must
 from tests.helpers.http import csrf_token, organiser_session
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -31,7 +32,10 @@ def test_paper_and_the_timeline_over_http(live_server: LiveServer, smtp: SMTPSer
     )
     assert signed.status_code == 200
     [message] = smtp.sink.wait_for(1)
-    link = re.search(rf"{re.escape(base)}/confirm/\S+", message.get_body(("plain",)).get_content())
+    link = re.search(
+        rf"{re.escape(base)}/confirm/\S+", must(message.get_body(("plain",))).get_content()
+    )
+    assert link is not None
     assert requests.post(link.group(0)).status_code == 200
 
     session = organiser_session(base, "organiser@example.org", PASSWORD)
@@ -52,7 +56,8 @@ def test_paper_and_the_timeline_over_http(live_server: LiveServer, smtp: SMTPSer
     )
     assert absurd.status_code == 400
     timeline = session.get(f"{base}/organisers/petitions/{slug}/timeline").text
-    token = re.search(r'name="delivered-csrf_token" type="hidden" value="([^"]+)"', timeline)[1]
+    token_field = re.search(r'name="delivered-csrf_token" type="hidden" value="([^"]+)"', timeline)
+    token = must(token_field)[1]
     delivered = session.post(
         f"{base}/organisers/petitions/{slug}/timeline",
         data={

@@ -9,6 +9,7 @@ from petition.extensions import db
 from petition.models import MilestoneKind, PetitionUpdate, utcnow
 from petition.petitions.editing import StateChange, change_state
 from petition.updates.milestones import record_milestone
+from tests.helpers.checks import must
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PUBLIC = "https://petitions.example.org"
@@ -36,7 +37,7 @@ def test_the_feed_carries_milestones_and_sent_updates_newest_first(
     root = feed(client)  # an empty feed is still a valid one
     assert root.findtext(f"{ATOM}id") == f"{PUBLIC}/petitions/free-the-lawyer.atom"
     assert root.findall(f"{ATOM}entry") == []
-    datetime.fromisoformat(root.findtext(f"{ATOM}updated"))
+    datetime.fromisoformat(must(root.findtext(f"{ATOM}updated")))
 
     delivered, _ = record_milestone(
         petition,
@@ -87,16 +88,19 @@ def test_the_feed_carries_milestones_and_sent_updates_newest_first(
         f"{PUBLIC}/petitions/free-the-lawyer#milestone-{answered.id}",
         f"{PUBLIC}/petitions/free-the-lawyer#milestone-{delivered.id}",
     ]
-    assert ids[0].startswith(f"{PUBLIC}/petitions/free-the-lawyer#update-")
+    assert must(ids[0]).startswith(f"{PUBLIC}/petitions/free-the-lawyer#update-")
     for entry in entries:
-        assert datetime.fromisoformat(entry.findtext(f"{ATOM}updated")).tzinfo is not None
-        assert entry.find(f"{ATOM}content").get("type") == "html"
+        assert datetime.fromisoformat(must(entry.findtext(f"{ATOM}updated"))).tzinfo is not None
+        assert must(entry.find(f"{ATOM}content")).get("type") == "html"
     update_html = entries[0].findtext(f"{ATOM}content")
+    assert update_html is not None
     assert "<strong>all</strong>" in update_html
     answer_html = entries[1].findtext(f"{ATOM}content")
+    assert answer_html is not None
     assert "They said &lt;no&gt;." in answer_html  # the text's markup is text, not markup
     assert 'href="https://gov.example.org/a?x=1&amp;y=2"' in answer_html
     delivery_html = entries[2].findtext(f"{ATOM}content")
+    assert delivery_html is not None
     assert "Delivered to Ministry &lt;of&gt; Justice &amp; Co. How: by post." in delivery_html
     assert "A draft" not in client.get("/petitions/free-the-lawyer.atom").get_data(as_text=True)
 
@@ -104,7 +108,7 @@ def test_the_feed_carries_milestones_and_sent_updates_newest_first(
     first = russian.findall(f"{ATOM}entry")[0]
     assert first.findtext(f"{ATOM}title") == "Мы передали"
     assert first.get("{http://www.w3.org/XML/1998/namespace}lang") == "ru"
-    assert "<strong>всем</strong>" in first.findtext(f"{ATOM}content")
+    assert "<strong>всем</strong>" in must(first.findtext(f"{ATOM}content"))
 
 
 def test_the_petition_page_links_to_its_feed(client: FlaskClient, make_petition) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from petition.extensions import db
 from petition.models import EventAction, PetitionEvent, PetitionMilestone
 from tests.conftest import PASSWORD
+from tests.helpers.checks import json_of, must
 from tests.helpers.clock import days_from_today, today_utc
 from tests.helpers.http import organiser_session
 
@@ -177,15 +178,14 @@ def test_a_note_may_be_dated_ahead_and_a_milestone_removed(
     )
     assert response.status_code == 303
     [note] = milestones()
-    assert organiser_client.get("/petitions/stop-evictions.json").json["milestones"][0]["text"] == (
-        "The council debates it tomorrow."
-    )
+    listed = json_of(organiser_client.get("/petitions/stop-evictions.json"))["milestones"]
+    assert listed[0]["text"] == "The council debates it tomorrow."
     removed = organiser_client.post(
         "/organisers/petitions/stop-evictions/timeline/remove", data={"milestone": str(note.id)}
     )
     assert removed.status_code == 303
     assert milestones() == []
-    assert organiser_client.get("/petitions/stop-evictions.json").json["milestones"] == []
+    assert json_of(organiser_client.get("/petitions/stop-evictions.json"))["milestones"] == []
     page = organiser_client.get("/petitions/stop-evictions").get_data(as_text=True)
     assert "The council debates it tomorrow." not in page
     actions = db.session.scalars(select(PetitionEvent.action).order_by(PetitionEvent.id)).all()
@@ -248,8 +248,9 @@ def test_the_json_count_and_the_api_give_the_timeline(
     assert public["milestones"] == expected  # in the order they happened
     assert public["signature_count"] == 0 and public["paper_signature_count"] == 0
     api = organiser_client.get("/api/v1/petitions/stop-evictions").json
+    assert api is not None
     assert api["milestones"] == expected and api["paper_signature_count"] == 0
-    schema = organiser_client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    schema = json_of(organiser_client.get("/api/v1/openapi.json"))["components"]["schemas"]
     assert set(schema["Milestone"]["properties"]) == set(expected[0])
     assert "paper_signature_count" in schema["Petition"]["required"]
 
@@ -285,6 +286,7 @@ def test_another_petitions_milestone_cannot_be_removed(
     from petition.updates.milestones import record_milestone
 
     theirs = db.session.scalar(select(Petition).where(Petition.slug == "theirs"))
+    assert theirs is not None
     owner = theirs.organisers[0]
     kept, _ = record_milestone(
         theirs, owner, kind=MilestoneKind.NOTE, happened_on=today_utc(), text="Theirs"
@@ -362,7 +364,7 @@ def test_over_http_with_csrf_on_only_a_form_from_the_page_records(
     with live_server.app.app_context():
         assert milestones() == []
     page = session.get(timeline).text
-    note_token = re.search(r'name="note-csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    note_token = must(re.search(r'name="note-csrf_token" type="hidden" value="([^"]+)"', page))[1]
     fields |= {"note-csrf_token": note_token, "note-text": "Real"}
     assert session.post(timeline, data=fields, allow_redirects=False).status_code == 303
     with live_server.app.app_context():
@@ -371,7 +373,7 @@ def test_over_http_with_csrf_on_only_a_form_from_the_page_records(
     removal = {"milestone": str(note.id)}
     bare = session.post(f"{timeline}/remove", data=removal, allow_redirects=False)
     assert bare.status_code == 400
-    removal["csrf_token"] = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    removal["csrf_token"] = must(re.search(r'name="csrf_token" value="([^"]+)"', page))[1]
     done = session.post(f"{timeline}/remove", data=removal, allow_redirects=False)
     assert done.status_code == 303
     with live_server.app.app_context():

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from petition.models import Petition
 from petition.updates.drafts import UpdateError, save_draft
 from tests.conftest import SMTPServer
+from tests.helpers.checks import must
 from tests.updates.support import (
     UNSUBSCRIBE_LINK,
     confirm_from_mail,
@@ -55,7 +56,7 @@ def test_a_kazakh_signer_of_a_petition_with_no_kazakh_text_gets_the_kazakh_versi
 
     [aliya] = updates_to(smtp, "aliya@example.org", "Сот ауыстырылды")
     assert "Сот сәрсенбіге ауыстырылды." in text_of(aliya)
-    assert '<html lang="kk">' in aliya.get_body(("html",)).get_content()
+    assert '<html lang="kk">' in must(aliya.get_body(("html",))).get_content()
     [anna] = updates_to(
         smtp, "anna@example.org", "Hearing moved"
     )  # no Russian version: the original

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from petition.models import Petition
 from petition.petitions.versions import save_petition_text
 from tests.conftest import SMTPServer
+from tests.helpers.checks import must
 from tests.updates.support import (
     confirm_from_mail,
     deliver,
@@ -56,7 +57,7 @@ def test_the_text_part_of_an_update_has_no_markdown_marks_and_spells_out_its_lin
     assert "\n- приходите к 10:00;\n- возьмите паспорт." in text
     for mark in ("**", "](", "##", "`", "_среду_"):
         assert mark not in text, mark
-    html = message.get_body(("html",)).get_content()
+    html = must(message.get_body(("html",))).get_content()
     assert "<strong>перенесён</strong>" in html
     assert 'href="https://example.org/x"' in html
 
@@ -81,4 +82,4 @@ def test_an_update_of_one_long_paragraph_reaches_the_signer(
 
     [message] = updates_to(smtp, "ann@example.org", "Long")
     assert paragraph.strip() in text_of(message)
-    assert paragraph.strip() in message.get_body(("html",)).get_content()
+    assert paragraph.strip() in must(message.get_body(("html",))).get_content()

@@ -19,6 +19,7 @@ from petition.petitions.versions import save_petition_text
 from petition.signing.signatures import sign_petition
 from petition.updates.drafts import draft_version
 from tests.conftest import PASSWORD, SMTPServer
+from tests.helpers.checks import must
 from tests.updates.support import (
     CONFIRM_LINK,
     UNSUBSCRIBE_LINK,
@@ -100,7 +101,7 @@ def test_an_opted_in_signer_gets_the_update_in_their_language_and_stops_it_in_on
     assert "Петицию вручили сегодня." in text and "**" not in text
     assert "Остановите выселения" in text  # the petition named in her language
     assert f"https://petitions.example.org/petitions/{slug}?lang=ru" in text
-    html = anna.get_body(("html",)).get_content()
+    html = must(anna.get_body(("html",))).get_content()
     assert "<strong>вручили</strong>" in html
     assert anna["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # Folded onto a line of its own (it is longer than a line), as RFC 5322 allows.
@@ -190,7 +191,7 @@ def test_one_update_a_week_and_a_sent_update_is_final(
     assert 'name="version"' not in refused.text  # no button to send it
     forced = client.post(
         f"/organisers/petitions/{slug}/updates/{second}/send",
-        data={"count": "1", "version": draft_version(db.session.get(PetitionUpdate, second))},
+        data={"count": "1", "version": draft_version(must(db.session.get(PetitionUpdate, second)))},
     )
     assert forced.status_code == 409 and "The next one can go from" in forced.text
     draft = db.session.get(PetitionUpdate, second)

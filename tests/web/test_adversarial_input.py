@@ -10,12 +10,13 @@ form that gains a field fails here until the field is walked too.
 import io
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_wtf import FlaskForm
 
 from petition.letters.forms import SupporterLetterForm
 from petition.models import Petition
@@ -43,14 +44,14 @@ class Door:
     """A form a stranger can post: where, which form class, and the rest of a valid submission."""
 
     path: str
-    form: type
+    form: type[FlaskForm]
     valid: dict[str, str]
     headers: dict[str, str] = field(default_factory=dict)
     refused: tuple[int, ...] = (400,)
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask]) -> Flask:
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     # A crash answers 500, as in production; limits are off, so every post reaches the form.
     app = make_app(PROPAGATE_EXCEPTIONS=False, RATELIMIT_ENABLED=False)
     with app.app_context():
@@ -90,7 +91,7 @@ def doors(app: Flask, make_petition: Callable[..., Petition], make_organiser) ->
     }
 
 
-def fields_of(app: Flask, form: type) -> set[str]:
+def fields_of(app: Flask, form: type[FlaskForm]) -> set[str]:
     with app.test_request_context():
         built = form(collects_country=True) if issubclass(form, SignForm) else form()
         return {name for name in built._fields if name != "csrf_token"}

@@ -14,6 +14,7 @@ from petition.petitions.editing import StateChange, change_state
 from petition.petitions.listing import MAX_PER_PAGE
 from petition.signing.signatures import sign_petition
 from tests.conftest import PASSWORD
+from tests.helpers.checks import json_of, must
 
 PUBLIC = "https://petitions.example.org"
 
@@ -23,6 +24,7 @@ def signed(petition: Petition, email: str, country: str | None, confirmed: bool 
     sign_petition(petition, name=f"Name {email}", email=email, country=country)
     if confirmed:
         signature = db.session.scalar(select(Signature).where(Signature.email == email))
+        assert signature is not None
         signature.status = SignatureStatus.CONFIRMED
         signature.petition.signature_count += 1
         db.session.commit()
@@ -49,16 +51,20 @@ def test_the_list_pages_newest_first_and_filters_by_state(
     first = client.get("/api/v1/petitions?per_page=2")
     assert first.status_code == 200 and first.mimetype == "application/json"
     assert slugs(first) == ["open-3", "closed-2"]
-    assert first.json["total"] == 5 and first.json["page"] == 1 and first.json["previous"] is None
-    assert first.json["next"] == f"{PUBLIC}/api/v1/petitions?page=2&per_page=2"
+    assert (
+        json_of(first)["total"] == 5
+        and json_of(first)["page"] == 1
+        and json_of(first)["previous"] is None
+    )
+    assert json_of(first)["next"] == f"{PUBLIC}/api/v1/petitions?page=2&per_page=2"
     last = client.get("/api/v1/petitions?per_page=2&page=3")
-    assert slugs(last) == ["open-1"] and last.json["next"] is None
-    assert last.json["previous"] == f"{PUBLIC}/api/v1/petitions?page=2&per_page=2"
+    assert slugs(last) == ["open-1"] and json_of(last)["next"] is None
+    assert json_of(last)["previous"] == f"{PUBLIC}/api/v1/petitions?page=2&per_page=2"
     assert slugs(client.get("/api/v1/petitions?state=open")) == ["open-3", "open-2", "open-1"]
     closed = client.get("/api/v1/petitions?state=closed&per_page=1")
     assert slugs(closed) == ["closed-2"]
-    assert closed.json["next"] == f"{PUBLIC}/api/v1/petitions?page=2&per_page=1&state=closed"
-    assert client.get("/api/v1/petitions?page=9").json["petitions"] == []
+    assert json_of(closed)["next"] == f"{PUBLIC}/api/v1/petitions?page=2&per_page=1&state=closed"
+    assert json_of(client.get("/api/v1/petitions?page=9"))["petitions"] == []
 
 
 @pytest.mark.parametrize(
@@ -71,10 +77,10 @@ def test_a_bad_query_gets_a_json_400_that_says_why(
 ) -> None:
     response = client.get(f"/api/v1/petitions?{query}")
     assert response.status_code == 400 and response.mimetype == "application/json"
-    assert response.json["error"]["status"] == 400
+    assert json_of(response)["error"]["status"] == 400
     assert re.search(
         r"must be (open or closed|a whole number from 1 to \d+)\.",
-        response.json["error"]["message"],
+        json_of(response)["error"]["message"],
     )
 
 
@@ -192,7 +198,7 @@ def test_a_new_signature_changes_the_etag(client: FlaskClient, make_petition) ->
     before = client.get("/api/v1/petitions/evictions/count").headers["ETag"]
     signed(petition, "a@example.org", None)
     after = client.get("/api/v1/petitions/evictions/count", headers={"If-None-Match": before})
-    assert after.status_code == 200 and after.json["signature_count"] == 1
+    assert after.status_code == 200 and json_of(after)["signature_count"] == 1
 
 
 def _openapi_path(rule: str) -> str:
@@ -203,21 +209,22 @@ def test_the_description_covers_every_api_route_and_nothing_else(
     app: Flask, client: FlaskClient
 ) -> None:
     document = client.get("/api/v1/openapi.json").json
+    assert document is not None
     assert document["openapi"].startswith("3.")
     assert document["servers"] == [{"url": "/api/v1"}]
     routes = {
-        _openapi_path(rule.rule): rule.methods - {"HEAD", "OPTIONS"}
+        _openapi_path(rule.rule): must(rule.methods) - {"HEAD", "OPTIONS"}
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith(("api.", "log."))
     }
     described = {
         path: {m.upper() for m in operations if m != "servers"}
-        for path, operations in document["paths"].items()
+        for path, operations in must(document)["paths"].items()
     }
     assert described == routes
     assert "/petitions/{slug}/countries" in described
     # The log is served at the site's root, in the formats its verifiers read.
-    for path, item in document["paths"].items():
+    for path, item in must(document)["paths"].items():
         assert ("servers" in item) == (path.startswith("/log/") or "/log/" in path)
 
 
@@ -226,6 +233,6 @@ def test_a_petition_its_organisers_hid_is_gone_from_the_api(
 ) -> None:
     change_state(catalogue["open-2"], make_organiser(), StateChange.HIDE)
     assert "open-2" not in slugs(client.get("/api/v1/petitions"))
-    assert client.get("/api/v1/petitions").json["total"] == 4
+    assert json_of(client.get("/api/v1/petitions"))["total"] == 4
     for path in ("", "/count", "/countries"):
         assert client.get(f"/api/v1/petitions/open-2{path}").status_code == 404

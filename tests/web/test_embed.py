@@ -14,6 +14,7 @@ from petition.extensions import db
 from petition.models import Signature, utcnow
 from petition.petitions.editing import StateChange, change_state
 from tests.conftest import PASSWORD
+from tests.helpers.checks import must
 from tests.helpers.mailbox import owed_mail
 
 SIGNER = {"name": "Айгерим Нурланова", "email": "aigerim@example.org"}
@@ -34,7 +35,7 @@ def form_token(page: str) -> str:
 
 def stored_signatures() -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(Signature))
+    return must(db.session.scalar(select(func.count()).select_from(Signature)))
 
 
 def embed_sign(client: FlaskClient, slug: str, token: str | None, **headers: str):
@@ -74,7 +75,7 @@ def test_signing_in_the_frame_needs_no_cookie_and_sends_the_same_confirmation(
     [message] = owed_mail()
     assert message.recipient == SIGNER["email"]
     assert message.subject == f"Confirm your signature: {petition.title}"
-    confirm = re.search(rf"{PUBLIC}(/confirm/\S+)", message.text).group(1)
+    confirm = must(re.search(rf"{PUBLIC}(/confirm/\S+)", message.text)).group(1)
     assert framed.post(confirm, follow_redirects=True).status_code == 200
     assert framed.get(f"/petitions/{petition.slug}.json").json["signature_count"] == 1
 
@@ -163,7 +164,7 @@ def test_the_dashboard_offers_a_copy_paste_snippet(make_app, make_petition, make
     client = make_app().test_client()
     client.post("/organisers/login", data={"email": "organiser@example.org", "password": PASSWORD})
     page = client.get("/organisers/").get_data(as_text=True)
-    snippet = re.search(r"<textarea[^>]*readonly>(.*?)</textarea>", page, re.DOTALL).group(1)
+    snippet = must(re.search(r"<textarea[^>]*readonly>(.*?)</textarea>", page, re.DOTALL)).group(1)
     # Escaped once for the textarea, so the organiser copies working HTML with its own escapes.
     assert snippet == (
         "&lt;iframe src=&#34;https://petitions.example.org/petitions/save-the-green-park-river/embed&#34; "

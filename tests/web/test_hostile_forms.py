@@ -5,6 +5,7 @@ Each gets a clear answer (a 400 with the field's message, or a command-line erro
 
 import io
 import re
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from petition.extensions import db
 from petition.models import Petition, Signature
+from tests.helpers.checks import must
 
 SIGNER = {"name": "Айгерим Нурланова", "email": "aigerim@example.org"}
 PUBLIC = "https://petitions.example.org"
@@ -22,7 +24,7 @@ EXTREME_DAYS = ["9999-12-31", "0001-01-01"]
 
 
 @pytest.fixture
-def app(make_app) -> Flask:
+def app(make_app) -> Iterator[Flask]:
     app = make_app(PROPAGATE_EXCEPTIONS=False)  # a crash answers 500, as in production
     with app.app_context():
         yield app
@@ -30,7 +32,7 @@ def app(make_app) -> Flask:
 
 def signatures() -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(Signature))
+    return must(db.session.scalar(select(func.count()).select_from(Signature)))
 
 
 def a_file() -> tuple[io.BytesIO, str]:

@@ -22,6 +22,7 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.history import DELIVERY_PACK
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, SMTPServer
+from tests.helpers.checks import must
 
 # Every route, each with hostile input: left out of `make test-fast`.
 pytestmark = pytest.mark.slow
@@ -46,6 +47,7 @@ EXTREME_DAYS = ["9999-12-31", "0001-01-01", "9999-12-31T23:59", "0001-01-01T00:0
 
 def _form_fields() -> set[str]:
     def subclasses(cls: type) -> Iterator[type]:
+        sub: type
         for sub in cls.__subclasses__():
             yield sub
             yield from subclasses(sub)
@@ -79,7 +81,7 @@ def _paths(app: Flask, slug: str, value: str) -> Iterator[tuple[str, set[str]]]:
 def _row_counts() -> dict[str, int]:
     db.session.rollback()
     return {
-        table.name: db.session.scalar(select(func.count()).select_from(table))
+        table.name: must(db.session.scalar(select(func.count()).select_from(table)))
         for table in db.metadata.sorted_tables
     }
 

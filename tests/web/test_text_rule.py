@@ -100,7 +100,7 @@ def test_a_petitions_text_keeps_no_nul_nor_format_character(
 def test_a_no_break_space_is_text_and_a_joiner_is_refused_in_a_milestone_update(
     organiser_client: FlaskClient, slug: str
 ) -> None:
-    def deliver(recipient: str):  # type: ignore[no-untyped-def]
+    def deliver(recipient: str):
         return organiser_client.post(
             f"/organisers/petitions/{slug}/timeline",
             data={
@@ -120,7 +120,7 @@ def test_a_no_break_space_is_text_and_a_joiner_is_refused_in_a_milestone_update(
 def test_an_update_subject_with_a_joiner_is_a_400_and_a_no_break_space_is_kept(
     organiser_client: FlaskClient, slug: str
 ) -> None:
-    def save(subject: str):  # type: ignore[no-untyped-def]
+    def save(subject: str):
         return organiser_client.post(
             f"/organisers/petitions/{slug}/updates/new",
             data={"subject": subject, "body": "Суд перенесён", "action": "save"},

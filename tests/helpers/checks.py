@@ -1,0 +1,18 @@
+"""What a test takes for granted, said out loud so that the type checker knows it too."""
+
+from typing import Any, TypeVar
+
+from werkzeug.test import TestResponse
+
+T = TypeVar("T")
+
+
+def must(value: T | None) -> T:
+    """The value, which the test expects to be there (a match, a row, a header)."""
+    assert value is not None
+    return value
+
+
+def json_of(response: TestResponse) -> Any:
+    """The JSON body of an answer, which the test expects to have one."""
+    return must(response.json)
