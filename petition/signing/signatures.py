@@ -3,7 +3,7 @@
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import Row, bindparam, delete, insert, select, update
@@ -388,13 +388,27 @@ def confirm_signature(token: str) -> Confirmation:
     return confirmation
 
 
-def lock_for_confirming(session: Session, signature_id: int) -> Row[*tuple[Any, ...]] | None:
+class ToConfirm(NamedTuple):
+    """What confirming reads of a signature and its petition (the columns of _TO_CONFIRM)."""
+
+    petition_id: int
+    slug: str
+    status: str
+    created_at: datetime
+    confirmed_at: datetime | None
+    closes_at: datetime | None
+    link_secret: str
+    receipt: str | None
+
+
+def lock_for_confirming(session: Session, signature_id: int) -> ToConfirm | None:
     """The signature's state that confirming reads, its row locked until the transaction ends."""
-    return session.execute(_TO_CONFIRM, {"signature_id": signature_id}).one_or_none()
+    row = session.execute(_TO_CONFIRM, {"signature_id": signature_id}).one_or_none()
+    return None if row is None else ToConfirm(*row)
 
 
 def record_confirmation(
-    session: Session, signature_id: int, row: Row[*tuple[Any, ...]], link: SignatureLink | None
+    session: Session, signature_id: int, row: ToConfirm, link: SignatureLink | None
 ) -> Confirmation:
     """Confirm a locked signature whose proof (a link, a code) the caller has checked.
 
@@ -402,12 +416,13 @@ def record_confirmation(
     and excluded, late ones refused. A link's proposed details are recorded with it; without a
     link (a typed code) the stored details stand.
     """
-    petition_id, slug, status, created_at, confirmed_at, closes_at, _secret, receipt = row
+    petition_id, slug, status = row.petition_id, row.slug, row.status
+    confirmed_at, receipt = row.confirmed_at, row.receipt
     if confirmed_at is not None:
         return Confirmation(
             signature_id, petition_id, slug, status, confirmed_at, receipt, already=True
         )
-    if not _confirmable(created_at, closes_at):
+    if not _confirmable(row.created_at, row.closes_at):
         raise PetitionClosedError(session.get_one(Petition, petition_id))
     if link is not None:
         _apply_change(session, link)
