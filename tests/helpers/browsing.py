@@ -56,6 +56,9 @@ def axe_source() -> str:
 
 def axe_violations(page: Page, source: str) -> list[dict[str, Any]]:
     """What axe-core finds against WCAG 2.2 AA (and BEST_PRACTICES) on the page as it stands."""
+    # A form sent by a click may show its error before the new page's stylesheet has arrived;
+    # axe measures sizes and colours, which are the styled ones only once the page has loaded.
+    page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(source)  # evaluated by the driver, so the page's own CSP does not apply
     options = {
