@@ -87,6 +87,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # CSRF tokens live as long as the session, so a form left open for hours still submits.
 WTF_CSRF_TIME_LIMIT: int | None = None
 
+# How organisers' passwords are hashed, as Werkzeug names it: scrypt with N=2**15, r=8, p=1 costs
+# about 0.1 s of CPU per login. A stored hash keeps the method it was made with, so changing this
+# applies to passwords set from then on. Only a test suite should lower it.
+PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
+
 # Wrong passwords in a row for one login address from one client before each further attempt
 # from that client is delayed; counted alike whether the address has an account or not.
 LOGIN_FAILURES_ALLOWED = 5

@@ -2,6 +2,7 @@
 
 from functools import cache
 
+from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,12 +22,12 @@ MIN_PASSWORD_LENGTH = 10
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     """Checked when no account matches, so a wrong address takes as long as a wrong password.
 
     Made on first use: a hash costs as much as a login, which no import should pay.
     """
-    return generate_password_hash("not-a-real-password")
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 class AccountError(ValueError):
@@ -71,7 +72,9 @@ def save_password(session: Session, login: str, password: str) -> Organiser:
         session.add(organiser)
     else:
         organiser.session_version += 1
-    organiser.password_hash = generate_password_hash(password)
+    organiser.password_hash = generate_password_hash(
+        password, method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
     return organiser
 
 
@@ -95,7 +98,10 @@ def authenticate(email: str, password: str, client_address: str | None = None) -
     check_login_allowed(login, client_address)
     organiser = find_organiser(login)
     succeeded = check_password_hash(
-        organiser.password_hash if organiser is not None else _dummy_hash(), password
+        organiser.password_hash
+        if organiser is not None
+        else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]),
+        password,
     )
     if organiser is None or not succeeded:
         record_login_failure(login, client_address)

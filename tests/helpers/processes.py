@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from petition.extensions import db
 from petition.models import OutboxMessage
-from tests.conftest import TEST_LOG_KEY, free_port
+from tests.conftest import TEST_LOG_KEY, TEST_PASSWORD_HASH, free_port
 from tests.helpers.checks import must
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +54,7 @@ class Gunicorn:
                 "FLASK_OUTBOX_POLL_SECONDS": "0.5",
                 # The key in a setting, so no process writes one into the checkout's instance/.
                 "FLASK_LOG_SIGNING_KEY": TEST_LOG_KEY,
+                "FLASK_PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
             }
             | dict(settings or {})
         )

@@ -4,7 +4,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD
+from petition import config
+from petition.organisers.accounts import authenticate, set_organiser_password
+from tests.conftest import PASSWORD, TEST_PASSWORD_HASH
 from tests.helpers.organisers import log_in
 
 
@@ -84,4 +86,13 @@ def test_logging_out_ends_the_session(client: FlaskClient, make_organiser) -> No
 def test_passwords_are_stored_hashed_with_scrypt(app: Flask, make_organiser) -> None:
     organiser = make_organiser()
     assert PASSWORD not in organiser.password_hash
-    assert organiser.password_hash.startswith("scrypt:")
+    assert organiser.password_hash.startswith(f"{TEST_PASSWORD_HASH}$")
+
+
+def test_a_site_hashes_passwords_at_full_cost_unless_told_otherwise(make_app) -> None:
+    app = make_app(PASSWORD_HASH_METHOD=config.PASSWORD_HASH_METHOD)
+    with app.app_context():
+        organiser = set_organiser_password("strong@example.org", PASSWORD)
+        assert organiser.password_hash.startswith("scrypt:32768:8:1$")
+        assert authenticate("strong@example.org", PASSWORD) == organiser
+        assert authenticate("strong@example.org", PASSWORD + "!") is None
