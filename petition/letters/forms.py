@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from flask_babel import LazyString, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -12,28 +12,18 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation, V
 
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.i18n.countries import country_choices, is_country_code
-from petition.i18n.languages import N_, format_number
+from petition.i18n.languages import format_number
 from petition.letters.actions import MAX_BODY, MAX_COPIES, MAX_SUBJECT, MAX_TITLE
 from petition.letters.printable import MAX_MARKS, longest_mark_run
 from petition.letters.targets import MAX_SALUTATION, TargetError, check_target
 from petition.web.forms import (
     Form,
+    at_most,
     form_with_versions,
     strip,
     version_subject_field,
     versions_complete,
 )
-
-
-def _numbered(message: str, **numbers: int) -> LazyString:
-    """A message translated when shown, its numbers written the reader's way."""
-    return LazyString(
-        lambda: gettext(message, **{name: format_number(n) for name, n in numbers.items()})
-    )
-
-
-def _at_most(limit: int) -> Length:
-    return Length(max=limit, message=_numbered(N_("At most %(max)s characters."), max=limit))
 
 
 def _letter_not_too_long(form: Form, field: Field) -> None:
@@ -87,7 +77,7 @@ def _subject_field() -> StringField:
         _l("Subject"),
         filters=[strip],
         validators=[
-            _at_most(MAX_SUBJECT),
+            at_most(MAX_SUBJECT),
             DataRequired(_l("Please give the letter a subject.")),
             _few_stacked_marks,
         ],
@@ -114,7 +104,7 @@ class LetterForm(Form):
         _l("Name of the action"),
         filters=[strip],
         validators=[
-            _at_most(MAX_TITLE),
+            at_most(MAX_TITLE),
             DataRequired(_l("Please name the action.")),
         ],
     )
@@ -160,11 +150,11 @@ def _letter_version(code: str, name: str) -> dict[str, Any]:
         f"title_{code}": StringField(
             gettext("Name of the action in %(language)s", language=name),
             filters=[strip],
-            validators=[Optional(), _at_most(MAX_TITLE)],
+            validators=[Optional(), at_most(MAX_TITLE)],
             render_kw={"lang": code},
         ),
         f"subject_{code}": version_subject_field(
-            code, name, _at_most(MAX_SUBJECT), _few_stacked_marks
+            code, name, at_most(MAX_SUBJECT), _few_stacked_marks
         ),
         f"body_{code}": TextAreaField(
             gettext("Letter in %(language)s", language=name),
@@ -189,16 +179,16 @@ class TargetForm(Form):
     name = StringField(
         _l("Name"),
         filters=[strip],
-        validators=[_at_most(200), DataRequired(_l("Please give the target's name."))],
+        validators=[at_most(200), DataRequired(_l("Please give the target's name."))],
     )
-    email = StringField(_l("Email address"), filters=[strip], validators=[_at_most(254)])
-    postal_address = TextAreaField(_l("Postal address"), validators=[_at_most(1000)])
-    phone = StringField(_l("Phone"), filters=[strip], validators=[_at_most(100)])
+    email = StringField(_l("Email address"), filters=[strip], validators=[at_most(254)])
+    postal_address = TextAreaField(_l("Postal address"), validators=[at_most(1000)])
+    phone = StringField(_l("Phone"), filters=[strip], validators=[at_most(100)])
     country = SelectField(_l("For supporters in"), validate_choice=True)
     salutation = StringField(
         _l("Salutation"),
         filters=[strip],
-        validators=[_at_most(MAX_SALUTATION)],
+        validators=[at_most(MAX_SALUTATION)],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

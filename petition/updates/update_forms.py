@@ -3,12 +3,12 @@
 from collections.abc import Sequence
 from typing import Any
 
-from flask_babel import LazyString, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from petition.i18n.languages import N_, format_number
+from petition.i18n.languages import format_number
 from petition.updates.drafts import (
     MAX_SUBJECT_LENGTH,
     MAX_UPDATE_LENGTH,
@@ -17,18 +17,12 @@ from petition.updates.drafts import (
 )
 from petition.web.forms import (
     Form,
+    at_most,
     form_with_versions,
     strip,
     version_subject_field,
     versions_complete,
 )
-
-
-def _numbered(message: str, **numbers: int) -> LazyString:
-    """A message translated when shown, its numbers written the reader's way."""
-    return LazyString(
-        lambda: gettext(message, **{name: format_number(n) for name, n in numbers.items()})
-    )
 
 
 def _not_too_long(limit: int) -> Any:
@@ -49,10 +43,7 @@ def _not_too_long(limit: int) -> Any:
     return check
 
 
-_SUBJECT_LIMIT = Length(
-    max=MAX_SUBJECT_LENGTH,
-    message=_numbered(N_("At most %(max)s characters."), max=MAX_SUBJECT_LENGTH),
-)
+_SUBJECT_LIMIT = at_most(MAX_SUBJECT_LENGTH)
 
 
 class UpdateForm(Form):
