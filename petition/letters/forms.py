@@ -15,7 +15,7 @@ from petition.i18n.countries import country_choices, is_country_code
 from petition.i18n.languages import format_number
 from petition.letters.actions import MAX_BODY, MAX_COPIES, MAX_SUBJECT, MAX_TITLE
 from petition.letters.printable import MAX_MARKS, longest_mark_run
-from petition.letters.targets import MAX_SALUTATION, TargetError, check_target
+from petition.letters.targets import MAX_SALUTATION, target_problems
 from petition.web.forms import (
     Form,
     at_most,
@@ -196,18 +196,17 @@ class TargetForm(Form):
         self.country.choices = _country_choices(gettext("Every supporter (a fixed target)"))
 
     def validate(self, extra_validators: Any = None) -> bool:
+        """The field checks, then the rules every target follows, each fault beside its field."""
         valid = super().validate(extra_validators)
-        if valid:
-            try:
-                self.target = check_target(
-                    self.name.data, self.email.data, self.postal_address.data,
-                    self.phone.data, self.country.data, self.salutation.data,
-                )  # fmt: skip
-            except TargetError as exc:
-                field = self._fields.get(exc.column or "", self.email)
-                field.errors = [*field.errors, str(exc)]
-                valid = False
-        return valid
+        self.target, problems = target_problems(
+            self.name.data, self.email.data, self.postal_address.data,
+            self.phone.data, self.country.data, self.salutation.data,
+        )  # fmt: skip
+        for problem in problems:
+            field = self[problem.column or "email"]
+            if not field.errors:  # one fault a field: its own check may have said it already
+                field.errors = [str(problem)]
+        return valid and not problems
 
 
 class ImportForm(FlaskForm):
