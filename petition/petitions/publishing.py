@@ -2,11 +2,11 @@
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from flask_babel import gettext
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session
 
 from petition.extensions import db
 from petition.i18n.languages import LANGUAGES
@@ -114,6 +114,24 @@ def petition_row(
 ) -> RowT | None:
     """The petition's row of `model` with these values, or None: another petition's is none."""
     return session.scalar(select(model).filter_by(petition_id=petition.id, **key))
+
+
+class PetitionRow(Protocol):
+    """A mapped class whose rows belong to one petition, numbered in the order they were added."""
+
+    # The columns as the class holds them, for queries (an instance holds their values).
+    id: ClassVar[Mapped[int]]
+    petition_id: ClassVar[Mapped[int]]
+
+
+PetitionRowT = TypeVar("PetitionRowT", bound=PetitionRow)
+
+
+def newest_first(model: type[PetitionRowT], petition: Petition) -> Sequence[PetitionRowT]:
+    """The petition's rows of `model`, the newest first."""
+    return db.session.scalars(
+        select(model).where(model.petition_id == petition.id).order_by(model.id.desc())
+    ).all()
 
 
 def remove_petition_row(
