@@ -8,36 +8,32 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import Field, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.i18n.countries import country_choices, is_country_code
-from petition.i18n.languages import format_number
+from petition.i18n.languages import N_, format_number
 from petition.letters.actions import MAX_BODY, MAX_COPIES, MAX_SUBJECT, MAX_TITLE
 from petition.letters.printable import MAX_MARKS, longest_mark_run
 from petition.letters.targets import MAX_SALUTATION, target_problems
 from petition.web.forms import (
     Form,
     at_most,
+    counted_limit,
     form_with_versions,
     strip,
     version_subject_field,
     versions_complete,
 )
 
-
-def _letter_not_too_long(form: Form, field: Field) -> None:
-    """Say how long the letter is, so the writer knows how much to cut; first of its rules."""
-    length = len(field.data or "")
-    if length > MAX_BODY:
-        raise StopValidation(
-            gettext(
-                "A letter can be at most %(max)s characters long, so that it fits in an email "
-                "link; this one has %(count)s. Please shorten it.",
-                max=format_number(MAX_BODY),
-                count=format_number(length),
-            )
-        )
+# Say how long the letter is, so the writer knows how much to cut; first of its rules.
+_letter_not_too_long = counted_limit(
+    MAX_BODY,
+    N_(
+        "A letter can be at most %(max)s characters long, so that it fits in an email "
+        "link; this one has %(count)s. Please shorten it."
+    ),
+)
 
 
 def _few_stacked_marks(form: Form, field: Field) -> None:

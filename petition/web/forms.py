@@ -145,6 +145,18 @@ def at_most(limit: int) -> Length:
     return Length(max=limit, message=with_numbers(N_("At most %(max)s characters."), max=limit))
 
 
+def counted_limit(limit: int, message: str) -> Validator:
+    """A limit of `limit` characters whose message says the limit, %(max)s, and how long the text
+    is, %(count)s, so that the writer knows how much to cut (mark the message with N_)."""
+
+    def check(form: FlaskForm, field: Field) -> None:
+        length = len(field.data or "")
+        if length > limit:
+            raise ValidationError(_(message, max=format_number(limit), count=format_number(length)))
+
+    return check
+
+
 def plain_text(form: FlaskForm, field: Field) -> None:
     """Reject invisible, control and format characters and line breaks (names end up in emails
     and spreadsheets; see petition.text)."""
