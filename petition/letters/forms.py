@@ -3,51 +3,37 @@
 from collections.abc import Sequence
 from typing import Any
 
-from flask_babel import LazyString, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import Field, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.i18n.countries import country_choices, is_country_code
 from petition.i18n.languages import N_, format_number
 from petition.letters.actions import MAX_BODY, MAX_COPIES, MAX_SUBJECT, MAX_TITLE
 from petition.letters.printable import MAX_MARKS, longest_mark_run
-from petition.letters.targets import MAX_SALUTATION, TargetError, check_target
+from petition.letters.targets import MAX_SALUTATION, target_problems
 from petition.web.forms import (
     Form,
+    at_most,
+    counted_limit,
     form_with_versions,
     strip,
     version_subject_field,
     versions_complete,
 )
 
-
-def _numbered(message: str, **numbers: int) -> LazyString:
-    """A message translated when shown, its numbers written the reader's way."""
-    return LazyString(
-        lambda: gettext(message, **{name: format_number(n) for name, n in numbers.items()})
-    )
-
-
-def _at_most(limit: int) -> Length:
-    return Length(max=limit, message=_numbered(N_("At most %(max)s characters."), max=limit))
-
-
-def _letter_not_too_long(form: Form, field: Field) -> None:
-    """Say how long the letter is, so the writer knows how much to cut; first of its rules."""
-    length = len(field.data or "")
-    if length > MAX_BODY:
-        raise StopValidation(
-            gettext(
-                "A letter can be at most %(max)s characters long, so that it fits in an email "
-                "link; this one has %(count)s. Please shorten it.",
-                max=format_number(MAX_BODY),
-                count=format_number(length),
-            )
-        )
+# Say how long the letter is, so the writer knows how much to cut; first of its rules.
+_letter_not_too_long = counted_limit(
+    MAX_BODY,
+    N_(
+        "A letter can be at most %(max)s characters long, so that it fits in an email "
+        "link; this one has %(count)s. Please shorten it."
+    ),
+)
 
 
 def _few_stacked_marks(form: Form, field: Field) -> None:
@@ -87,7 +73,7 @@ def _subject_field() -> StringField:
         _l("Subject"),
         filters=[strip],
         validators=[
-            _at_most(MAX_SUBJECT),
+            at_most(MAX_SUBJECT),
             DataRequired(_l("Please give the letter a subject.")),
             _few_stacked_marks,
         ],
@@ -114,7 +100,7 @@ class LetterForm(Form):
         _l("Name of the action"),
         filters=[strip],
         validators=[
-            _at_most(MAX_TITLE),
+            at_most(MAX_TITLE),
             DataRequired(_l("Please name the action.")),
         ],
     )
@@ -160,11 +146,11 @@ def _letter_version(code: str, name: str) -> dict[str, Any]:
         f"title_{code}": StringField(
             gettext("Name of the action in %(language)s", language=name),
             filters=[strip],
-            validators=[Optional(), _at_most(MAX_TITLE)],
+            validators=[Optional(), at_most(MAX_TITLE)],
             render_kw={"lang": code},
         ),
         f"subject_{code}": version_subject_field(
-            code, name, _at_most(MAX_SUBJECT), _few_stacked_marks
+            code, name, at_most(MAX_SUBJECT), _few_stacked_marks
         ),
         f"body_{code}": TextAreaField(
             gettext("Letter in %(language)s", language=name),
@@ -189,16 +175,16 @@ class TargetForm(Form):
     name = StringField(
         _l("Name"),
         filters=[strip],
-        validators=[_at_most(200), DataRequired(_l("Please give the target's name."))],
+        validators=[at_most(200), DataRequired(_l("Please give the target's name."))],
     )
-    email = StringField(_l("Email address"), filters=[strip], validators=[_at_most(254)])
-    postal_address = TextAreaField(_l("Postal address"), validators=[_at_most(1000)])
-    phone = StringField(_l("Phone"), filters=[strip], validators=[_at_most(100)])
+    email = StringField(_l("Email address"), filters=[strip], validators=[at_most(254)])
+    postal_address = TextAreaField(_l("Postal address"), validators=[at_most(1000)])
+    phone = StringField(_l("Phone"), filters=[strip], validators=[at_most(100)])
     country = SelectField(_l("For supporters in"), validate_choice=True)
     salutation = StringField(
         _l("Salutation"),
         filters=[strip],
-        validators=[_at_most(MAX_SALUTATION)],
+        validators=[at_most(MAX_SALUTATION)],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -206,18 +192,17 @@ class TargetForm(Form):
         self.country.choices = _country_choices(gettext("Every supporter (a fixed target)"))
 
     def validate(self, extra_validators: Any = None) -> bool:
+        """The field checks, then the rules every target follows, each fault beside its field."""
         valid = super().validate(extra_validators)
-        if valid:
-            try:
-                self.target = check_target(
-                    self.name.data, self.email.data, self.postal_address.data,
-                    self.phone.data, self.country.data, self.salutation.data,
-                )  # fmt: skip
-            except TargetError as exc:
-                field = self._fields.get(exc.column or "", self.email)
-                field.errors = [*field.errors, str(exc)]
-                valid = False
-        return valid
+        self.target, problems = target_problems(
+            self.name.data, self.email.data, self.postal_address.data,
+            self.phone.data, self.country.data, self.salutation.data,
+        )  # fmt: skip
+        for problem in problems:
+            field = self[problem.column or "email"]
+            if not field.errors:  # one fault a field: its own check may have said it already
+                field.errors = [str(problem)]
+        return valid and not problems
 
 
 class ImportForm(FlaskForm):

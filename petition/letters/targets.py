@@ -44,21 +44,6 @@ class TargetData:
     salutation: str | None = None  # how their letter opens; None: a neutral greeting
 
 
-def check_target(
-    name: str,
-    email: str | None = None,
-    postal_address: str | None = None,
-    phone: str | None = None,
-    country: str | None = None,
-    salutation: str | None = None,
-) -> TargetData:
-    """The target as it will be stored, or a TargetError saying what is wrong with it first."""
-    target, problems = target_problems(name, email, postal_address, phone, country, salutation)
-    if problems:
-        raise problems[0]
-    return target
-
-
 def target_problems(
     name: str,
     email: str | None = None,

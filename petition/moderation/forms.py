@@ -8,7 +8,7 @@ from wtforms import DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from petition.moderation.invalidations import Criteria
-from petition.web.forms import Form
+from petition.web.forms import Form, at_most
 
 
 def _no_nul(text: str | None) -> str | None:
@@ -24,7 +24,7 @@ class InvalidationForm(Form):
         _l("Email domain"),
         validators=[
             Optional(),
-            Length(max=254, message=_l("At most %(max)s characters.", max=254)),
+            at_most(254),
         ],
     )
     network = StringField(
@@ -38,7 +38,7 @@ class InvalidationForm(Form):
         _l("Name pattern"),
         validators=[
             Optional(),
-            Length(max=200, message=_l("At most %(max)s characters.", max=200)),
+            at_most(200),
         ],
     )
     since = DateTimeLocalField(_l("Signed from (UTC)"), validators=[Optional()])

@@ -19,6 +19,7 @@ from petition.models import (
     utcnow,
 )
 from petition.moderation.reinstatement import restore_held
+from petition.petitions.publishing import newest_first
 from petition.transactions import rows_changed, write_transaction
 from petition.transparency.tally import ExcludeReason, count_out
 
@@ -182,11 +183,7 @@ def reverse_invalidation(petition: Petition, invalidation_id: int, *, organiser:
 
 def invalidations_of(petition: Petition) -> Sequence[Invalidation]:
     """The petition's invalidations, newest first."""
-    return db.session.scalars(
-        select(Invalidation)
-        .where(Invalidation.petition_id == petition.id)
-        .order_by(Invalidation.id.desc())
-    ).all()
+    return newest_first(Invalidation, petition)
 
 
 def set_disposable_blocking(petition: Petition, on: bool) -> None:

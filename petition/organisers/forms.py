@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from petition.addresses import MAX_EMAIL_LENGTH
-from petition.i18n.languages import LANGUAGES, N_, current_language, format_number
+from petition.i18n.languages import LANGUAGES, N_, current_language
 from petition.models import utcnow
 from petition.organisers.accounts import MIN_PASSWORD_LENGTH
 from petition.petitions.publishing import (
@@ -28,25 +28,16 @@ from petition.petitions.publishing import (
     MAX_TARGET_LENGTH,
     MAX_TITLE_LENGTH,
 )
-from petition.web.forms import MAX_PASSWORD_LENGTH, Form, strip
+from petition.web.forms import (
+    MAX_PASSWORD_LENGTH,
+    Form,
+    at_most,
+    blank_to_none,
+    strip,
+    with_numbers,
+)
 
 MAX_HOURS = 24 * 365
-
-
-def _with_numbers(message: str, **numbers: int) -> LazyString:
-    """A message translated when shown, its numbers written the reader's way (50 000, 50,000)."""
-    return LazyString(
-        lambda: gettext(message, **{name: format_number(n) for name, n in numbers.items()})
-    )
-
-
-def _at_most(limit: int) -> LazyString:
-    return _with_numbers(N_("At most %(max)s characters."), max=limit)
-
-
-def _blank_to_none(value: str | None) -> str | None:
-    value = strip(value)
-    return value or None
 
 
 def language_choices(leave_out: str | None = None) -> list[SelectChoice]:
@@ -65,7 +56,7 @@ def _title_field(missing: LazyString) -> StringField:
         filters=[strip],
         validators=[
             DataRequired(missing),
-            Length(max=MAX_TITLE_LENGTH, message=_at_most(MAX_TITLE_LENGTH)),
+            at_most(MAX_TITLE_LENGTH),
         ],
     )
 
@@ -73,10 +64,10 @@ def _title_field(missing: LazyString) -> StringField:
 def _target_field() -> StringField:
     return StringField(
         _l("Addressed to"),
-        filters=[_blank_to_none],
+        filters=[blank_to_none],
         validators=[
             Optional(),
-            Length(max=MAX_TARGET_LENGTH, message=_at_most(MAX_TARGET_LENGTH)),
+            at_most(MAX_TARGET_LENGTH),
         ],
     )
 
@@ -86,7 +77,7 @@ def _body_field(missing: LazyString) -> TextAreaField:
         _l("Text"),
         validators=[
             DataRequired(missing),
-            Length(max=MAX_BODY_LENGTH, message=_at_most(MAX_BODY_LENGTH)),
+            at_most(MAX_BODY_LENGTH),
         ],
     )
 
@@ -110,7 +101,7 @@ class PetitionForm(Form):
             NumberRange(
                 1,
                 MAX_GOAL,
-                _with_numbers(N_("A goal is a whole number from 1 to %(max)s."), max=MAX_GOAL),
+                with_numbers(N_("A goal is a whole number from 1 to %(max)s."), max=MAX_GOAL),
             ),
         ],
     )
@@ -166,7 +157,7 @@ class ResendForm(Form):
         _l("Only those who signed more than this many hours ago (optional)"),
         validators=[
             Optional(),
-            NumberRange(1, MAX_HOURS, _with_numbers(N_("From 1 to %(max)s hours."), max=MAX_HOURS)),
+            NumberRange(1, MAX_HOURS, with_numbers(N_("From 1 to %(max)s hours."), max=MAX_HOURS)),
         ],
     )
 
@@ -179,9 +170,15 @@ class InviteForm(Form):
         filters=[strip],
         validators=[
             DataRequired(_l("Please enter the address to invite.")),
-            Length(max=MAX_EMAIL_LENGTH, message=_at_most(MAX_EMAIL_LENGTH)),
+            at_most(MAX_EMAIL_LENGTH),
         ],
     )
+
+
+# A password limit reads as the number it is in every language ("1024"), unlike text limits.
+_PASSWORD_LIMIT = Length(
+    max=MAX_PASSWORD_LENGTH, message=_l("At most %(max)s characters.", max=MAX_PASSWORD_LENGTH)
+)
 
 
 def _password_field(label: str | LazyString) -> PasswordField:
@@ -189,10 +186,7 @@ def _password_field(label: str | LazyString) -> PasswordField:
         label,
         validators=[
             DataRequired(_l("Please enter a password.")),
-            Length(
-                max=MAX_PASSWORD_LENGTH,
-                message=_l("At most %(max)s characters.", max=MAX_PASSWORD_LENGTH),
-            ),
+            _PASSWORD_LIMIT,
         ],
     )
 
@@ -205,7 +199,6 @@ def _new_password_field(label: str | LazyString) -> PasswordField:
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=MAX_PASSWORD_LENGTH,
-                # A password limit reads as the number it is in every language ("1024").
                 message=_l(
                     "From %(min)s to %(max)s characters.",
                     min=MIN_PASSWORD_LENGTH,
@@ -221,7 +214,7 @@ class ChangePasswordForm(Form):
 
     current = _password_field(_l("Current password"))
     new = _new_password_field(
-        _with_numbers(N_("New password (at least %(min)s characters)"), min=MIN_PASSWORD_LENGTH)
+        with_numbers(N_("New password (at least %(min)s characters)"), min=MIN_PASSWORD_LENGTH)
     )
     repeat = PasswordField(
         _l("New password again"), validators=[EqualTo("new", _l("The two new passwords differ."))]
@@ -232,9 +225,7 @@ class NewAccountForm(Form):
     """A password chosen when accepting an invitation with a new address."""
 
     password = _new_password_field(
-        _with_numbers(
-            N_("Choose a password (at least %(min)s characters)"), min=MIN_PASSWORD_LENGTH
-        )
+        with_numbers(N_("Choose a password (at least %(min)s characters)"), min=MIN_PASSWORD_LENGTH)
     )
     repeat = PasswordField(
         _l("The same password again"),
@@ -255,10 +246,7 @@ def _login_email_field(*more: Any) -> EmailField:
         filters=[strip],
         validators=[
             DataRequired(_l("Please enter your email address.")),
-            Length(
-                max=MAX_EMAIL_LENGTH,
-                message=_l("At most %(max)s characters.", max=MAX_EMAIL_LENGTH),
-            ),
+            at_most(MAX_EMAIL_LENGTH),
             *more,
         ],
     )
@@ -272,10 +260,7 @@ class LoginForm(Form):
         _l("Password"),
         validators=[
             DataRequired(_l("Please enter your password.")),
-            Length(
-                max=MAX_PASSWORD_LENGTH,
-                message=_l("At most %(max)s characters.", max=MAX_PASSWORD_LENGTH),
-            ),
+            _PASSWORD_LIMIT,
         ],
     )
 
@@ -300,7 +285,7 @@ class ResetPasswordForm(Form):
     """A new password, twice, chosen by an emailed link."""
 
     new = _new_password_field(
-        _with_numbers(N_("New password (at least %(min)s characters)"), min=MIN_PASSWORD_LENGTH)
+        with_numbers(N_("New password (at least %(min)s characters)"), min=MIN_PASSWORD_LENGTH)
     )
     repeat = PasswordField(
         _l("New password again"), validators=[EqualTo("new", _l("The two new passwords differ."))]

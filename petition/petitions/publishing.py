@@ -1,12 +1,12 @@
 """Petitions: publishing, closing, finding them, and their counts."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from flask_babel import gettext
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session
 
 from petition.extensions import db
 from petition.i18n.languages import LANGUAGES
@@ -116,9 +116,55 @@ def petition_row(
     return session.scalar(select(model).filter_by(petition_id=petition.id, **key))
 
 
-def stored_petition(session: Session, petition: Petition) -> Petition:
-    """The petition as stored now, read again in the caller's transaction, for a use case to change."""
-    found = session.get(Petition, petition.id, populate_existing=True)
+class PetitionRow(Protocol):
+    """A mapped class whose rows belong to one petition, numbered in the order they were added."""
+
+    # The columns as the class holds them, for queries (an instance holds their values).
+    id: ClassVar[Mapped[int]]
+    petition_id: ClassVar[Mapped[int]]
+
+
+PetitionRowT = TypeVar("PetitionRowT", bound=PetitionRow)
+
+
+def newest_first(model: type[PetitionRowT], petition: Petition) -> Sequence[PetitionRowT]:
+    """The petition's rows of `model`, the newest first."""
+    return db.session.scalars(
+        select(model).where(model.petition_id == petition.id).order_by(model.id.desc())
+    ).all()
+
+
+def remove_petition_row(
+    petition: Petition,
+    organiser: Organiser,
+    model: type[RowT],
+    action: EventAction,
+    details: Callable[[RowT], dict[str, Any]],
+    *,
+    for_update: bool = False,
+    after: Callable[[Session, Petition], None] | None = None,
+    **key: object,
+) -> bool:
+    """Delete the petition's row of `model` with these values, recording `action` with the row's
+    `details`; false if the petition has none. `after` runs once the row is gone (a recount,
+    under the lock `for_update` takes)."""
+    with write_transaction() as session:
+        petition = stored_petition(session, petition, for_update=for_update)
+        row = petition_row(session, model, petition, **key)
+        if row is None:
+            return False
+        record_event(session, petition, organiser, action, **details(row))
+        session.delete(row)
+        if after is not None:
+            session.flush()
+            after(session, petition)
+    return True
+
+
+def stored_petition(session: Session, petition: Petition, *, for_update: bool = False) -> Petition:
+    """The petition as stored now, read again in the caller's transaction, for a use case to change
+    (with `for_update`, locked until that transaction ends)."""
+    found = session.get(Petition, petition.id, populate_existing=True, with_for_update=for_update)
     if found is None:
         raise PetitionError(gettext("This petition no longer exists."))
     return found

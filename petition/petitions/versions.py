@@ -17,6 +17,7 @@ from petition.petitions.publishing import (
     PetitionError,
     check_fields,
     petition_row,
+    remove_petition_row,
     stored_petition,
 )
 from petition.transactions import write_transaction
@@ -235,17 +236,11 @@ def _save(
 
 def remove_petition_text(petition: Petition, organiser: Organiser, language: str) -> bool:
     """Remove the petition's version in a language; false if it had none."""
-    with write_transaction() as session:
-        petition = stored_petition(session, petition)
-        text = petition_row(session, PetitionText, petition, language=language)
-        if text is None:
-            return False
-        session.delete(text)
-        record_event(
-            session,
-            petition,
-            session.merge(organiser),
-            EventAction.VERSION_REMOVED,
-            language=language,
-        )
-    return True
+    return remove_petition_row(
+        petition,
+        organiser,
+        PetitionText,
+        EventAction.VERSION_REMOVED,
+        lambda text: {"language": text.language},
+        language=language,
+    )

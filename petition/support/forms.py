@@ -7,12 +7,11 @@ advertise or to send readers to a phishing page, and organisers should not have 
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
-from petition.i18n.languages import format_number
 from petition.support.messages import MAX_CITY_LENGTH, MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH
 from petition.text import find_address
-from petition.web.forms import Form, strip
+from petition.web.forms import Form, at_most, blank_to_none, strip
 
 
 def no_links(form: Form, field: Field) -> None:
@@ -28,20 +27,12 @@ def no_links(form: Form, field: Field) -> None:
         )
 
 
-def _at_most(limit: int) -> LazyString:
-    return LazyString(lambda: gettext("At most %(max)s characters.", max=format_number(limit)))
-
-
-def _blank_to_none(value: str | None) -> str | None:
-    return strip(value) or None
-
-
 def _optional_line(label: LazyString, limit: int) -> StringField:
     """A line a supporter may leave out (then None), within `limit` and with no links."""
     return StringField(
         label,
-        filters=[_blank_to_none],
-        validators=[Length(max=limit, message=_at_most(limit)), no_links],
+        filters=[blank_to_none],
+        validators=[at_most(limit), no_links],
     )
 
 
@@ -53,7 +44,7 @@ class SupportForm(Form):
         filters=[strip],
         validators=[
             DataRequired(message=_l("Please write your message.")),
-            Length(max=MAX_MESSAGE_LENGTH, message=_at_most(MAX_MESSAGE_LENGTH)),
+            at_most(MAX_MESSAGE_LENGTH),
             no_links,
         ],
     )

@@ -37,6 +37,7 @@ from petition.models import (
     utcnow,
 )
 from petition.petitions.history import record_event
+from petition.petitions.publishing import newest_first
 from petition.signing.retention import ANONYMISED
 from petition.text import unwanted_character
 from petition.transactions import write_transaction
@@ -388,11 +389,7 @@ def send_update(
 
 def petition_updates(petition: Petition) -> Sequence[PetitionUpdate]:
     """The petition's updates, newest first."""
-    return db.session.scalars(
-        select(PetitionUpdate)
-        .where(PetitionUpdate.petition_id == petition.id)
-        .order_by(PetitionUpdate.id.desc())
-    ).all()
+    return newest_first(PetitionUpdate, petition)
 
 
 def opted_in_count(petition: Petition) -> int:

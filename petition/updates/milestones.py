@@ -5,6 +5,7 @@ cannot be dated in the future, an answer has its text or a link (or both), a lin
 """
 
 from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import force_locale, format_date, gettext
@@ -19,7 +20,7 @@ from petition.models import (
     utcnow,
 )
 from petition.petitions.history import record_event
-from petition.petitions.publishing import petition_row, stored_petition
+from petition.petitions.publishing import remove_petition_row, stored_petition
 from petition.transactions import write_transaction
 from petition.updates.drafts import MAX_SUBJECT_LENGTH, MAX_UPDATE_LENGTH, create_draft
 
@@ -180,19 +181,19 @@ def announcement(milestone: PetitionMilestone, language: str) -> tuple[str, str]
 
 def remove_milestone(petition: Petition, organiser: Organiser, milestone_id: int) -> bool:
     """Take a milestone (recorded by mistake) off the timeline; false if it is not this petition's."""
-    with write_transaction() as session:
-        petition = stored_petition(session, petition)
-        milestone = petition_row(session, PetitionMilestone, petition, id=milestone_id)
-        if milestone is None:
-            return False
-        record_event(
-            session,
-            petition,
-            organiser,
-            EventAction.MILESTONE_REMOVED,
-            milestone=milestone.id,
-            kind=milestone.kind,
-            day=milestone.happened_on.isoformat(),
-        )
-        session.delete(milestone)
-    return True
+    return remove_petition_row(
+        petition,
+        organiser,
+        PetitionMilestone,
+        EventAction.MILESTONE_REMOVED,
+        _milestone_details,
+        id=milestone_id,
+    )
+
+
+def _milestone_details(milestone: PetitionMilestone) -> dict[str, Any]:
+    return {
+        "milestone": milestone.id,
+        "kind": milestone.kind,
+        "day": milestone.happened_on.isoformat(),
+    }

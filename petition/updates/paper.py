@@ -8,6 +8,7 @@ MAX_PAPER_TOTAL.
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from petition.extensions import db
 from petition.i18n.languages import format_number
 from petition.models import EventAction, Organiser, PaperBatch, Petition, utcnow
 from petition.petitions.history import record_event
-from petition.petitions.publishing import petition_row, stored_petition
+from petition.petitions.publishing import remove_petition_row, stored_petition
 from petition.transactions import write_transaction
 
 MIN_BATCH = 1
@@ -62,14 +63,6 @@ def collected_problem(day: date) -> str | None:
     return None
 
 
-def _locked(session: Session, petition: Petition) -> Petition:
-    # Two organisers recording at once each add their batch to the sum the other committed.
-    stored_petition(session, petition)
-    found = session.get(Petition, petition.id, with_for_update=True, populate_existing=True)
-    assert found is not None  # stored_petition has just read it
-    return found
-
-
 def _recount(session: Session, petition: Petition) -> None:
     total = session.scalar(
         select(func.coalesce(func.sum(PaperBatch.count), 0)).where(
@@ -89,7 +82,8 @@ def record_paper_batch(
     if problem:
         raise PaperError(problem)
     with write_transaction() as session:
-        petition = _locked(session, petition)
+        # Two organisers recording at once would each add their batch to the sum the other committed.
+        petition = stored_petition(session, petition, for_update=True)
         # Read under the lock: two batches recorded at once cannot both fit in the last room.
         problem = _total_problem(petition.paper_signature_count, count)
         if problem:
@@ -118,24 +112,20 @@ def record_paper_batch(
 
 def remove_paper_batch(petition: Petition, organiser: Organiser, batch_id: int) -> bool:
     """Take a batch out of the paper total; false if it is not this petition's."""
-    with write_transaction() as session:
-        petition = _locked(session, petition)
-        batch = petition_row(session, PaperBatch, petition, id=batch_id)
-        if batch is None:
-            return False
-        record_event(
-            session,
-            petition,
-            organiser,
-            EventAction.PAPER_REMOVED,
-            batch=batch.id,
-            count=batch.count,
-            day=batch.collected_on.isoformat(),
-        )
-        session.delete(batch)
-        session.flush()
-        _recount(session, petition)
-    return True
+    return remove_petition_row(
+        petition,
+        organiser,
+        PaperBatch,
+        EventAction.PAPER_REMOVED,
+        _batch_details,
+        for_update=True,  # the recount, as recording one, must not miss a batch added meanwhile
+        after=_recount,
+        id=batch_id,
+    )
+
+
+def _batch_details(batch: PaperBatch) -> dict[str, Any]:
+    return {"batch": batch.id, "count": batch.count, "day": batch.collected_on.isoformat()}
 
 
 def paper_batches(petition: Petition) -> Sequence[PaperBatch]:

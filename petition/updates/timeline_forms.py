@@ -9,9 +9,8 @@ from typing import Any, ClassVar
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, Field, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
-from petition.i18n.languages import format_number
 from petition.models import MilestoneKind
 from petition.updates.milestones import (
     MAX_LINK_LENGTH,
@@ -23,20 +22,11 @@ from petition.updates.milestones import (
     link_problem,
 )
 from petition.updates.paper import MAX_NOTE_LENGTH, collected_problem, count_problem
-from petition.web.forms import Form, Validator, strip
+from petition.web.forms import Form, Validator, at_most, blank_to_none, strip
 
 # Spaces and separators people type inside a number ("1 200", "1,200", "1 200").
 _GROUPING = str.maketrans("", "", " ,'\u00a0\u202f\u2009_")
 _MAX_DIGITS = 12  # anything longer is absurd for one batch; its size is refused, not parsed
-
-
-def _at_most(limit: int) -> LazyString:
-    return LazyString(lambda: gettext("At most %(max)s characters.", max=format_number(limit)))
-
-
-def _blank_to_none(value: str | None) -> str | None:
-    value = strip(value)
-    return value or None
 
 
 def web_link(form: Form, field: Field) -> None:
@@ -54,7 +44,7 @@ def _required(
     return field_class(
         label,
         filters=[strip],
-        validators=[DataRequired(missing), Length(max=limit, message=_at_most(limit))],
+        validators=[DataRequired(missing), at_most(limit)],
     )
 
 
@@ -64,8 +54,8 @@ def _optional(
     """A text that may be left out (then None), of at most `limit` characters."""
     return field_class(
         label,
-        filters=[_blank_to_none],
-        validators=[Optional(), Length(max=limit, message=_at_most(limit)), *also],
+        filters=[blank_to_none],
+        validators=[Optional(), at_most(limit), *also],
     )
 
 
@@ -162,7 +152,7 @@ class PaperForm(Form):
         filters=[strip],
         validators=[
             DataRequired(_l("Please give the number of signatures.")),
-            Length(max=40, message=_at_most(40)),
+            at_most(40),
             _whole_number,
         ],
     )
@@ -174,7 +164,7 @@ class PaperForm(Form):
         _l("Note (optional)"),
         filters=[strip],
         validators=[
-            Length(max=MAX_NOTE_LENGTH, message=_at_most(MAX_NOTE_LENGTH)),
+            at_most(MAX_NOTE_LENGTH),
         ],
     )
 

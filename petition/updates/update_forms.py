@@ -3,12 +3,12 @@
 from collections.abc import Sequence
 from typing import Any
 
-from flask_babel import LazyString, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Regexp
 
-from petition.i18n.languages import N_, format_number
+from petition.i18n.languages import N_
 from petition.updates.drafts import (
     MAX_SUBJECT_LENGTH,
     MAX_UPDATE_LENGTH,
@@ -17,42 +17,23 @@ from petition.updates.drafts import (
 )
 from petition.web.forms import (
     Form,
+    at_most,
+    counted_limit,
     form_with_versions,
     strip,
     version_subject_field,
     versions_complete,
 )
 
-
-def _numbered(message: str, **numbers: int) -> LazyString:
-    """A message translated when shown, its numbers written the reader's way."""
-    return LazyString(
-        lambda: gettext(message, **{name: format_number(n) for name, n in numbers.items()})
-    )
-
-
-def _not_too_long(limit: int) -> Any:
-    """Refuse a text past `limit`, saying how long it is, so the writer knows how much to cut."""
-
-    def check(form: Form, field: Field) -> None:
-        length = len(field.data or "")
-        if length > limit:
-            raise ValidationError(
-                gettext(
-                    "An update can be at most %(max)s characters long; this one has %(count)s. "
-                    "Please shorten it, or link to the rest.",
-                    max=format_number(limit),
-                    count=format_number(length),
-                )
-            )
-
-    return check
-
-
-_SUBJECT_LIMIT = Length(
-    max=MAX_SUBJECT_LENGTH,
-    message=_numbered(N_("At most %(max)s characters."), max=MAX_SUBJECT_LENGTH),
+# Say how long the update is, so the writer knows how much to cut.
+_update_not_too_long = counted_limit(
+    MAX_UPDATE_LENGTH,
+    N_(
+        "An update can be at most %(max)s characters long; this one has %(count)s. "
+        "Please shorten it, or link to the rest."
+    ),
 )
+_SUBJECT_LIMIT = at_most(MAX_SUBJECT_LENGTH)
 
 
 class UpdateForm(Form):
@@ -70,7 +51,7 @@ class UpdateForm(Form):
         _l("Text"),
         validators=[
             DataRequired(_l("Please write the update.")),
-            _not_too_long(MAX_UPDATE_LENGTH),
+            _update_not_too_long,
         ],
     )
     languages: Sequence[str] = ()
@@ -98,7 +79,7 @@ def _update_version(code: str, name: str) -> dict[str, Any]:
         f"subject_{code}": version_subject_field(code, name, _SUBJECT_LIMIT),
         f"body_{code}": TextAreaField(
             gettext("Text in %(language)s", language=name),
-            validators=[_not_too_long(MAX_UPDATE_LENGTH)],
+            validators=[_update_not_too_long],
             render_kw={"lang": code},
         ),
     }

@@ -1,8 +1,10 @@
-"""What every blueprint looks up the same way: the public petition at a slug, or a 404."""
+"""What every blueprint looks up the same way: the public petition at a slug, or a 404; a posted
+choice, or a 400."""
 
+from collections.abc import Collection
 from typing import Any
 
-from flask import abort, redirect, url_for
+from flask import abort, redirect, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -27,6 +29,15 @@ def public_snapshot_or_404(slug: str) -> PetitionSnapshot:
     if snapshot is None:
         abort(404)
     return snapshot
+
+
+def posted_choice(name: str, choices: Collection[str]) -> str:
+    """The value a form posts in this field (a button's or a hidden one's), one of `choices`;
+    anything else is a 400."""
+    value = request.form.get(name, "")
+    if value not in choices:
+        abort(400)
+    return value
 
 
 def as_read(petition: PublicPetition | None) -> PetitionInLanguage | None:

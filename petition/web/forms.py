@@ -1,4 +1,5 @@
-"""What every form shares: typed text only, usable days, plain text, deliverable addresses.
+"""What every form shares: typed text only, usable days, plain text, deliverable addresses, and
+limits said with the reader's numbers.
 
 Each form lives with its feature (signing.forms, organisers.forms, moderation.forms); every field
 has a limit and a message a person understands.
@@ -8,19 +9,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, PasswordField, StringField, TextAreaField
-from wtforms.validators import (
-    Optional,
-    StopValidation,
-    ValidationError,
-)
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.days import FIRST_DAY, LAST_DAY, is_usable_day
-from petition.i18n.languages import LANGUAGES
+from petition.i18n.languages import LANGUAGES, N_, format_number
 from petition.text import unwanted_character
 
 MAX_NAME_LENGTH = 200
@@ -127,6 +125,36 @@ def _day(moment: date | datetime) -> date:
 def strip(value: str | None) -> str | None:
     """A filter: typed text without surrounding space."""
     return value.strip() if isinstance(value, str) else value
+
+
+def blank_to_none(value: str | None) -> str | None:
+    """A filter: typed text without surrounding space, or None where nothing was typed."""
+    return strip(value) or None
+
+
+def with_numbers(message: str, **numbers: int) -> LazyString:
+    """A message translated when shown, its numbers written the reader's way (50 000, 50,000).
+
+    Mark the message with N_ so that it reaches the catalogues.
+    """
+    return LazyString(lambda: _(message, **{name: format_number(n) for name, n in numbers.items()}))
+
+
+def at_most(limit: int) -> Length:
+    """A text's limit of `limit` characters, said in the reader's language and numbers."""
+    return Length(max=limit, message=with_numbers(N_("At most %(max)s characters."), max=limit))
+
+
+def counted_limit(limit: int, message: str) -> Validator:
+    """A limit of `limit` characters whose message says the limit, %(max)s, and how long the text
+    is, %(count)s, so that the writer knows how much to cut (mark the message with N_)."""
+
+    def check(form: FlaskForm, field: Field) -> None:
+        length = len(field.data or "")
+        if length > limit:
+            raise ValidationError(_(message, max=format_number(limit), count=format_number(length)))
+
+    return check
 
 
 def plain_text(form: FlaskForm, field: Field) -> None:

@@ -73,6 +73,23 @@ def test_the_preview_shows_the_letter_and_saves_nothing(
     assert db.session.scalar(select(func.count()).select_from(LetterAction)) == 0
 
 
+def test_a_target_typed_in_shows_every_fault_at_once(
+    organiser_client: FlaskClient, action: tuple[str, int]
+) -> None:
+    slug, action_id = action
+    targets = db.session.scalar(select(func.count()).select_from(LetterTarget))
+    response = organiser_client.post(
+        f"/organisers/petitions/{slug}/letters/{action_id}/targets",
+        data={"name": "", "email": "nope", "phone": "1" * 101, "country": ""},
+    )
+    page = response.text.replace("&#34;", '"')
+    assert response.status_code == 400
+    assert "Please give the target's name." in page.replace("&#39;", "'")
+    assert "is not an email address" in page
+    assert page.count("At most 100 characters.") == 1
+    assert db.session.scalar(select(func.count()).select_from(LetterTarget)) == targets
+
+
 def test_targets_typed_in_and_removed_are_in_the_history(
     organiser_client: FlaskClient, action: tuple[str, int]
 ) -> None:

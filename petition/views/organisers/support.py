@@ -11,6 +11,7 @@ from petition.petitions.versions import in_language
 from petition.support import approved_messages, decide_messages, message_count, pending_messages
 from petition.support.forms import DecisionForm
 from petition.support.messages import MAX_BULK_IDS, MAX_PAGE, QUEUE_PAGE_SIZE, Page
+from petition.views.lookups import posted_choice
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 from petition.views.organisers.printed import printed_document
 from petition.web.auth import login_required
@@ -59,8 +60,8 @@ def approved(slug: str) -> str:
 def decide(slug: str) -> BaseResponse:
     petition = own_petition_or_404(slug)
     form = DecisionForm()
-    decision = request.form.get("decision")
-    if not form.validate_on_submit() or decision not in ("approve", "reject"):
+    decision = posted_choice("decision", ("approve", "reject"))
+    if not form.validate_on_submit():
         abort(400)
     changed = decide_messages(
         petition,

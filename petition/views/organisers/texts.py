@@ -1,6 +1,6 @@
 """A petition's versions in other languages: adding, changing and removing them."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -11,7 +11,7 @@ from petition.organisers.forms import PetitionTextForm, language_choices
 from petition.petitions.markdown import render_markdown
 from petition.petitions.publishing import PetitionError
 from petition.petitions.versions import petition_texts, remove_petition_text, save_petition_text
-from petition.views.lookups import form_status
+from petition.views.lookups import form_status, posted_choice
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 from petition.web.auth import login_required
 
@@ -66,9 +66,7 @@ def petition_texts_page(slug: str) -> BaseResponse | tuple[str, int]:
 @login_required
 def remove_petition_text_page(slug: str) -> BaseResponse:
     petition = own_petition_or_404(slug)
-    language = request.form.get("language", "")
-    if language not in LANGUAGES:
-        abort(400)
+    language = posted_choice("language", LANGUAGES)
     if remove_petition_text(petition, current_user, language):
         flash(_("Version removed: %(language)s.", language=LANGUAGES[language]))
     return redirect(url_for(".petition_texts", slug=slug), 303)

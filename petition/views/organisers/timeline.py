@@ -1,6 +1,6 @@
 """Organiser pages: the public timeline (delivered, answered, notes) and paper signatures."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,7 +23,7 @@ from petition.updates.timeline_forms import (
     PaperForm,
     milestone_forms,
 )
-from petition.views.lookups import form_status
+from petition.views.lookups import form_status, posted_choice
 from petition.views.organisers.blueprint import bp, own_petition_or_404
 from petition.web.auth import login_required
 from petition.web.numbers import posted_id
@@ -71,9 +71,7 @@ def timeline_page(slug: str) -> tuple[str, int]:
 @login_required
 def record_milestone_page(slug: str) -> Page:
     petition = own_petition_or_404(slug)
-    kind = request.form.get("kind", "")
-    if kind not in MILESTONE_FORMS:
-        abort(400)
+    kind = posted_choice("kind", MILESTONE_FORMS)
     forms = milestone_forms(posted=kind)
     form = forms[kind]
     if not form.validate_on_submit():
