@@ -21,6 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -292,6 +293,25 @@ def schema(server_database: str | None, tmp_path_factory: pytest.TempPathFactory
     return Schema(tmp_path_factory.mktemp("schema"), server_database)
 
 
+class TemplateCode(BytecodeCache):
+    """Compiled templates kept in memory for the worker's life: each test's app has a Jinja
+    environment of its own, and compiling every template it renders again cost a test 60 ms.
+    Jinja checks each entry against the template's source, so an edited one is compiled anew."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = TemplateCode()
+
+
 @pytest.fixture
 def make_app(database_url: str, smtp: SMTPServer, schema: Schema) -> Iterator[Callable[..., Flask]]:
     """Build an app with test settings plus overrides; the test's first app gets empty tables."""
@@ -302,6 +322,7 @@ def make_app(database_url: str, smtp: SMTPServer, schema: Schema) -> Iterator[Ca
         url = config["SQLALCHEMY_DATABASE_URI"]
         copied = not apps and url == database_url and schema.prepare(url)
         app = create_app(config)
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         if not apps and not copied:
             if url == database_url and schema.server_database is not None:
                 schema.reset(app)
