@@ -16,15 +16,8 @@ from petition.i18n.languages import N_, format_number
 from petition.letters.actions import MAX_BODY, MAX_COPIES, MAX_SUBJECT, MAX_TITLE
 from petition.letters.printable import MAX_MARKS, longest_mark_run
 from petition.letters.targets import MAX_SALUTATION, target_problems
-from petition.web.forms import (
-    Form,
-    at_most,
-    counted_limit,
-    form_with_versions,
-    strip,
-    version_subject_field,
-    versions_complete,
-)
+from petition.web.form_versions import form_with_versions, version_subject_field, versions_complete
+from petition.web.forms import Form, at_most, counted_limit, strip
 
 # Say how long the letter is, so the writer knows how much to cut; first of its rules.
 _letter_not_too_long = counted_limit(

@@ -1,8 +1,9 @@
 """Petitions: publishing, closing, finding them, and their counts."""
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from flask_babel import gettext
 from sqlalchemy import func, select
@@ -134,31 +135,31 @@ def newest_first(model: type[PetitionRowT], petition: Petition) -> Sequence[Peti
     ).all()
 
 
-def remove_petition_row(
-    petition: Petition,
-    organiser: Organiser,
-    model: type[RowT],
-    action: EventAction,
-    details: Callable[[RowT], dict[str, Any]],
-    *,
-    for_update: bool = False,
-    after: Callable[[Session, Petition], None] | None = None,
-    **key: object,
-) -> bool:
-    """Delete the petition's row of `model` with these values, recording `action` with the row's
-    `details`; false if the petition has none. `after` runs once the row is gone (a recount,
+@dataclass(frozen=True)
+class RowRemoval(Generic[RowT]):
+    """How an organiser takes one of a petition's rows of `model` away: the event `action` it
+    records, with the row's `details`, and what runs once the row is gone (`after`: a recount,
     under the lock `for_update` takes)."""
-    with write_transaction() as session:
-        petition = stored_petition(session, petition, for_update=for_update)
-        row = petition_row(session, model, petition, **key)
-        if row is None:
-            return False
-        record_event(session, petition, organiser, action, **details(row))
-        session.delete(row)
-        if after is not None:
-            session.flush()
-            after(session, petition)
-    return True
+
+    model: type[RowT]
+    action: EventAction
+    details: Callable[[RowT], dict[str, Any]]
+    for_update: bool = False
+    after: Callable[[Session, Petition], None] | None = None
+
+    def remove(self, petition: Petition, organiser: Organiser, **key: object) -> bool:
+        """Delete the petition's row with these values and record it; false if it has none."""
+        with write_transaction() as session:
+            petition = stored_petition(session, petition, for_update=self.for_update)
+            row = petition_row(session, self.model, petition, **key)
+            if row is None:
+                return False
+            record_event(session, petition, organiser, self.action, **self.details(row))
+            session.delete(row)
+            if self.after is not None:
+                session.flush()
+                self.after(session, petition)
+        return True
 
 
 def stored_petition(session: Session, petition: Petition, *, for_update: bool = False) -> Petition:

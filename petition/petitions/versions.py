@@ -15,9 +15,9 @@ from petition.models import EventAction, Organiser, Petition, PetitionText, Publ
 from petition.petitions.history import record_event
 from petition.petitions.publishing import (
     PetitionError,
+    RowRemoval,
     check_fields,
     petition_row,
-    remove_petition_row,
     stored_petition,
 )
 from petition.transactions import write_transaction
@@ -234,13 +234,11 @@ def _save(
     return text
 
 
+_TEXT_REMOVAL = RowRemoval(
+    PetitionText, EventAction.VERSION_REMOVED, lambda text: {"language": text.language}
+)
+
+
 def remove_petition_text(petition: Petition, organiser: Organiser, language: str) -> bool:
     """Remove the petition's version in a language; false if it had none."""
-    return remove_petition_row(
-        petition,
-        organiser,
-        PetitionText,
-        EventAction.VERSION_REMOVED,
-        lambda text: {"language": text.language},
-        language=language,
-    )
+    return _TEXT_REMOVAL.remove(petition, organiser, language=language)

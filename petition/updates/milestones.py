@@ -20,7 +20,7 @@ from petition.models import (
     utcnow,
 )
 from petition.petitions.history import record_event
-from petition.petitions.publishing import remove_petition_row, stored_petition
+from petition.petitions.publishing import RowRemoval, stored_petition
 from petition.transactions import write_transaction
 from petition.updates.drafts import MAX_SUBJECT_LENGTH, MAX_UPDATE_LENGTH, create_draft
 
@@ -179,21 +179,19 @@ def announcement(milestone: PetitionMilestone, language: str) -> tuple[str, str]
     return subject[:MAX_SUBJECT_LENGTH], body[:MAX_UPDATE_LENGTH]
 
 
-def remove_milestone(petition: Petition, organiser: Organiser, milestone_id: int) -> bool:
-    """Take a milestone (recorded by mistake) off the timeline; false if it is not this petition's."""
-    return remove_petition_row(
-        petition,
-        organiser,
-        PetitionMilestone,
-        EventAction.MILESTONE_REMOVED,
-        _milestone_details,
-        id=milestone_id,
-    )
-
-
 def _milestone_details(milestone: PetitionMilestone) -> dict[str, Any]:
     return {
         "milestone": milestone.id,
         "kind": milestone.kind,
         "day": milestone.happened_on.isoformat(),
     }
+
+
+_MILESTONE_REMOVAL = RowRemoval(
+    PetitionMilestone, EventAction.MILESTONE_REMOVED, _milestone_details
+)
+
+
+def remove_milestone(petition: Petition, organiser: Organiser, milestone_id: int) -> bool:
+    """Take a milestone (recorded by mistake) off the timeline; false if it is not this petition's."""
+    return _MILESTONE_REMOVAL.remove(petition, organiser, id=milestone_id)

@@ -18,7 +18,7 @@ from petition.extensions import db
 from petition.i18n.languages import format_number
 from petition.models import EventAction, Organiser, PaperBatch, Petition, utcnow
 from petition.petitions.history import record_event
-from petition.petitions.publishing import remove_petition_row, stored_petition
+from petition.petitions.publishing import RowRemoval, stored_petition
 from petition.transactions import write_transaction
 
 MIN_BATCH = 1
@@ -110,22 +110,22 @@ def record_paper_batch(
     return batch
 
 
-def remove_paper_batch(petition: Petition, organiser: Organiser, batch_id: int) -> bool:
-    """Take a batch out of the paper total; false if it is not this petition's."""
-    return remove_petition_row(
-        petition,
-        organiser,
-        PaperBatch,
-        EventAction.PAPER_REMOVED,
-        _batch_details,
-        for_update=True,  # the recount, as recording one, must not miss a batch added meanwhile
-        after=_recount,
-        id=batch_id,
-    )
-
-
 def _batch_details(batch: PaperBatch) -> dict[str, Any]:
     return {"batch": batch.id, "count": batch.count, "day": batch.collected_on.isoformat()}
+
+
+_BATCH_REMOVAL = RowRemoval(
+    PaperBatch,
+    EventAction.PAPER_REMOVED,
+    _batch_details,
+    for_update=True,  # the recount, as recording one, must not miss a batch added meanwhile
+    after=_recount,
+)
+
+
+def remove_paper_batch(petition: Petition, organiser: Organiser, batch_id: int) -> bool:
+    """Take a batch out of the paper total; false if it is not this petition's."""
+    return _BATCH_REMOVAL.remove(petition, organiser, id=batch_id)
 
 
 def paper_batches(petition: Petition) -> Sequence[PaperBatch]:

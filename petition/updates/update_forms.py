@@ -15,15 +15,8 @@ from petition.updates.drafts import (
     Confirmation,
     Translations,
 )
-from petition.web.forms import (
-    Form,
-    at_most,
-    counted_limit,
-    form_with_versions,
-    strip,
-    version_subject_field,
-    versions_complete,
-)
+from petition.web.form_versions import form_with_versions, version_subject_field, versions_complete
+from petition.web.forms import Form, at_most, counted_limit, strip
 
 # Say how long the update is, so the writer knows how much to cut.
 _update_not_too_long = counted_limit(

@@ -5,20 +5,20 @@ Each form lives with its feature (signing.forms, organisers.forms, moderation.fo
 has a limit and a message a person understands.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, PasswordField, StringField, TextAreaField
-from wtforms.validators import Length, Optional, StopValidation, ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 
 from petition.addresses import InvalidAddressError, normalise_email
 from petition.days import FIRST_DAY, LAST_DAY, is_usable_day
-from petition.i18n.languages import LANGUAGES, N_, format_number
+from petition.i18n.languages import N_, format_number
 from petition.text import unwanted_character
 
 MAX_NAME_LENGTH = 200
@@ -170,54 +170,6 @@ def multiline_text(form: FlaskForm, field: Field) -> None:
     such as an update."""
     if isinstance(field.data, str) and unwanted_character(field.data, lines=True):
         raise ValidationError(_("Please remove the control characters from this text."))
-
-
-def versions_complete(pairs: Iterable[tuple[Field, Field]], missing_text: str) -> bool:
-    """Whether each version in another language is both or neither: a subject and its text.
-
-    A half-written version gets its message beside the empty field (`missing_text` names what
-    the text is: an update's text, a letter); returns False if any did.
-    """
-    complete = True
-    for subject, text in pairs:
-        if subject.data and not (text.data or "").strip():
-            text.errors = [*text.errors, missing_text]
-            complete = False
-        elif (text.data or "").strip() and not subject.data:
-            subject.errors = [*subject.errors, _("Please give the subject in this language too.")]
-            complete = False
-    return complete
-
-
-FormT = TypeVar("FormT", bound=Form)
-
-
-def form_with_versions(
-    base: type[FormT],
-    languages: Sequence[str],
-    version_fields: Callable[[str, str], dict[str, Any]],
-    **kwargs: Any,
-) -> FormT:
-    """`base` with, for each other language, the fields `version_fields(code, name)` gives.
-
-    The fields are named per language (`subject_kk`), so the class is made per request; the form
-    keeps `languages` in order for the switcher.
-    """
-    fields: dict[str, Any] = {"languages": tuple(languages)}
-    for code in languages:
-        fields |= version_fields(code, LANGUAGES.get(code, code))
-    form_class: type[FormT] = type(f"{base.__name__}WithVersions", (base,), fields)
-    return form_class(**kwargs)
-
-
-def version_subject_field(code: str, name: str, *limits: Validator) -> StringField:
-    """A mail's subject in another language (`code`, called `name`): optional, within `limits`."""
-    return StringField(
-        _("Subject in %(language)s", language=name),
-        filters=[strip],
-        validators=[Optional(), *limits],
-        render_kw={"lang": code},
-    )
 
 
 def deliverable_email(form: FlaskForm, field: Field) -> None:

@@ -33,6 +33,7 @@ from petition.models import LetterAction, Petition
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, found_or_404, own_petition_or_404
 from petition.web.auth import login_required
+from petition.web.form_versions import stored_versions
 
 __all__ = ["bp"]
 
@@ -56,9 +57,8 @@ def _form(petition: Petition, action: LetterAction | None, from_stored: bool) ->
         "subject": action.subject,
         "body": action.body,
         "copies": "\n".join(action.copies or []),
+        **stored_versions(action.translations, ("title", "subject", "body")),
     }
-    for code, version in (action.translations or {}).items():
-        data |= {f"{name}_{code}": version.get(name) for name in ("title", "subject", "body")}
     return letter_form(languages, formdata=None, data=data)
 
 

@@ -32,6 +32,7 @@ from petition.updates.update_forms import ConfirmSendForm, UpdateForm, update_fo
 from petition.views.lookups import form_status
 from petition.views.organisers.blueprint import bp, found_or_404, own_petition_or_404
 from petition.web.auth import login_required
+from petition.web.form_versions import stored_versions
 
 __all__ = ["bp"]
 
@@ -56,9 +57,11 @@ def _form(petition: Petition, draft: PetitionUpdate | None, from_draft: bool) ->
     languages = other_languages(petition)
     if draft is None or not from_draft:
         return update_form(languages)
-    data = {"subject": draft.subject, "body": draft.body}
-    for code, version in (draft.translations or {}).items():
-        data |= {f"subject_{code}": version.get("subject"), f"body_{code}": version.get("body")}
+    data = {
+        "subject": draft.subject,
+        "body": draft.body,
+        **stored_versions(draft.translations, ("subject", "body")),
+    }
     return update_form(languages, formdata=None, data=data)
 
 
