@@ -2,6 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from petition.models import Organiser, Petition, SupportState
@@ -45,10 +46,11 @@ def test_the_feed_and_counts_carry_approved_messages_only(
 
 
 def test_a_pending_message_keeps_the_public_copy_and_a_decision_drops_it(
-    client: FlaskClient, make_petition, make_organiser
+    app: Flask, client: FlaskClient, make_petition, make_organiser
 ) -> None:
     from petition.petitions.public_copies import public_snapshot
 
+    app.config["PUBLIC_SNAPSHOT_SECONDS"] = 3600  # kept by the rule, not because a second is short
     organiser: Organiser = make_organiser()
     petition = make_petition(slug="free-them", organiser=organiser)
     kept = public_snapshot("free-them")
