@@ -7,7 +7,8 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from petition.extensions import db
-from petition.models import Petition
+from petition.models import Petition, Signature
+from tests.helpers.checks import must
 from tests.helpers.mailbox import owed_mail
 
 CONFIRM_LINK = re.compile(r"https://petitions\.example\.org(/confirm/\S+)")
@@ -68,3 +69,9 @@ def count_of(petition: Petition | str) -> int:
     count = db.session.scalar(select(Petition.signature_count).where(Petition.slug == slug))
     assert count is not None
     return count
+
+
+def signature_of(email: str) -> Signature:
+    """The signature with this address as stored now (read afresh, not from the session)."""
+    db.session.rollback()
+    return must(db.session.scalar(select(Signature).where(Signature.email == email)))

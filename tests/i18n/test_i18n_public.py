@@ -14,7 +14,6 @@ import pytest
 from flask import Flask, abort
 from flask.testing import FlaskClient
 from playwright.sync_api import Browser, expect
-from sqlalchemy import select
 
 from petition.extensions import db
 from petition.mail.outbox import deliver_due
@@ -28,7 +27,7 @@ from petition.web.embedding import embed_snippet
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
 from tests.helpers.checks import must
 from tests.helpers.reading import english_words, readable
-from tests.helpers.signing import sign
+from tests.helpers.signing import sign, signature_of
 
 LANGUAGES = ["ru", "kk"]
 PETITION: dict[str, Any] = {
@@ -87,11 +86,6 @@ def petition(make_petition) -> Petition:
     return make_petition(**PETITION, collects_country=True)
 
 
-def _signature(email: str = SIGNER["email"]) -> Signature:
-    db.session.rollback()
-    return must(db.session.scalar(select(Signature).where(Signature.email == email)))
-
-
 def sign_in_language(client: FlaskClient, language: str, email: str = SIGNER["email"]) -> None:
     """Sign the park petition from Kazakhstan, reading it in `language`."""
     response = sign(
@@ -113,7 +107,7 @@ def test_every_signer_page_is_translated(
     }
     sign_in_language(client, language)
     pages["check email"] = client.get(f"/petitions/park/check-email{q}")
-    signature = _signature()
+    signature = signature_of(SIGNER["email"])
     signature.show_name = True
     db.session.commit()
     confirm, withdraw = confirmation_token(signature), withdrawal_token(signature)
@@ -144,7 +138,7 @@ def test_the_expired_and_closed_link_pages_are_translated(
     assert "Сохраним парк у реки" in assert_translated(page.get_data(as_text=True), language)
 
     sign_in_language(client, language)
-    signature = _signature()
+    signature = signature_of(SIGNER["email"])
     signature.created_at = utcnow() - timedelta(days=3)
     must(db.session.get(Petition, petition.id)).closes_at = utcnow() - timedelta(days=2)
     db.session.commit()
@@ -305,7 +299,7 @@ def test_both_emails_arrive_in_the_language_of_the_signature(
     client: FlaskClient, petition: Petition, smtp: SMTPServer, first: str, then: str
 ) -> None:
     sign_in_language(client, first)
-    assert _signature().language == first
+    assert signature_of(SIGNER["email"]).language == first
     deliver_due()
     [confirm] = smtp.sink.wait_for(1)
     subject = {"ru": "Подтвердите свою подпись", "kk": "Қолыңызды растаңыз"}[first]
@@ -319,7 +313,7 @@ def test_both_emails_arrive_in_the_language_of_the_signature(
 
     sign_in_language(client, then)  # signing again, now reading the other language
     # The note is written in the language used now; what is stored stays as the signer left it.
-    assert _signature().language == first
+    assert signature_of(SIGNER["email"]).language == first
     deliver_due()
     already = smtp.sink.wait_for(2)[1]
     subject = {"ru": "Вы уже подписали", "kk": "Сіз қол қойып қойғансыз"}[then]

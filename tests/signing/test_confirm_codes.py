@@ -14,18 +14,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
-from sqlalchemy import select
 
-from petition.extensions import db
 from petition.mail.outbox import deliver_due
-from petition.models import Petition, Signature, SignatureStatus
+from petition.models import Petition, SignatureStatus
 from petition.signing.codes import ALPHABET, confirmation_code, normalise_code
 from petition.signing.signatures import sign_petition
 from petition.transparency.reading import counted_totals_by_slug
 from tests.conftest import SMTPServer
 from tests.helpers import signing
 from tests.helpers.checks import must
-from tests.helpers.signing import count_of
+from tests.helpers.signing import count_of, signature_of
 
 NO_MATCH = "That code does not match."
 LOCKED = "This code no longer works here: too many wrong codes were typed for this address."
@@ -58,11 +56,6 @@ def mailed_code(smtp: SMTPServer, count: int) -> str:
 
 def type_code(client: FlaskClient, slug: str, email: str, code: str, **kw: object):
     return client.post(f"/petitions/{slug}/code", data={"email": email, "code": code}, **kw)
-
-
-def signature_of(email: str) -> Signature:
-    db.session.expire_all()
-    return must(db.session.scalar(select(Signature).where(Signature.email == email)))
 
 
 def wrong(code: str) -> str:

@@ -13,13 +13,13 @@ from petition.models import (
     Petition,
     PetitionEvent,
     PetitionUpdate,
-    Signature,
 )
 from petition.petitions.versions import save_petition_text
 from petition.signing.signatures import sign_petition
 from petition.updates.drafts import draft_version
 from tests.conftest import PASSWORD, SMTPServer
 from tests.helpers.checks import must
+from tests.helpers.signing import signature_of
 from tests.updates.support import (
     CONFIRM_LINK,
     UNSUBSCRIBE_LINK,
@@ -33,13 +33,6 @@ from tests.updates.support import (
 )
 
 MakePetition = Callable[..., Petition]
-
-
-def _signature(email: str) -> Signature:
-    db.session.expire_all()
-    found = db.session.scalar(select(Signature).where(Signature.email == email))
-    assert found is not None
-    return found
 
 
 def _write(
@@ -81,7 +74,7 @@ def test_an_opted_in_signer_gets_the_update_in_their_language_and_stops_it_in_on
         petition, name="Eve", email="eve@example.org", flag_reason="test", wants_updates=True
     )
     confirm_from_mail(client, smtp, "eve@example.org")
-    assert _signature("eve@example.org").confirmed_at is not None
+    assert signature_of("eve@example.org").confirmed_at is not None
     page = client.get(f"/organisers/petitions/{slug}/").text
     assert "2 verified signers want to hear what happens" in page
 
@@ -118,8 +111,8 @@ def test_an_opted_in_signer_gets_the_update_in_their_language_and_stops_it_in_on
     )
     assert answer.status_code == 200
     assert "no more updates" in answer.text.lower() or "больше" in answer.text.lower()
-    assert _signature("anna@example.org").wants_updates is False
-    assert _signature("anna@example.org").status == "confirmed"  # still counted
+    assert signature_of("anna@example.org").wants_updates is False
+    assert signature_of("anna@example.org").status == "confirmed"  # still counted
     assert stranger.post(path_of(header[1:-1])).status_code == 200  # again: the same
 
     # Ben opens the link in the text: a page with one button; opening it changes nothing.
@@ -127,9 +120,9 @@ def test_an_opted_in_signer_gets_the_update_in_their_language_and_stops_it_in_on
     assert link is not None
     shown = stranger.get(link.group(1))
     assert shown.status_code == 200 and "Stop my updates" in shown.text
-    assert _signature("ben@example.org").wants_updates is True
+    assert signature_of("ben@example.org").wants_updates is True
     assert stranger.post(link.group(1)).status_code == 200
-    assert _signature("ben@example.org").wants_updates is False
+    assert signature_of("ben@example.org").wants_updates is False
 
     # The history and the progress on the organiser's page.
     event = db.session.scalar(
@@ -315,14 +308,14 @@ def test_the_choice_waits_for_the_mailbox_and_shows_on_the_confirm_page(
     sign_choosing_updates(
         client, slug, "Ann", "ann@example.org", wants=True
     )  # anyone could type this
-    assert _signature("ann@example.org").wants_updates is False
+    assert signature_of("ann@example.org").wants_updates is False
     messages = [m for m in deliver(smtp) if m["To"] == "ann@example.org"]
     first, second = (CONFIRM_LINK.search(text_of(m)).group(1) for m in messages)  # type: ignore[union-attr]
     assert "You will get no updates about this petition." in client.get(first).text
     second_page = client.get(second).text
     assert "You will get the organisers" in second_page, second_page[-1500:]
     assert client.post(second).status_code == 303
-    assert _signature("ann@example.org").wants_updates is True
+    assert signature_of("ann@example.org").wants_updates is True
 
 
 def test_the_sign_forms_offer_the_box_unticked(

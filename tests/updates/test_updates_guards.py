@@ -27,16 +27,10 @@ from petition.signing.retention import purge
 from petition.transactions import write_transaction
 from petition.updates.drafts import UpdateError, create_draft, queue_update
 from tests.conftest import SMTPServer
+from tests.helpers.signing import signature_of
 from tests.updates.support import confirm_from_mail, sign_choosing_updates
 
 MakePetition = Callable[..., Petition]
-
-
-def _signature(email: str) -> Signature:
-    db.session.expire_all()
-    found = db.session.scalar(select(Signature).where(Signature.email == email))
-    assert found is not None
-    return found
 
 
 @pytest.fixture
@@ -45,7 +39,7 @@ def subscribed(client: FlaskClient, make_petition: MakePetition, smtp: SMTPServe
     slug = make_petition().slug
     sign_choosing_updates(client, slug, "Ann", "ann@example.org", wants=True)
     confirm_from_mail(client, smtp, "ann@example.org")
-    signature = _signature("ann@example.org")
+    signature = signature_of("ann@example.org")
     assert signature.wants_updates
     return signature
 
@@ -77,7 +71,7 @@ def test_hostile_unsubscribe_links_change_nothing(
             assert 400 <= response.status_code < 500, (name, method, response.status_code)
             assert "Traceback" not in response.text
     # Another petition's signature under the same id pattern: its own link, not Ann's.
-    assert _signature("ann@example.org").wants_updates is True
+    assert signature_of("ann@example.org").wants_updates is True
 
 
 def test_an_expired_unsubscribe_link_is_refused_and_changes_nothing(
@@ -89,10 +83,10 @@ def test_an_expired_unsubscribe_link_is_refused_and_changes_nothing(
         slug = make_petition().slug
         sign_choosing_updates(client, slug, "Ann", "ann@example.org", wants=True)
         confirm_from_mail(client, smtp, "ann@example.org")
-        token = unsubscribe_token(_signature("ann@example.org"))
+        token = unsubscribe_token(signature_of("ann@example.org"))
         response = client.post(f"/unsubscribe/{token}")
         assert response.status_code == 410 and "too old" in response.text
-        assert _signature("ann@example.org").wants_updates is True
+        assert signature_of("ann@example.org").wants_updates is True
 
 
 def test_the_link_of_a_withdrawn_signature_says_nothing_more_will_come(
