@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext
 from fpdf import FPDF
-from fpdf.enums import Align
+from fpdf.enums import Align, TextEmphasis
 from fpdf.fonts import FontFace, TextStyle
 
 FAMILY = "PetitionSans"
@@ -56,13 +56,27 @@ class Document(FPDF):
         self, title: str, *, fixed_width: bool = False, margins: Sequence[float] = MARGINS
     ) -> None:
         super().__init__(format="A4")
-        load_fonts(self, fixed_width=fixed_width)
+        # Each face is read from its file when the text first asks for it: reading one costs
+        # 60 ms, and most documents use two or three of the eight.
+        self.faces = font_files(fixed_width=fixed_width)
         self.running_title = " ".join(title.split())
         self.set_title(self.running_title)
         self.alias_nb_pages(TOTAL_PAGES)
         left, top, right = margins
         self.set_margins(left, top, right)
         self.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
+
+    def set_font(
+        self, family: str | None = None, style: str | TextEmphasis = "", size: float = 0
+    ) -> None:
+        """As FPDF's, adding the face from its file the first time it is used; FPDF itself calls
+        this before it reads a face (for bold and italic in HTML and Markdown too)."""
+        style = style.style if isinstance(style, TextEmphasis) else style
+        emphasis = "".join(sorted(set(style.upper()) & {"B", "I"}))
+        face = (family or self.font_family).lower() + emphasis
+        if face not in self.fonts and face in self.faces:
+            self.add_font(family or self.font_family, emphasis, str(self.faces[face]))
+        super().set_font(family, style, size)
 
     def header(self) -> None:
         self.set_xy(self.l_margin, 10)
@@ -86,16 +100,18 @@ class Document(FPDF):
         self.set_text_color(0)
 
 
-def _variants(regular: Path) -> Iterator[tuple[str, Path]]:
-    yield "", regular
+def _variants(family: str, regular: Path) -> Iterator[tuple[str, Path]]:
+    """Each style's face as FPDF names it (family and style), and its file."""
+    yield family.lower(), regular
     for style, suffix in _STYLES.items():
         variant = regular.with_name(regular.stem + suffix + regular.suffix)
         # Without the variant, bold text is drawn in the regular face rather than failing.
-        yield style, variant if variant.is_file() else regular
+        yield family.lower() + style, variant if variant.is_file() else regular
 
 
-def load_fonts(pdf: FPDF, *, fixed_width: bool = False) -> None:
-    """The Cyrillic-capable fonts of DELIVERY_PACK_FONT (and DELIVERY_PACK_MONO_FONT if asked)."""
+def font_files(*, fixed_width: bool = False) -> dict[str, Path]:
+    """The Cyrillic-capable faces of DELIVERY_PACK_FONT (and DELIVERY_PACK_MONO_FONT if asked),
+    by the name FPDF gives each face; DocumentFontError when a font is missing."""
     regular = Path(current_app.config["DELIVERY_PACK_FONT"])
     if not regular.is_file():
         raise DocumentFontError(
@@ -105,10 +121,9 @@ def load_fonts(pdf: FPDF, *, fixed_width: bool = False) -> None:
                 font=str(regular),
             )
         )
-    for style, path in _variants(regular):
-        pdf.add_font(FAMILY, style, str(path))
+    faces = dict(_variants(FAMILY, regular))
     if not fixed_width:
-        return
+        return faces
     mono = Path(current_app.config["DELIVERY_PACK_MONO_FONT"])
     if not mono.is_file():
         raise DocumentFontError(
@@ -119,8 +134,7 @@ def load_fonts(pdf: FPDF, *, fixed_width: bool = False) -> None:
                 font=str(mono),
             )
         )
-    for style, path in _variants(mono):
-        pdf.add_font(MONO, style, str(path))
+    return faces | dict(_variants(MONO, mono))
 
 
 def shortened(pdf: FPDF, text: str, width: float) -> str:

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from petition.exports.document import Document, fixed_width_block, with_addresses
+from petition.exports.document import Document, fixed_width_block, with_addresses, write_body
 from petition.extensions import db
 from petition.models import Organiser, Petition, Signature, SupportMessage
 from petition.petitions.markdown import render_markdown
@@ -191,3 +191,33 @@ def test_a_fixed_width_line_too_long_for_any_readable_size_is_cut_at_a_fixed_cou
     pieces = lines[lines.index("Проверка") + 1 : lines.index("count 2")]
     assert "".join(pieces) == token, "the pieces join back into the line"
     assert len(pieces) == 3 and len(pieces[0]) == len(pieces[1]) > 100
+
+
+def _embedded_faces(data: bytes) -> set[str]:
+    """The names of the fonts a PDF embeds, without their subset prefix (ABCDEF+DejaVuSans)."""
+    faces = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for font in fonts.values():
+            faces.add(str(font.get_object()["/BaseFont"]).partition("+")[2])
+    return faces
+
+
+def test_a_document_embeds_the_faces_its_text_uses_and_no_other(app: Flask) -> None:
+    plain = Document("Проверка", fixed_width=True)
+    plain.add_page()
+    plain.set_font("PetitionSans", size=11)
+    plain.cell(text="Подписи")
+    assert _embedded_faces(bytes(plain.output())) == {"DejaVuSansBook"}
+
+    styled = Document("Проверка", fixed_width=True)
+    styled.add_page()
+    styled.set_font("PetitionSans", size=11)
+    write_body(styled, render_markdown("**Требуем** *вернуть* ***право***, `код`"))
+    assert _embedded_faces(bytes(styled.output())) == {
+        "DejaVuSansBook",
+        "DejaVuSansBold",
+        "DejaVuSansOblique",
+        "DejaVuSansBoldOblique",
+        "DejaVuSansMonoBook",
+    }
