@@ -1,10 +1,11 @@
-"""Fixtures: a fresh app and database per test, a real SMTP server, a live HTTP server.
+"""Fixtures: an app and empty tables per test, a real SMTP server, a live HTTP server.
 
 What is costly is made once per run and reset per test: the schema (copied from a template file
 on SQLite, emptied on PostgreSQL), the SMTP server (its mailbox emptied) and
 Chromium (a fresh browser context per test).
 """
 
+import copy
 import email
 import hashlib
 import os
@@ -27,10 +28,11 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from petition import create_app
-from petition.extensions import db
+from petition.extensions import db, limiter
 from petition.mail.background import deliverer_for
 from petition.models import Organiser, Petition
 from petition.organisers.accounts import set_organiser_password
+from petition.petitions.public_copies import forget_public_copies
 from petition.petitions.publishing import create_petition
 
 if TYPE_CHECKING:
@@ -197,10 +199,13 @@ def server_database() -> Iterator[str | None]:
     admin.dispose()
 
 
-@pytest.fixture
-def database_url(server_database: str | None, tmp_path: Any) -> str:
-    """A database for one test: the run's PostgreSQL database, or a fresh SQLite file."""
-    return server_database or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+@pytest.fixture(scope="session")
+def database_url(server_database: str | None, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The worker's database: the run's PostgreSQL database, or a SQLite file that each test
+    gets with empty tables (see Schema)."""
+    if server_database:
+        return server_database
+    return f"sqlite:///{tmp_path_factory.mktemp('database') / 'test.sqlite3'}"
 
 
 def base_settings(database_url: str, smtp_port: int) -> dict[str, Any]:
@@ -221,6 +226,9 @@ def base_settings(database_url: str, smtp_port: int) -> dict[str, Any]:
         # Real scrypt at a thirty-second of the cost: an organiser's login takes 3 ms, not 0.1 s.
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
     }
+
+
+_JOURNALS = ("-wal", "-shm", "-journal")
 
 
 class Schema:
@@ -247,7 +255,12 @@ class Schema:
             with template.app_context():
                 db.create_all()
                 db.engine.dispose()  # the last connection folds the WAL into the file
-        shutil.copyfile(self.template, make_url(database_url).database or "")
+        database = Path(make_url(database_url).database or "")
+        # A new file, not the old one overwritten: a connection a test left open keeps the old
+        # one, and SQLite's journal files belong to it.
+        for path in (database, *(database.with_name(database.name + end) for end in _JOURNALS)):
+            path.unlink(missing_ok=True)
+        shutil.copyfile(self.template, database)
         return True
 
     def reset(self, app: Flask) -> None:
@@ -317,39 +330,139 @@ class TemplateCode(BytecodeCache):
 TEMPLATE_CODE = TemplateCode()
 
 
-@pytest.fixture
-def make_app(database_url: str, smtp: SMTPServer, schema: Schema) -> Iterator[Callable[..., Flask]]:
-    """Build an app with test settings plus overrides; the test's first app gets empty tables."""
-    apps: list[Flask] = []
+def structure(app: Flask) -> tuple[int, ...]:
+    """How many routes, hooks, handlers and template names the app has: what a test could add to
+    it but not take away."""
+    hooks = (
+        app.before_request_funcs,
+        app.after_request_funcs,
+        app.teardown_request_funcs,
+        app.url_value_preprocessors,
+        app.url_default_functions,
+        app.template_context_processors,
+    )
+    return (
+        len(list(app.url_map.iter_rules())),
+        len(app.view_functions),
+        *(sum(len(functions) for functions in hook.values()) for hook in hooks),
+        len(app.teardown_appcontext_funcs),
+        sum(len(handlers) for codes in app.error_handler_spec.values() for handlers in codes.values()),
+        len(app.jinja_env.globals),
+        len(app.jinja_env.filters),
+    )
 
-    def make(**overrides: Any) -> Flask:
-        config = base_settings(database_url, smtp.port) | overrides
-        url = config["SQLALCHEMY_DATABASE_URI"]
-        copied = not apps and url == database_url and schema.prepare(url)
-        app = create_app(config)
-        app.jinja_env.bytecode_cache = TEMPLATE_CODE
-        if not apps and not copied:
-            if url == database_url and schema.server_database is not None:
-                schema.reset(app)
+
+class SharedApp:
+    """The worker's app with the test settings alone, handed to every test that takes `app`.
+
+    Building an app costs 40 ms, most of it Werkzeug compiling the URL rules, and a thousand tests
+    take this one. What a test may change on it is put back before the next test has it: its
+    settings; its extensions (a test swaps the mail sender; the deliverer a test started goes);
+    the rate limiter, one object per process that the last app built took over, with its counts
+    emptied; and the public copies, which were read from the last test's tables. A test that
+    added a route, a hook or a handler leaves an app that cannot be put back: it is built anew.
+    A test that needs an app of its own, or other settings, calls `make_app`.
+    """
+
+    def __init__(self) -> None:
+        self.app: Flask | None = None
+        self.settings: dict[str, Any] = {}
+        self.extensions: dict[str, Any] = {}
+        self.limiter: dict[str, Any] = {}
+        self.shape: tuple[int, ...] = ()
+
+    def take(self, build: Callable[[], Flask]) -> Flask:
+        app = self.app
+        if app is None or structure(app) != self.shape:
+            app = self.app = build()
+            self.settings = copy.deepcopy(dict(app.config))
+            self.extensions = dict(app.extensions)
+            self.limiter = dict(vars(limiter))
+            self.shape = structure(app)
+            return app
+        app.config.clear()
+        app.config.update(copy.deepcopy(self.settings))
+        app.extensions.clear()
+        app.extensions.update(self.extensions)
+        vars(limiter).clear()
+        vars(limiter).update(self.limiter)
+        limiter.reset()
+        forget_public_copies()
+        return app
+
+
+@pytest.fixture(scope="session")
+def shared_app() -> SharedApp:
+    return SharedApp()
+
+
+class AppMaker:
+    """A test's apps: `maker(**settings)` builds one, `maker.shared()` hands out the worker's.
+
+    The test's first app, of either kind, gets empty tables.
+    """
+
+    def __init__(self, database_url: str, smtp_port: int, schema: Schema, shared: SharedApp) -> None:
+        self.database_url = database_url
+        self.smtp_port = smtp_port
+        self.schema = schema
+        self._shared = shared
+        self.apps: list[Flask] = []
+
+    def __call__(self, **overrides: Any) -> Flask:
+        config = base_settings(self.database_url, self.smtp_port) | overrides
+        own_database = config["SQLALCHEMY_DATABASE_URI"] != self.database_url
+        return self._handed_out(lambda: self._build(config), own_database)
+
+    def shared(self) -> Flask:
+        settings = base_settings(self.database_url, self.smtp_port)
+        return self._handed_out(
+            lambda: self._shared.take(lambda: self._build(settings)), own_database=False
+        )
+
+    def _handed_out(self, get: Callable[[], Flask], own_database: bool) -> Flask:
+        first = not self.apps
+        copied = first and not own_database and self.schema.prepare(self.database_url)
+        app = get()
+        if first and not copied:
+            if not own_database and self.schema.server_database is not None:
+                self.schema.reset(app)
             else:  # a database of the test's own choosing
                 with app.app_context():
                     db.drop_all()
                     db.create_all()
-        apps.append(app)
+        self.apps.append(app)
         return app
 
-    yield make
-    for app in apps:
-        deliverer_for(app).stop()
-    for app in apps:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    @staticmethod
+    def _build(config: dict[str, Any]) -> Flask:
+        app = create_app(config)
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
+        return app
+
+    def close(self) -> None:
+        for app in self.apps:
+            deliverer_for(app).stop()
+        for app in self.apps:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
-    app = make_app()
+def make_app(
+    database_url: str, smtp: SMTPServer, schema: Schema, shared_app: SharedApp
+) -> Iterator[AppMaker]:
+    """Build an app with test settings plus overrides; the test's first app gets empty tables."""
+    maker = AppMaker(database_url, smtp.port, schema, shared_app)
+    yield maker
+    maker.close()
+
+
+@pytest.fixture
+def app(make_app: AppMaker) -> Iterator[Flask]:
+    """The worker's app with the test settings, its tables empty, inside its app context."""
+    app = make_app.shared()
     with app.app_context():
         yield app
 

@@ -160,10 +160,17 @@ def _note_public_write(
         _changed.add(conn)
 
 
+def forget_public_copies() -> None:
+    """Drop every copy this process keeps, of every app: two apps of one process may share a
+    database. Commits that change what a copy shows call it; so may whoever replaced the
+    database under a running app (a restored backup, a test's fresh tables)."""
+    _copies.clear()
+
+
 def _forget_after_commit(conn: Connection) -> None:
     if conn in _changed:
         _changed.discard(conn)
-        _copies.clear()  # every app's: two apps of one process may share a database
+        forget_public_copies()
 
 
 def _keep_after_rollback(conn: Connection) -> None:

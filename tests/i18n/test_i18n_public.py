@@ -232,7 +232,8 @@ def test_the_privacy_page_counts_days_in_russian(make_app, days: int, words: str
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("code", sorted(MESSAGES))
-def test_every_error_page_is_translated(app: Flask, language: str, code: int) -> None:
+def test_every_error_page_is_translated(make_app, language: str, code: int) -> None:
+    app = make_app()  # its own: a route is added to it
     app.add_url_rule("/fail/<int:code>", "fail", lambda code: abort(code))
     response = app.test_client().get(f"/fail/{code}?lang={language}")
     assert response.status_code == code
