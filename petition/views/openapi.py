@@ -315,6 +315,18 @@ def _number(name: str, description: str, required: bool = True) -> dict[str, Any
 
 _LOG_BAD = _json(_ref("LogError"), "A parameter is missing, not a whole number, or out of range.")
 _LOG_NOT_FOUND = _json(_ref("LogError"), "No public petition has this slug.")
+
+
+def _log_read(summary: str, ok: dict[str, Any], *numbers: dict[str, Any]) -> dict[str, Any]:
+    """A read of a petition's log that takes numbers in its query: 400 when one is wrong."""
+    return _get(
+        summary,
+        ok,
+        parameters=[_SLUG_PARAMETER, *numbers],
+        responses={"400": _LOG_BAD, "404": _LOG_NOT_FOUND},
+    )
+
+
 # The auditable log is served beside the API, at the site's root, in the formats its verifiers read.
 LOG_PATHS: dict[str, Any] = {
     "/log/key": _get("The checkpoints' verifier key", _text("name+key id+base64 key, a line.")),
@@ -324,41 +336,28 @@ LOG_PATHS: dict[str, Any] = {
         parameters=[_SLUG_PARAMETER],
         responses={"404": _LOG_NOT_FOUND},
     ),
-    "/petitions/{slug}/log/checkpoints": _get(
+    "/petitions/{slug}/log/checkpoints": _log_read(
         "Earlier checkpoints, newest first",
         _json(_ref("LogCheckpoints"), "At most 100."),
-        parameters=[_SLUG_PARAMETER, _number("before", "Only sizes below this.", False)],
-        responses={"400": _LOG_BAD, "404": _LOG_NOT_FOUND},
+        _number("before", "Only sizes below this.", False),
     ),
-    "/petitions/{slug}/log/entries": _get(
+    "/petitions/{slug}/log/entries": _log_read(
         "Entries start to end (exclusive); 0 <= start < end <= size",
         _json(_ref("LogEntries"), "The entries."),
-        parameters=[
-            _SLUG_PARAMETER,
-            _number("start", "The first index."),
-            _number("end", "The index after the last."),
-        ],
-        responses={"400": _LOG_BAD, "404": _LOG_NOT_FOUND},
+        _number("start", "The first index."),
+        _number("end", "The index after the last."),
     ),
-    "/petitions/{slug}/log/proof": _get(
+    "/petitions/{slug}/log/proof": _log_read(
         "Inclusion proof; 0 <= index < size <= the log's size",
         _json(_ref("LogInclusionProof"), "The proof."),
-        parameters=[
-            _SLUG_PARAMETER,
-            _number("index", "The entry."),
-            _number("size", "The tree size."),
-        ],
-        responses={"400": _LOG_BAD, "404": _LOG_NOT_FOUND},
+        _number("index", "The entry."),
+        _number("size", "The tree size."),
     ),
-    "/petitions/{slug}/log/consistency": _get(
+    "/petitions/{slug}/log/consistency": _log_read(
         "Consistency proof; 0 < from <= to <= the log's size",
         _json(_ref("LogConsistencyProof"), "The proof."),
-        parameters=[
-            _SLUG_PARAMETER,
-            _number("from", "The older size."),
-            _number("to", "The newer size."),
-        ],
-        responses={"400": _LOG_BAD, "404": _LOG_NOT_FOUND},
+        _number("from", "The older size."),
+        _number("to", "The newer size."),
     ),
 }
 _AT_ROOT = [{"url": "/", "description": "The site itself, outside the API's base path."}]

@@ -4,6 +4,7 @@ their address, black text, the checkpoint and the verification command whole on 
 import io
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -197,8 +198,8 @@ def _embedded_faces(data: bytes) -> set[str]:
     """The names of the fonts a PDF embeds, without their subset prefix (ABCDEF+DejaVuSans)."""
     faces = set()
     for page in PdfReader(io.BytesIO(data)).pages:
-        fonts = page["/Resources"].get_object().get("/Font", {})
-        for font in fonts.values():
+        resources: Any = page["/Resources"].get_object()
+        for font in resources.get("/Font", {}).values():
             faces.add(str(font.get_object()["/BaseFont"]).partition("+")[2])
     return faces
 

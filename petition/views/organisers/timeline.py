@@ -1,12 +1,14 @@
 """Organiser pages: the public timeline (delivered, answered, notes) and paper signatures."""
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.models import MilestoneKind, Petition
+from petition.models import MilestoneKind, Organiser, Petition
 from petition.petitions.history import DAY
 from petition.petitions.timeline import kind_name, timeline_rows
 from petition.updates.drafts import update_schedule
@@ -90,13 +92,22 @@ def record_milestone_page(slug: str) -> Page:
     return redirect(url_for(".timeline", slug=slug), 303)
 
 
+def _remove_row(
+    slug: str, remove: Callable[[Petition, Organiser, int], bool], field: str, page: str, done: str
+) -> BaseResponse:
+    """A remove button's post: the row whose id the form names goes if it is the petition's,
+    and the organiser is back on the page (told so when something went)."""
+    if remove(own_petition_or_404(slug), current_user, posted_id(field)):
+        flash(done)
+    return redirect(url_for(page, slug=slug), 303)
+
+
 @bp.post("/petitions/<slug:slug>/timeline/remove", endpoint="remove_milestone")
 @login_required
 def remove_milestone_page(slug: str) -> BaseResponse:
-    petition = own_petition_or_404(slug)
-    if remove_milestone(petition, current_user, posted_id("milestone")):
-        flash(_("Removed from the public timeline."))
-    return redirect(url_for(".timeline", slug=slug), 303)
+    return _remove_row(
+        slug, remove_milestone, "milestone", ".timeline", _("Removed from the public timeline.")
+    )
 
 
 def _paper_page(petition: Petition, form: PaperForm) -> tuple[str, int]:
@@ -137,7 +148,6 @@ def record_paper_page(slug: str) -> Page:
 @bp.post("/petitions/<slug:slug>/paper/remove", endpoint="remove_paper")
 @login_required
 def remove_paper_page(slug: str) -> BaseResponse:
-    petition = own_petition_or_404(slug)
-    if remove_paper_batch(petition, current_user, posted_id("batch")):
-        flash(_("The batch is removed from the paper count."))
-    return redirect(url_for(".paper", slug=slug), 303)
+    return _remove_row(
+        slug, remove_paper_batch, "batch", ".paper", _("The batch is removed from the paper count.")
+    )
