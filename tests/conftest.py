@@ -50,17 +50,37 @@ SLOW_FOLDERS = {"faults", "browser"}
 SLOW_FIXTURES = {"gunicorn", "browser"}
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Fault, browser and process tests are slow: `make test-fast` leaves them out.
-
-    They run first, so that the workers end together rather than one finishing a long test
-    while the others wait.
-    """
+    """Fault, browser and process tests are slow: `make test-fast` leaves them out (-m)."""
     for item in items:
         folder = item.path.parent.name
         if folder in SLOW_FOLDERS or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.hookimpl(tryfirst=True)  # after -m has left tests out; before pytest-xdist reads the list
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Under pytest-xdist each worker starts with an equal share of the slow tests, then its
+    fast ones.
+
+    The run hands each worker one stretch of the list, in order, and lets idle workers take
+    tests from the end of a busy one's stretch. With every slow test in the first stretch, one
+    worker ran them all and finished alone.
+    """
+    items = session.items
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    fast = [item for item in items if item.get_closest_marker("slow") is None]
+    workers = max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+    ordered: list[pytest.Item] = []
+    left = len(items)
+    for worker in range(workers):
+        size = left // (workers - worker)  # the stretch pytest-xdist hands this worker
+        share = slow[worker::workers]
+        ordered += share + fast[: size - len(share)]
+        del fast[: size - len(share)]
+        left -= size
+    items[:] = ordered + fast
 
 
 def _instance_files() -> set[str]:
@@ -346,7 +366,11 @@ def structure(app: Flask) -> tuple[int, ...]:
         len(app.view_functions),
         *(sum(len(functions) for functions in hook.values()) for hook in hooks),
         len(app.teardown_appcontext_funcs),
-        sum(len(handlers) for codes in app.error_handler_spec.values() for handlers in codes.values()),
+        sum(
+            len(handlers)
+            for codes in app.error_handler_spec.values()
+            for handlers in codes.values()
+        ),
         len(app.jinja_env.globals),
         len(app.jinja_env.filters),
     )
@@ -402,7 +426,9 @@ class AppMaker:
     The test's first app, of either kind, gets empty tables.
     """
 
-    def __init__(self, database_url: str, smtp_port: int, schema: Schema, shared: SharedApp) -> None:
+    def __init__(
+        self, database_url: str, smtp_port: int, schema: Schema, shared: SharedApp
+    ) -> None:
         self.database_url = database_url
         self.smtp_port = smtp_port
         self.schema = schema
