@@ -9,6 +9,9 @@ TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 PARALLEL := -n $(TEST_WORKERS) --dist worksteal
 # Exact versions of every dependency: what a fresh machine installs next month is what CI ran today.
 LOCK := constraints.txt
+# A test run starts dozens of Python processes (test workers, gunicorn, the commands); with
+# bytecode kept, each after the first reads the compiled code instead of compiling it anew.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-fast install upgrade lint security audit clean bench translations
 

@@ -127,8 +127,10 @@ TRUSTED_PROXY_HOPS = 0
 RATELIMIT_ENABLED = True
 # Where rate-limit counters live: memory:// for one process, redis://host:6379 for several.
 RATELIMIT_STORAGE_URI = "memory://"
-# When the counter store is unreachable, serve without limits rather than fail every request.
+# When the counter store is unreachable, serve rather than fail every request, counting limits
+# in each process's memory until the store is back (each process then allows its own share).
 RATELIMIT_SWALLOW_ERRORS = True
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 # Signing attempts per client address per petition, page and widget together: a burst window and
 # a sustained one. Beyond them new signatures are held quietly (status "held"), never refused.
 SIGN_RATE_LIMIT = "20 per minute; 500 per day"

@@ -1,11 +1,14 @@
 """Mail owed inside the caller's transaction, then claimed, composed and delivered with retries."""
 
+import re
 import secrets
 import smtplib
 import time
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -30,10 +33,9 @@ from petition.models import (
 )
 from petition.transactions import release_session, rows_changed, write_transaction
 
+_PACKAGE = Path(__file__).resolve().parents[1]
 BACKOFF_BASE_SECONDS = 5
 SETTLE_RETRY_PAUSE_SECONDS = 0.5
-SETTLE_EVERY = 50
-SETTLE_SECONDS = 0.2
 
 
 class ClaimedMessage(NamedTuple):
@@ -163,6 +165,18 @@ def queue_message(session: Session, owed: OwedMail) -> None:
     )
 
 
+def send_seconds() -> float:
+    """The longest one message can take to send: the relay may take MAIL_TIMEOUT to answer the
+    end of the data, and as long again for the commands before it, and a second for the rest."""
+    return 2 * float(current_app.config["MAIL_TIMEOUT"]) + 1
+
+
+def claim_seconds() -> float:
+    """How long a claim lasts: OUTBOX_CLAIM_SECONDS, and never less than two sends may take, so
+    that a worker renewing it before each send always has one send's time in hand."""
+    return max(float(current_app.config["OUTBOX_CLAIM_SECONDS"]), 2 * send_seconds())
+
+
 def claim_due(limit: int) -> tuple[str, list[ClaimedMessage]]:
     """Claim up to `limit` due messages; no other worker takes them until the claim runs out.
 
@@ -171,7 +185,7 @@ def claim_due(limit: int) -> tuple[str, list[ClaimedMessage]]:
     """
     now = utcnow()
     claim_id = secrets.token_hex(16)
-    lease = timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
+    lease = timedelta(seconds=claim_seconds())
     with write_transaction() as session:
         due = (
             select(OutboxMessage.id)
@@ -203,38 +217,42 @@ def claim_due(limit: int) -> tuple[str, list[ClaimedMessage]]:
         return claim_id, [ClaimedMessage(*row) for row in rows]
 
 
-def _settle(claim_id: str, message_ids: list[int], **values: object) -> None:
+def _settle(claim_id: str, message_ids: list[int], **values: object) -> int:
+    """Settle messages still under our claim, releasing it; how many were."""
     with write_transaction() as session:
         result = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(message_ids), OutboxMessage.claim_id == claim_id)
             .values(claim_id=None, claimed_until=None, **values)
         )
-    if rows_changed(result) < len(message_ids):
+    settled = rows_changed(result)
+    if settled < len(message_ids):
         current_app.logger.warning(
             "outbox messages %s: a claim expired (or the message was withdrawn) before it settled",
             message_ids,
         )
+    return settled
 
 
-def _mark_sent(claim_id: str, message_ids: list[int]) -> None:
-    """Record messages the mail server accepted, retrying while our claim still holds.
+def _mark_sent(claim_id: str, message_id: int) -> bool:
+    """Record a message the relay accepted, retrying while our claim still holds; false if the
+    claim was taken while it was being sent (the other worker may send it too).
 
     A send left unrecorded goes out again once the claim expires; a database connection cut
     (restart, failover) usually heals within a moment, so keep trying for half the claim.
     """
-    deadline = time.monotonic() + current_app.config["OUTBOX_CLAIM_SECONDS"] / 2
+    deadline = time.monotonic() + claim_seconds() / 2
     while True:
         try:
-            _settle(
-                claim_id, message_ids, state=OutboxState.SENT, sent_at=utcnow(), last_error=None
+            sent = _settle(
+                claim_id, [message_id], state=OutboxState.SENT, sent_at=utcnow(), last_error=None
             )
-            return
+            return sent == 1
         except OperationalError:
             release_session(None)
             if time.monotonic() >= deadline:
                 raise
-            current_app.logger.warning("outbox messages %s sent but not recorded yet", message_ids)
+            current_app.logger.warning("outbox message %s sent but not recorded yet", message_id)
             time.sleep(SETTLE_RETRY_PAUSE_SECONDS)
 
 
@@ -260,11 +278,27 @@ def _retry_later(claim_id: str, message: ClaimedMessage, error: str) -> bool:
     return True
 
 
-def _is_permanent(exc: smtplib.SMTPException) -> bool:
-    """A 5xx answer will not change by trying again; a 4xx answer might."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _ in exc.recipients.values())
-    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+# The enhanced status code that opens a reply's text (RFC 3463): "5.1.1 No such user".
+_ENHANCED_STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}\b")
+
+
+def failure_text(error: BaseException) -> str:
+    """What a failure is kept and logged as: the reply code and enhanced status ("550 5.1.1"),
+    or the kind of error. Never the rest of a relay's words, which often repeat the address."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        code, text = next(iter(error.recipients.values()))
+        return _reply_text(code, text)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _reply_text(error.smtp_code, error.smtp_error)
+    if isinstance(error, (smtplib.SMTPException, OSError)):  # words of smtplib's or the system's
+        return f"{type(error).__name__}: {str(error)[:200]}"
+    return type(error).__name__
+
+
+def _reply_text(code: int, text: bytes | str) -> str:
+    words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    status = _ENHANCED_STATUS.match(words.lstrip())
+    return f"{code} {status.group()}" if status else str(code)
 
 
 def _breaks_connection(exc: Exception) -> bool:
@@ -274,17 +308,34 @@ def _breaks_connection(exc: Exception) -> bool:
     return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
-def _settle_refused(
-    claim_id: str, message: ClaimedMessage, exc: Exception, report: DeliveryReport
-) -> None:
-    """One message was refused or cannot be sent as it is; the rest of the batch goes on."""
-    retryable = isinstance(exc, smtplib.SMTPException) and not _is_permanent(exc)
-    if retryable and _retry_later(claim_id, message, repr(exc)):
-        report.retrying += 1
-        return
-    if not retryable:  # a 5xx, or a message smtplib cannot encode (UnicodeEncodeError…)
-        _mark_failed(claim_id, message, repr(exc))
-    report.failed += 1
+def _bad_mailbox(exc: Exception) -> bool:
+    """The relay refused the recipient for good: 5.1.x, an address that cannot receive mail."""
+    if not isinstance(exc, smtplib.SMTPRecipientsRefused) or not exc.recipients:
+        return False
+    replies = [_reply_text(code, text) for code, text in exc.recipients.values()]
+    return all(reply.startswith("5") and " 5.1." in reply for reply in replies)
+
+
+class _RelayHealth:
+    """Whether this process's relay refuses everything, to say so once per outage, not per message."""
+
+    failing = False
+
+    @classmethod
+    def refused_all(cls, reply: str) -> None:
+        if not cls.failing:
+            cls.failing = True
+            current_app.logger.warning(
+                "the mail relay refuses every message (%s): treated as its outage; the messages "
+                "wait and are tried again",
+                reply,
+            )
+
+    @classmethod
+    def accepted(cls) -> None:
+        if cls.failing:
+            cls.failing = False
+            current_app.logger.warning("the mail relay accepts mail again")
 
 
 def _signatures_of(messages: list[ClaimedMessage]) -> list[Signature]:
@@ -293,6 +344,16 @@ def _signatures_of(messages: list[ClaimedMessage]) -> list[Signature]:
         return []
     query = select(Signature).where(Signature.id.in_(ids)).options(joinedload(Signature.petition))
     return list(db.session.scalars(query))
+
+
+def _where(error: BaseException) -> str:
+    """The kind of error and the line of ours that raised it: enough to find a bug, and no words
+    of the error's own, which may hold an address."""
+    ours = [
+        frame for frame in traceback.extract_tb(error.__traceback__) if "petition" in frame.filename
+    ]
+    place = f" at {Path(ours[-1].filename).name}:{ours[-1].lineno}" if ours else ""
+    return f"{type(error).__name__}{place}"
 
 
 def _compose_batch(
@@ -313,81 +374,159 @@ def _compose_batch(
     del about
     for message, error in failures:
         if isinstance(error, MessageGoneError):
-            _mark_failed(claim_id, message, f"nothing left to send: {error}")
+            _mark_failed(claim_id, message, "nothing left to send")
             report.failed += 1
             continue
         # A bug or a lost database connection: the message waits, it is not lost.
-        current_app.logger.error("outbox message %s not composed", message.id, exc_info=error)
-        if _retry_later(claim_id, message, f"not composed: {error!r}"):
+        current_app.logger.error("outbox message %s not composed: %s", message.id, _where(error))
+        if _retry_later(claim_id, message, f"not composed: {type(error).__name__}"):
             report.retrying += 1
         else:
             report.failed += 1
     return composed
 
 
-class _SentLedger:
-    """Messages the server accepted, recorded as sent in groups rather than one write each.
+class _Round:
+    """One delivery round under one claim: fenced, so that no message is sent once the claim on
+    it may have passed to another worker, and judged as a whole where the relay refuses.
 
-    Recording each message in its own transaction capped delivery at the database's commit
-    rate. A group is written at most SETTLE_EVERY messages or SETTLE_SECONDS after its first
-    send, and always before the round ends: a worker killed in between sends at most that
-    group again once its claim expires.
+    Before each send the claim must hold for at least one send's time (send_seconds), else it is
+    renewed in one statement; a renewal that finds a message taken ends the round. Each message
+    is recorded sent as soon as the relay accepts it, so a worker killed mid-round sends at most
+    the one message in flight again.
+
+    A permanent refusal waits for the end of the round: when the relay refused every message
+    of the round alike and accepted none, it is the relay that fails, not the mailboxes, and
+    every message waits for another attempt. Otherwise an address that does not exist (5.1.x)
+    fails for good, and any other refusal waits.
     """
 
-    def __init__(self, claim_id: str, report: DeliveryReport) -> None:
+    def __init__(self, claim_id: str, claimed_at: float, report: DeliveryReport) -> None:
         self.claim_id = claim_id
         self.report = report
-        self.ids: list[int] = []
-        self.since = 0.0
+        self.held_until = claimed_at + claim_seconds()
+        self.refused: list[tuple[ClaimedMessage, Exception]] = []
+        self.stopped = False
 
-    def add(self, message: ClaimedMessage) -> None:
-        if not self.ids:
-            self.since = time.monotonic()
-        self.ids.append(message.id)
+    def holds(self, unsettled: list[int]) -> bool:
+        """Whether the claim on these messages holds for one more send, renewing it if need be."""
+        if time.monotonic() + send_seconds() < self.held_until:
+            return True
+        ids = unsettled + [message.id for message, _error in self.refused]
+        renewed_at = time.monotonic()
+        with write_transaction() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.claim_id == self.claim_id)
+                .values(claimed_until=utcnow() + timedelta(seconds=claim_seconds()))
+            )
+        if rows_changed(result) == len(ids):
+            self.held_until = renewed_at + claim_seconds()
+            return True
+        current_app.logger.warning(
+            "outbox claim %s was taken by another worker; its round stops", self.claim_id[:8]
+        )
+        self.stopped = True
+        return False
+
+    def sent(self, message: ClaimedMessage) -> bool:
+        """Record a message the relay accepted; false if the claim had passed on meanwhile."""
+        _RelayHealth.accepted()
         self.report.sent += 1
-        if len(self.ids) >= SETTLE_EVERY or time.monotonic() - self.since >= SETTLE_SECONDS:
-            self.flush()
+        if _mark_sent(self.claim_id, message.id):
+            return True
+        current_app.logger.error(
+            "outbox message %s was sent after its claim ran out and may go out twice: one send "
+            "took longer than OUTBOX_CLAIM_SECONDS allows",
+            message.id,
+        )
+        self.stopped = True
+        return False
 
-    def flush(self) -> None:
-        if self.ids:
-            _mark_sent(self.claim_id, self.ids)
-            self.ids = []
+    def refuse(self, message: ClaimedMessage, exc: Exception) -> None:
+        """The relay refused this message, or it cannot be sent as it is."""
+        if not isinstance(exc, smtplib.SMTPException):  # UnicodeEncodeError…: never sendable
+            _mark_failed(self.claim_id, message, failure_text(exc))
+            self.report.failed += 1
+        elif _is_temporary(exc):
+            self.retry(message, failure_text(exc))
+        else:
+            self.refused.append((message, exc))
+
+    def retry(self, message: ClaimedMessage, error: str) -> None:
+        if _retry_later(self.claim_id, message, error):
+            self.report.retrying += 1
+        else:
+            self.report.failed += 1
+
+    def finish(self) -> None:
+        """Judge the refusals, now that the round shows whether the relay accepts anything."""
+        replies = {failure_text(exc) for _message, exc in self.refused}
+        relay_fails = self.refused and self.report.sent == 0 and len(replies) == 1
+        if relay_fails:
+            _RelayHealth.refused_all(replies.pop())
+        for message, exc in self.refused:
+            if not relay_fails and _bad_mailbox(exc):
+                _mark_failed(self.claim_id, message, failure_text(exc))
+                self.report.failed += 1
+            else:
+                self.retry(message, failure_text(exc))
+        self.refused = []
+
+    def release(self) -> None:
+        """Give up the claim on what a stopped round did not send, for the next round to take."""
+        if not self.stopped:
+            return
+        with write_transaction() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.claim_id == self.claim_id)
+                .values(claim_id=None, claimed_until=None)
+            )
+
+
+def _is_temporary(exc: smtplib.SMTPException) -> bool:
+    """A 4xx answer may change by trying again."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(code < 500 for code, _text in exc.recipients.values())
+    return not (isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500)
 
 
 def deliver_due(limit: int | None = None) -> DeliveryReport:
     """Claim due messages, compose them and hand them to the app's mail sender over one connection."""
+    claimed_at = time.monotonic()
     claim_id, messages = claim_due(limit or current_app.config["OUTBOX_BATCH_SIZE"])
     report = DeliveryReport()
     if not messages:
         return report
     remaining = _compose_batch(claim_id, messages, report)
-    sent = _SentLedger(claim_id, report)
+    round_ = _Round(claim_id, claimed_at, report)
     try:
         with mail_sender().open() as send:
             while remaining:
-                message, email = remaining[0]
+                if not round_.holds([message.id for message, _email in remaining]):
+                    remaining = []
+                    break
+                message, email = remaining.pop(0)
                 try:
                     send(email)
                 except Exception as exc:
                     if _breaks_connection(exc):
+                        remaining.insert(0, (message, email))
                         raise
-                    remaining.pop(0)
-                    sent.flush()
-                    _settle_refused(claim_id, message, exc, report)
+                    round_.refuse(message, exc)
                     continue
-                remaining.pop(0)
-                sent.add(message)
+                if not round_.sent(message):
+                    remaining = []
     except (smtplib.SMTPException, OSError) as exc:
         # The server is down, unreachable or hung up: every message not yet settled waits.
-        current_app.logger.warning("mail server unavailable, will retry: %r", exc)
-        sent.flush()
+        error = failure_text(exc)
+        current_app.logger.warning("mail server unavailable, will retry: %s", error)
         for message, _email in remaining:
-            if _retry_later(claim_id, message, repr(exc)):
-                report.retrying += 1
-            else:
-                report.failed += 1
+            round_.retry(message, error)
     finally:
-        sent.flush()
+        round_.finish()
+        round_.release()
     return report
 
 

@@ -32,7 +32,7 @@ class TimedConnection(Connection):
     def configure_host(self) -> smtplib.SMTP:
         settings = self.mail
         if not settings.server:
-            raise smtplib.SMTPConnectError(421, "MAIL_SERVER is not configured")
+            raise smtplib.SMTPException("MAIL_SERVER is not configured")
         host: smtplib.SMTP
         if settings.use_ssl:
             host = smtplib.SMTP_SSL(settings.server, settings.port, timeout=self.timeout)

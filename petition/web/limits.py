@@ -7,25 +7,78 @@ page's form and the framed widget's share it.
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from flask import current_app, request
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from limits import RateLimitItem, parse, parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import RateLimiter
 
 from petition.extensions import client_limit_key, limiter
 from petition.web.forms import Form
+
+T = TypeVar("T")
+# While the counter store (Redis) cannot be reached, limits count in this process's memory: each
+# process allows its own share, far better than no limit at all. The store is asked again after
+# this many seconds.
+STORE_RETRY_SECONDS = 10.0
+
+
+class _Fallback:
+    """This process's counters while the store is down, and when it went down; for one store
+    (an app built anew binds the limiter to a store of its own)."""
+
+    store: RateLimiter | None = None
+    down_since: float | None = None
+    memory: RateLimiter | None = None
+
+
+def counted(count: Callable[[RateLimiter], T]) -> T:
+    """Run a count against the limiter's store, or in memory while the store is down.
+
+    One warning when the store goes down and one when it is back, per process, rather than a
+    line per request.
+    """
+    if _Fallback.store is not limiter.limiter:
+        _Fallback.store, _Fallback.down_since, _Fallback.memory = limiter.limiter, None, None
+    down = _Fallback.down_since is not None
+    if down and time.monotonic() - (_Fallback.down_since or 0) < STORE_RETRY_SECONDS:
+        return count(_memory())
+    try:
+        result = count(limiter.limiter)
+    except Exception:  # whatever the counter store raises, the request goes on
+        if not current_app.config["RATELIMIT_SWALLOW_ERRORS"]:
+            raise
+        if not down:
+            current_app.logger.warning(
+                "the rate-limit counter store cannot be reached: limits count in each "
+                "process's memory until it is back"
+            )
+        _Fallback.down_since = time.monotonic()
+        return count(_memory())
+    if down:
+        _Fallback.down_since = None
+        current_app.logger.warning("the rate-limit counter store is back")
+    return result
+
+
+def _memory() -> RateLimiter:
+    if _Fallback.memory is None:
+        _Fallback.memory = type(limiter.limiter)(MemoryStorage())
+    return _Fallback.memory
 
 
 def spend_limit(setting: str, scope: str, key: str) -> bool:
     """Count one hit against every window of a limit setting; true once any window is spent."""
     # Every window takes the hit, as a decorator would count it, even once one is spent.
-    return _ask(setting, scope, key, lambda limit, *ids: limiter.limiter.hit(limit, *ids))
+    return _ask(setting, scope, key, lambda counters, limit, *ids: counters.hit(limit, *ids))
 
 
 def limit_spent(setting: str, scope: str, key: str) -> bool:
     """Whether a window of a limit setting is spent already; counts nothing."""
-    return _ask(setting, scope, key, lambda limit, *ids: limiter.limiter.test(limit, *ids))
+    return _ask(setting, scope, key, lambda counters, limit, *ids: counters.test(limit, *ids))
 
 
 def _limits_of(setting: str) -> list[RateLimitItem]:
@@ -38,13 +91,10 @@ def _ask(setting: str, scope: str, key: str, passes: Callable[..., bool]) -> boo
     if not limiter.enabled:
         return False
     identifiers = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
-    try:
-        return not all([passes(limit, *identifiers) for limit in _limits_of(setting)])
-    except Exception:  # whatever the counter store raises, the request goes on
-        if not current_app.config["RATELIMIT_SWALLOW_ERRORS"]:
-            raise
-        current_app.logger.warning("%s not checked: counter store failed", setting)
-        return False
+    limits = _limits_of(setting)
+    return counted(
+        lambda counters: not all([passes(counters, limit, *identifiers) for limit in limits])
+    )
 
 
 def limit_resets_in(setting: str, scope: str, key: str) -> float | None:
@@ -52,12 +102,10 @@ def limit_resets_in(setting: str, scope: str, key: str) -> float | None:
     if not limiter.enabled:
         return None
     identifiers = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
-    try:
-        stats = [
-            limiter.limiter.get_window_stats(limit, *identifiers) for limit in _limits_of(setting)
-        ]
-    except Exception:  # the page says "later" instead of a time it cannot know
-        return None
+    limits = _limits_of(setting)
+    stats = counted(
+        lambda counters: [counters.get_window_stats(limit, *identifiers) for limit in limits]
+    )
     spent = [reset_at for reset_at, remaining in stats if remaining <= 0]
     return max(spent) - time.time() if spent else None
 
@@ -67,14 +115,11 @@ _TALLY = parse("1000000 per day")
 
 
 def tally(scope: str, key: str) -> int:
-    """How many times `add_to_tally` counted this scope and key today (0 without a store)."""
+    """How many times `add_to_tally` counted this scope and key today (0 when counting is off)."""
     if not limiter.enabled:
         return 0
     identifiers = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
-    try:
-        stats = limiter.limiter.get_window_stats(_TALLY, *identifiers)
-    except Exception:  # a failed store counts nothing, as the limits do
-        return 0
+    stats = counted(lambda counters: counters.get_window_stats(_TALLY, *identifiers))
     return _TALLY.amount - stats.remaining
 
 
@@ -82,10 +127,7 @@ def add_to_tally(scope: str, key: str) -> None:
     """Count one more of this scope and key today."""
     if limiter.enabled:
         identifiers = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", scope, key)
-        try:
-            limiter.limiter.hit(_TALLY, *identifiers)
-        except Exception:  # a failed store counts nothing, as the limits do
-            current_app.logger.warning("%s not counted: counter store failed", scope)
+        counted(lambda counters: counters.hit(_TALLY, *identifiers))
 
 
 def over_form_limit(setting: str, scope: str, form: Form) -> bool:

@@ -736,3 +736,46 @@ def test_counts_past_what_integer_holds_are_kept_and_a_downgrade_caps_them(
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_upgrading_keeps_only_the_codes_of_stored_mail_failures(empty_database_app: Flask) -> None:
+    """Failures stored in full before 0020 kept the relay's words, and with them the address."""
+    from sqlalchemy import column, insert, select, table
+
+    from petition.models import UTCDateTime
+
+    app = empty_database_app
+    runner = app.test_cli_runner()
+    outbox = table(
+        "outbox",
+        *map(column, ("id", "state", "attempts", "priority", "last_error")),
+        column("created_at", UTCDateTime),
+        column("next_attempt_at", UTCDateTime),
+    )
+    stored = {
+        "SMTPRecipientsRefused({'ann@example.org': (550, b'5.1.1 <ann@example.org>: no such')})": (
+            "550 5.1.1"
+        ),
+        "gave up after 12 attempts: SMTPDataError(451, b'4.3.0 bob@example.org busy')": (
+            "gave up after 12 attempts: 451 4.3.0"
+        ),
+        "nothing left to send: signature 5 is gone": "nothing left to send",
+        "SMTPServerDisconnected('Connection unexpectedly closed')": "error details removed",
+    }
+    with app.app_context():
+        before = runner.invoke(args=["db", "upgrade", "0019_held_status"])
+        assert before.exit_code == 0, before.output
+        now = utcnow()
+        for error in stored:
+            db.session.execute(
+                insert(outbox).values(
+                    state="failed", attempts=1, priority=0, last_error=error,
+                    created_at=now, next_attempt_at=now,
+                )
+            )  # fmt: skip
+        db.session.commit()
+        after = runner.invoke(args=["db", "upgrade"])
+        assert after.exit_code == 0, after.output
+        kept = db.session.scalars(select(outbox.c.last_error).order_by(outbox.c.id)).all()
+    assert kept == list(stored.values())
+    assert not any("@" in error for error in kept)

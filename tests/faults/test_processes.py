@@ -48,9 +48,14 @@ def test_mail_owed_at_a_crash_goes_out_once_both_are_back(
 ) -> None:
     slug = publish(app, make_organiser)
     smtp.stop()
-    # Retries back off to at most 5 s and a dead process's claims lapse after 10, so the wait
-    # after the crash is for the processes, not for the minute either takes by default.
-    backoff = {"FLASK_OUTBOX_MAX_BACKOFF": "5", "FLASK_OUTBOX_CLAIM_SECONDS": "10"}
+    # Retries back off to at most 5 s and a dead process's claims lapse after 10 (a send may
+    # take 5 s with a 2 s timeout), so the wait after the crash is for the processes, not for
+    # the minute either takes by default.
+    backoff = {
+        "FLASK_OUTBOX_MAX_BACKOFF": "5",
+        "FLASK_OUTBOX_CLAIM_SECONDS": "10",
+        "FLASK_MAIL_TIMEOUT": "2",
+    }
     server = gunicorn(2, settings=backoff)
     owed = 12
     assert [sign_as(server.url, slug, n) for n in range(owed)] == [303] * owed

@@ -159,19 +159,25 @@ def test_a_temporary_refusal_is_retried(app: Flask, smtp: SMTPServer) -> None:
     assert only_message(smtp)["To"] == "ann@example.org"
 
 
-def test_a_permanent_refusal_fails_the_message_and_is_not_retried(
-    app: Flask, smtp: SMTPServer
+def test_a_relay_refusing_every_message_alike_is_down_and_the_mail_waits(
+    app: Flask, smtp: SMTPServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    smtp.sink.reply = "550 5.1.1 No such user"
-    [message_id] = queue("nobody@example.org")
-    assert deliver_due() == DeliveryReport(failed=1)
-    message = stored(message_id)
-    assert message.state == OutboxState.FAILED and "550" in (message.last_error or "")
+    """550 for everyone is the relay's bad minute, not bad mailboxes: nothing fails for good."""
+    smtp.sink.reply = "550 5.1.1 <ann@example.org>: no such user here"
+    ids = queue("ann@example.org", "bob@example.org")
+    with caplog.at_level("WARNING"):
+        assert deliver_due() == DeliveryReport(retrying=2)
+        make_everything_due()
+        assert deliver_due() == DeliveryReport(retrying=2)
+    assert [stored(i).state for i in ids] == ["pending", "pending"]
+    assert {stored(i).last_error for i in ids} == {"550 5.1.1"}  # the code, not the address
+    outage = [r for r in caplog.records if "refuses every message" in r.getMessage()]
+    assert len(outage) == 1, "one line per outage, not one per message or round"
     smtp.sink.reply = None
-    db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(hours=1)))
-    db.session.commit()
-    assert deliver_due().claimed == 0
-    assert smtp.sink.messages == []
+    make_everything_due()
+    assert deliver_due() == DeliveryReport(sent=2)
+    assert sorted(m["To"] for m in smtp.sink.wait_for(2)) == ["ann@example.org", "bob@example.org"]
+    assert "accepts mail again" in caplog.text
 
 
 def test_a_server_that_hangs_up_mid_batch_leaves_the_rest_for_later(
@@ -224,22 +230,29 @@ def relay(app: Flask) -> Iterator[ScriptedRelay]:
 def test_refusals_at_data_settle_each_message_and_the_batch_goes_on(
     app: Flask, relay: ScriptedRelay
 ) -> None:
+    """A refusal at DATA is the relay's, whatever its code: the message waits, the rest go on."""
     relay.at_data = {"later@example.org": "451 4.3.0 Try again later",
-                     "nobody@example.org": "550 5.1.1 No such user"}  # fmt: skip
+                     "nobody@example.org": "554 5.6.0 Message refused"}  # fmt: skip
     later, nobody, ann = queue("later@example.org", "nobody@example.org", "ann@example.org")
-    assert deliver_due() == DeliveryReport(sent=1, retrying=1, failed=1)
+    assert deliver_due() == DeliveryReport(sent=1, retrying=2)
     assert relay.delivered == ["ann@example.org"]
-    assert [stored(i).state for i in (later, nobody, ann)] == ["pending", "failed", "sent"]
+    assert [stored(i).state for i in (later, nobody, ann)] == ["pending", "pending", "sent"]
+    assert [stored(i).last_error for i in (later, nobody)] == ["451 4.3.0", "554 5.6.0"]
 
 
-def test_a_recipient_refused_for_good_at_rcpt_is_marked_failed(
+def test_an_address_that_does_not_exist_fails_for_good_while_the_relay_takes_other_mail(
     app: Flask, relay: ScriptedRelay
 ) -> None:
-    relay.at_rcpt = {"nobody@example.org": "550 5.1.1 No such user"}
-    [message_id] = queue("nobody@example.org")
-    report = deliver_due()
-    assert stored(message_id).state == OutboxState.FAILED
-    assert report == DeliveryReport(failed=1)
+    relay.at_rcpt = {"nobody@example.org": "550 5.1.1 <nobody@example.org>: no such user",
+                     "policy@example.org": "550 5.7.1 <policy@example.org>: refused"}  # fmt: skip
+    nobody, policy, ann = queue("nobody@example.org", "policy@example.org", "ann@example.org")
+    assert deliver_due() == DeliveryReport(sent=1, retrying=1, failed=1)
+    assert stored(nobody).state == OutboxState.FAILED
+    assert stored(nobody).last_error == "550 5.1.1"
+    # Not an address that does not exist: it may be the relay's rule of the day, so it waits.
+    assert (stored(policy).state, stored(policy).last_error) == ("pending", "550 5.7.1")
+    make_everything_due()
+    assert deliver_due() == DeliveryReport(retrying=1)  # alone now, and refused: it still waits
 
 
 def test_a_recipient_refused_at_rcpt_does_not_delay_the_rest_of_the_batch(
@@ -467,3 +480,26 @@ def test_the_background_deliverer_sends_mail_queued_by_a_web_request(
     deliverer_for(web).stop()  # finishes the round, so the row is settled
     db.session.rollback()
     assert list(db.session.scalars(select(OutboxMessage.state))) == [OutboxState.SENT]
+
+
+def test_no_failure_keeps_or_logs_an_address(
+    app: Flask, relay: ScriptedRelay, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Relays repeat the address in their refusals; the outbox and the logs keep only codes."""
+    relay.at_rcpt = {"gone@example.org": "550 5.1.1 <gone@example.org>: no such user",
+                     "busy@example.org": "452 4.2.2 <busy@example.org>: mailbox full"}  # fmt: skip
+    relay.at_data = {"refused@example.org": "554 5.7.1 refused@example.org: spam"}
+    addresses = ["gone@example.org", "busy@example.org", "refused@example.org", "ann@example.org"]
+    ids = queue(*addresses)
+    with caplog.at_level("DEBUG", logger=app.logger.name):
+        assert deliver_due() == DeliveryReport(sent=1, retrying=2, failed=1)
+        app.config["MAIL_PORT"] = free_port()  # and then the relay is gone
+        make_everything_due()
+        assert deliver_due() == DeliveryReport(retrying=2)
+    errors = [stored(i).last_error for i in ids]
+    assert errors[0] == "550 5.1.1" and errors[3] is None
+    assert [error.split(":")[0] for error in errors[1:3] if error] == ["ConnectionRefusedError"] * 2
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith(app.logger.name))
+    assert "550 5.1.1" in ours and "ConnectionRefusedError" in ours  # the failures were logged
+    for address in addresses:
+        assert address not in ours

@@ -105,7 +105,9 @@ class RecordingSender:
 
         def send(message: Email) -> None:
             if message.recipient == self.refused:
-                raise smtplib.SMTPRecipientsRefused({message.recipient: (550, b"No such user")})
+                raise smtplib.SMTPRecipientsRefused(
+                    {message.recipient: (550, b"5.1.1 No such user")}
+                )
             self.sent.append(message)
 
         yield send

@@ -193,11 +193,24 @@ def test_login_attempts_are_limited_but_the_form_still_shows(limited_app: Flask)
     assert client.get("/organisers/login").status_code == 200
 
 
-def test_signing_still_works_while_the_counter_store_is_down(make_app) -> None:
-    app = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}")
+def test_while_the_counter_store_is_down_limits_count_in_memory_and_say_so_once(
+    make_app, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = make_app(
+        RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}", SIGN_RATE_LIMIT="3 per minute"
+    )
     slug = publisher(app)()
-    assert sign_as(app.test_client(), slug, 1).status_code == 303
-    assert held(app, slug)["signer1@example.org"] == ("pending", None)
+    client = app.test_client()
+    with caplog.at_level("WARNING", logger=app.logger.name):
+        statuses = [sign_as(client, slug, n).status_code for n in range(5)]
+        wrong = {"email": "nobody@example.org", "password": "wrong password"}
+        logins = [client.post("/organisers/login", data=wrong).status_code for _ in range(12)]
+    assert statuses == [303] * 5  # signing goes on: past the limit, signatures are held quietly
+    states = held(app, slug)
+    assert [states[f"signer{n}@example.org"][0] for n in range(5)] == ["pending"] * 3 + ["held"] * 2
+    assert 429 in logins, "the login limit counts in memory too"
+    down = [r for r in caplog.records if "cannot be reached" in r.getMessage()]
+    assert len(down) == 1, "one line per outage, not one per request"
 
 
 def _random_64() -> str:
