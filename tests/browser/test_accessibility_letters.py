@@ -54,8 +54,17 @@ def _action(petition_id: int, action_id: int) -> LetterAction:
     return found
 
 
-@pytest.mark.parametrize("language", ["en", "ru", "kk"])
-@pytest.mark.parametrize("viewport", [NARROW, DESKTOP], ids=["320px", "desktop"])
+# Every language on a phone, where most readers of Russian and Kazakh are; the wide layout once,
+# in English: a translation changes the words, not the wide layout's colours, sizes or names.
+@pytest.mark.parametrize(
+    ("viewport", "language"),
+    [
+        pytest.param(NARROW, "en", id="320px-en"),
+        pytest.param(NARROW, "ru", id="320px-ru"),
+        pytest.param(NARROW, "kk", id="320px-kk"),
+        pytest.param(DESKTOP, "en", id="desktop-en"),
+    ],
+)
 def test_the_letter_pages_pass_axe(
     browser: Browser, site: LettersSite, viewport: ViewportSize, language: str
 ) -> None:
