@@ -35,6 +35,14 @@ ORGANISER = "organiser@example.org"
 PAGE_BUDGET_BYTES = 30 * 1024
 NARROW: ViewportSize = {"width": 320, "height": 640}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+# Every language on a phone, where most readers of Russian and Kazakh are; the wide layout once,
+# in English: a translation changes the words, not the wide layout's colours, sizes or names.
+SCREENS_AND_LANGUAGES = [
+    pytest.param(NARROW, "en", id="320px-en"),
+    pytest.param(NARROW, "ru", id="320px-ru"),
+    pytest.param(NARROW, "kk", id="320px-kk"),
+    pytest.param(DESKTOP, "en", id="desktop-en"),
+]
 
 
 @dataclass

@@ -11,7 +11,12 @@ from petition.models import LetterAction
 from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from petition.petitions.versions import save_petition_text
-from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, check, visit
+from tests.browser.test_accessibility import (
+    ORGANISER,
+    SCREENS_AND_LANGUAGES,
+    check,
+    visit,
+)
 from tests.conftest import PASSWORD, LiveServer
 from tests.helpers.browsing import axe_source
 from tests.letters.support import BODY, EMBASSIES_CSV, SUBJECT
@@ -54,17 +59,7 @@ def _action(petition_id: int, action_id: int) -> LetterAction:
     return found
 
 
-# Every language on a phone, where most readers of Russian and Kazakh are; the wide layout once,
-# in English: a translation changes the words, not the wide layout's colours, sizes or names.
-@pytest.mark.parametrize(
-    ("viewport", "language"),
-    [
-        pytest.param(NARROW, "en", id="320px-en"),
-        pytest.param(NARROW, "ru", id="320px-ru"),
-        pytest.param(NARROW, "kk", id="320px-kk"),
-        pytest.param(DESKTOP, "en", id="desktop-en"),
-    ],
-)
+@pytest.mark.parametrize(("viewport", "language"), SCREENS_AND_LANGUAGES)
 def test_the_letter_pages_pass_axe(
     browser: Browser, site: LettersSite, viewport: ViewportSize, language: str
 ) -> None:

@@ -15,7 +15,12 @@ from petition.signing.links import confirmation_token, unsubscribe_token
 from petition.signing.signatures import sign_petition
 from petition.transactions import write_transaction
 from petition.updates.drafts import create_draft, queue_update
-from tests.browser.test_accessibility import DESKTOP, NARROW, ORGANISER, check, visit
+from tests.browser.test_accessibility import (
+    ORGANISER,
+    SCREENS_AND_LANGUAGES,
+    check,
+    visit,
+)
 from tests.conftest import PASSWORD, LiveServer
 from tests.helpers.browsing import axe_source
 
@@ -70,17 +75,7 @@ def site(live_server: LiveServer) -> UpdatesSite:
         )
 
 
-# Every language on a phone, where most readers of Russian and Kazakh are; the wide layout once,
-# in English: a translation changes the words, not the wide layout's colours, sizes or names.
-@pytest.mark.parametrize(
-    ("viewport", "language"),
-    [
-        pytest.param(NARROW, "en", id="320px-en"),
-        pytest.param(NARROW, "ru", id="320px-ru"),
-        pytest.param(NARROW, "kk", id="320px-kk"),
-        pytest.param(DESKTOP, "en", id="desktop-en"),
-    ],
-)
+@pytest.mark.parametrize(("viewport", "language"), SCREENS_AND_LANGUAGES)
 def test_the_update_pages_pass_axe(
     browser: Browser, site: UpdatesSite, viewport: ViewportSize, language: str
 ) -> None:
