@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,10 +18,9 @@ from flask import Flask
 
 from petition.extensions import db
 from petition.mail.messages import Email
-from petition.mail.outbox import DeliveryReport, deliver_due
 from petition.models import OutboxState
 from tests.conftest import TEST_LOG_KEY, free_port
-from tests.helpers.mailbox import queue_composed
+from tests.helpers.mailbox import deliver_from_two_threads, queue_composed
 from tests.helpers.processes import ROOT, outbox_states, wait_until
 
 
@@ -72,28 +70,7 @@ def test_a_round_slower_than_its_claim_renews_it_and_sends_each_message_once(
     app = make_app(MAIL_PORT=port, MAIL_TIMEOUT=1, OUTBOX_CLAIM_SECONDS=1)
     with app.app_context():
         recipients = owe(14)
-    reports: list[DeliveryReport] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
-
-    def deliver() -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                while sum(report.sent for report in reports) < 14 and not errors:
-                    reports.append(deliver_due(limit=14))
-                    time.sleep(0.2)
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=deliver) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    reports = deliver_from_two_threads(app, limit=14, until_sent=14, pause=0.2)
     assert relay.counts() == Counter(recipients), "each recipient got exactly one message"
     # One deliverer claimed all 14 and kept them past its claim's 6 s by renewing it.
     assert max(report.sent for report in reports) == 14

@@ -24,7 +24,7 @@ from petition.models import OutboxMessage, OutboxState, utcnow
 from petition.signing.signatures import sign_petition
 from tests.conftest import SMTPServer, free_port
 from tests.helpers.checks import must
-from tests.helpers.mailbox import queue_composed
+from tests.helpers.mailbox import deliver_from_two_threads, queue_composed
 
 
 def queue(*recipients: str) -> list[int]:
@@ -376,27 +376,7 @@ def test_two_parallel_deliverers_send_each_message_exactly_once(
 ) -> None:
     recipients = [f"signer{n}@example.org" for n in range(30)]
     queue(*recipients)
-    barrier = threading.Barrier(2)
-    reports: list[DeliveryReport] = []
-    errors: list[BaseException] = []
-
-    def work() -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                while (report := deliver_due(limit=4)).claimed:
-                    reports.append(report)
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    reports = deliver_from_two_threads(app, limit=4, until_sent=30)
     assert sum(report.sent for report in reports) == 30
     arrived = smtp.sink.wait_for(30)
     assert Counter(message["To"] for message in arrived) == Counter(recipients)
