@@ -108,6 +108,13 @@ def write_transaction() -> Iterator[Session]:
         raise
 
 
+def writing_connection() -> Connection:
+    """A connection of its own for a loop of small writes, each committed alone with
+    `connection.commit()`, for the loops that record one row at a time (the outbox's sends):
+    a Core statement on it costs a fraction of an ORM session's transaction. Close it after."""
+    return db.engine.connect().execution_options(**{_IMMEDIATE: True})
+
+
 def rows_changed(result: Result[Any]) -> int:
     """How many rows an UPDATE or DELETE changed (SQLAlchemy types execute() as any Result)."""
     return cast(CursorResult[Any], result).rowcount
