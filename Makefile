@@ -13,7 +13,7 @@ LOCK := constraints.txt
 # bytecode kept, each after the first reads the compiled code instead of compiling it anew.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test test-fast install upgrade lint security audit clean bench translations
+.PHONY: run test test-fast install upgrade lint security audit clean bench soak translations
 
 $(INSTALLED): pyproject.toml $(LOCK) tests/a11y/package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -52,6 +52,14 @@ test-fast: $(INSTALLED)
 bench: $(INSTALLED)
 	@command -v wrk >/dev/null || { apt-get install -y wrk || sudo apt-get install -y wrk; }
 	$(BIN)/python bench/run.py
+
+## The service through a schedule of faults under steady signing, then checked: two gunicorn
+## instances, two deliverers, PostgreSQL, Redis and an SMTP relay that fails on cue (about
+## SOAK_MINUTES + 5 minutes; never part of `make test`). SOAK_MINUTES (default 10) and SOAK_RATE
+## (signers a second, default 5). Needs PostgreSQL at BENCH_POSTGRES_URL and Redis on
+## 127.0.0.1:SOAK_REDIS_PORT (6379). Exit status 1 when an invariant does not hold.
+soak: $(INSTALLED)
+	$(BIN)/python bench/soak.py
 
 ## After changing any text: collect the messages, add new ones to every catalogue, compile them.
 ## Translate what is new in petition/translations/*/LC_MESSAGES/messages.po, then run it again.
