@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError
 
 from petition.addresses import InvalidAddressError
+from petition.backups import BackupError, back_up
 from petition.days import FIRST_DAY, LAST_DAY, is_usable_day
 from petition.demo import load_demo
 from petition.exports.rows import ROWS_DONE, Period
@@ -252,6 +253,17 @@ def demo() -> None:
     click.echo(f"Demo organiser: {email} / password: {password}")
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Copy the database to FILE, consistently, while the site runs (see docs/operators)."""
+    try:
+        made = back_up(file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {file}: {made}")
+
+
 @click.command("purge")
 def purge_command() -> None:
     """Delete or anonymise personal data past its retention period; safe to run from cron."""
@@ -335,6 +347,7 @@ def register_cli(app: Flask) -> None:
         export,
         demo,
         purge_command,
+        backup_command,
     )
     for command in commands:
         app.cli.add_command(command)

@@ -540,9 +540,9 @@ def organiser_client(client: FlaskClient, make_organiser: Callable[..., Organise
 class LiveServer:
     """The app served over real HTTP on a loopback port, in a thread."""
 
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, port: int = 0) -> None:
         self.app = app
-        self._server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         app.config["PUBLIC_URL"] = self.url
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

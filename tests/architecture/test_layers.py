@@ -11,6 +11,7 @@ LAYERS: list[set[str]] = [
         "extensions",
         "models",
         "transactions",
+        "backups",
         "tokens",
         "addresses",
         "days",
