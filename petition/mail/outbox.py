@@ -323,14 +323,22 @@ def _bad_mailbox(exc: Exception) -> bool:
 
 
 class _RelayHealth:
-    """Whether this process's relay refuses everything, to say so once per outage, not per message."""
+    """Whether the app's relay fails now (refuses everything, or cannot be reached), so that the
+    log says so once per outage and once when it is over, not once per message or round. Kept
+    in the app's extensions: one per deliverer process."""
 
-    failing = False
+    KEY = "petition.relay_failing"
+
+    @classmethod
+    def _becomes(cls, failing: bool) -> bool:
+        """Record the relay's state; whether it changed."""
+        was = bool(current_app.extensions.get(cls.KEY, False))
+        current_app.extensions[cls.KEY] = failing
+        return was != failing
 
     @classmethod
     def refused_all(cls, reply: str) -> None:
-        if not cls.failing:
-            cls.failing = True
+        if cls._becomes(True):
             current_app.logger.warning(
                 "the mail relay refuses every message (%s): treated as its outage; the messages "
                 "wait and are tried again",
@@ -338,9 +346,15 @@ class _RelayHealth:
             )
 
     @classmethod
+    def unreachable(cls, error: str) -> None:
+        if cls._becomes(True):
+            current_app.logger.warning(
+                "mail server unavailable (%s): the messages wait and are tried again", error
+            )
+
+    @classmethod
     def accepted(cls) -> None:
-        if cls.failing:
-            cls.failing = False
+        if cls._becomes(False):
             current_app.logger.warning("the mail relay accepts mail again")
 
 
@@ -565,7 +579,7 @@ def deliver_due(limit: int | None = None) -> DeliveryReport:
     except (smtplib.SMTPException, OSError) as exc:
         # The server is down, unreachable or hung up: every message not yet settled waits.
         error = failure_text(exc)
-        current_app.logger.warning("mail server unavailable, will retry: %s", error)
+        _RelayHealth.unreachable(error)
         for message, _email in remaining:
             round_.retry(message, error)
     finally:

@@ -113,6 +113,23 @@ def test_a_stopped_server_keeps_the_message_for_a_later_attempt(
     assert message.attempts == 1
 
 
+def test_an_unreachable_server_is_logged_once_per_outage_not_per_round(
+    app: Flask, smtp: SMTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    smtp.stop()
+    queue("ann@example.org")
+    with caplog.at_level("WARNING"):
+        for _round in range(3):
+            make_everything_due()
+            assert deliver_due().retrying == 1
+        smtp.start()
+        make_everything_due()
+        assert deliver_due() == DeliveryReport(sent=1)
+    said = [record.getMessage() for record in caplog.records]
+    assert sum("mail server unavailable" in line for line in said) == 1, said
+    assert sum("accepts mail again" in line for line in said) == 1, said
+
+
 def test_after_the_server_returns_the_message_is_delivered_exactly_once(
     app: Flask, smtp: SMTPServer
 ) -> None:
