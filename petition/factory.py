@@ -20,9 +20,11 @@ from petition.mail.senders import register_sender
 from petition.petitions.slugs import SLUG_PATTERN
 from petition.transactions import release_session
 from petition.web.clients import register_proxy_warning
+from petition.web.cross_site import register_cross_site_guard
 from petition.web.headers import register_security_headers
 from petition.web.numbers import IdConverter
 from petition.web.sessions import SessionInterface, offer_current_user, register_remember_cookie
+from petition.web.static_files import register_static_fingerprints
 from petition.wiring import wire_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +73,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _init_login(app)
     _register_views(app)
     register_security_headers(app)
+    register_cross_site_guard(app)
+    register_static_fingerprints(app)
 
     from petition.cli import register_cli
 

@@ -21,7 +21,8 @@ from petition.views.signer import (
     sign_as_typed,
     typed_signer,
 )
-from petition.web.embedding import embed_form_token, is_own_origin, is_valid_embed_form_token
+from petition.web.cross_site import is_own_origin
+from petition.web.embedding import embed_form_token, is_valid_embed_form_token
 
 bp = Blueprint("embed", __name__)
 
@@ -41,7 +42,9 @@ def petition(slug: str) -> str:
 @bp.post("/petitions/<slug:slug>/embed/sign")
 @csrf.exempt  # no session cookie arrives in a cross-site frame; see petition.web.embedding
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
-    if not is_own_origin(request.headers.get("Origin"), request.url):
+    # Every POST from another site is refused before this (web.cross_site); the widget's token
+    # is no secret, so its form must also not come from an opaque origin.
+    if not is_own_origin(request.headers.get("Origin"), request.url, null_allowed=False):
         abort(403)
     # The same budget as the page's form: the widget is no second door (see signing.budget).
     over_limit = spend_signing_budget(client_limit_key(), slug)

@@ -5,7 +5,8 @@ session-bound token cannot work. Two checks that need no cookie replace it:
 
 - the form carries a token signed with SECRET_KEY for this purpose and this petition, which
   expires (EMBED_FORM_MAX_AGE), so a form must come from our page, recently, for this petition;
-- a POST whose Origin header names another site is refused: a page elsewhere that builds its own
+- a POST whose Origin header names another site, or no site (null), is refused (web.cross_site
+  refuses the first for every form): a page elsewhere that builds its own
   form to post here is stopped by the browser's own report of where the form came from.
 
 A forged submission that got through would still do nothing: a signature counts only once the
@@ -13,7 +14,6 @@ mailbox owner confirms it from the email.
 """
 
 from html import escape
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -40,22 +40,6 @@ def is_valid_embed_form_token(token: str | None, petition: Petition) -> bool:
     except tokens.InvalidTokenError:
         return False
     return payload == petition.id
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def is_own_origin(origin: str | None, request_url: str) -> bool:
-    """Whether a POST's Origin header is this site (by PUBLIC_URL or the address it was sent to).
-
-    Browsers send Origin with every form POST; a client that sends none is not a browser page
-    on another site, and still needs a valid form token.
-    """
-    if origin is None:
-        return True
-    return origin.lower() in {_origin(current_app.config["PUBLIC_URL"]), _origin(request_url)}
 
 
 def embed_snippet(petition: Petition) -> str:
