@@ -15,7 +15,7 @@ from petition import tokens
 from petition.extensions import db
 from petition.models import Petition, Signature, utcnow
 from tests.helpers import signing
-from tests.helpers.checks import json_of, must
+from tests.helpers.checks import fingerprint, json_of, must
 from tests.helpers.mailbox import owed_mail
 
 SIGNER = {"name": "Айгерим Нурланова", "email": "aigerim@example.org"}
@@ -68,11 +68,12 @@ def test_petition_page_shows_everything_a_signer_needs(client: FlaskClient, make
     assert 'name="name"' in page and 'name="email"' in page and 'maxlength="200"' in page
     assert "https://t.me/share/url?url=https%3A//petitions.example.org/petitions/" in page
     # No inline script: only the live counter, our own file, deferred; the page works without it.
+    counter, share = fingerprint("counter.js"), fingerprint("share.js")
     assert re.findall(r"<script[^>]*>", page) == [
-        '<script src="/static/counter.js" defer>',
-        '<script src="/static/share.js" defer>',
+        f'<script src="/static/counter.js?v={counter}" defer>',
+        f'<script src="/static/share.js?v={share}" defer>',
     ]
-    assert "<script" + ' src="/static/counter.js" defer></script>' in page
+    assert "<script" + f' src="/static/counter.js?v={counter}" defer></script>' in page
 
 
 @pytest.mark.parametrize("path", ["/petitions/nope", "/petitions/../../etc/passwd", "/petitions/UPPER",

@@ -5,7 +5,7 @@ from flask.testing import FlaskClient
 
 from petition.extensions import db
 from petition.models import Petition, utcnow
-from tests.helpers.checks import json_of, must
+from tests.helpers.checks import fingerprint, json_of, must
 from tests.letters.support import write_action
 from tests.transparency.test_receipt_pages import receipt_on, sign_for_link
 
@@ -60,7 +60,7 @@ def test_the_confirmed_page_offers_the_letters_the_message_form_and_sharing(
     # The buttons wait for the script to find what they need; the announcement is a live region.
     assert 'data-copy-link="share-url" data-done="share-done" hidden>' in page
     assert '<p id="share-done" class="share-done" role="status"' in page
-    assert '<script src="/static/share.js" defer></script>' in page
+    assert f'<script src="/static/share.js?v={fingerprint("share.js")}" defer></script>' in page
     assert count(signer, petition.slug) == 1
 
 

@@ -14,7 +14,7 @@ from petition.extensions import db
 from petition.models import Signature, utcnow
 from petition.petitions.editing import StateChange, change_state
 from tests.conftest import PASSWORD
-from tests.helpers.checks import must
+from tests.helpers.checks import fingerprint, must
 from tests.helpers.mailbox import owed_mail
 
 SIGNER = {"name": "Айгерим Нурланова", "email": "aigerim@example.org"}
@@ -58,7 +58,8 @@ def test_the_widget_shows_the_count_and_a_form_without_session_csrf(
         in page
     )
     assert "Set-Cookie" not in response.headers  # nothing here depends on a cookie
-    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/counter.js" defer>']
+    scripts = re.findall(r"<script[^>]*>", page)
+    assert scripts == [f'<script src="/static/counter.js?v={fingerprint("counter.js")}" defer>']
 
 
 def test_signing_in_the_frame_needs_no_cookie_and_sends_the_same_confirmation(
