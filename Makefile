@@ -13,7 +13,7 @@ LOCK := constraints.txt
 # bytecode kept, each after the first reads the compiled code instead of compiling it anew.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test test-fast install upgrade lint security audit clean bench soak translations
+.PHONY: run test test-fast install upgrade lint security audit clean bench soak deploy-check translations
 
 $(INSTALLED): pyproject.toml $(LOCK) tests/a11y/package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -52,6 +52,11 @@ test-fast: $(INSTALLED)
 bench: $(INSTALLED)
 	@command -v wrk >/dev/null || { apt-get install -y wrk || sudo apt-get install -y wrk; }
 	$(BIN)/python bench/run.py
+
+## Check the shipped deployment files (deploy/): `nginx -t` on the site file, `systemd-analyze
+## verify` on the units, the environment template's names. Needs Debian's nginx and systemd.
+deploy-check: $(INSTALLED)
+	$(BIN)/python -m pytest -q tests/deploy/test_config.py
 
 ## The service through a schedule of faults under steady signing, then checked: two gunicorn
 ## instances, two deliverers, PostgreSQL, Redis and an SMTP relay that fails on cue (about
