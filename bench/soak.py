@@ -8,7 +8,8 @@ that can cut it) and an SMTP relay that can be stopped, slowed or made to refuse
 
 Signers arrive at SOAK_RATE a second (default 5) for SOAK_MINUTES (default 10), each from an
 address of their own: open the petition, sign, and four in five confirm from their email. Every
-SLOT seconds a fault begins (the schedule below, round and round). At the end the faults are
+SLOT seconds a fault begins (the schedule below, round and round; SOAK_FAULTS=redis,smtp keeps
+the faults whose names contain those words, SOAK_SLOT sets the seconds between two). At the end the faults are
 healed, owed mail drains, and the invariants are checked over the recorded history: a table per
 fault (requests during it, failed attempts, recovery time, violations) and one of invariants.
 The exit status is 1 when an invariant does not hold.
@@ -16,6 +17,7 @@ The exit status is 1 when an invariant does not hold.
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -57,6 +59,8 @@ class Attempt:
     """One HTTP request a signer made."""
 
     kind: str  # "sign" or "confirm"
+    address: str  # the signer's
+    instance: str
     started: float
     ended: float
     outcome: str  # the status code, or "refused" / "timeout" / "reset"
@@ -124,7 +128,7 @@ class Soak:
 
     # The signers.
 
-    def _request(self, kind: str, call: Callable[[str], requests.Response]) -> str:
+    def _request(self, kind: str, address: str, call: Callable[[str], requests.Response]) -> str:
         """One attempt, trying the instances in turn as a load balancer that retries would;
         the final outcome as a status code or the kind of failure."""
         outcome = "refused"
@@ -139,7 +143,8 @@ class Soak:
                 outcome = "reset" if "reset" in str(error).lower() else "refused"
             except requests.Timeout:
                 outcome = "timeout"
-            self.history.record(Attempt(kind, started, time.monotonic(), outcome))
+            ended = time.monotonic()
+            self.history.record(Attempt(kind, address, instance.name, started, ended, outcome))
             if outcome.isdigit() and int(outcome) < 500:
                 return outcome
             time.sleep(1.0)  # the signer presses again
@@ -164,7 +169,7 @@ class Soak:
                 f"{base}/petitions/{PAGE_SLUG}/sign", data=data, allow_redirects=False, timeout=15
             )
 
-        outcome = self._request("sign", post)
+        outcome = self._request("sign", address, post)
         with self.history.lock:
             if outcome == "303":
                 self.history.accepted[address] = time.monotonic()
@@ -175,6 +180,7 @@ class Soak:
         path = link.split("/confirm/", 1)[1]
         outcome = self._request(
             "confirm",
+            address,
             lambda base: requests.post(f"{base}/confirm/{path}", allow_redirects=False, timeout=15),
         )
         if outcome.isdigit() and int(outcome) < 400:
@@ -297,11 +303,20 @@ def schedule() -> list[Fault]:
     ]
 
 
+def chosen_faults() -> list[Fault]:
+    """The schedule, or the faults whose names contain SOAK_FAULTS (words split by commas)."""
+    words = [w.strip().lower() for w in os.environ.get("SOAK_FAULTS", "").split(",") if w.strip()]
+    faults = [f for f in schedule() if not words or any(w in f.name.lower() for w in words)]
+    if not faults:
+        raise SystemExit(f"no fault matches SOAK_FAULTS={os.environ['SOAK_FAULTS']!r}")
+    return faults
+
+
 def run_faults(soak: Soak, until: float) -> list[Fault]:
     done: list[Fault] = []
     time.sleep(WARM_UP)
     while time.monotonic() + SLOT <= until:
-        fault = schedule()[len(done) % len(schedule())]
+        fault = chosen_faults()[len(done) % len(chosen_faults())]
         slot_end = time.monotonic() + SLOT
         fault.started = time.monotonic()
         print(f"{fault.started - soak.began:6.0f} s  {fault.name}", flush=True)
@@ -350,6 +365,40 @@ def drain(soak: Soak) -> None:
     time.sleep(6)  # the public count's shared copies last 5 s
 
 
+def submissions(history: History) -> Counter[str]:
+    """How many of each signer's sign attempts may have reached the app: every one that got an
+    answer, was cut off or timed out; a repeated submission is owed its own email."""
+    return Counter(
+        a.address for a in history.attempts if a.kind == "sign" and a.outcome != "refused"
+    )
+
+
+def unexplained_copies(soak: Soak) -> Counter[str]:
+    """Emails beyond one per submission that may have reached the app, by recipient."""
+    mails = Counter(m.recipient for m in soak.relay.since(0))
+    sent = submissions(soak.history)
+    return Counter(
+        {address: n - max(sent[address], 1) for address, n in mails.items() if n > sent[address]}
+    )
+
+
+def evidence(soak: Soak) -> list[str]:
+    """What an operator looks at first: each 5xx answer and each unexplained duplicate."""
+    lines = [
+        f"- {a.started - soak.began:.1f} s: {a.kind} on {a.instance} answered {a.outcome} "
+        f"after {a.ended - a.started:.1f} s"
+        for a in soak.history.attempts
+        if a.outcome.isdigit() and int(a.outcome) >= 500
+    ]
+    for address in unexplained_copies(soak):
+        copies = [m.at - soak.began for m in soak.relay.since(0) if m.recipient == address]
+        lines.append(
+            f"- a duplicate to signer {address.removeprefix(ADDRESS_MARK).split('@')[0]}: copies "
+            f"received at {', '.join(f'{t:.1f}' for t in copies)} s"
+        )
+    return lines
+
+
 def check(soak: Soak, faults: list[Fault]) -> list[Check]:
     history = soak.history
     env = soak.env
@@ -363,7 +412,8 @@ def check(soak: Soak, faults: list[Fault]) -> list[Check]:
     mails = Counter(m.recipient for m in soak.relay.since(0))
     accepted = set(history.accepted)
     kills = sum(fault.deliverer_killed for fault in faults)
-    duplicates = sum(count - 1 for count in mails.values())
+    duplicates = sum(unexplained_copies(soak).values())
+    repeats = sum(count - 1 for count in mails.values()) - duplicates
     lost = sorted(accepted - set(mails))
     server_errors = sum(a.outcome.isdigit() and int(a.outcome) >= 500 for a in history.attempts)
     public = requests.get(f"{soak.web[0].url}/petitions/{PAGE_SLUG}.json", timeout=15).json()
@@ -398,7 +448,7 @@ def check(soak: Soak, faults: list[Fault]) -> list[Check]:
         Check(
             "duplicate confirmation emails",
             f"≤ {kills} (one per killed deliverer)",
-            str(duplicates),
+            f"{duplicates} (and {repeats} for a signer's own repeated submission)",
             duplicates <= kills,
         ),
         Check(
@@ -438,11 +488,12 @@ def check(soak: Soak, faults: list[Fault]) -> list[Check]:
 def fault_rows(soak: Soak, faults: list[Fault]) -> list[list[str]]:
     history = soak.history
     received = sorted(soak.relay.since(0), key=lambda m: m.at)
+    allowed = submissions(history)
     seen: Counter[str] = Counter()
     duplicate_times = []
     for message in received:
         seen[message.recipient] += 1
-        if seen[message.recipient] > 1:
+        if seen[message.recipient] > max(allowed[message.recipient], 1):
             duplicate_times.append(message.at)
     first_mail: dict[str, float] = {}
     for message in received:
@@ -450,9 +501,10 @@ def fault_rows(soak: Soak, faults: list[Fault]) -> list[list[str]]:
     rows = []
     for n, fault in enumerate(faults):
         window_end = faults[n + 1].started if n + 1 < len(faults) else float("inf")
-        # An instant fault (a kill) is judged over the few seconds its effects take.
+        # An instant fault (a kill) is judged over the few seconds its effects take, and every
+        # request in flight when it began is judged with it.
         closes = min(max(fault.ended + 1, fault.started + 5), window_end)
-        during = [a for a in history.attempts if fault.started <= a.started < closes]
+        during = [a for a in history.attempts if a.started < closes and a.ended >= fault.started]
         failed = [a for a in during if a.failed]
         served = [a.ended for a in history.attempts if a.started >= fault.ended and not a.failed]
         owed = [
@@ -482,62 +534,64 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
+def soak_in(tmp: Path) -> tuple[Soak, list[Fault], list[Check], list[list[str]]]:
+    """Run the soak with its database, logs and processes in `tmp`."""
+    env = os.environ | {
+        "FLASK_SECRET_KEY": SECRET,
+        "FLASK_CLIENT_HASH_KEY": SECRET + "-client-hash",
+        "FLASK_LOG_SIGNING_KEY": "c29hayBsb2cga2V5LCB0aGlydHktdHdvIGJ5dGVzISE=",
+    }
+    with fresh_database(env, tmp, "postgres") as db_env:
+        soak = Soak(tmp, db_env)
+        try:
+            soak.start()
+            soak.began = time.monotonic()
+            until = soak.began + MINUTES * 60
+            driver = threading.Thread(target=soak.drive, args=(until,))
+            driver.start()
+            faults = run_faults(soak, until)
+            driver.join()
+            soak.relay.mode = "ok"
+            soak.relay.up()
+            soak.redis.up()
+            print(f"{time.monotonic() - soak.began:6.0f} s  signing stops; draining", flush=True)
+            drain(soak)
+            return soak, faults, check(soak, faults), fault_rows(soak, faults)
+        finally:
+            soak.stop()
+
+
 def main() -> int:
     if not postgres_available():
         print(f"the soak needs PostgreSQL at {POSTGRES} (BENCH_POSTGRES_URL)", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory(prefix="petition-soak-") as name:
-        tmp = Path(name)
-        env = os.environ | {
-            "FLASK_SECRET_KEY": SECRET,
-            "FLASK_CLIENT_HASH_KEY": SECRET + "-client-hash",
-            "FLASK_LOG_SIGNING_KEY": "c29hayBsb2cga2V5LCB0aGlydHktdHdvIGJ5dGVzISE=",
-        }
-        with fresh_database(env, tmp, "postgres") as db_env:
-            soak = Soak(tmp, db_env)
-            try:
-                soak.start()
-                soak.began = time.monotonic()
-                until = soak.began + MINUTES * 60
-                driver = threading.Thread(target=soak.drive, args=(until,))
-                driver.start()
-                faults = run_faults(soak, until)
-                driver.join()
-                soak.relay.mode = "ok"
-                soak.relay.up()
-                soak.redis.up()
-                print(
-                    f"{time.monotonic() - soak.began:6.0f} s  signing stops; draining", flush=True
-                )
-                drain(soak)
-                checks = check(soak, faults)
-                rows = fault_rows(soak, faults)
-            finally:
-                soak.stop()
-            attempts = soak.history.attempts
-            print()
-            print(
-                f"Soak of {MINUTES:g} minutes on PostgreSQL, {time.strftime('%Y-%m-%d')}: "
-                f"{soak.signers} signers at {RATE:g}/s ({len(soak.history.accepted)} accepted), "
-                f"{len(soak.history.confirmed)} confirmations, {len(attempts)} HTTP attempts, "
-                f"{len(soak.relay.since(0))} emails received, {len(faults)} faults."
-            )
-            print()
-            print(
-                table(
-                    ["at (s)", "fault", "lasted (s)", "requests during", "failed attempts",
-                     "recovery (s)", "violations"],
-                    rows,
-                )
-            )  # fmt: skip
-            print()
-            print(
-                table(
-                    ["invariant", "expected", "observed", "holds"],
-                    [[c.name, c.expected, c.observed, "yes" if c.holds else "NO"] for c in checks],
-                )
-            )
-            return 0 if all(c.holds for c in checks) else 1
+    tmp = Path(tempfile.mkdtemp(prefix="petition-soak-"))
+    soak, faults, checks, rows = soak_in(tmp)
+    history = soak.history
+    print(
+        f"\nSoak of {MINUTES:g} minutes on PostgreSQL, {time.strftime('%Y-%m-%d')}: "
+        f"{soak.signers} signers at {RATE:g}/s ({len(history.accepted)} accepted), "
+        f"{len(history.confirmed)} confirmations, {len(history.attempts)} HTTP attempts, "
+        f"{len(soak.relay.since(0))} emails received, {len(faults)} faults.\n"
+    )
+    header = ["at (s)", "fault", "lasted (s)", "requests during", "failed attempts",
+              "recovery (s)", "violations"]  # fmt: skip
+    print(table(header, rows))
+    print()
+    print(
+        table(
+            ["invariant", "expected", "observed", "holds"],
+            [[c.name, c.expected, c.observed, "yes" if c.holds else "NO"] for c in checks],
+        )
+    )
+    held = all(c.holds for c in checks)
+    if found := evidence(soak):
+        print("\nWhat to look at (seconds from the start):\n" + "\n".join(found))
+    if held:
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        print(f"\nThe processes' logs are kept in {tmp}")
+    return 0 if held else 1
 
 
 if __name__ == "__main__":

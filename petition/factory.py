@@ -21,6 +21,7 @@ from petition.petitions.slugs import SLUG_PATTERN
 from petition.transactions import release_session
 from petition.web.clients import register_proxy_warning
 from petition.web.cross_site import register_cross_site_guard
+from petition.web.cut_connections import PetitionFlask
 from petition.web.headers import register_security_headers
 from petition.web.numbers import IdConverter
 from petition.web.sessions import SessionInterface, offer_current_user, register_remember_cookie
@@ -40,7 +41,7 @@ class SlugConverter(BaseConverter):
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: load config, bind extensions, wire features, add blueprints and commands."""
-    app = Flask(
+    app = PetitionFlask(
         "petition",  # the package: its logger, and where Flask looks for its files
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,

@@ -45,6 +45,7 @@ from petition.views.signer import (
     sign_as_typed,
     typed_signer,
 )
+from petition.web.cut_connections import runs_twice_safely
 from petition.web.headers import NO_REFERRER
 from petition.web.limits import limit_spent, over_form_limit, spend_limit
 
@@ -61,6 +62,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/petitions/<slug:slug>/receipt", view_func=receipt, methods=["GET", "POST"])
 
 
+@runs_twice_safely  # a second run is a repeat of the first (and counts once more)
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
     # Every submission counts, before anything else is looked at (see signing.budget).
     over_limit = spend_signing_budget(client_limit_key(), slug)
@@ -144,6 +146,7 @@ def confirm(token: str) -> tuple[str, int, dict[str, str]]:
 
 
 @csrf.exempt  # the signed token is the proof; confirming must work without cookies
+@runs_twice_safely  # confirming a confirmed signature changes nothing
 def confirm_post(token: str) -> BaseResponse | tuple[str, int, dict[str, str]]:
     """Confirm, then show the link's own page: reloading it resends nothing.
 
