@@ -69,12 +69,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_sender(app)
     babel.init_app(app, locale_selector=select_locale)
     register_languages(app)
+    register_cross_site_guard(app)  # first: refused before the session or a token is read
     csrf.init_app(app)
     init_limiter(app)
     _init_login(app)
     _register_views(app)
     register_security_headers(app)
-    register_cross_site_guard(app)
     register_static_fingerprints(app)
 
     from petition.cli import register_cli

@@ -77,3 +77,14 @@ def test_reads_are_never_refused_for_where_they_come_from(
     headers = {"Sec-Fetch-Site": "cross-site", "Origin": "https://campaign.example"}
     assert guarded.get(f"/petitions/{petition.slug}.json", headers=headers).status_code == 200
     assert guarded.get(f"/petitions/{petition.slug}", headers=headers).status_code == 200
+
+
+def test_a_post_from_another_site_is_refused_before_its_token_is_even_read(
+    app: Flask, guarded: FlaskClient, make_petition
+) -> None:
+    petition = make_petition()
+    response = guarded.post(
+        f"/petitions/{petition.slug}/sign", data=SIGNER, headers={"Origin": "https://evil.example"}
+    )
+    assert response.status_code == 403
+    assert "Set-Cookie" not in response.headers
