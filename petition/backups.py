@@ -31,6 +31,9 @@ def back_up(target: Path) -> str:
         raise BackupError(f"{target.parent} is not a folder")
     url = db.engine.url
     partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)  # left by a copy that was killed
+    # Every signer's name and address is in it: readable by its owner only, from the start.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
         if url.get_backend_name() == "sqlite":
             _sqlite_copy(_sqlite_file(url), partial)

@@ -96,6 +96,7 @@ def test_a_backup_restored_into_a_fresh_instance_is_the_same_site(
         result = app.test_cli_runner().invoke(args=["backup", str(backup)])
         assert result.exit_code == 0, result.output
         assert f"wrote {backup}" in result.output
+        assert backup.stat().st_mode & 0o777 == 0o600, "signers' data: for its owner only"
         again = app.test_cli_runner().invoke(args=["backup", str(backup)])
         assert again.exit_code == 1 and "exists already" in again.output
     finally:
