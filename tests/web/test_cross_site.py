@@ -25,6 +25,10 @@ def post_form(client: FlaskClient, petition: Petition, **headers: str):
     return client.post(f"/petitions/{petition.slug}/sign", data=data, headers=headers)
 
 
+def post_without_token(client: FlaskClient, petition: Petition, origin: str):
+    return client.post(f"/petitions/{petition.slug}/sign", data=SIGNER, headers={"Origin": origin})
+
+
 @pytest.mark.parametrize(
     "headers",
     [
@@ -63,11 +67,7 @@ def test_our_own_pages_and_clients_that_are_no_page_reach_the_form(
 def test_a_null_origin_still_needs_the_session_token(
     app: Flask, guarded: FlaskClient, make_petition
 ) -> None:
-    petition = make_petition()
-    response = guarded.post(
-        f"/petitions/{petition.slug}/sign", data=SIGNER, headers={"Origin": "null"}
-    )
-    assert response.status_code == 400
+    assert post_without_token(guarded, make_petition(), "null").status_code == 400
 
 
 def test_reads_are_never_refused_for_where_they_come_from(
@@ -82,9 +82,6 @@ def test_reads_are_never_refused_for_where_they_come_from(
 def test_a_post_from_another_site_is_refused_before_its_token_is_even_read(
     app: Flask, guarded: FlaskClient, make_petition
 ) -> None:
-    petition = make_petition()
-    response = guarded.post(
-        f"/petitions/{petition.slug}/sign", data=SIGNER, headers={"Origin": "https://evil.example"}
-    )
+    response = post_without_token(guarded, make_petition(), "https://evil.example")
     assert response.status_code == 403
     assert "Set-Cookie" not in response.headers
