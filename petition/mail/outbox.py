@@ -148,7 +148,8 @@ class DeliveryReport:
         return bool(self.sent or self.failed)
 
 
-_QUEUE = insert(table_of(OutboxMessage))
+_OUTBOX = table_of(OutboxMessage)
+_QUEUE = insert(_OUTBOX)
 
 
 def queue_message(session: Session, owed: OwedMail) -> None:
@@ -248,10 +249,9 @@ def _settle(claim_id: str, message_ids: list[int], **values: object) -> int:
 
 # Recording a message sent, once per message: a Core statement, prepared once, on the round's
 # own connection: an ORM transaction per message cost the deliverer 1.8 ms of CPU, this 0.3 ms.
-_outbox = table_of(OutboxMessage)
 _RECORD_SENT = (
-    update(_outbox)
-    .where(_outbox.c.id == bindparam("sent_id"), _outbox.c.claim_id == bindparam("sent_claim"))
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("sent_id"), _OUTBOX.c.claim_id == bindparam("sent_claim"))
     .values(
         state=OutboxState.SENT,
         sent_at=bindparam("sent_time"),
@@ -654,9 +654,7 @@ def queue_per_signature(
         literal(now, UTCDateTime),
         literal(0, Integer),
     ).where(*where)
-    result = session.execute(
-        insert(table_of(OutboxMessage)).from_select(_PER_SIGNATURE_COLUMNS, rows)
-    )
+    result = session.execute(insert(_OUTBOX).from_select(_PER_SIGNATURE_COLUMNS, rows))
     queued = rows_changed(result)
     if queued < 0:  # a driver that does not say: count the rows just queued
         queued = session.scalar(select(func.count()).where(*where)) or 0
@@ -691,4 +689,4 @@ def queue_per_organiser(
         literal(now, UTCDateTime),
         literal(0, Integer),
     ).where(*where)
-    session.execute(insert(table_of(OutboxMessage)).from_select(_PER_ORGANISER_COLUMNS, rows))
+    session.execute(insert(_OUTBOX).from_select(_PER_ORGANISER_COLUMNS, rows))
