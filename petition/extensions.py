@@ -17,6 +17,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
 from petition.web.clients import limit_key
+from petition.web.memory_counters import MemoryCounters
 
 V = TypeVar("V", bound=Callable[..., object])
 U = TypeVar("U")
@@ -62,7 +63,9 @@ def client_limit_key() -> str:
     return limit_key(get_remote_address())
 
 
-# Storage comes from RATELIMIT_STORAGE_URI.
+# Storage comes from RATELIMIT_STORAGE_URI. Defining this class registered it as the store that
+# memory:// makes, the default (see web.memory_counters).
+MEMORY_STORE: type[MemoryCounters] = MemoryCounters
 limiter = Limiter(key_func=client_limit_key)
 
 

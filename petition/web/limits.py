@@ -13,11 +13,11 @@ from flask import current_app, request
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from limits import RateLimitItem, parse, parse_many
-from limits.storage import MemoryStorage
 from limits.strategies import RateLimiter
 
 from petition.extensions import client_limit_key, limiter
 from petition.web.forms import Form
+from petition.web.memory_counters import MemoryCounters
 
 T = TypeVar("T")
 # While the counter store (Redis) cannot be reached, limits count in this process's memory: each
@@ -66,7 +66,7 @@ def counted(count: Callable[[RateLimiter], T]) -> T:
 
 def _memory() -> RateLimiter:
     if _Fallback.memory is None:
-        _Fallback.memory = type(limiter.limiter)(MemoryStorage())
+        _Fallback.memory = type(limiter.limiter)(MemoryCounters())
     return _Fallback.memory
 
 
