@@ -50,7 +50,7 @@ SLOT = float(os.environ.get("SOAK_SLOT", "55"))  # seconds from one fault's star
 WARM_UP = 30.0
 CLAIM_SECONDS = 10.0  # 2 × (2 × MAIL_TIMEOUT + 1) with MAIL_TIMEOUT=2: what the deliverers hold
 DRAIN_SECONDS = 240.0
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+FORM_TOKEN_FIELD = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
 ADDRESS_MARK = "soak-signer-"  # in every signer's address, so logs can be searched for them
 
 
@@ -162,9 +162,9 @@ class Soak:
             page = session.get(f"{base}/petitions/{PAGE_SLUG}", timeout=15)
             if page.status_code != 200:
                 return page
-            token = CSRF_FIELD.search(page.text)
-            assert token is not None, "no CSRF token on the page"
-            data = {"csrf_token": token.group(1), "name": name, "email": address}
+            token = FORM_TOKEN_FIELD.search(page.text)
+            assert token is not None, "no form token on the page"
+            data = {"form_token": token.group(1), "name": name, "email": address}
             return session.post(
                 f"{base}/petitions/{PAGE_SLUG}/sign", data=data, allow_redirects=False, timeout=15
             )

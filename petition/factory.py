@@ -164,11 +164,13 @@ def _register_views(app: Flask) -> None:
     from petition.mail.background import deliverer_for
     from petition.petitions.markdown import fold_markdown, render_markdown, summary
     from petition.views import api, dev, embed, feed, health, log, organisers, public, sharing
+    from petition.views.caching import register_caching
     from petition.views.errors import register_error_handlers, unavailable
     from petition.views.organisers import moderation
     from petition.web.embedding import embed_snippet
     from petition.web.urls import public_url
 
+    register_caching(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(sharing.bp)
     app.register_blueprint(organisers.bp)

@@ -15,8 +15,9 @@ WITHDRAW_SIGNATURE = "withdraw-signature"
 RESET_PASSWORD = "reset-password"
 # Stop a signer's updates (the one-click link in every update); never withdraws or confirms.
 UNSUBSCRIBE_UPDATES = "unsubscribe-updates"
-# The sign form served in another site's frame, where no session cookie arrives to carry CSRF.
-EMBED_FORM = "embed-form"
+# The forms on a petition's shared pages and widget, which no session's CSRF token can guard
+# (web.form_tokens). The name is the one the widget's tokens were first made with.
+PETITION_FORM = "embed-form"
 # Longest token any of ours can be; anything longer is refused unread, whatever route it came by.
 MAX_TOKEN_LENGTH = 512
 

@@ -1,15 +1,22 @@
 """The languages the interface speaks, and which one a request gets.
 
-A choice made with the switcher (`?lang=ru` on any page) wins and is remembered in a cookie;
-without one, the browser's Accept-Language decides; without that, English.
+The address decides first (`?lang=ru` on any page), then a choice remembered in a cookie, then
+the browser's Accept-Language, then English. The switcher's links go through `/language`, which
+remembers the choice and leads back to the page in that language; an address's `?lang=` is
+remembered too, except on pages everyone shares (a shared cache keeps one copy per address, and
+a cookie set on one would be set for everyone, or keep it from being shared at all).
+
+Pages shared caches keep (the petition page) are served only at an address with `?lang=`: the
+bare address redirects there, by the remembered choice or the browser's languages, so a cache
+never holds one language's copy for another's readers.
 """
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from weakref import WeakKeyDictionary
 
 from babel import Locale
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, has_request_context, redirect, request
 from flask.globals import request_ctx
 from flask_babel import format_decimal, get_locale, get_translations, refresh
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -110,29 +117,64 @@ def _page_for_switching() -> str:
 
 
 def switcher_links() -> list[dict[str, str | bool]]:
-    """One link per language to the same page in that language, the current one marked."""
+    """One link per language to the same page in that language, the current one marked.
+
+    Each goes through `/language`, which remembers the choice and leads back here.
+    """
     base = _page_for_switching()
     keep = {}
     if request.method == "GET" and base == request.path:
         keep = {key: value for key, value in request.args.items() if key != PARAMETER}
+    here = f"{base}?{urlencode(keep)}" if keep else base
     current = current_language()
     return [
         {
             "code": code,
             "name": name,
-            "href": f"{request.script_root}{base}?{urlencode({**keep, PARAMETER: code})}",
+            "href": f"{request.script_root}/language?{urlencode({PARAMETER: code, 'next': here})}",
             "current": code == current,
         }
         for code, name in LANGUAGES.items()
     ]
 
 
+# Longest address a switcher's link leads back to; anything else leads to the front page.
+_MAX_NEXT = 2000
+
+
+def in_language(path: str | None, language: str) -> str:
+    """A local page's address (`/petitions/x?page=2`) with `?lang=` set: anything else is `/`.
+
+    Only a path on this site is followed, never another site's address (`//evil.example`).
+    """
+    if not path or len(path) > _MAX_NEXT or not path.startswith("/") or "\\" in path:
+        path = "/"
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc or path.startswith("//"):
+        parts = urlsplit("/")
+    args = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != PARAMETER]
+    args.append((PARAMETER, language))
+    return f"{request.script_root}{parts.path}?{urlencode(args)}"
+
+
+def to_language_address() -> Response:
+    """This page at its address in the visitor's language, the one shared caches keep.
+
+    The redirect itself varies by the remembered choice and the browser's languages (Vary), so a
+    cache keeps one per language asked.
+    """
+    return redirect(in_language(request.full_path, current_language()), 302)
+
+
 def remember_choice(response: Response) -> Response:
-    """Keep a language picked with the switcher for the visitor's next pages."""
+    """Keep a language chosen by address for the visitor's next pages, unless everyone shares it."""
     if response.mimetype != "text/html":
         return response  # data, feeds and files choose their language by address alone
-    value = request.args.get(PARAMETER)
-    if value in LANGUAGES and value != request.cookies.get(COOKIE):
+    value = requested_language()
+    if value is None:
+        response.vary.update(_HTML_VARY)  # one rewrite of the header for both
+        return response
+    if value != request.cookies.get(COOKIE) and not response.cache_control.public:
         response.set_cookie(
             COOKIE,
             value,
@@ -141,7 +183,6 @@ def remember_choice(response: Response) -> Response:
             httponly=True,
             samesite="Lax",
         )
-    response.vary.update(_HTML_VARY)  # one rewrite of the header for both
     return response
 
 

@@ -1,9 +1,11 @@
 """The sign forms: on the petition page, and in the widget other sites frame."""
 
+from typing import Any
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, HiddenField, SelectField, StringField
+from wtforms import BooleanField, EmailField, Field, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from petition.addresses import MAX_EMAIL_LENGTH
@@ -11,6 +13,7 @@ from petition.i18n.countries import country_choices
 from petition.signing.codes import normalise_code
 from petition.text import find_address
 from petition.transparency.receipts import normalise_receipt
+from petition.web.form_tokens import PetitionForm
 from petition.web.forms import MAX_NAME_LENGTH, Form, deliverable_email, strip
 
 
@@ -21,8 +24,12 @@ def no_addresses(form: FlaskForm, field: Field) -> None:
         raise ValidationError(_("Please enter just your name, without web or email addresses."))
 
 
-class SignForm(Form):
-    """A signature: a name and the address that will confirm it."""
+class SignForm(PetitionForm):
+    """A signature: a name and the address that will confirm it, on the page and in the widget."""
+
+    stale_message = _l(
+        "This form was open for a long time. Please check your details and press Sign again."
+    )
 
     name = StringField(
         _l("Your name"),
@@ -60,7 +67,7 @@ class SignForm(Form):
         validators=[DataRequired(_l("Please choose your country."))],
     )
 
-    def __init__(self, *args: object, collects_country: bool = False, **kwargs: object) -> None:
+    def __init__(self, *args: Any, collects_country: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if collects_country:
             self.country.choices = [("", _("Choose your country"))] + country_choices()
@@ -72,19 +79,6 @@ class SignForm(Form):
         _l("Leave this field empty"),
         validators=[Length(max=MAX_NAME_LENGTH, message=_l("Please leave this field empty."))],
     )
-
-
-class EmbedSignForm(SignForm):
-    """The sign form inside another site's frame, where the session cookie never arrives.
-
-    Instead of the session's CSRF token it carries a signed, expiring form token (see
-    petition.web.embedding), checked by the view.
-    """
-
-    class Meta:
-        csrf = False
-
-    form_token = HiddenField(validators=[Length(max=512)])
 
 
 def a_receipt(form: FlaskForm, field: Field) -> None:

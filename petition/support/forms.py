@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, ValidationError
 
 from petition.support.messages import MAX_CITY_LENGTH, MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH
 from petition.text import find_address
+from petition.web.form_tokens import PetitionForm
 from petition.web.forms import Form, at_most, blank_to_none, strip
 
 
@@ -36,7 +37,7 @@ def _optional_line(label: LazyString, limit: int) -> StringField:
     )
 
 
-class SupportForm(Form):
+class SupportForm(PetitionForm):
     """A message of support, an optional first name and an optional city."""
 
     message = TextAreaField(

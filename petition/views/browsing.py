@@ -2,13 +2,22 @@
 notice. The petition page and its count are what a surge reads: both come from this process's
 copy of the petition and carry cache headers."""
 
-from flask import Blueprint, current_app, make_response, render_template
+from flask import Blueprint, current_app, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.i18n.languages import current_language, requested_language
+from petition.i18n.languages import (
+    current_language,
+    in_language,
+    requested_language,
+    to_language_address,
+)
 from petition.petitions.publishing import open_petitions
 from petition.petitions.versions import all_in_language
-from petition.views.caching import private_cacheable, readable_from_any_site, shared_cacheable
+from petition.views.caching import (
+    readable_from_any_site,
+    shared_cacheable,
+    shared_page,
+)
 from petition.views.lookups import public_snapshot_or_404
 from petition.views.pages import fresh_petition_page
 
@@ -19,6 +28,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/petitions/<slug:slug>", view_func=petition, methods=["GET"])
     bp.add_url_rule("/petitions/<slug:slug>.json", view_func=petition_json, methods=["GET"])
     bp.add_url_rule("/privacy", view_func=privacy, methods=["GET"])
+    bp.add_url_rule("/language", view_func=choose_language, methods=["GET"])
 
 
 def index() -> str:
@@ -27,7 +37,10 @@ def index() -> str:
 
 
 def petition(slug: str) -> BaseResponse:
-    return private_cacheable(make_response(fresh_petition_page(public_snapshot_or_404(slug))))
+    snapshot = public_snapshot_or_404(slug)
+    if requested_language() is None:  # one copy per language, each at its own address
+        return shared_cacheable(to_language_address())
+    return shared_page(make_response(fresh_petition_page(snapshot)))
 
 
 def petition_json(slug: str) -> BaseResponse:
@@ -39,3 +52,12 @@ def petition_json(slug: str) -> BaseResponse:
 
 def privacy() -> str:
     return render_template("public/privacy.html")
+
+
+def choose_language() -> BaseResponse:
+    """The switcher's link: back to the page it was on, in the language chosen, remembered.
+
+    The choice is kept (i18n.languages.remember_choice) before the redirect to a page that may
+    be one copy for everyone, where no cookie is set.
+    """
+    return redirect(in_language(request.args.get("next"), current_language()), 303)

@@ -1,29 +1,24 @@
 """HTTP caching for the pages a surge reads: a few seconds fresh, stale while revalidating, ETags.
 
-The JSON count is the same for everyone, so shared caches (a CDN, a reverse proxy) may keep it.
-The petition page is not: its sign form carries a CSRF token bound to the visitor's session, and
-a shared cache would hand one visitor's token to everyone else, whose submissions would then fail.
-So the page is cacheable by the visitor's own browser only (`private`), and its ETag covers the
-session's token: a browser revalidating with another session's copy gets a fresh page, not a 304.
+The petition page, its messages, its JSON count, its feed and its log are the same for every
+anonymous visitor of an address (the language is in the address, `?lang=`), so shared caches (the
+shipped nginx, a CDN) keep one copy for everyone: their forms carry no session's token but a form
+token that is the same for everyone (web.form_tokens). A response that may carry something of
+one visitor's (a logged-in organiser's menu, a flash message, a form with the visitor's own
+errors) is `private, no-store`, and so is every response a view did not mark: nothing is kept
+unless a view says it is the same for everyone.
 """
 
-import hashlib
 from typing import TypeVar
 
-from flask import current_app, g, request, session
+from flask import Flask, current_app, request
 from werkzeug.wrappers import Response
+
+from petition.web.sessions import may_be_logged_in
 
 AnyResponse = TypeVar("AnyResponse", bound=Response)
 
-CSRF_FIELD_DEFAULT = "csrf_token"
-
-
-def _cache_control(scope: str) -> str:
-    config = current_app.config
-    return (
-        f"{scope}, max-age={int(config['PAGE_CACHE_MAX_AGE'])}, "
-        f"stale-while-revalidate={int(config['PAGE_CACHE_STALE_WHILE_REVALIDATE'])}"
-    )
+PERSONAL = "private, no-store"
 
 
 def _conditional(response: Response) -> Response:
@@ -34,25 +29,40 @@ def _conditional(response: Response) -> Response:
     return response
 
 
-def shared_cacheable(response: Response) -> Response:
-    """Let browsers and shared caches reuse a response that is the same for everyone."""
-    response.headers["Cache-Control"] = _cache_control("public")
+def shared_cacheable(response: Response, *, browser: bool = True) -> Response:
+    """Let shared caches, and browsers unless `browser` is false, reuse what is the same for all.
+
+    A page a visitor may come back to after acting on it (signing, sending a letter) is kept by
+    shared caches only: the browser asks again each time, and a cache answers it at once.
+    """
+    config = current_app.config
+    fresh = int(config["PAGE_CACHE_MAX_AGE"])
+    stale = int(config["PAGE_CACHE_STALE_WHILE_REVALIDATE"])
+    response.headers["Cache-Control"] = (
+        f"public, max-age={fresh if browser else 0}, s-maxage={fresh}, "
+        f"stale-while-revalidate={stale}"
+    )
     response.add_etag()
     return _conditional(response)
 
 
-def private_cacheable(response: Response) -> Response:
-    """Let only this visitor's browser reuse a page that embeds their session's CSRF token."""
-    response.headers["Cache-Control"] = _cache_control("private")
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", CSRF_FIELD_DEFAULT)
-    body = response.get_data()
-    signed = g.get(field)  # the token in this page; its timestamp changes every second
-    if signed:
-        body = body.replace(signed.encode(), b"")
-    digest = hashlib.sha256(body)
-    digest.update(str(session.get(field, "")).encode())
-    response.set_etag(digest.hexdigest()[:32])
-    return _conditional(response)
+def shared_page(response: Response) -> Response:
+    """A page everyone shares, unless this visitor's copy may hold something of theirs."""
+    if may_be_logged_in(flashes=True):
+        response.headers["Cache-Control"] = PERSONAL
+        return response
+    return shared_cacheable(response, browser=False)
+
+
+def _personal_unless_marked(response: Response) -> Response:
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = PERSONAL
+    return response
+
+
+def register_caching(app: Flask) -> None:
+    """Keep every response out of shared caches unless its view marked it."""
+    app.after_request(_personal_unless_marked)
 
 
 def readable_from_any_site(response: Response) -> Response:

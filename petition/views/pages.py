@@ -1,18 +1,15 @@
-"""The petition page, rendered once per petition copy and language; only the visitor's token added per request.
+"""The petition page, rendered once per petition copy and language; only its form token added.
 
 Rendering the form's fields costs more than everything else a page view does. For a visitor who is
-not logged in and has no messages waiting, the page differs from anyone else's only in the CSRF
-token, which is per session and so is never kept: the kept page holds a placeholder, replaced by
-this visitor's own token on every request. Everyone else gets the page rendered in full.
+not logged in and has no messages waiting, the page is anyone else's: the kept page holds a
+placeholder for the form token (web.form_tokens), which changes every minute, replaced on every
+request. Everyone else gets the page rendered in full.
 """
 
 import secrets
 
-from flask import render_template, request, session
+from flask import render_template, request
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
-from wtforms.csrf.core import CSRF
-from wtforms.fields import Field
 
 from petition.i18n.languages import PARAMETER as LANGUAGE_PARAMETER
 from petition.i18n.languages import current_language
@@ -25,21 +22,19 @@ from petition.petitions.versions import in_language
 from petition.signing.forms import SignForm
 from petition.support import PETITION_PAGE_MESSAGES, approved_messages
 from petition.support.forms import SupportForm
+from petition.web.form_tokens import petition_form_token
 from petition.web.sessions import may_be_logged_in
 
 # Unguessable, so no petition text can contain it; only ever replaced, never sent.
-_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
+_PLACEHOLDER = f"form-token-placeholder-{secrets.token_hex(16)}"
 
 
-class _PlaceholderCSRF(CSRF):
-    """Renders the CSRF field with the placeholder instead of a session's token."""
+def petition_page(petition: PublicPetition, form: SignForm, form_token: str | None = None) -> str:
+    """The page as it stands for this visitor, with this form (its data and errors) in it.
 
-    def generate_csrf_token(self, csrf_token_field: Field) -> str:
-        return _PLACEHOLDER
-
-
-def petition_page(petition: PublicPetition, form: SignForm) -> str:
-    """The page as it stands for this visitor, with this form (its data and errors) in it."""
+    Its forms carry `form_token`, by default the petition's token of this minute.
+    """
+    form.form_token.data = form_token or petition_form_token(petition.id)
     signers = (
         listed_signers(petition.signers)
         if isinstance(petition, PetitionSnapshot)
@@ -64,35 +59,31 @@ def petition_page(petition: PublicPetition, form: SignForm) -> str:
         milestones=milestones,
         letters=letters,
         support=support,
-        support_form=SupportForm(formdata=None, meta={"csrf": False}),
+        support_form=SupportForm(
+            formdata=None, petition_id=petition.id, form_token=form.form_token.data
+        ),
     )
 
 
 def _is_like_everyone_elses() -> bool:
-    """Whether this visitor's page can differ from another's only by the CSRF token.
+    """Whether this visitor's page is anyone else's, its form token aside.
 
     Not for a logged-in organiser (their menu), nor with messages waiting, nor with query
     parameters other than the language, which the language switcher's links carry along.
     """
     return not (
-        may_be_logged_in()
-        or "_flashes" in session
-        or any(key != LANGUAGE_PARAMETER for key in request.args)
+        may_be_logged_in(flashes=True) or any(key != LANGUAGE_PARAMETER for key in request.args)
     )
 
 
 def fresh_petition_page(snapshot: PetitionSnapshot) -> str:
     """The page with an empty sign form, from the kept copy when the visitor allows it."""
+    form = SignForm(petition_id=snapshot.id, collects_country=snapshot.collects_country)
     if not _is_like_everyone_elses():
-        return petition_page(snapshot, SignForm(collects_country=snapshot.collects_country))
+        return petition_page(snapshot, form)
     # Everything else that changes the page: the language and where the app is mounted.
     variant = (str(get_locale()), request.script_root)
     page = snapshot.pages.get(variant)
     if page is None:
-        form = SignForm(
-            collects_country=snapshot.collects_country, meta={"csrf_class": _PlaceholderCSRF}
-        )
-        page = snapshot.pages[variant] = petition_page(snapshot, form)
-    if _PLACEHOLDER not in page:  # CSRF is switched off
-        return page
-    return page.replace(_PLACEHOLDER, generate_csrf())
+        page = snapshot.pages[variant] = petition_page(snapshot, form, _PLACEHOLDER)
+    return page.replace(_PLACEHOLDER, petition_form_token(snapshot.id))

@@ -46,6 +46,7 @@ from petition.views.signer import (
     typed_signer,
 )
 from petition.web.cut_connections import runs_twice_safely
+from petition.web.form_tokens import petition_form_token, refuse_opaque_origin
 from petition.web.headers import NO_REFERRER
 from petition.web.limits import limit_spent, over_form_limit, spend_limit
 
@@ -62,12 +63,14 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/petitions/<slug:slug>/receipt", view_func=receipt, methods=["GET", "POST"])
 
 
+@csrf.exempt  # the page is one copy for everyone: its form token guards it (web.form_tokens)
 @runs_twice_safely  # a second run is a repeat of the first (and counts once more)
 def sign(slug: str) -> BaseResponse | tuple[str, int]:
+    refuse_opaque_origin()
     # Every submission counts, before anything else is looked at (see signing.budget).
     over_limit = spend_signing_budget(client_limit_key(), slug)
     petition = public_snapshot_or_404(slug)  # signing itself reads the petition's state afresh
-    form = SignForm(collects_country=petition.collects_country)
+    form = SignForm(petition_id=petition.id, collects_country=petition.collects_country)
     if (to_bot := answer_to_bot(form, slug)) is not None:
         return to_bot
     if not petition.is_open():
@@ -86,11 +89,17 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
 
 
 def check_email(slug: str) -> BaseResponse:
-    petition = as_read(public_petition_or_404(slug))
+    petition = public_petition_or_404(slug)
     # The address comes from the visitor's own session, never from the URL (see views.signer).
     signer = typed_signer()
     form = CodeForm(None, email=signer.email if signer else None)
-    page = render_template("public/check_email.html", petition=petition, form=form, signer=signer)
+    page = render_template(
+        "public/check_email.html",
+        petition=as_read(petition),
+        form=form,
+        signer=signer,
+        form_token=petition_form_token(petition.id),
+    )
     return not_kept(make_response(page))
 
 

@@ -10,18 +10,19 @@ from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from petition.extensions import client_limit_key
+from petition.extensions import client_limit_key, csrf
 from petition.i18n.languages import current_language
 from petition.models import PublicPetition
 from petition.support import MAX_PAGE, approved_messages, write_message
 from petition.support.forms import SupportForm
-from petition.views.caching import private_cacheable
+from petition.views.caching import shared_page
 from petition.views.lookups import (
     after_form,
     as_read,
     public_petition_or_404,
     public_snapshot_or_404,
 )
+from petition.web.form_tokens import petition_form_token, refuse_opaque_origin
 from petition.web.limits import limit_resets_in, spend_limit
 from petition.web.numbers import query_number
 
@@ -44,20 +45,24 @@ def _support_page(
     petition: PublicPetition, form: SupportForm, status: int = 200
 ) -> tuple[str, int]:
     page = approved_messages(petition.id, query_number("page", default=1, high=MAX_PAGE))
+    form.form_token.data = petition_form_token(petition.id)  # a form sent back gets a fresh one
     return render_template(
         "public/support.html", petition=as_read(petition), form=form, page=page
     ), status
 
 
 def support(slug: str) -> BaseResponse:
-    # Like the petition page: it embeds this visitor's CSRF token, so only their browser keeps it.
-    page = _support_page(public_snapshot_or_404(slug), SupportForm(formdata=None))
-    return private_cacheable(make_response(page))
-
-
-def write_support(slug: str) -> BaseResponse | tuple[str, int]:
+    # Like the petition page: one copy for everyone, its form guarded by the form token.
     petition = public_snapshot_or_404(slug)
-    form = SupportForm()
+    page = _support_page(petition, SupportForm(formdata=None, petition_id=petition.id))
+    return shared_page(make_response(page))
+
+
+@csrf.exempt  # its form sits on pages everyone shares: the form token guards it (web.form_tokens)
+def write_support(slug: str) -> BaseResponse | tuple[str, int]:
+    refuse_opaque_origin()
+    petition = public_snapshot_or_404(slug)
+    form = SupportForm(petition_id=petition.id)
     if not form.validate_on_submit():
         return _support_page(petition, form, 400)
     if spend_limit("SUPPORT_MESSAGE_LIMIT", "support", _writer_key(slug)):

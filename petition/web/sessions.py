@@ -1,10 +1,10 @@
 """Flask's signed-cookie sessions, with the cookie's signer made once per key instead of per request,
 and what a request's cookies tell without opening the session's user."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, get_flashed_messages, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.wrappers import Request
 from flask_login import COOKIE_NAME as REMEMBER_COOKIE_DEFAULT
@@ -56,18 +56,39 @@ class SessionInterface(SecureCookieSessionInterface):
         return signer
 
 
-def may_be_logged_in() -> bool:
+def may_be_logged_in(*, flashes: bool = False) -> bool:
     """Whether this request may come from a logged-in organiser, known without loading anyone.
 
     Flask-Login keeps an organiser's id in the session, or in a "remember me" cookie of its own;
     without either the visitor is anonymous. Asking Flask-Login instead costs a hash of the
     client's address and browser, a query, and, for a session without an organiser, a rewritten
-    session cookie on every page.
+    session cookie on every page. With `flashes`, a session holding messages to show counts too:
+    the page shows them to this visitor alone. A request without the session cookie never opens
+    the session, so its answer does not vary by cookie.
     """
     if "HTTP_COOKIE" not in request.environ:
         return False  # neither a session nor a remember-me cookie came with the request
-    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE_DEFAULT)
-    return "_user_id" in session or remember_cookie in request.cookies
+    config = current_app.config
+    cookies = request.cookies
+    if config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE_DEFAULT) in cookies:
+        return True
+    if config["SESSION_COOKIE_NAME"] not in cookies:
+        return False
+    return "_user_id" in session or (flashes and "_flashes" in session)
+
+
+def flashed_messages(
+    with_categories: bool = False, category_filter: Iterable[str] = ()
+) -> list[str] | list[tuple[str, str]]:
+    """Flask's get_flashed_messages, without opening a session that no cookie brought.
+
+    Opening it would mark the page as varying by cookie (any use of Flask's session does), and a
+    shared cache keeps one copy per cookie header of such a page. Every view that flashes then
+    redirects, so a message always comes back with the cookie that holds it.
+    """
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return []
+    return get_flashed_messages(with_categories, category_filter)
 
 
 def register_remember_cookie(app: Flask, login: LoginManager) -> None:
@@ -103,3 +124,4 @@ def offer_current_user(app: Flask) -> None:
     where nothing reads it, and for an anonymous visitor costs what may_be_logged_in avoids.
     """
     app.jinja_env.globals["current_user"] = LocalProxy(_visitor)
+    app.jinja_env.globals["get_flashed_messages"] = flashed_messages

@@ -12,6 +12,13 @@ def csrf_token(page: str) -> str:
     return match.group(1)
 
 
+def form_token(page: str) -> str:
+    """The form token a petition's shared page or widget carries (web.form_tokens)."""
+    match = re.search(r'name="form_token" type="hidden" value="([^"]+)"', page)
+    assert match, "the form carries a form token"
+    return match.group(1)
+
+
 def organiser_session(base: str, email: str, password: str) -> requests.Session:
     """A session logged in as this organiser through the login form."""
     session = requests.Session()

@@ -21,7 +21,7 @@ from tests.helpers.checks import must
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 30
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+FORM_TOKEN_FIELD = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
 CONFIRM_LINK = re.compile(r"https?://\S+/confirm/\S+")
 
 
@@ -107,17 +107,17 @@ def outbox_worker(env: Mapping[str, str]) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def sign_as(base: str, slug: str, number: int) -> int:
-    """One signer's whole visit: open the page, take its CSRF token, sign."""
+    """One signer's whole visit: open the page, take its form token, sign."""
     with requests.Session() as session:
         session.headers["X-Forwarded-For"] = f"198.51.{number // 250 % 250}.{number % 250}"
         page = session.get(f"{base}/petitions/{slug}", timeout=30)
         if page.status_code != 200:
             return page.status_code
-        token = must(CSRF_FIELD.search(page.text)).group(1)
+        token = must(FORM_TOKEN_FIELD.search(page.text)).group(1)
         response = session.post(
             f"{base}/petitions/{slug}/sign",
             data={
-                "csrf_token": token,
+                "form_token": token,
                 "name": f"Signer {number}",
                 "email": f"signer{number}@example.org",
             },

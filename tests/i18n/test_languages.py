@@ -58,7 +58,8 @@ def test_every_page_links_to_itself_in_each_language(client: FlaskClient, make_p
     petition = make_petition()
     page = client.get(f"/petitions/{petition.slug}?lang=kk").get_data(as_text=True)
     for code, name in LANGUAGES.items():
-        href = f'href="/petitions/{petition.slug}?lang={code}" hreflang="{code}" lang="{code}"'
+        back = f"next=%2Fpetitions%2F{petition.slug}"
+        href = f'href="/language?lang={code}&amp;{back}" hreflang="{code}" lang="{code}"'
         assert href in page and f">{name}</a>" in page
     assert 'lang="kk" aria-current="true">Қазақша</a>' in page
 
@@ -69,7 +70,8 @@ def test_a_form_answer_links_to_the_form_page_in_each_language(
     petition = make_petition()
     answer = client.post(f"/petitions/{petition.slug}/sign", data={"name": "", "email": "x"})
     assert answer.status_code == 400
-    assert f'href="/petitions/{petition.slug}?lang=ru"' in answer.get_data(as_text=True)
+    back = f"next=%2Fpetitions%2F{petition.slug}"
+    assert f'href="/language?lang=ru&amp;{back}"' in answer.get_data(as_text=True)
 
 
 def test_country_names_follow_the_language(app: Flask) -> None:

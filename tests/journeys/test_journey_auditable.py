@@ -13,13 +13,13 @@ from petition.petitions.publishing import create_petition
 from petition.transparency.keys import log_key
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
 from tests.helpers.checks import must
-from tests.helpers.http import csrf_token
+from tests.helpers.http import form_token
 
 
 def sign_over_http(base: str, slug: str, name: str, email: str) -> None:
     session = requests.Session()
     page = session.get(f"{base}/petitions/{slug}").text
-    data = {"csrf_token": csrf_token(page), "name": name, "email": email}
+    data = {"form_token": form_token(page), "name": name, "email": email}
     assert session.post(f"{base}/petitions/{slug}/sign", data=data).status_code == 200
 
 

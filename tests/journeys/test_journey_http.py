@@ -10,7 +10,7 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition, petition_by_slug
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
 from tests.helpers.checks import must
-from tests.helpers.http import csrf_token, organiser_session
+from tests.helpers.http import form_token, organiser_session
 
 
 def test_sign_confirm_count_and_export(live_server: LiveServer, smtp: SMTPServer) -> None:
@@ -28,7 +28,7 @@ def test_sign_confirm_count_and_export(live_server: LiveServer, smtp: SMTPServer
     page = signer.get(f"{base}/petitions/{slug}").text
     response = signer.post(
         f"{base}/petitions/{slug}/sign",
-        data={"csrf_token": csrf_token(page), "name": "Иван Петров", "email": "ivan@example.org"},
+        data={"form_token": form_token(page), "name": "Иван Петров", "email": "ivan@example.org"},
     )
     assert response.status_code == 200, response.text[-1500:]
     assert response.url == f"{base}/petitions/{slug}/check-email#main"

@@ -222,7 +222,7 @@ def test_i_sent_it_counts_once_per_client_then_refuses_politely(
     assert other.post(f"/petitions/{slug}/letters/{action_id}/sent").status_code == 303
     db.session.expire_all()
     assert db.session.get(LetterAction, action_id).letters_sent == 2  # type: ignore[union-attr]
-    petition_page = client.get(f"/petitions/{slug}").text
+    petition_page = client.get(f"/petitions/{slug}?lang=en").text
     assert "2 letters sent" in petition_page
     assert f"/petitions/{slug}/letters/{action_id}" in petition_page
 

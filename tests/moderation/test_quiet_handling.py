@@ -39,7 +39,7 @@ def test_the_honeypot_gets_the_normal_page_and_nothing_is_stored_or_sent(
 
 
 def test_the_sign_form_hides_the_honeypot_from_people(client: FlaskClient, make_petition) -> None:
-    page = client.get(f"/petitions/{make_petition().slug}").get_data(as_text=True)
+    page = client.get(f"/petitions/{make_petition().slug}?lang=en").get_data(as_text=True)
     assert re.search(r'class="honeypot" aria-hidden="true"', page)
     assert re.search(
         r'name="leave_blank"[^>]*tabindex="-1"|tabindex="-1"[^>]*name="leave_blank"', page

@@ -12,7 +12,7 @@ from tests.helpers.organisers import log_in
 
 def test_every_page_links_to_the_organiser_area(client: FlaskClient, make_petition) -> None:
     petition = make_petition()
-    for path in ("/", f"/petitions/{petition.slug}", "/nothing-here"):
+    for path in ("/", f"/petitions/{petition.slug}?lang=en", "/nothing-here"):
         assert 'href="/organisers/"' in client.get(path).get_data(as_text=True)
 
 

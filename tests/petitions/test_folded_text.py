@@ -15,7 +15,7 @@ def test_a_long_petition_folds_its_middle_and_shows_the_sign_link_and_the_demand
     client: FlaskClient, make_petition
 ) -> None:
     make_petition(slug="long", body=LONG)
-    page = client.get("/petitions/long").get_data(as_text=True)
+    page = client.get("/petitions/long?lang=en").get_data(as_text=True)
     before, folded = page.split('<details class="more">', 1)
     folded, after = folded.split("</details>", 1)
     assert '<a class="button primary" href="#sign">Sign this petition</a>' in before
@@ -47,4 +47,4 @@ def test_a_heading_keeps_its_first_paragraph_and_a_text_with_no_list_folds_to_it
 def test_a_closed_petition_has_no_sign_link(client: FlaskClient, make_petition) -> None:
     make_petition(slug="over", body=LONG)
     close_petition("over")
-    assert 'href="#sign"' not in client.get("/petitions/over").get_data(as_text=True)
+    assert 'href="#sign"' not in client.get("/petitions/over?lang=en").get_data(as_text=True)

@@ -23,7 +23,7 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
 from tests.helpers.checks import must
-from tests.helpers.http import csrf_token, organiser_session
+from tests.helpers.http import form_token, organiser_session
 from tests.helpers.mailbox import written
 
 
@@ -39,7 +39,7 @@ def sign_over_http(base: str, slug: str, **fields: str) -> requests.Response:
     visitor = requests.Session()
     page = visitor.get(f"{base}/petitions/{slug}").text
     response = visitor.post(
-        f"{base}/petitions/{slug}/sign", data={"csrf_token": csrf_token(page), **fields}
+        f"{base}/petitions/{slug}/sign", data={"form_token": form_token(page), **fields}
     )
     assert response.status_code == 200 and response.url.endswith("/check-email#main"), response.text
     return response

@@ -63,7 +63,7 @@ def test_a_message_waits_then_shows_once_approved(client: FlaskClient, petition:
         "Алматы",
         "en",
     )
-    assert "Держитесь" not in client.get(f"/petitions/{SLUG}").get_data(as_text=True)
+    assert "Держитесь" not in client.get(f"/petitions/{SLUG}?lang=en").get_data(as_text=True)
 
     assert log_in(client).status_code == 303
     queue = client.get(f"/organisers/petitions/{SLUG}/support").get_data(as_text=True)
@@ -71,7 +71,7 @@ def test_a_message_waits_then_shows_once_approved(client: FlaskClient, petition:
     assert decide(client, "approve", [stored.id]).status_code == 303
     [approved] = messages(SupportState.APPROVED)
     assert approved.decided_by_id is not None and approved.decided_at is not None
-    page = client.get(f"/petitions/{SLUG}").get_data(as_text=True)
+    page = client.get(f"/petitions/{SLUG}?lang=en").get_data(as_text=True)
     assert "Держитесь!\nМы с вами." in page and "Аня, Алматы" in page
     event = db.session.scalars(
         select(PetitionEvent).where(PetitionEvent.action == EventAction.MESSAGES_APPROVED)
@@ -87,7 +87,7 @@ def test_a_rejected_message_is_never_shown_and_purged_after_the_period(
     rejected, waiting = messages()
     assert log_in(client).status_code == 303
     decide(client, "reject", [rejected.id])
-    assert "Not for the wall" not in client.get(f"/petitions/{SLUG}").get_data(as_text=True)
+    assert "Not for the wall" not in client.get(f"/petitions/{SLUG}?lang=en").get_data(as_text=True)
     assert "Not for the wall" not in client.get(f"/petitions/{SLUG}/support").get_data(as_text=True)
     assert purge_support_messages() == 0
     days = app.config["REJECTED_MESSAGE_RETENTION_DAYS"]
@@ -120,7 +120,7 @@ def test_approved_messages_are_newest_first_and_paged(
     second = client.get(f"/petitions/{SLUG}/support?page=2").get_data(as_text=True)
     assert "Message number 02" in second and "Message number 00" in second
     assert "Message number 03" not in second
-    petition_page = client.get(f"/petitions/{SLUG}").get_data(as_text=True)
+    petition_page = client.get(f"/petitions/{SLUG}?lang=en").get_data(as_text=True)
     assert "Message number 22" in petition_page and "Message number 17" not in petition_page
 
 
@@ -190,7 +190,7 @@ def test_markup_is_shown_as_text(client: FlaskClient, petition: Petition) -> Non
     write(client, "<script>alert(1)</script> <b>bold</b>")
     assert log_in(client).status_code == 303
     decide(client, "approve", [messages()[0].id])
-    page = client.get(f"/petitions/{SLUG}").get_data(as_text=True)
+    page = client.get(f"/petitions/{SLUG}?lang=en").get_data(as_text=True)
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;bold&lt;/b&gt;" in page
 
@@ -311,7 +311,9 @@ def test_an_approved_message_can_be_withdrawn(client: FlaskClient, petition: Pet
     assert "Withdraw me later" in approved.get_data(as_text=True)
     decide(client, "reject", [message.id])
     assert messages(SupportState.REJECTED)
-    assert "Withdraw me later" not in client.get(f"/petitions/{SLUG}").get_data(as_text=True)
+    assert "Withdraw me later" not in client.get(f"/petitions/{SLUG}?lang=en").get_data(
+        as_text=True
+    )
 
 
 def test_the_panel_counts_the_waiting_messages(client: FlaskClient, petition: Petition) -> None:

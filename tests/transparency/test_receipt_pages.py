@@ -92,7 +92,7 @@ def test_the_receipt_form_needs_no_cookie_and_never_puts_a_receipt_in_an_address
     assert page.status_code == 200 and 'method="post"' in html
     assert "Set-Cookie" not in page.headers
     assert client.get("/petitions/unknown/receipt").status_code == 404
-    link = client.get(f"/petitions/{petition.slug}").get_data(as_text=True)
+    link = client.get(f"/petitions/{petition.slug}?lang=en").get_data(as_text=True)
     assert f'href="/petitions/{petition.slug}/receipt"' in link
 
 

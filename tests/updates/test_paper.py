@@ -79,7 +79,7 @@ def test_a_batch_is_counted_apart_and_shown_beside_the_verified_count(
     found = stored()
     assert (found.signature_count, found.paper_signature_count) == (2, 1234)
     assert batch_sum(found.id) == 1234
-    page = organiser_client.get("/petitions/stop-evictions").get_data(as_text=True)
+    page = organiser_client.get("/petitions/stop-evictions?lang=en").get_data(as_text=True)
     assert "<strong data-count>2</strong>" in page  # the verified count, as the counter updates it
     assert (
         "Also 1,234 signatures on paper, counted by the organisers: not verified online, "

@@ -12,7 +12,7 @@ from petition.organisers.accounts import set_organiser_password
 from petition.petitions.publishing import create_petition
 from tests.conftest import PASSWORD, LiveServer, SMTPServer
 from tests.helpers.checks import must
-from tests.helpers.http import csrf_token, organiser_session
+from tests.helpers.http import csrf_token, form_token, organiser_session
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -28,7 +28,7 @@ def test_paper_and_the_timeline_over_http(live_server: LiveServer, smtp: SMTPSer
     page = signer.get(f"{base}/petitions/{slug}").text
     signed = signer.post(
         f"{base}/petitions/{slug}/sign",
-        data={"csrf_token": csrf_token(page), "name": "Айгерим", "email": "a@example.org"},
+        data={"form_token": form_token(page), "name": "Айгерим", "email": "a@example.org"},
     )
     assert signed.status_code == 200
     [message] = smtp.sink.wait_for(1)

@@ -113,7 +113,7 @@ def test_the_feed_carries_milestones_and_sent_updates_newest_first(
 
 def test_the_petition_page_links_to_its_feed(client: FlaskClient, make_petition) -> None:
     make_petition(slug="free-the-lawyer")
-    page = client.get("/petitions/free-the-lawyer").get_data(as_text=True)
+    page = client.get("/petitions/free-the-lawyer?lang=en").get_data(as_text=True)
     assert (
         '<link rel="alternate" type="application/atom+xml" href="/petitions/free-the-lawyer.atom?lang=en"'
         in page

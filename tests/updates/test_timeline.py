@@ -35,7 +35,7 @@ def milestones() -> list[PetitionMilestone]:
 def test_a_delivery_is_recorded_shown_on_the_public_page_and_in_the_history(
     organiser_client: FlaskClient, petition
 ) -> None:
-    page = organiser_client.get("/petitions/stop-evictions").get_data(as_text=True)
+    page = organiser_client.get("/petitions/stop-evictions?lang=en").get_data(as_text=True)
     assert "After the signing" not in page  # nothing yet: no empty timeline
     response = record(
         organiser_client,
@@ -56,7 +56,7 @@ def test_a_delivery_is_recorded_shown_on_the_public_page_and_in_the_history(
         "A-123/26",
     )
     # Seen at once, without waiting for this process's public copy to run out.
-    page = organiser_client.get("/petitions/stop-evictions").get_data(as_text=True)
+    page = organiser_client.get("/petitions/stop-evictions?lang=en").get_data(as_text=True)
     assert '<ol class="timeline">' in page
     assert '<time datetime="2026-03-03">3 March 2026</time>: Delivered' in page
     assert "Delivered to The Mayor&#39;s office. How: by hand. Reference number: A-123/26." in page
@@ -84,7 +84,7 @@ def test_an_answer_needs_text_or_a_link_and_its_text_is_rendered_safely(
         link="https://city.example.org/answer",
     )
     assert response.status_code == 303
-    page = organiser_client.get("/petitions/stop-evictions").get_data(as_text=True)
+    page = organiser_client.get("/petitions/stop-evictions?lang=en").get_data(as_text=True)
     assert "<strong>refuse</strong>" in page
     assert "<script>alert(1)" not in page and 'href="javascript:' not in page
     assert 'href="https://city.example.org/answer"' in page
@@ -186,7 +186,7 @@ def test_a_note_may_be_dated_ahead_and_a_milestone_removed(
     assert removed.status_code == 303
     assert milestones() == []
     assert json_of(organiser_client.get("/petitions/stop-evictions.json"))["milestones"] == []
-    page = organiser_client.get("/petitions/stop-evictions").get_data(as_text=True)
+    page = organiser_client.get("/petitions/stop-evictions?lang=en").get_data(as_text=True)
     assert "The council debates it tomorrow." not in page
     actions = db.session.scalars(select(PetitionEvent.action).order_by(PetitionEvent.id)).all()
     assert actions[-2:] == [EventAction.MILESTONE_RECORDED, EventAction.MILESTONE_REMOVED]
@@ -333,7 +333,9 @@ def test_a_kept_public_copy_gives_way_to_a_new_milestone_or_batch(make_app, make
         organiser = petition.organisers[0]
         client = app.test_client()
         assert client.get("/petitions/kept.json").json["milestones"] == []
-        assert "After the signing" not in client.get("/petitions/kept").get_data(as_text=True)
+        assert "After the signing" not in client.get("/petitions/kept?lang=en").get_data(
+            as_text=True
+        )
         record_milestone(
             petition,
             organiser,
@@ -342,10 +344,12 @@ def test_a_kept_public_copy_gives_way_to_a_new_milestone_or_batch(make_app, make
             text="Hearing set",
         )
         assert client.get("/petitions/kept.json").json["milestones"][0]["text"] == "Hearing set"
-        assert "Hearing set" in client.get("/petitions/kept").get_data(as_text=True)
+        assert "Hearing set" in client.get("/petitions/kept?lang=en").get_data(as_text=True)
         record_paper_batch(petition, organiser, count=40, collected_on=today_utc())
         assert client.get("/petitions/kept.json").json["paper_signature_count"] == 40
-        assert "Also 40 signatures on paper" in client.get("/petitions/kept").get_data(as_text=True)
+        assert "Also 40 signatures on paper" in client.get("/petitions/kept?lang=en").get_data(
+            as_text=True
+        )
 
 
 def test_over_http_with_csrf_on_only_a_form_from_the_page_records(

@@ -323,7 +323,7 @@ def test_the_sign_forms_offer_the_box_unticked(
 ) -> None:
     slug = make_petition().slug
     for page in (
-        client.get(f"/petitions/{slug}").text,
+        client.get(f"/petitions/{slug}?lang=en").text,
         client.get(f"/petitions/{slug}/embed").text,
     ):
         assert 'name="wants_updates"' in page and "Email me what happens with this petition" in page

@@ -21,8 +21,9 @@ from flask_wtf import FlaskForm
 from petition.letters.forms import SupporterLetterForm
 from petition.models import Petition
 from petition.organisers.forms import LoginForm
-from petition.signing.forms import CodeForm, EmbedSignForm, ReceiptForm, SignForm
+from petition.signing.forms import CodeForm, ReceiptForm, SignForm
 from petition.support.forms import SupportForm
+from petition.web.form_tokens import PetitionForm
 from tests.conftest import PASSWORD
 from tests.letters.support import write_action
 
@@ -76,7 +77,7 @@ def doors(app: Flask, make_petition: Callable[..., Petition], make_organiser) ->
         "sign": Door(f"/petitions/{slug}/sign", SignForm, signer),
         "widget": Door(
             f"/petitions/{slug}/embed/sign",
-            EmbedSignForm,
+            SignForm,
             signer | {"form_token": token.group(1)},
             headers={"Origin": PUBLIC},
         ),
@@ -93,7 +94,12 @@ def doors(app: Flask, make_petition: Callable[..., Petition], make_organiser) ->
 
 def fields_of(app: Flask, form: type[FlaskForm]) -> set[str]:
     with app.test_request_context():
-        built = form(collects_country=True) if issubclass(form, SignForm) else form()
+        if issubclass(form, SignForm):
+            built = form(petition_id=1, collects_country=True)
+        elif issubclass(form, PetitionForm):
+            built = form(petition_id=1)
+        else:
+            built = form()
         return {name for name in built._fields if name != "csrf_token"}
 
 
@@ -113,10 +119,10 @@ def test_the_walk_covers_every_field_of_every_public_form(
 def _walk() -> list[tuple[str, str]]:
     signer = ["name", "email", "country", "show_name", "wants_updates", "leave_blank"]
     return (
-        [("sign", f) for f in signer]
+        [("sign", f) for f in [*signer, "form_token"]]
         + [("widget", f) for f in [*signer, "form_token"]]
         + [("code", "email"), ("code", "code"), ("receipt", "receipt")]
-        + [("support", f) for f in ["message", "first_name", "city"]]
+        + [("support", f) for f in ["message", "first_name", "city", "form_token"]]
         + [(door, f) for door in ("letter", "letter pdf") for f in ["country", "subject", "body"]]
         + [("login", "email"), ("login", "password")]
     )

@@ -103,13 +103,13 @@ def test_an_expired_token_or_one_for_another_petition_or_purpose_is_refused(
     secret = app.config["SECRET_KEY"]
     issued = time.time() - app.config["EMBED_FORM_MAX_AGE"] - 60
     monkeypatch.setattr("itsdangerous.timed.time.time", lambda: issued)
-    expired = tokens.make_token(secret, tokens.EMBED_FORM, petition.id)
+    expired = tokens.make_token(secret, tokens.PETITION_FORM, petition.id)
     monkeypatch.undo()
     for token in (
         expired,
-        tokens.make_token(secret, tokens.EMBED_FORM, other.id),
+        tokens.make_token(secret, tokens.PETITION_FORM, other.id),
         tokens.make_token(secret, tokens.CONFIRM_SIGNATURE, petition.id),
-        tokens.make_token("another-secret", tokens.EMBED_FORM, petition.id),
+        tokens.make_token("another-secret", tokens.PETITION_FORM, petition.id),
     ):
         assert embed_sign(guarded, petition.slug, token).status_code == 400
     assert stored_signatures() == 0
@@ -147,17 +147,24 @@ def test_a_closed_petition_shows_so_in_the_widget_and_takes_nothing(
     petition = make_petition(closes_on=(utcnow() - timedelta(days=2)).date())
     page = guarded.get(f"/petitions/{petition.slug}/embed").get_data(as_text=True)
     assert "no longer accepts signatures" in page and "<form" not in page
-    token = tokens.make_token(app.config["SECRET_KEY"], tokens.EMBED_FORM, petition.id)
+    token = tokens.make_token(app.config["SECRET_KEY"], tokens.PETITION_FORM, petition.id)
     assert embed_sign(guarded, petition.slug, token).status_code == 409
     assert stored_signatures() == 0
     assert guarded.get("/petitions/nope/embed").status_code == 404
 
 
-def test_only_the_widget_is_exempt_from_session_csrf(guarded: FlaskClient, make_petition) -> None:
+def test_the_pages_form_needs_its_token_as_the_widgets_does(
+    guarded: FlaskClient, make_petition
+) -> None:
     petition = make_petition()
     forged = guarded.post(f"/petitions/{petition.slug}/sign", data=SIGNER)
-    assert forged.status_code == 400 and "This form has expired" in forged.get_data(as_text=True)
+    assert forged.status_code == 400 and "press Sign again" in forged.get_data(as_text=True)
     assert stored_signatures() == 0
+    page = guarded.get(f"/petitions/{petition.slug}?lang=en").get_data(as_text=True)
+    signed = guarded.post(
+        f"/petitions/{petition.slug}/sign", data=SIGNER | {"form_token": form_token(page)}
+    )
+    assert signed.status_code == 303
 
 
 def test_the_dashboard_offers_a_copy_paste_snippet(make_app, make_petition, make_organiser) -> None:

@@ -23,6 +23,6 @@ def test_healthz_and_pages_answer_503_when_the_database_is_unreachable(
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "unavailable", "database": False}
-    page = client.get("/petitions/stop-evictions")
+    page = client.get("/petitions/stop-evictions?lang=en")
     assert page.status_code == 503
     assert "Temporarily unavailable" in page.text
