@@ -12,9 +12,9 @@ import requests
 from flask import Flask
 
 from petition.petitions.publishing import create_petition
-from tests.conftest import SMTPServer
+from tests.conftest import PASSWORD, SMTPServer
 from tests.helpers.checks import must
-from tests.helpers.http import csrf_token
+from tests.helpers.http import form_token, organiser_session
 from tests.helpers.nginx import Nginx, check
 from tests.helpers.processes import wait_until
 from tests.helpers.signing import count_of, signature_of
@@ -54,7 +54,7 @@ def served(
 
 def sign(session: requests.Session, base: str, slug: str, email: str, **headers: str) -> int:
     page = session.get(f"{base}/petitions/{slug}", timeout=10)
-    data = {"csrf_token": csrf_token(page.text), "name": "Айгерим", "email": email}
+    data = {"form_token": form_token(page.text), "name": "Айгерим", "email": email}
     response = session.post(
         f"{base}/petitions/{slug}/sign",
         data=data,
@@ -65,20 +65,41 @@ def sign(session: requests.Session, base: str, slug: str, email: str, **headers:
     return response.status_code
 
 
-def test_public_reads_come_from_the_cache_and_pages_with_a_form_never_do(
+def cache_status(response: requests.Response) -> str:
+    return response.headers.get("X-Cache-Status", "-")
+
+
+def test_public_reads_come_from_the_cache_one_copy_per_language(
     served: Callable[..., str], front: Nginx
 ) -> None:
     slug = served()
     count = f"{front.url}/petitions/{slug}.json"
     first, second = requests.get(count, timeout=10), requests.get(count, timeout=10)
-    assert first.headers["X-Cache-Status"] == "MISS" and second.headers["X-Cache-Status"] == "HIT"
+    assert [cache_status(first), cache_status(second)] == ["MISS", "HIT"]
     assert second.json() == first.json()
     for response in (first, second):
         assert "Set-Cookie" not in response.headers
 
-    pages = [requests.get(f"{front.url}/petitions/{slug}", timeout=10) for _ in range(2)]
-    assert [page.headers["X-Cache-Status"] for page in pages] == ["MISS", "MISS"]
-    assert csrf_token(pages[0].text) != csrf_token(pages[1].text), "each visitor's own form"
+    page = f"{front.url}/petitions/{slug}"
+    pages = [requests.get(f"{page}?lang=en", timeout=10) for _ in range(2)]
+    assert [cache_status(p) for p in pages] == ["MISS", "HIT"]
+    assert form_token(pages[0].text) == form_token(pages[1].text), "one copy for everyone"
+    for response in pages:
+        assert "Set-Cookie" not in response.headers and '<html lang="en">' in response.text
+
+    # The bare address leads each reader to their language's copy, never to another's.
+    asked = {"ru": "ru-RU,ru;q=0.9,en;q=0.5", "kk": "kk,ru;q=0.8", "en": "en-GB,en;q=0.9"}
+    for _ in range(2):
+        for language, header in asked.items():
+            answer = requests.get(
+                page, headers={"Accept-Language": header}, allow_redirects=False, timeout=10
+            )
+            assert answer.status_code == 302
+            assert answer.headers["Location"].endswith(f"?lang={language}"), (language, answer)
+    chosen = requests.get(page, headers={"Accept-Language": "kk"}, timeout=10)
+    assert '<html lang="kk">' in chosen.text and "Set-Cookie" not in chosen.headers
+    again = requests.get(page, headers={"Accept-Language": "kk"}, timeout=10)
+    assert cache_status(again) == "HIT" and '<html lang="kk">' in again.text
 
     stylesheet = must(STYLESHEET.search(pages[0].text)).group(1)
     css = requests.get(f"{front.url}{stylesheet}", headers={"Accept-Encoding": "gzip"}, timeout=10)
@@ -99,6 +120,10 @@ def test_signing_and_confirming_work_through_it_and_no_visitor_sees_another_s_me
     stranger = requests.get(f"{front.url}/petitions/{slug}/check-email", timeout=10)
     assert "aigerim@example.org" not in stranger.text
     assert stranger.headers.get("X-Cache-Status") != "HIT"
+    # With a session of their own, the signer's pages bypass the cache, whichever copy it holds.
+    requests.get(f"{front.url}/petitions/{slug}?lang=en", timeout=10)
+    mine = signer.get(f"{front.url}/petitions/{slug}?lang=en", timeout=10)
+    assert cache_status(mine) == "BYPASS"
 
     [message] = smtp.sink.wait_for(1)
     text = must(message.get_body(("plain",))).get_content()
@@ -114,6 +139,21 @@ def test_signing_and_confirming_work_through_it_and_no_visitor_sees_another_s_me
         15,
         "the cached count catches up",
     )
+
+
+def test_a_logged_in_organiser_gets_their_own_page_and_leaves_no_copy(
+    served: Callable[..., str], front: Nginx
+) -> None:
+    slug = served()
+    page = f"{front.url}/petitions/{slug}?lang=en"
+    anonymous = [requests.get(page, timeout=10) for _ in range(2)]
+    assert cache_status(anonymous[1]) == "HIT"
+    organiser = organiser_session(front.url, "organiser@example.org", PASSWORD)
+    theirs = organiser.get(page, timeout=10)
+    assert cache_status(theirs) == "BYPASS" and "/organisers/logout" in theirs.text
+    assert theirs.headers["Cache-Control"] == "private, no-store"
+    after = requests.get(page, timeout=10)
+    assert cache_status(after) == "HIT" and "/organisers/logout" not in after.text
 
 
 def test_a_cross_site_post_is_refused_and_changes_nothing(
@@ -151,4 +191,4 @@ def test_a_flood_of_posts_meets_nginx_s_wall_before_the_app(
     ]
     walled = [a for a in answers if a.status_code == 429 and "nginx" in a.text]
     assert walled, "more than 20 POSTs at once from one address reach the wall"
-    assert requests.get(f"{front.url}/petitions/{slug}", timeout=10).status_code == 200
+    assert requests.get(f"{front.url}/petitions/{slug}?lang=en", timeout=10).status_code == 200

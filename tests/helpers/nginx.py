@@ -32,26 +32,34 @@ def nginx_program() -> str:
     return program
 
 
-def render(folder: Path, port: int, app_port: int) -> Path:
-    """The shipped site file with a test's ports and folders, inside a main file of its own."""
+def render(folder: Path, port: int, app_port: int, changes: dict[str, str] | None = None) -> Path:
+    """The shipped site file with a test's ports and folders, inside a main file of its own.
+
+    `changes` replaces more of the file (the bench lifts the per-address POST wall, since all
+    its clients share one address) and `timing.log` records each request's time.
+    """
     site = SHIPPED.read_text()
-    for shipped, local in PLACES.items():
-        assert shipped in site, f"{shipped!r} is no longer in {SHIPPED.name}: update PLACES"
-        site = site.replace(shipped, local.format(port=port, app_port=app_port, folder=folder))
+    places = {shipped: local.format(port=port, app_port=app_port, folder=folder)
+              for shipped, local in PLACES.items()} | (changes or {})  # fmt: skip
+    for shipped, local in places.items():
+        assert shipped in site, f"{shipped!r} is no longer in {SHIPPED.name}: update the test"
+        site = site.replace(shipped, local)
     (folder / "petition.conf").write_text(site)
+    # Debian's own main file runs a worker per core, 768 connections each; so does this one.
     # As root, nginx's workers would run as nobody, who cannot enter a test's private folder.
     user = "user root;" if os.geteuid() == 0 else ""
     main = folder / "nginx.conf"
     main.write_text(
         f"""{user}
-worker_processes 1;
+worker_processes auto;
 pid {folder}/nginx.pid;
 error_log {folder}/error.log warn;
-events {{ worker_connections 256; }}
+events {{ worker_connections 768; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
     access_log off;
+    log_format timing '$request_method $uri $status $request_time $upstream_cache_status';
     client_body_temp_path {folder}/body;
     proxy_temp_path {folder}/proxy;
     fastcgi_temp_path {folder}/fastcgi;
@@ -75,14 +83,15 @@ class Nginx:
     """nginx with the shipped site file, on a port chosen now, in front of the app at the port
     `start` is given (the app's PUBLIC_URL is nginx's address, so it is known first)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, changes: dict[str, str] | None = None) -> None:
         self.folder = folder
+        self.changes = changes
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, app_port: int) -> None:
-        main = render(self.folder, self.port, app_port)
+        main = render(self.folder, self.port, app_port, self.changes)
         command = [nginx_program(), "-p", str(self.folder), "-c", str(main)]
         self.process = subprocess.Popen([*command, "-g", "daemon off;"])
         deadline = time.monotonic() + 15
