@@ -76,14 +76,19 @@ def _is_like_everyone_elses() -> bool:
     )
 
 
+def _empty_form(snapshot: PetitionSnapshot) -> SignForm:
+    return SignForm(petition_id=snapshot.id, collects_country=snapshot.collects_country)
+
+
 def fresh_petition_page(snapshot: PetitionSnapshot) -> str:
     """The page with an empty sign form, from the kept copy when the visitor allows it."""
-    form = SignForm(petition_id=snapshot.id, collects_country=snapshot.collects_country)
     if not _is_like_everyone_elses():
-        return petition_page(snapshot, form)
+        return petition_page(snapshot, _empty_form(snapshot))
     # Everything else that changes the page: the language and where the app is mounted.
     variant = (str(get_locale()), request.script_root)
     page = snapshot.pages.get(variant)
-    if page is None:
-        page = snapshot.pages[variant] = petition_page(snapshot, form, _PLACEHOLDER)
+    if page is None:  # the form is made only then: making it costs more than the rest of a view
+        page = snapshot.pages[variant] = petition_page(
+            snapshot, _empty_form(snapshot), _PLACEHOLDER
+        )
     return page.replace(_PLACEHOLDER, petition_form_token(snapshot.id))

@@ -95,7 +95,9 @@ class PetitionForm(Form):
     stale_message: LazyString = _l(
         "This form was open for a long time. Please check what you typed and send it again."
     )
-    form_token = HiddenField(validators=[fresh_form_token])
+    # A label of its own: without one, WTForms makes one through its translations, which
+    # Flask-WTF loads from disk anew for each request (a fifth of a signature's time).
+    form_token = HiddenField("", validators=[fresh_form_token])
 
     def __init__(self, *args: Any, petition_id: int, **kwargs: Any) -> None:
         self.petition_id = petition_id
