@@ -45,12 +45,15 @@ test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest $(PARALLEL) -q -m "not slow and not serial"
 	$(BIN)/python -m pytest -q -m "serial and not slow"
 
-## What a request, a message and a surge cost, and the export (about 25 minutes; never part of
-## `make test`). Parts alone: `$(BIN)/python bench/run.py load|sign|delivery|surge|export`;
-## BENCH_SURGE_SECONDS=20 shortens the replay. Needs wrk (Debian) and, for its PostgreSQL rows,
-## a PostgreSQL server at BENCH_POSTGRES_URL.
+## What a request, a message and a surge cost, the export, and a surge through the shipped nginx
+## (about 30 minutes; never part of `make test`). Parts alone: `$(BIN)/python bench/run.py
+## load|sign|delivery|surge|export|edge`; BENCH_SURGE_SECONDS=20 and BENCH_EDGE_SECONDS=20 shorten
+## the replays. Needs wrk and nginx (Debian) and, for its PostgreSQL rows, a PostgreSQL server at
+## BENCH_POSTGRES_URL.
 bench: $(INSTALLED)
 	@command -v wrk >/dev/null || { apt-get install -y wrk || sudo apt-get install -y wrk; }
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+		{ apt-get install -y nginx || sudo apt-get install -y nginx; }
 	$(BIN)/python bench/run.py
 
 ## Check the shipped deployment files (deploy/): `nginx -t` on the site file, `systemd-analyze

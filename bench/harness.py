@@ -115,6 +115,7 @@ class Load:
     errors: int
     late: int  # requests a paced script sent more than 10 ms after their time
     cpu: float = 0.0
+    signed: int = 0  # signatures a surge script posted
 
     @property
     def rps(self) -> float:
@@ -158,25 +159,23 @@ def wrk(
         errors=result["socket_errors"] + result["http_errors"],
         late=result["late"],
         cpu=cpu,
+        signed=result["signed"],
     )
 
 
-def csrf_session(url: str) -> tuple[str, str]:
-    """A real visitor's CSRF token and the session cookie it belongs to."""
+def form_token(url: str) -> str:
+    """The form token a petition page's sign form carries (the same for every visitor)."""
     response = requests.get(url, timeout=10)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text)
+    match = re.search(r'name="form_token" type="hidden" value="([^"]+)"', response.text)
     assert match, f"no sign form at {url}"
-    cookie = "; ".join(f"{k}={v}" for k, v in response.cookies.items())
-    return match.group(1), cookie
+    return match.group(1)
 
 
 def sign_env(page_url: str, run: str) -> dict[str, str]:
     """What sign.lua and surge.lua need to post the sign form of a petition page."""
-    token, cookie = csrf_session(page_url)
     path = page_url.split("://", 1)[1].split("/", 1)[1]
     return {
-        "BENCH_CSRF": token,
-        "BENCH_COOKIE": cookie,
+        "BENCH_FORM_TOKEN": form_token(page_url),
         "BENCH_PATH": f"/{path}/sign",
         "BENCH_RUN": run,
     }

@@ -43,7 +43,7 @@ def main(case: str) -> None:
     client = app.test_client()
     calls: list[Callable[[], object]]
     if case in ("page", "json"):
-        url = PAGE + (".json" if case == "json" else "")
+        url = PAGE + (".json" if case == "json" else "?lang=en")
         calls = [lambda: client.get(url)] * ROUNDS
     elif case == "sign":
         calls = [

@@ -5,6 +5,8 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from edge import P99_LIMIT_MS as EDGE_P99_LIMIT_MS
+from edge import READ_RATIO_TARGET, Edge
 from harness import CONNECTIONS, SECONDS, THREADS, WORKERS, Load
 from mail_parts import OUTBOX_MESSAGES, DeliveryRun, SignRun
 from surge import P99_LIMIT_MS, RATE, Surge
@@ -27,6 +29,7 @@ class Results:
     surges: list[Surge] = field(default_factory=list)
     exports: list[tuple[str, float, float]] = field(default_factory=list)
     export_rows: int = 0
+    edge: Edge | None = None
 
 
 def verdict(met: bool, target: str) -> str:
@@ -50,7 +53,53 @@ def print_all(results: Results, command: str) -> None:
         print_surges(results.surges)
     if results.exports:
         print_exports(results.exports, results.export_rows)
+    if results.edge:
+        print_edge(results.edge)
     print_capacity(results)
+
+
+def print_edge(edge: Edge) -> None:
+    static = edge.reads[0][1].rps
+    print(
+        "\n| Through nginx | Requests/s | p50 ms | p99 ms | Errors | Ratio of the static file | Target |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for name, load in edge.reads:
+        ratio = load.rps / static
+        mark = (
+            ""
+            if name.startswith("static")
+            else verdict(ratio >= READ_RATIO_TARGET, f"≥ {READ_RATIO_TARGET}")
+        )
+        print(
+            f"| {name} | {load.rps:,.0f} | {load.p50:.1f} | {load.p99:.1f} | {load.errors} | {ratio:.2f} | {mark} |"
+        )
+    r = edge.replay
+    if r is None:
+        return
+    signatures = max(r.signed, 1)
+    print(
+        f"\nThe record mix at {r.multiple:g}× through nginx for {r.seconds} s: offered "
+        f"{r.offered:,.0f} requests/s, achieved {r.load.rps:,.0f}, {r.load.errors} errors, "
+        f"{r.load.late:,} sent late; wrk's p50 {r.load.p50:.1f} ms, p99 {r.load.p99:.1f} ms. "
+        f"{r.signed:,} signatures posted ({r.answered_signs:,} answered before the end), "
+        f"{r.received:,} signers received their confirmation email ({r.duplicates} more than "
+        f"once), {r.backlog} owed at the end. Held: {'yes' if r.held else 'NO'} "
+        f"(target: rate, 0 errors, p99 ≤ {EDGE_P99_LIMIT_MS} ms for every kind, each mail once).\n"
+    )
+    print(
+        "| Kind (nginx's log) | Requests | From nginx's copy | Reached the app | p50 ms | p99 ms | Failed | Cut by the run's end |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, kind in sorted(r.kinds.items()):
+        print(
+            f"| {name} | {len(kind.times):,} | {kind.from_cache:,} | {len(kind.times) - kind.from_cache:,} "
+            f"| {kind.p50:.1f} | {kind.p99:.1f} | {dict(kind.failed) or 0} | {kind.cut} |"
+        )
+    print("\n| Process | CPU s | CPU ms per signature |")
+    print("| --- | ---: | ---: |")
+    for name, seconds in r.cpu.items():
+        print(f"| {name} | {seconds:.1f} | {1000 * seconds / signatures:.2f} |")
 
 
 def _row(name: str, load: Load, ceiling: float, target: float | None) -> str:
@@ -231,6 +280,15 @@ def print_capacity(results: Results) -> None:
             f"| PostgreSQL, from its CPU during the 1× replay ({unit:.1f} ms per signature; one "
             f"server: scale it up, not out) | {cores:.1f} | {machines} |"
         )
+    replay = results.edge.replay if results.edge else None
+    if replay is not None and replay.signed:
+        for name, label in (("gunicorn", "App servers behind the edge"), ("nginx", "Edge (nginx)"), ("deliverer", "Delivery behind the edge")):  # fmt: skip
+            unit = 1000 * replay.cpu[name] / replay.signed
+            cores, machines = _machines(SURGE_SIGNATURES * unit)
+            lines.append(
+                f"| {label}, from the edge replay at {replay.multiple:g}× ({unit:.2f} ms per "
+                f"signature) | {cores:.1f} | {machines} |"
+            )
     if not lines:
         return
     print(

@@ -1,9 +1,10 @@
 """`make bench`: what the service costs, from one request to a surge, beside a bare Flask hello.
 
-`python bench/run.py [load] [sign] [delivery] [surge] [export]` runs those parts alone; no part
-named runs them all. Environment: BENCH_SECONDS (closed-loop runs, 10), BENCH_OUTBOX_MESSAGES
+`python bench/run.py [load] [sign] [delivery] [surge] [export] [edge]` runs those parts alone; no
+part named runs them all. Environment: BENCH_SECONDS (closed-loop runs, 10), BENCH_OUTBOX_MESSAGES
 (20000), BENCH_SURGE_SECONDS (the sustained replay, 180), BENCH_SURGE_STEP_SECONDS (each multiple,
-20), BENCH_SURGE_MULTIPLES (0.5,1,2,3,5,8,13), BENCH_EXPORT_ROWS (1000000), BENCH_POSTGRES_URL
+20), BENCH_SURGE_MULTIPLES (0.5,1,2,3,5,8,13), BENCH_EXPORT_ROWS (1000000), BENCH_EDGE_MULTIPLE
+(the replay through nginx, 5), BENCH_EDGE_SECONDS (180), BENCH_POSTGRES_URL
 (postgresql://postgres@127.0.0.1:5432/postgres; its database is created and dropped per part).
 
 Ratios within one run are what count: absolute figures move with whatever else the machine does.
@@ -19,13 +20,14 @@ from pathlib import Path
 import seed
 from app_seed import SECRET
 from databases import postgres_available
-from harness import BENCH, ROOT, Load, Server, csrf_session, flask, wrk
+from edge import edge
+from harness import BENCH, ROOT, Load, Server, flask, sign_env, wrk
 from mail_parts import delivery, sign_setups
 from report import Results, print_all
 from smtp_sink import SMTPServer
 from surge import surge
 
-PARTS = ("load", "sign", "delivery", "surge", "export")
+PARTS = ("load", "sign", "delivery", "surge", "export", "edge")
 EXPORT_ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "1000000"))
 CONFIRM_TOKENS = 60_000
 PAGE = "/petitions/stop-forced-evictions"
@@ -59,11 +61,10 @@ def load(tmp: Path, env: dict[str, str]) -> list[tuple[str, Load]]:
     app = Server("wsgi:app", env, tmp / "gunicorn.log")
     try:
         page = app.url + PAGE
-        results = [("petition page", wrk(page, "get", tmp, servers=(app,)))]
+        results = [("petition page", wrk(page + "?lang=en", "get", tmp, servers=(app,)))]
         results.append(("JSON count", wrk(page + ".json", "get", tmp, servers=(app,))))
-        token, cookie = csrf_session(page)
-        sign_env = {"BENCH_CSRF": token, "BENCH_COOKIE": cookie, "BENCH_PATH": PAGE + "/sign"}
-        results.append(("sign (POST)", wrk(app.url, "sign", tmp, sign_env, (app,))))
+        signing = sign_env(page, "load")
+        results.append(("sign (POST)", wrk(app.url, "sign", tmp, signing, (app,))))
         confirm_env = {"BENCH_TOKENS": str(tmp / "tokens.txt")}
         results.append(("confirm (POST)", wrk(app.url, "confirm", tmp, confirm_env, (app,))))
     finally:
@@ -142,6 +143,8 @@ def main(parts: list[str]) -> None:
                 results.surges = [surge(tmp, base_env, smtp, kind) for kind in kinds]
             if "export" in wanted:
                 results.exports = export(tmp, database, env)
+            if "edge" in wanted:
+                results.edge = edge(tmp, base_env, smtp)
         finally:
             smtp.stop()
     settings = " ".join(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("BENCH_"))

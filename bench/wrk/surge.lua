@@ -1,8 +1,8 @@
 -- Replay a surge at a fixed arrival rate, open loop: BENCH_RATE requests/s over all threads, each
 -- sent at its scheduled time whether or not earlier ones have been answered (a connection that is
 -- still busy makes the next one late, which "late" counts). Every 32 requests hold 1 confirmation
--- (BENCH_TOKENS, one a line), 1 signature (as in sign.lua), 10 views of BENCH_PAGE and 20 polls of
--- its JSON count.
+-- (BENCH_TOKENS, one a line), 1 signature (as in sign.lua), 10 views of BENCH_PAGE (in English, at
+-- the address a shared cache keeps) and 20 polls of its JSON count.
 local ffi = require("ffi")
 ffi.cdef [[
 typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
@@ -21,15 +21,14 @@ end
 table.insert(cycle, 1, "confirm")
 table.insert(cycle, 17, "sign")
 
-local csrf = os.getenv("BENCH_CSRF")
-local cookie = os.getenv("BENCH_COOKIE")
+local form_token = os.getenv("BENCH_FORM_TOKEN")
 local sign_path = os.getenv("BENCH_PATH")
 local page = os.getenv("BENCH_PAGE")
 local run = os.getenv("BENCH_RUN") or ""
 local tokens = {}
 local interval, next_at
-local n, signed, confirmed = 0, 0, 0
-late = 0
+local n, confirmed = 0, 0
+late, signed = 0, 0 -- globals: report.lua reads them from each thread
 
 init = function(args)
   local count = tonumber(os.getenv("BENCH_THREADS"))
@@ -62,13 +61,12 @@ request = function()
   if kind == "json" then
     return wrk.format("GET", page .. ".json")
   elseif kind == "page" then
-    return wrk.format("GET", page)
+    return wrk.format("GET", page .. "?lang=en")
   elseif kind == "sign" then
     signed = signed + 1
-    local body = "csrf_token=" .. csrf .. "&name=Surge+Signer&email=surge" .. run .. "-" .. thread_id .. "-" .. signed .. "%40example.org"
+    local body = "form_token=" .. form_token .. "&name=Surge+Signer&email=surge" .. run .. "-" .. thread_id .. "-" .. signed .. "%40example.org"
     return wrk.format("POST", sign_path, {
       ["Content-Type"] = "application/x-www-form-urlencoded",
-      ["Cookie"] = cookie,
     }, body)
   end
   confirmed = confirmed + 1
