@@ -275,3 +275,12 @@ def test_session_cookies_are_flasks_own_and_old_keys_still_read() -> None:
         data
     )
     assert ours.loads(old_cookie) == data
+
+
+def test_a_line_break_in_the_switchers_address_writes_no_header(csrf_app: Flask) -> None:
+    answer = csrf_app.test_client().get(
+        "/language", query_string={"lang": "kk", "next": "/\r\nSet-Cookie: planted=1"}
+    )
+    assert answer.status_code == 303
+    assert answer.location.startswith("/") and "\n" not in answer.location
+    assert "planted" not in answer.headers.get("Set-Cookie", "")
