@@ -172,7 +172,8 @@ ACTIVITY_HOURS = 48
 ACTIVITY_THRESHOLD = 20
 # Seconds browsers remember to use HTTPS only (sent on HTTPS responses).
 HSTS_SECONDS = 365 * 24 * 3600
-# Seconds a sign form framed on another site stays valid; an older one asks to press Sign again.
+# Seconds a petition's form token stays valid (the page's and the widget's sign form, the message
+# of support); an older form keeps what was typed and asks to send it again.
 EMBED_FORM_MAX_AGE = 12 * 3600
 # Fewest verified signatures a country needs before the public API shows its count; smaller ones
 # are added together as other countries, since an exact 1 for a rare country points at a person.
