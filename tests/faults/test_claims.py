@@ -30,9 +30,12 @@ class SlowRelay:
     def __init__(self, delay: float) -> None:
         self.delay = delay
         self.received: list[str] = []
+        self.begun = 0  # messages whose data the relay has started to answer
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self._lock:
+            self.begun += 1
         await asyncio.sleep(self.delay)
         with self._lock:
             self.received.extend(envelope.rcpt_tos)
@@ -123,7 +126,14 @@ def test_a_deliverer_paused_or_killed_mid_round_sends_no_more_than_its_message_i
     first = deliverer(database_url, port)
     second = None
     try:
-        wait_until(lambda: sum(relay.counts().values()) >= 3, 30, "the first round is under way")
+        # Stopped while it waits for the relay's answer to its fourth message: in flight, and in
+        # no database transaction. (Stopped inside one, on SQLite, it would hold the write lock
+        # and every other writer would wait for it: a SIGSTOP there stops the whole site.)
+        wait_until(
+            lambda: relay.begun >= 4 and sum(relay.counts().values()) >= 3,
+            30,
+            "the first round is under way, its fourth message in flight",
+        )
         first.send_signal(signal.SIGSTOP if fault == "paused" else signal.SIGKILL)
         second = deliverer(database_url, port)
         wait_until(lambda: set(relay.counts()) == set(recipients), 60, "every message arrived")
