@@ -19,10 +19,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import requests
 from app_seed import bench_app, outbox_backlog, pending_tokens
 from databases import fresh_database
+from flask import Flask
 from harness import ROOT, THREADS, Deliverer, Load, Server, sign_env, wrk
 from mail_parts import mail_env
+from procstat import tree_cpu_seconds
 from smtp_sink import SMTPServer
 from surge import ARRIVALS_PER_CONNECTION, PAGE, RATE, REQUESTS_PER_SIGNATURE
 
@@ -129,8 +132,6 @@ def _static_address(front: Nginx) -> str:
     A first read of an empty cache waits for the app, and nginx looks at its lock only every
     half second: warmed, the rows measure the cache, as a surge meets it after its first second.
     """
-    import requests
-
     requests.get(f"{front.url}{PAGE}.json", timeout=10)
     page = requests.get(f"{front.url}{PAGE}?lang=en", timeout=10).text
     found = re.search(r'href="(/static/site\.css\?v=[0-9a-f]+)"', page)
@@ -188,11 +189,9 @@ def _replay(
     deliverer: Deliverer,
     tokens: list[str],
     smtp: SMTPServer,
-    data: object,
+    data: Flask,
     timing: Path,
 ) -> EdgeReplay:
-    from procstat import tree_cpu_seconds
-
     path = tmp / "edge-tokens.txt"
     path.write_text("".join(token + "\n" for token in tokens))
     rate = RATE * MULTIPLE
@@ -208,7 +207,7 @@ def _replay(
     load = wrk(front.url, "surge", tmp, env, (), connections, SECONDS)
     cpu = {name: read() - before[name] for name, read in parts.items()}
     deadline = time.monotonic() + 120  # let owed mail go out, then count it
-    while outbox_backlog(data) and time.monotonic() < deadline:  # type: ignore[arg-type]
+    while outbox_backlog(data) and time.monotonic() < deadline:
         time.sleep(1)
     time.sleep(2)  # nginx flushes its log each second
     # Only the replay's signers are owed one confirmation each; the organisers' notices (a goal
@@ -227,6 +226,6 @@ def _replay(
         signed=load.signed,
         received=len(signers),
         duplicates=sum(signers.values()) - len(signers),
-        backlog=outbox_backlog(data),  # type: ignore[arg-type]
+        backlog=outbox_backlog(data),
         cpu=cpu,
     )

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from petition.addresses import MAX_EMAIL_LENGTH
 from petition.i18n.countries import country_choices
+from petition.models import PublicPetition
 from petition.signing.codes import normalise_code
 from petition.text import find_address
 from petition.transparency.receipts import normalise_receipt
@@ -66,6 +67,11 @@ class SignForm(PetitionForm):
         validate_choice=True,
         validators=[DataRequired(_l("Please choose your country."))],
     )
+
+    @classmethod
+    def for_petition(cls, petition: PublicPetition) -> "SignForm":
+        """This petition's form, with the country field only if it collects countries."""
+        return cls(petition_id=petition.id, collects_country=petition.collects_country)
 
     def __init__(self, *args: Any, collects_country: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

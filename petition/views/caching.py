@@ -46,9 +46,14 @@ def shared_cacheable(response: Response, *, browser: bool = True) -> Response:
     return _conditional(response)
 
 
+def is_personal() -> bool:
+    """Whether this visitor's page may hold something of theirs: an organiser's menu, a flash."""
+    return may_be_logged_in(flashes=True)
+
+
 def shared_page(response: Response) -> Response:
     """A page everyone shares, unless this visitor's copy may hold something of theirs."""
-    if may_be_logged_in(flashes=True):
+    if is_personal():
         response.headers["Cache-Control"] = PERSONAL
         return response
     return shared_cacheable(response, browser=False)

@@ -35,11 +35,7 @@ def _widget(petition: Petition, form: SignForm) -> str:
 @bp.get("/petitions/<slug:slug>/embed")
 def petition(slug: str) -> str:
     petition = public_petition_or_404(slug)
-    return _widget(petition, _sign_form(petition))
-
-
-def _sign_form(petition: Petition) -> SignForm:
-    return SignForm(petition_id=petition.id, collects_country=petition.collects_country)
+    return _widget(petition, SignForm.for_petition(petition))
 
 
 @bp.post("/petitions/<slug:slug>/embed/sign")
@@ -49,7 +45,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     # The same budget as the page's form: the widget is no second door (see signing.budget).
     over_limit = spend_signing_budget(client_limit_key(), slug)
     petition = public_petition_or_404(slug)
-    form = _sign_form(petition)
+    form = SignForm.for_petition(petition)
     if (to_bot := answer_to_bot(form, slug)) is not None:
         return to_bot
     if not petition.is_open():

@@ -22,8 +22,8 @@ from petition.petitions.versions import in_language
 from petition.signing.forms import SignForm
 from petition.support import PETITION_PAGE_MESSAGES, approved_messages
 from petition.support.forms import SupportForm
+from petition.views.caching import is_personal
 from petition.web.form_tokens import petition_form_token
-from petition.web.sessions import may_be_logged_in
 
 # Unguessable, so no petition text can contain it; only ever replaced, never sent.
 _PLACEHOLDER = f"form-token-placeholder-{secrets.token_hex(16)}"
@@ -71,24 +71,18 @@ def _is_like_everyone_elses() -> bool:
     Not for a logged-in organiser (their menu), nor with messages waiting, nor with query
     parameters other than the language, which the language switcher's links carry along.
     """
-    return not (
-        may_be_logged_in(flashes=True) or any(key != LANGUAGE_PARAMETER for key in request.args)
-    )
-
-
-def _empty_form(snapshot: PetitionSnapshot) -> SignForm:
-    return SignForm(petition_id=snapshot.id, collects_country=snapshot.collects_country)
+    return not (is_personal() or any(key != LANGUAGE_PARAMETER for key in request.args))
 
 
 def fresh_petition_page(snapshot: PetitionSnapshot) -> str:
     """The page with an empty sign form, from the kept copy when the visitor allows it."""
     if not _is_like_everyone_elses():
-        return petition_page(snapshot, _empty_form(snapshot))
+        return petition_page(snapshot, SignForm.for_petition(snapshot))
     # Everything else that changes the page: the language and where the app is mounted.
     variant = (str(get_locale()), request.script_root)
     page = snapshot.pages.get(variant)
     if page is None:  # the form is made only then: making it costs more than the rest of a view
         page = snapshot.pages[variant] = petition_page(
-            snapshot, _empty_form(snapshot), _PLACEHOLDER
+            snapshot, SignForm.for_petition(snapshot), _PLACEHOLDER
         )
     return page.replace(_PLACEHOLDER, petition_form_token(snapshot.id))

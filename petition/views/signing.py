@@ -70,7 +70,7 @@ def sign(slug: str) -> BaseResponse | tuple[str, int]:
     # Every submission counts, before anything else is looked at (see signing.budget).
     over_limit = spend_signing_budget(client_limit_key(), slug)
     petition = public_snapshot_or_404(slug)  # signing itself reads the petition's state afresh
-    form = SignForm(petition_id=petition.id, collects_country=petition.collects_country)
+    form = SignForm.for_petition(petition)
     if (to_bot := answer_to_bot(form, slug)) is not None:
         return to_bot
     if not petition.is_open():
